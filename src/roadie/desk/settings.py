@@ -1,0 +1,136 @@
+"""One settings module, driven by ROADIE_* environment variables.
+
+SQLite (WAL) in ``ROADIE_DATA_DIR`` is the embedded default; ``ROADIE_DATABASE_URL``
+(e.g. ``postgres://user@host/db``) switches to PostgreSQL without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("ROADIE_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = os.environ.get("ROADIE_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("ROADIE_SECRET_KEY", "roadie-insecure-development-key-change-me")
+ALLOWED_HOSTS = [h for h in os.environ.get("ROADIE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ROADIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "roadie.desk.accounts",
+    "roadie.desk.brands",
+    "roadie.desk.agents",
+    "roadie.desk.contacts",
+    "roadie.desk.routing",
+    "roadie.desk.audit",
+    "roadie.desk.live",
+    "roadie.desk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "roadie.desk.urls"
+ASGI_APPLICATION = "roadie.desk.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("ROADIE_DATABASE_URL", "")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        db.setdefault("TEST", {})["NAME"] = os.environ.get("ROADIE_TEST_DATABASE_NAME", "test_roadie")
+        return db
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("ROADIE_SQLITE_PATH", str(DATA_DIR / "roadie.sqlite3")),
+        "OPTIONS": {
+            # WAL lets the web, dispatcher and worker read while one writes; IMMEDIATE
+            # transactions take the write lock up front, so two writers queue instead of
+            # failing with "database is locked" on lock upgrade.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+        "TEST": {"NAME": os.environ.get("ROADIE_SQLITE_TEST_PATH") or None},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "ROADIE_TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend"
+        ),
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("Français"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("ROADIE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve app static files straight from the package in every mode (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Intake limits: a body larger than this is refused with 413 before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ROADIE_MAX_BODY_BYTES", 2 * 1024 * 1024))
+
+# Routing timings (seconds).
+ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", "30"))
+ROADIE_DISPATCH_INTERVAL = float(os.environ.get("ROADIE_DISPATCH_INTERVAL", "0.5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"roadie": {"handlers": ["console"], "level": os.environ.get("ROADIE_LOG_LEVEL", "INFO")}},
+}

@@ -1,0 +1,16 @@
+"""GET /healthz: 200 once the database answers and migrations are applied."""
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+
+
+def healthz(request):
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # the database itself is unreachable
+        return JsonResponse({"status": "down", "error": str(exc)}, status=503)
+    if pending:
+        return JsonResponse({"status": "migrating", "pending": len(pending)}, status=503)
+    return JsonResponse({"status": "ok"})
