@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "roadie.desk.accounts",
     "roadie.desk.brands",
     "roadie.desk.agents",
@@ -102,7 +102,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "ROADIE_TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend"
+            "ROADIE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
         ),
     }
 }
