@@ -1,0 +1,190 @@
+"""Customers, contacts (one conversation with a brand), their messages and history,
+the raw inbound payloads they came from, and escalations to a supervisor."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roadie.desk.brands.models import ChannelKind
+
+
+class Customer(models.Model):
+    """An end customer of one brand. Each field here may be masked by the brand."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="customers")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True, db_index=True)
+    address = models.TextField(blank=True)
+    # Free-form data from the brand's own systems (orders, payment means...).
+    order_history = models.JSONField(default=list, blank=True)
+    payment = models.JSONField(default=dict, blank=True)
+    external_ref = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or f"customer {self.pk}"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    OFFERED = "offered", _("Offered")
+    ACTIVE = "active", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+OPEN_STATUSES = frozenset({Status.QUEUED, Status.OFFERED, Status.ACTIVE})
+
+# Allowed status changes (states and transitions as data, checked by actions).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.QUEUED: frozenset({Status.OFFERED, Status.ABANDONED, Status.RESOLVED}),
+    Status.OFFERED: frozenset({Status.ACTIVE, Status.QUEUED, Status.ABANDONED}),
+    Status.ACTIVE: frozenset({Status.RESOLVED, Status.QUEUED}),
+    Status.RESOLVED: frozenset({Status.QUEUED}),  # the customer writes again
+    Status.ABANDONED: frozenset({Status.QUEUED}),
+}
+
+
+class Contact(models.Model):
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
+    subject = models.CharField(max_length=250, blank=True)
+    language = models.CharField(max_length=8, default="fr")
+    # Skills beyond brand and language, e.g. "lsf" or "area:billing".
+    extra_skills = models.JSONField(default=list, blank=True)
+    priority = models.SmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    # Arrival keeps the contact's place in the queue across re-queues.
+    arrived_at = models.DateTimeField(default=timezone.now, db_index=True)
+    deadline_at = models.DateTimeField()
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    wrap_up_code = models.CharField(max_length=40, blank=True)
+    # A contact whose raw input could not be parsed: kept, shown, never lost.
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=250, blank=True)
+    # Idempotency key from the channel (call id, chat id, client-supplied key).
+    external_id = models.CharField(max_length=200, blank=True)
+    # Agents who declined or let the offer lapse: offered to others first.
+    declined_by = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "channel", "external_id"], name="contact_external_id_unique",
+                condition=~models.Q(external_id=""),
+            )
+        ]
+        indexes = [models.Index(fields=["brand", "status", "channel"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("From the customer")
+    OUTBOUND = "out", _("To the customer")
+    NOTE = "note", _("Internal note")
+
+
+class Message(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # Channel message id (email Message-ID, WhatsApp wamid...) for dedup and threading.
+    external_id = models.CharField(max_length=250, blank=True, db_index=True)
+    raw = models.ForeignKey("contacts.RawInbound", null=True, blank=True, on_delete=models.SET_NULL)
+    # Delivery state for outbound messages (sent by the worker through the channel).
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "external_id"], name="message_external_id_unique",
+                condition=~models.Q(external_id=""),
+            )
+        ]
+
+
+class RawStatus(models.TextChoices):
+    STORED = "stored", _("Stored, not parsed yet")
+    PARSED = "parsed", _("Parsed")
+    FAILED = "failed", _("Could not be parsed")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate of an earlier delivery")
+
+
+class RawInbound(models.Model):
+    """Every inbound payload, exactly as received, stored before it is parsed."""
+
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)
+    source = models.CharField(max_length=40, help_text=_("api, smtp, imap, webhook..."))
+    brand = models.ForeignKey("brands.Brand", null=True, blank=True, on_delete=models.SET_NULL)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    payload = models.BinaryField()
+    content_type = models.CharField(max_length=120, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=RawStatus.choices, default=RawStatus.STORED)
+    error = models.TextField(blank=True)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL)
+
+
+class EventKind(models.TextChoices):
+    ARRIVED = "arrived", _("Arrived")
+    MESSAGE = "message", _("Customer wrote")
+    REPLIED = "replied", _("Agent replied")
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Offer timed out")
+    REQUEUED = "requeued", _("Back in queue")
+    RESOLVED = "resolved", _("Resolved")
+    ABANDONED = "abandoned", _("Abandoned")
+    ESCALATED = "escalated", _("Escalated")
+    REOPENED = "reopened", _("Reopened")
+
+
+class ContactEvent(models.Model):
+    """The full history of a contact: every routing and handling step."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Escalation(models.Model):
+    """An agent asks a supervisor for help; it has its own response-time clock."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="escalations")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    raised_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
