@@ -1,9 +1,13 @@
 """URL map of the desk: pages, the REST API and the health check."""
 
-from django.urls import path
+from django.urls import include, path
 
+from roadie.desk.api.main import api
 from roadie.desk.web import views_health
 
 urlpatterns = [
     path("healthz", views_health.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("roadie.desk.web.urls")),
 ]

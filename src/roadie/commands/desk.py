@@ -1,0 +1,173 @@
+"""Commands that run the desk: serve, dispatch, worker, token, seed-demo, demo."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadie.desk.settings")
+    import django
+
+    django.setup()
+
+
+def _port(args) -> int:
+    return int(args.port or os.environ.get("ROADIE_PORT", "8000"))
+
+
+def cmd_serve(args) -> int:
+    _django()
+    import uvicorn
+
+    uvicorn.run("roadie.desk.asgi:application", host=args.host, port=_port(args),
+                workers=args.workers, log_level="warning", lifespan="off")
+    return 0
+
+
+def cmd_dispatch(args) -> int:
+    _django()
+    from roadie.desk.routing.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(interval=args.interval)
+    signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
+    try:
+        dispatcher.run()
+    except KeyboardInterrupt:
+        dispatcher.stop()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    with contextlib.suppress(KeyboardInterrupt):
+        call_command("db_worker", interval=args.interval)
+    return 0
+
+
+def cmd_token(args) -> int:
+    _django()
+    from roadie.cli import CommandError
+    from roadie.desk.accounts.models import ApiToken, User
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise CommandError(f"no user named {args.username!r}")
+    print(ApiToken.issue(user, label=args.label))
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    from roadie.desk.demo.data import load_demo
+
+    call_command("migrate", verbosity=0, interactive=False)
+    counts = load_demo(agents=args.agents)
+    print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents")
+    return 0
+
+
+def _wait_healthy(url: str, procs: list[subprocess.Popen], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def cmd_demo(args) -> int:
+    from roadie.cli import CommandError
+
+    if cmd_seed_demo(args):
+        return 1
+    from roadie.desk.demo.data import demo_logins
+
+    port = _port(args)
+    base = f"http://127.0.0.1:{port}"
+    me = [sys.executable, "-m", "roadie.cli"]
+    children = [
+        subprocess.Popen([*me, "serve", "--port", str(port)]),
+        subprocess.Popen([*me, "dispatch"]),
+        subprocess.Popen([*me, "worker"]),
+    ]
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not _wait_healthy(f"{base}/healthz", children):
+            raise CommandError("the demo did not become healthy; see the messages above")
+        if not args.no_traffic:
+            children.append(subprocess.Popen([*me, "traffic", "--url", base, "--rate", str(args.rate)]))
+        print(f"\nroadie is running at {base}/  (API docs: {base}/api/docs)\n")
+        print("Demo logins:")
+        for role, username, password in demo_logins():
+            print(f"  {role:<36} {username:<22} password: {password}")
+        print("\nCtrl-C stops everything.")
+        while not stopping and all(p.poll() is None for p in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in children:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in children:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        print("roadie demo stopped.")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="run the web app (ASGI, uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: $ROADIE_PORT or 8000")
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("dispatch", help="run the routing dispatcher (one leads, others stand by)")
+    p.add_argument("--interval", type=float, default=None, help="seconds between routing rounds")
+    p.set_defaults(func=cmd_dispatch)
+
+    p = sub.add_parser("worker", help="run the background worker (Django tasks, database backend)")
+    p.add_argument("--interval", type=float, default=1.0)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("token", help="print a new API token for a user")
+    p.add_argument("username")
+    p.add_argument("--label", default="cli")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("seed-demo", help="migrate and load the demo brands, agents and staff")
+    p.add_argument("--agents", type=int, default=28)
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("demo", help="everything: web, dispatcher, worker, demo data and traffic")
+    p.add_argument("--port", type=int, default=None, help="default: $ROADIE_PORT or 8000")
+    p.add_argument("--agents", type=int, default=28)
+    p.add_argument("--rate", type=float, default=4.0, help="contacts per minute, all brands")
+    p.add_argument("--no-traffic", action="store_true")
+    p.set_defaults(func=cmd_demo)

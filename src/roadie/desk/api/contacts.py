@@ -1,0 +1,117 @@
+"""API: contacts and their messages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from roadie.desk.api.schemas import (
+    ContactDetail,
+    ContactIn,
+    ContactOut,
+    Error,
+    MessageIn,
+    MessageOut,
+    ReplyIn,
+    ResolveIn,
+)
+from roadie.desk.api.serializers import contact_detail, contact_out
+from roadie.desk.brands.models import Brand
+from roadie.desk.contacts import actions
+from roadie.desk.contacts.access import access_contact, visible_contacts
+from roadie.desk.contacts.actions import CustomerData, Inbound
+
+router = Router(tags=["contacts"])
+log = logging.getLogger("roadie.api")
+
+
+class ContactFilter(Schema):
+    status: str | None = None
+    brand: str | None = None
+    channel: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _intake_brand(user, slug: str) -> Brand:
+    """Operators create contacts for any brand, brand users for their own; agents never."""
+    brand = Brand.objects.filter(slug=slug, is_active=True).first()
+    if brand is None:
+        raise HttpError(422, f"unknown brand: {slug!r}")
+    if user.is_operator or (user.is_brand_user and user.brand_id == brand.pk):
+        return brand
+    raise HttpError(403, "you may not create contacts for this brand")
+
+
+@router.post("/contacts", response={201: ContactOut, 200: ContactOut, 403: Error, 422: Error})
+def create_contact(request: HttpRequest, payload: ContactIn):
+    """Create a contact with its first message. Idempotent on ``external_id``/``message_id``:
+    the same delivery twice answers 200 with the same contact."""
+    brand = _intake_brand(request.auth, payload.brand)
+    raw = actions.store_raw(channel=payload.channel, source="api", payload=request.body,
+                            content_type=request.content_type or "", brand=brand,
+                            meta={"user": request.auth.username})
+    contact, _, created = actions.receive(Inbound(
+        brand=brand, channel=payload.channel, body=payload.body,
+        customer=CustomerData(name=payload.customer.name, email=payload.customer.email,
+                              phone=payload.customer.phone),
+        subject=payload.subject, language=payload.language, priority=payload.priority,
+        external_id=payload.external_id, message_id=payload.message_id,
+    ), raw=raw)
+    return (201 if created else 200), contact_out(contact)
+
+
+@router.get("/contacts", response=list[ContactOut])
+def list_contacts(request: HttpRequest, filters: Query[ContactFilter]):
+    """Contacts this user may see, newest first."""
+    query = visible_contacts(request.auth).select_related("brand")
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.brand:
+        query = query.filter(brand__slug=filters.brand)
+    if filters.channel:
+        query = query.filter(channel=filters.channel)
+    limit = max(1, min(filters.limit, 500))
+    offset = max(0, filters.offset)
+    return [contact_out(c) for c in query.order_by("-arrived_at", "-pk")[offset:offset + limit]]
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactDetail, 404: Error})
+def get_contact(request: HttpRequest, contact_id: int):
+    """One contact with its conversation and its customer (masked as the brand requires)."""
+    return contact_detail(request.auth, access_contact(request.auth, contact_id))
+
+
+@router.post("/contacts/{contact_id}/messages", response={201: MessageOut, 200: MessageOut, 403: Error, 404: Error})
+def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
+    """A new message from the customer (for intake integrations: operators and the brand)."""
+    user = request.auth
+    contact = access_contact(user, contact_id)
+    if not (user.is_operator or user.is_brand_user):
+        raise HttpError(403, "agents reply with /replies; customer messages come from intake")
+    raw = actions.store_raw(channel=contact.channel, source="api", payload=request.body,
+                            content_type=request.content_type or "", brand=contact.brand)
+    message, created = actions.add_customer_message(contact, body=payload.body,
+                                                    message_id=payload.message_id, raw=raw)
+    return (201 if created else 200), _message_out(message)
+
+
+@router.post("/contacts/{contact_id}/replies", response={201: MessageOut, 404: Error, 409: Error})
+def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
+    """The handling agent answers the customer through the contact's channel."""
+    contact = access_contact(request.auth, contact_id)
+    return 201, _message_out(actions.reply(request.auth, contact, body=payload.body))
+
+
+@router.post("/contacts/{contact_id}/resolve", response={200: ContactOut, 404: Error, 409: Error})
+def resolve(request: HttpRequest, contact_id: int, payload: ResolveIn):
+    contact = access_contact(request.auth, contact_id)
+    return contact_out(actions.resolve(request.auth, contact, wrap_up_code=payload.wrap_up_code))
+
+
+def _message_out(message) -> dict:
+    return {"id": message.pk, "direction": message.direction, "body": message.body,
+            "created_at": message.created_at, "author": message.author.username if message.author else None}

@@ -1,0 +1,51 @@
+"""The NinjaAPI instance: routers, authentication and error shapes."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from roadie.desk.api import agents, contacts, queues
+from roadie.desk.api.auth import AUTH
+from roadie.desk.contacts.actions import ActionError
+from roadie.desk.routing.models import Offer
+
+api = NinjaAPI(
+    title="roadie API",
+    version="1",
+    description="Contacts, agents and queues of a roadie operation. Authenticate with "
+    "`Authorization: Bearer <token>` (get one with `roadie token USERNAME`).",
+    auth=AUTH,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+api.add_router("", contacts.router)
+api.add_router("", agents.router)
+api.add_router("", queues.router)
+
+
+@api.exception_handler(ActionError)
+def _conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(Offer.DoesNotExist)
+def _no_offer(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "authentication required: Authorization: Bearer <token>"}, status=401)

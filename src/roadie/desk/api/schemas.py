@@ -1,0 +1,125 @@
+"""Request and response shapes of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+ChannelName = Literal["email", "chat", "whatsapp", "social", "voice", "video"]
+
+
+class Error(Schema):
+    detail: str | list
+
+
+class CustomerIn(Schema):
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+
+
+class ContactIn(Schema):
+    brand: str = Field(..., description="The brand's slug", max_length=50)
+    channel: ChannelName
+    customer: CustomerIn = CustomerIn()
+    subject: str = Field("", max_length=250)
+    body: str = Field(..., min_length=1, max_length=100_000, description="The first message")
+    language: str = Field("", max_length=8, description="ISO 639-1; the brand's default if empty")
+    priority: int = Field(0, ge=-10, le=10)
+    external_id: str = Field("", max_length=200, description="Idempotency key for the conversation")
+    message_id: str = Field("", max_length=250, description="Idempotency key for this message")
+
+
+class MessageIn(Schema):
+    body: str = Field(..., min_length=1, max_length=100_000)
+    message_id: str = Field("", max_length=250)
+
+
+class ReplyIn(Schema):
+    body: str = Field(..., min_length=1, max_length=100_000)
+
+
+class ResolveIn(Schema):
+    wrap_up_code: str = Field(..., min_length=1, max_length=40)
+
+
+class PresenceIn(Schema):
+    presence: Literal["offline", "available", "break"]
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    body: str
+    created_at: datetime
+    author: str | None
+
+
+class ContactOut(Schema):
+    id: int
+    brand: str
+    channel: str
+    status: str
+    subject: str
+    language: str
+    priority: int
+    arrived_at: datetime
+    deadline_at: datetime
+    answered_at: datetime | None
+    resolved_at: datetime | None
+    agent: int | None
+    flagged: bool
+    wrap_up_code: str
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str | None
+    email: str | None
+    phone: str | None
+    address: str | None
+    order_history: list | None
+    payment: dict | None
+    masked: list[str]
+
+
+class ContactDetail(ContactOut):
+    customer: CustomerOut
+    messages: list[MessageOut]
+
+
+class OfferOut(Schema):
+    id: int
+    status: str
+    offered_at: datetime
+    expires_at: datetime
+    contact: ContactOut
+
+
+class AgentOut(Schema):
+    id: int
+    username: str
+    name: str
+    presence: str
+    load: int
+    capacity: int
+    languages: list[str]
+    sign_language: bool
+    brands: list[str]
+
+
+class QueueStatsOut(Schema):
+    brand: str
+    brand_name: str
+    channel: str
+    waiting: int
+    longest_wait_seconds: int
+    answered_today: int
+    answered_in_target_today: int
+    service_level_today: float | None
+    target: float
+    answer_seconds: int
+    at_risk: int

@@ -1,0 +1,305 @@
+"""Every write on contacts goes through here: intake, customer messages, replies, resolve,
+escalations. Each function runs in one transaction and publishes its live event with it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
+from roadie.desk.contacts.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Contact,
+    ContactEvent,
+    Customer,
+    Direction,
+    Escalation,
+    EventKind,
+    Message,
+    RawInbound,
+    RawStatus,
+    Status,
+)
+from roadie.desk.live.actions import publish_contact_change
+from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+
+log = logging.getLogger("roadie.contacts")
+
+# Answer targets when a brand has no policy for a channel (seconds).
+DEFAULT_ANSWER_SECONDS = {
+    ChannelKind.VOICE: 20, ChannelKind.VIDEO: 60, ChannelKind.CHAT: 30,
+    ChannelKind.WHATSAPP: 300, ChannelKind.SOCIAL: 3600, ChannelKind.EMAIL: 4 * 3600,
+}
+ESCALATION_ANSWER_MINUTES = 5
+
+
+class ActionError(Exception):
+    """The action is not allowed in the contact's current state (maps to HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    external_ref: str = ""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One inbound message, as any channel connector hands it to the desk."""
+
+    brand: Brand
+    channel: str
+    body: str
+    customer: CustomerData = field(default_factory=CustomerData)
+    subject: str = ""
+    language: str = ""
+    priority: int = 0
+    extra_skills: tuple[str, ...] = ()
+    # Conversation key from the channel (call id, chat id, thread id, client key).
+    external_id: str = ""
+    # This message's own id (email Message-ID, WhatsApp wamid) for deduplication.
+    message_id: str = ""
+    received_at: datetime | None = None
+    flagged_reason: str = ""
+    # Set when the connector already knows the conversation (a threaded email reply).
+    contact_id: int | None = None
+
+
+def store_raw(*, channel: str, source: str, payload: bytes, content_type: str = "",
+              meta: dict | None = None, brand: Brand | None = None) -> RawInbound:
+    """Store an inbound payload durably, in its own committed transaction, before parsing."""
+    with transaction.atomic():
+        return RawInbound.objects.create(
+            channel=channel, source=source, payload=payload, content_type=content_type,
+            meta=meta or {}, brand=brand,
+        )
+
+
+def _answer_seconds(brand: Brand, channel: str) -> int:
+    policy = ServiceLevelPolicy.objects.filter(brand=brand, channel=channel).first()
+    return policy.answer_seconds if policy else DEFAULT_ANSWER_SECONDS.get(channel, 3600)
+
+
+def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
+    query = Customer.objects.filter(brand=brand)
+    existing = None
+    if data.email:
+        existing = query.filter(email__iexact=data.email).first()
+    if existing is None and data.phone:
+        existing = query.filter(phone=data.phone).first()
+    if existing is None and data.external_ref:
+        existing = query.filter(external_ref=data.external_ref).first()
+    if existing is not None:
+        return existing
+    return Customer.objects.create(
+        brand=brand, name=data.name, email=data.email, phone=data.phone,
+        address=data.address, external_ref=data.external_ref,
+    )
+
+
+def _set_status(contact: Contact, new: str) -> None:
+    if new != contact.status and new not in TRANSITIONS[contact.status]:
+        raise ActionError(f"contact #{contact.pk} cannot go from {contact.status} to {new}")
+    contact.status = new
+
+
+def _event(contact: Contact, kind: str, *, agent=None, user=None, **detail) -> None:
+    ContactEvent.objects.create(contact=contact, kind=kind, agent=agent, user=user, detail=detail)
+
+
+def receive(inbound: Inbound, *, raw: RawInbound | None = None) -> tuple[Contact, Message, bool]:
+    """Turn one inbound message into a contact (new, or the conversation it belongs to).
+
+    Idempotent: the same conversation key gives the same contact, the same message id the
+    same message. Returns (contact, message, created) where created says whether the message
+    is new.
+    """
+    now = inbound.received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            result = _receive(inbound, raw=raw, now=now)
+    except IntegrityError:
+        # A concurrent delivery of the same conversation or message won the race: read it.
+        with transaction.atomic():
+            result = _receive(inbound, raw=raw, now=now)
+    if raw is not None:
+        RawInbound.objects.filter(pk=raw.pk).update(
+            status=RawStatus.PARSED if result[2] else RawStatus.DUPLICATE, contact=result[0]
+        )
+    return result
+
+
+def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tuple[Contact, Message, bool]:
+    brand = inbound.brand
+    contact = None
+    if inbound.contact_id is not None:
+        contact = Contact.objects.select_for_update().filter(pk=inbound.contact_id, brand=brand).first()
+    elif inbound.external_id:
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(brand=brand, channel=inbound.channel, external_id=inbound.external_id)
+            .first()
+        )
+    if contact is not None and inbound.message_id:
+        duplicate = contact.messages.filter(external_id=inbound.message_id).first()
+        if duplicate is not None:
+            return contact, duplicate, False
+    if contact is None:
+        customer = _find_or_create_customer(brand, inbound.customer)
+        contact = Contact.objects.create(
+            brand=brand, channel=inbound.channel, customer=customer,
+            subject=inbound.subject[:250], language=inbound.language or brand.default_language,
+            extra_skills=list(inbound.extra_skills), priority=inbound.priority,
+            arrived_at=now, deadline_at=now + timedelta(seconds=_answer_seconds(brand, inbound.channel)),
+            external_id=inbound.external_id, flagged=bool(inbound.flagged_reason),
+            flag_reason=inbound.flagged_reason[:250],
+        )
+        _event(contact, EventKind.ARRIVED, source=raw.source if raw else "api")
+        kind = "contact.arrived"
+    else:
+        kind = "contact.message"
+        _event(contact, EventKind.MESSAGE)
+        if contact.status in (Status.RESOLVED, Status.ABANDONED):
+            # The customer wrote again: the conversation goes back in the queue.
+            _set_status(contact, Status.QUEUED)
+            contact.agent = None
+            contact.arrived_at = now
+            contact.deadline_at = now + timedelta(seconds=_answer_seconds(brand, contact.channel))
+            contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at"])
+            _event(contact, EventKind.REOPENED)
+    message = Message.objects.create(
+        contact=contact, direction=Direction.INBOUND, body=inbound.body, created_at=now,
+        external_id=inbound.message_id, raw=raw,
+    )
+    publish_contact_change(contact, kind, agent_ids=(contact.agent_id,))
+    return contact, message, True
+
+
+def add_customer_message(contact: Contact, *, body: str, message_id: str = "",
+                         raw: RawInbound | None = None) -> tuple[Message, bool]:
+    """The customer writes again in an existing conversation."""
+    _, message, created = receive(
+        Inbound(brand=contact.brand, channel=contact.channel, body=body, message_id=message_id,
+                contact_id=contact.pk),
+        raw=raw,
+    )
+    return message, created
+
+
+def _require_handler(user, contact: Contact) -> None:
+    agent = getattr(user, "agent", None)
+    if user.is_agent and (agent is None or contact.agent_id != agent.pk):
+        raise ActionError("only the agent handling this contact may do this")
+    if user.is_brand_user:
+        raise ActionError("brand users have read-only access")
+    if contact.status != Status.ACTIVE:
+        raise ActionError(f"contact #{contact.pk} is {contact.status}, not in progress")
+
+
+def reply(user, contact: Contact, *, body: str) -> Message:
+    """The agent (or a supervisor) answers through the contact's own channel."""
+    body = body.strip()
+    if not body:
+        raise ActionError("a reply cannot be empty")
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _require_handler(user, contact)
+        message = Message.objects.create(
+            contact=contact, direction=Direction.OUTBOUND, author=user, body=body
+        )
+        _event(contact, EventKind.REPLIED, agent=contact.agent, user=user)
+        publish_contact_change(contact, "contact.replied", agent_ids=(contact.agent_id,))
+        transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+def _enqueue_delivery(message_id: int) -> None:
+    from roadie.desk.contacts.tasks import deliver_message
+
+    deliver_message.enqueue(message_id)
+
+
+def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
+    now = timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _require_handler(user, contact)
+        codes = set(contact.brand.wrap_up_codes.values_list("code", flat=True))
+        if codes and wrap_up_code not in codes:
+            raise ActionError(f"unknown wrap-up code {wrap_up_code!r}; expected one of {sorted(codes)}")
+        agent = contact.agent
+        _set_status(contact, Status.RESOLVED)
+        contact.resolved_at = now
+        contact.wrap_up_code = wrap_up_code
+        contact.save(update_fields=["status", "resolved_at", "wrap_up_code"])
+        Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
+            status=OfferStatus.COMPLETED, ended_at=now
+        )
+        if agent is not None:
+            type(agent).objects.filter(pk=agent.pk).update(idle_since=now)
+        _event(contact, EventKind.RESOLVED, agent=agent, user=user, wrap_up_code=wrap_up_code)
+        publish_contact_change(contact, "contact.resolved", agent_ids=(contact.agent_id,))
+    return contact
+
+
+def abandon(contact: Contact, *, reason: str = "customer left") -> Contact:
+    """The customer hung up or left the chat before being answered."""
+    now = timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.status not in (Status.QUEUED, Status.OFFERED):
+            return contact
+        offers = list(Offer.objects.filter(contact=contact, status=OfferStatus.PENDING))
+        Offer.objects.filter(pk__in=[o.pk for o in offers]).update(status=OfferStatus.RELEASED, ended_at=now)
+        _set_status(contact, Status.ABANDONED)
+        contact.resolved_at = now
+        contact.save(update_fields=["status", "resolved_at"])
+        _event(contact, EventKind.ABANDONED, reason=reason)
+        publish_contact_change(contact, "contact.abandoned", agent_ids=tuple(o.agent_id for o in offers))
+    return contact
+
+
+def escalate(user, contact: Contact, *, reason: str) -> Escalation:
+    if not reason.strip():
+        raise ActionError("say what you need help with")
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _require_handler(user, contact)
+        now = timezone.now()
+        escalation = Escalation.objects.create(
+            contact=contact, raised_by=user, reason=reason.strip(), raised_at=now,
+            due_at=now + timedelta(minutes=ESCALATION_ANSWER_MINUTES),
+        )
+        _event(contact, EventKind.ESCALATED, agent=contact.agent, user=user)
+        publish_contact_change(contact, "escalation.raised", agent_ids=(contact.agent_id,))
+    return escalation
+
+
+def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalation:
+    if not user.is_operator:
+        raise ActionError("only supervisors answer escalations")
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().select_related("contact").get(pk=escalation.pk)
+        if escalation.answered_at:
+            raise ActionError("this escalation was already answered")
+        escalation.answered_by = user
+        escalation.answered_at = timezone.now()
+        escalation.answer = answer.strip()
+        escalation.save(update_fields=["answered_by", "answered_at", "answer"])
+        Message.objects.create(contact=escalation.contact, direction=Direction.NOTE, author=user,
+                               body=escalation.answer)
+        publish_contact_change(escalation.contact, "escalation.answered",
+                               agent_ids=(escalation.contact.agent_id,))
+    return escalation
+
+
+def is_open(contact: Contact) -> bool:
+    return contact.status in OPEN_STATUSES

@@ -1,0 +1,1 @@
+"""Demo data and demo traffic, for `roadie demo` and the tests."""

@@ -1,0 +1,28 @@
+"""Publishing live events, inside the caller's transaction so that they commit with the change."""
+
+from __future__ import annotations
+
+from roadie.desk.live.models import LiveEvent
+
+BOARD = "board"
+
+
+def agent_topic(agent_id: int) -> str:
+    return f"agent:{agent_id}"
+
+
+def brand_topic(brand_id: int) -> str:
+    return f"brand:{brand_id}"
+
+
+def publish(kind: str, *, topics: list[str], payload: dict | None = None) -> None:
+    LiveEvent.objects.bulk_create(
+        [LiveEvent(topic=topic, kind=kind, payload=payload or {}) for topic in topics]
+    )
+
+
+def publish_contact_change(contact, kind: str, *, agent_ids: tuple[int, ...] = ()) -> None:
+    """A contact changed: supervisors, the brand and the agents involved hear of it."""
+    topics = [BOARD, brand_topic(contact.brand_id)]
+    topics += [agent_topic(a) for a in agent_ids if a is not None]
+    publish(kind, topics=topics, payload={"contact": contact.pk, "status": contact.status})

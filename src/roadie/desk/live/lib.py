@@ -1,0 +1,28 @@
+"""Reading live events: which topics a user may follow, and the events after a given id."""
+
+from __future__ import annotations
+
+from roadie.desk.live.actions import BOARD, agent_topic, brand_topic
+from roadie.desk.live.models import LiveEvent
+
+
+def topics_for(user) -> list[str]:
+    if user.is_operator:
+        return [BOARD]
+    if user.is_brand_user and user.brand_id:
+        return [brand_topic(user.brand_id)]
+    agent = getattr(user, "agent", None)
+    if user.is_agent and agent is not None:
+        return [agent_topic(agent.pk)]
+    return []
+
+
+def events_after(last_id: int, topics: list[str], *, limit: int = 200) -> list[LiveEvent]:
+    return list(
+        LiveEvent.objects.filter(pk__gt=last_id, topic__in=topics).order_by("pk")[:limit]
+    )
+
+
+def latest_id() -> int:
+    last = LiveEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return last or 0

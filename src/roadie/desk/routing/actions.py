@@ -1,0 +1,196 @@
+"""Every write of the routing side: offers (make, accept, decline, expire), agent presence.
+
+Each runs in one transaction that locks the contact and agent rows it checks, so that two
+dispatchers or web processes racing on the same contact or agent are serialised by the
+database (row locks on PostgreSQL, IMMEDIATE transactions on SQLite), and the partial
+unique index on active offers forbids a double offer outright.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
+from roadie.desk.contacts.actions import ActionError
+from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
+from roadie.desk.live.actions import agent_topic, publish, publish_contact_change
+from roadie.desk.routing.lib import contact_cost, contact_skills
+from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+
+log = logging.getLogger("roadie.routing")
+
+
+def agent_load(agent_id: int) -> int:
+    """Capacity units in use: every pending or accepted offer counts."""
+    total = Offer.objects.filter(agent_id=agent_id, status__in=ACTIVE_OFFER_STATUSES).aggregate(
+        units=Sum("cost")
+    )["units"]
+    return total or 0
+
+
+def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
+               timeout_seconds: float | None = None) -> Offer | None:
+    """Offer a waiting contact to an agent, if it is still waiting and the agent still can
+    take it (available, qualified, within capacity). Returns None otherwise."""
+    now = now or timezone.now()
+    timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
+    try:
+        with transaction.atomic():
+            contact = (
+                Contact.objects.select_for_update().select_related("brand")
+                .filter(pk=contact_id, status=Status.QUEUED).first()
+            )
+            if contact is None:
+                return None
+            agent = Agent.objects.select_for_update().filter(pk=agent_id, presence=Presence.AVAILABLE).first()
+            if agent is None:
+                return None
+            if not contact_skills(contact) <= agent.skill_set():
+                log.error("refused offer of contact %s to unqualified agent %s", contact_id, agent_id)
+                return None
+            cost = contact_cost(contact)
+            if agent_load(agent.pk) + cost > agent.capacity:
+                return None
+            offer = Offer.objects.create(
+                contact=contact, agent=agent, cost=cost, offered_at=now,
+                expires_at=now + timedelta(seconds=timeout),
+            )
+            contact.status = Status.OFFERED
+            contact.save(update_fields=["status"])
+            ContactEvent.objects.create(contact=contact, kind=EventKind.OFFERED, agent=agent, at=now,
+                                        detail={"offer": offer.pk})
+            publish_contact_change(contact, "offer.new", agent_ids=(agent.pk,))
+            return offer
+    except IntegrityError:
+        # Another process offered this contact in the meantime: the database said no.
+        return None
+
+
+def _my_pending_offer(user, offer_id: int) -> Offer:
+    agent = getattr(user, "agent", None)
+    offer = (
+        Offer.objects.select_for_update().select_related("contact")
+        .filter(pk=offer_id, agent=agent).first() if agent else None
+    )
+    if offer is None:
+        raise Offer.DoesNotExist(f"no offer {offer_id} for you")
+    if offer.status != OfferStatus.PENDING:
+        raise ActionError(f"this offer is {offer.status}")
+    return offer
+
+
+def accept_offer(user, offer_id: int) -> Offer:
+    now = timezone.now()
+    with transaction.atomic():
+        offer = _my_pending_offer(user, offer_id)
+        if offer.expires_at < now:
+            _end_offer(offer, OfferStatus.EXPIRED, now=now)
+            raise ActionError("this offer has timed out and went back to the queue")
+        contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
+        offer.status = OfferStatus.ACCEPTED
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        contact.status = Status.ACTIVE
+        contact.agent_id = offer.agent_id
+        contact.answered_at = contact.answered_at or now
+        contact.save(update_fields=["status", "agent", "answered_at"])
+        ContactEvent.objects.create(contact=contact, kind=EventKind.ACCEPTED, agent_id=offer.agent_id,
+                                    user=user, at=now)
+        publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
+    return offer
+
+
+def decline_offer(user, offer_id: int) -> Offer:
+    with transaction.atomic():
+        offer = _my_pending_offer(user, offer_id)
+        _end_offer(offer, OfferStatus.DECLINED, now=timezone.now())
+    return offer
+
+
+def _end_offer(offer: Offer, status: str, *, now: datetime) -> None:
+    """End an active offer and put its contact back in the queue, keeping its place."""
+    offer.status = status
+    offer.ended_at = now
+    if status == OfferStatus.DECLINED:
+        offer.responded_at = now
+    offer.save(update_fields=["status", "ended_at", "responded_at"])
+    contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
+    if contact.status in (Status.OFFERED, Status.ACTIVE):
+        contact.status = Status.QUEUED
+        contact.agent = None
+        if offer.agent_id not in contact.declined_by:
+            contact.declined_by = [*contact.declined_by, offer.agent_id]
+        contact.save(update_fields=["status", "agent", "declined_by"])
+    kind = {OfferStatus.DECLINED: EventKind.DECLINED, OfferStatus.EXPIRED: EventKind.EXPIRED}.get(
+        status, EventKind.REQUEUED
+    )
+    ContactEvent.objects.create(contact=contact, kind=kind, agent_id=offer.agent_id, at=now)
+    publish_contact_change(contact, f"offer.{status}", agent_ids=(offer.agent_id,))
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for offer_id in Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update().filter(pk=offer_id, status=OfferStatus.PENDING).first()
+            if offer is not None:
+                _end_offer(offer, OfferStatus.EXPIRED, now=now)
+                count += 1
+    return count
+
+
+def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) -> Agent:
+    """Change an agent's presence. Leaving releases pending offers (and, going offline,
+    the contacts in hand) back to the queue."""
+    now = now or timezone.now()
+    if presence not in Presence.values:
+        raise ActionError(f"unknown presence {presence!r}; expected one of {Presence.values}")
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        if presence == agent.presence:
+            agent.last_seen_at = now
+            agent.save(update_fields=["last_seen_at"])
+            return agent
+        if presence not in PRESENCE_TRANSITIONS[agent.presence]:
+            raise ActionError(f"cannot go from {agent.presence} to {presence}")
+        release = [OfferStatus.PENDING]
+        if presence == Presence.OFFLINE:
+            release.append(OfferStatus.ACCEPTED)
+        for offer in Offer.objects.select_for_update().filter(agent=agent, status__in=release):
+            _end_offer(offer, OfferStatus.RELEASED, now=now)
+        agent.presence = presence
+        agent.presence_since = now
+        agent.last_seen_at = now
+        if presence == Presence.AVAILABLE:
+            agent.idle_since = now
+        agent.save(update_fields=["presence", "presence_since", "last_seen_at", "idle_since"])
+        publish("agent.presence", topics=[agent_topic(agent.pk), "board"],
+                payload={"agent": agent.pk, "presence": presence})
+    return agent
+
+
+def heartbeat(agent: Agent, *, now: datetime | None = None) -> None:
+    Agent.objects.filter(pk=agent.pk).update(last_seen_at=now or timezone.now())
+
+
+def release_absent_agents(*, now: datetime | None = None, stale_seconds: float | None = None) -> int:
+    """Agents whose page or client stopped answering are set offline and their work requeued."""
+    now = now or timezone.now()
+    stale = settings.ROADIE_AGENT_STALE_SECONDS if stale_seconds is None else stale_seconds
+    gone = Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK],
+                                last_seen_at__lt=now - timedelta(seconds=stale))
+    count = 0
+    for agent in gone:
+        log.info("agent %s stopped answering; going offline", agent.pk)
+        set_presence(agent, Presence.OFFLINE, now=now)
+        count += 1
+    return count

@@ -1,0 +1,141 @@
+"""The routing dispatcher: turns database state into routing-core calls and persists the
+decisions.
+
+One dispatcher is active at a time, by a lease row renewed every tick (a standby takes
+over when the holder stops renewing). Each tick: expire lapsed offers, set absent agents
+offline, load waiting contacts and available agents, ask ``roadie.engine.routing`` for
+reservations, and make each offer in its own transaction, which re-checks everything. The
+database is the source of truth, so a dispatcher killed at any point loses nothing: the
+next tick (its own or a standby's) starts from what was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.routing import actions
+from roadie.desk.routing.lib import contact_cost, contact_skills
+from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Lease, Offer
+from roadie.engine import routing as core
+
+log = logging.getLogger("roadie.dispatcher")
+
+LEASE_NAME = "dispatcher"
+LEASE_SECONDS = 10.0
+
+
+def _seconds(dt: datetime, epoch: datetime) -> float:
+    return (dt - epoch).total_seconds()
+
+
+def take_lease(holder: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS) -> bool:
+    """Take or renew leadership. True if ``holder`` leads until now + seconds."""
+    now = now or timezone.now()
+    until = now + timedelta(seconds=seconds)
+    with transaction.atomic():
+        renewed = Lease.objects.filter(name=LEASE_NAME, holder=holder).update(expires_at=until)
+        if renewed:
+            return True
+        taken = Lease.objects.filter(name=LEASE_NAME, expires_at__lt=now).update(holder=holder, expires_at=until)
+        if taken:
+            log.info("dispatcher %s took the lead", holder)
+            return True
+        _, created = Lease.objects.get_or_create(name=LEASE_NAME, defaults={"holder": holder, "expires_at": until})
+        return created
+
+
+def release_lease(holder: str) -> None:
+    Lease.objects.filter(name=LEASE_NAME, holder=holder).delete()
+
+
+def dispatcher_alive(now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return Lease.objects.filter(name=LEASE_NAME, expires_at__gte=now).exists()
+
+
+def build_router(now: datetime) -> tuple[core.Router, datetime]:
+    """A routing core loaded with the waiting contacts and the agents who can take work,
+    and the epoch its float times count from."""
+    epoch = now - timedelta(days=1)
+    router = core.Router()
+    loads = dict(
+        Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES)
+        .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
+    )
+    agents = (
+        Agent.objects.filter(presence=Presence.AVAILABLE)
+        .prefetch_related("certifications__brand", "skills")
+    )
+    for agent in agents:
+        load = loads.get(agent.pk, 0)
+        if load >= agent.capacity:
+            continue
+        router.add_agent(core.Agent(
+            id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
+            state=core.AgentState.AVAILABLE, idle_since=_seconds(agent.idle_since, epoch),
+            regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
+        ))
+    waiting = Contact.objects.filter(status=Status.QUEUED).select_related("brand").order_by("arrived_at")
+    for contact in waiting:
+        router.add_contact(core.Contact(
+            id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
+            skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
+            arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
+            excluded_agents=frozenset(contact.declined_by),
+        ))
+    return router, epoch
+
+
+def tick(*, now: datetime | None = None) -> int:
+    """One routing round. Returns the number of offers made."""
+    now = now or timezone.now()
+    actions.expire_offers(now)
+    actions.release_absent_agents(now=now)
+    router, epoch = build_router(now)
+    made = 0
+    for reservation in router.route(_seconds(now, epoch)):
+        offer = actions.make_offer(contact_id=reservation.contact_id, agent_id=reservation.agent_id, now=now)
+        made += offer is not None
+    return made
+
+
+class Dispatcher:
+    """The long-running process behind ``roadie dispatch``."""
+
+    def __init__(self, *, interval: float | None = None, holder: str | None = None) -> None:
+        self.interval = settings.ROADIE_DISPATCH_INTERVAL if interval is None else interval
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        log.info("dispatcher %s started (tick every %.1fs)", self.holder, self.interval)
+        try:
+            while not self.stopping.is_set():
+                started = time.monotonic()
+                try:
+                    close_old_connections()
+                    if take_lease(self.holder):
+                        made = tick()
+                        if made:
+                            log.info("made %d offers", made)
+                except Exception:  # a bad tick must not stop routing; the next one retries
+                    log.exception("dispatch tick failed")
+                self.stopping.wait(max(0.0, self.interval - (time.monotonic() - started)))
+        finally:
+            release_lease(self.holder)
+            log.info("dispatcher %s stopped", self.holder)
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,123 @@
+"""Reads for routing: what a contact requires, what it costs an agent, queue statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Min, Q
+from django.utils import timezone
+
+from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
+from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer
+from roadie.engine.routing import CHANNEL_COST
+
+
+def contact_skills(contact: Contact) -> frozenset[str]:
+    """Skill strings the agent must all hold (the routing core's vocabulary)."""
+    skills = {f"brand:{contact.brand.slug}", f"lang:{contact.language}", *contact.extra_skills}
+    if contact.channel == ChannelKind.VIDEO:
+        skills.add("lsf")
+    return frozenset(skills)
+
+
+def contact_cost(contact: Contact) -> int:
+    return CHANNEL_COST[contact.channel]
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    brand: str
+    brand_name: str
+    channel: str
+    waiting: int
+    longest_wait_seconds: int
+    answered_today: int
+    answered_in_target_today: int
+    service_level_today: float | None
+    target: float
+    answer_seconds: int
+    at_risk: int
+
+
+def start_of_today(now: datetime | None = None) -> datetime:
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
+    """Per brand and channel: waiting, longest wait, service level today against target
+    (answered within the target over answered), and contacts at risk of missing it.
+
+    Three grouped queries whatever the number of contacts."""
+    now = now or timezone.now()
+    brands = list(brands)
+    by_id = {b.pk: b for b in brands}
+    today = start_of_today(now)
+    policies = {
+        (p.brand_id, p.channel): p for p in ServiceLevelPolicy.objects.filter(brand__in=brands)
+    }
+    waiting = {
+        (r["brand_id"], r["channel"]): r
+        for r in Contact.objects.filter(brand__in=brands, status__in=[Status.QUEUED, Status.OFFERED])
+        .values("brand_id", "channel")
+        .annotate(n=Count("pk"), oldest=Min("arrived_at"),
+                  at_risk=Count("pk", filter=Q(deadline_at__lt=now + timedelta(seconds=30))))
+    }
+    answered = {
+        (r["brand_id"], r["channel"]): r
+        for r in Contact.objects.filter(brand__in=brands, answered_at__gte=today)
+        .values("brand_id", "channel")
+        .annotate(n=Count("pk"), in_target=Count("pk", filter=Q(answered_at__lte=F("deadline_at"))))
+    }
+    keys = sorted(set(policies) | set(waiting) | set(answered),
+                  key=lambda k: (by_id[k[0]].name, k[1]))
+    out = []
+    for key in keys:
+        brand = by_id[key[0]]
+        policy = policies.get(key)
+        w = waiting.get(key, {})
+        a = answered.get(key, {})
+        n_answered = a.get("n", 0)
+        out.append(QueueStats(
+            brand=brand.slug, brand_name=brand.name, channel=key[1],
+            waiting=w.get("n", 0),
+            longest_wait_seconds=int((now - w["oldest"]).total_seconds()) if w.get("oldest") else 0,
+            answered_today=n_answered,
+            answered_in_target_today=a.get("in_target", 0),
+            service_level_today=(a.get("in_target", 0) / n_answered) if n_answered else None,
+            target=float(policy.target) if policy else 0.8,
+            answer_seconds=policy.answer_seconds if policy else 0,
+            at_risk=w.get("at_risk", 0),
+        ))
+    return out
+
+
+def agents_by_state(agents=None) -> dict[str, int]:
+    """Offline, available (idle), busy (holding work), on a break."""
+    agents = Agent.objects.all() if agents is None else agents
+    busy_ids = set(
+        Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES).values_list("agent_id", flat=True)
+    )
+    counts = {"offline": 0, "available": 0, "busy": 0, "break": 0}
+    for agent_id, presence in agents.values_list("pk", "presence"):
+        if presence == Presence.AVAILABLE:
+            counts["busy" if agent_id in busy_ids else "available"] += 1
+        else:
+            counts[presence] += 1
+    return counts
+
+
+def at_risk_contacts(brands, *, now: datetime | None = None, limit: int = 20):
+    now = now or timezone.now()
+    return (
+        Contact.objects.filter(brand__in=brands, status__in=[Status.QUEUED, Status.OFFERED],
+                               deadline_at__lt=now + timedelta(seconds=30))
+        .select_related("brand").order_by("deadline_at")[:limit]
+    )
+
+
+def all_brands():
+    return Brand.objects.filter(is_active=True)

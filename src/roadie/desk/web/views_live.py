@@ -1,0 +1,59 @@
+"""GET /events: the live event stream (server-sent events) for the logged-in user.
+
+Pages listen and re-fetch the panel an event concerns, so what a page shows after an event
+is exactly what a fresh load would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from asgiref.sync import sync_to_async
+from django.http import JsonResponse, StreamingHttpResponse
+
+from roadie.desk.live.lib import events_after, latest_id, topics_for
+from roadie.desk.routing.actions import heartbeat
+
+POLL_SECONDS = 0.5
+KEEPALIVE_SECONDS = 15.0
+
+
+async def events(request):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return JsonResponse({"detail": "log in first"}, status=401)
+    topics = await sync_to_async(topics_for)(user)
+    agent = await sync_to_async(lambda: getattr(user, "agent", None) if user.is_agent else None)()
+    try:
+        last = int(request.headers.get("Last-Event-ID") or request.GET.get("after") or -1)
+    except ValueError:
+        last = -1
+    if last < 0:
+        last = await sync_to_async(latest_id)()
+
+    async def stream():
+        nonlocal last
+        yield f"retry: 2000\nid: {last}\nevent: hello\ndata: {{}}\n\n"
+        quiet_since = time.monotonic()
+        while True:
+            batch = await sync_to_async(events_after)(last, topics)
+            for event in batch:
+                last = event.pk
+                data = json.dumps({"kind": event.kind, **event.payload})
+                yield f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
+            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+                quiet_since = time.monotonic()
+                if agent is not None:
+                    # An open desk page is an agent who is there.
+                    await sync_to_async(heartbeat)(agent)
+                yield ": keepalive\n\n"
+            await asyncio.sleep(POLL_SECONDS)
+
+    if agent is not None:
+        await sync_to_async(heartbeat)(agent)
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
