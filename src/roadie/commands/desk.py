@@ -102,11 +102,7 @@ def cmd_demo(args) -> int:
     port = _port(args)
     base = f"http://127.0.0.1:{port}"
     me = [sys.executable, "-m", "roadie.cli"]
-    children = [
-        subprocess.Popen([*me, "serve", "--port", str(port)]),
-        subprocess.Popen([*me, "dispatch"]),
-        subprocess.Popen([*me, "worker"]),
-    ]
+    children = [subprocess.Popen([*me, *command]) for command in demo_processes(port)]
     stopping = False
 
     def stop(*_):
@@ -141,7 +137,43 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_traffic(args) -> int:
+    _django()
+    from roadie.desk.accounts.models import ApiToken, Role, User
+    from roadie.desk.demo import traffic
+    from roadie.desk.demo.data import HUMAN_AGENTS
+
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        from roadie.cli import CommandError
+
+        raise CommandError("no demo data: run roadie seed-demo first")
+    bots = User.objects.filter(role=Role.AGENT).exclude(username__in=HUMAN_AGENTS).order_by("pk")
+    bot_tokens = [ApiToken.issue(u, label="demo-bot") for u in bots[: args.bots]]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    traffic.run(base=args.url, admin_token=ApiToken.issue(admin, label="demo-traffic"),
+                bot_tokens=bot_tokens, rate_per_minute=args.rate, seed=args.seed)
+    return 0
+
+
+def demo_processes(port: int) -> list[list[str]]:
+    """The long-running processes of the demo, besides the traffic generator.
+    Channel listeners (mail, ...) add themselves here."""
+    return [
+        ["serve", "--port", str(port)],
+        ["dispatch"],
+        ["worker"],
+    ]
+
+
 def register(sub) -> None:
+    p = sub.add_parser("traffic", help="demo traffic: Poisson arrivals and bot agents, via the public interfaces")
+    p.add_argument("--url", default="http://127.0.0.1:8000")
+    p.add_argument("--rate", type=float, default=4.0, help="contacts per minute, all brands")
+    p.add_argument("--bots", type=int, default=18, help="agents driven by the generator")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_traffic)
+
     p = sub.add_parser("serve", help="run the web app (ASGI, uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="default: $ROADIE_PORT or 8000")

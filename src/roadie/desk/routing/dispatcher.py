@@ -129,7 +129,7 @@ class Dispatcher:
                     if take_lease(self.holder):
                         made = tick()
                         if made:
-                            log.info("made %d offers", made)
+                            log.debug("made %d offers", made)
                 except Exception:  # a bad tick must not stop routing; the next one retries
                     log.exception("dispatch tick failed")
                 self.stopping.wait(max(0.0, self.interval - (time.monotonic() - started)))

@@ -1,8 +1,11 @@
-"""GET /healthz: 200 once the database answers and migrations are applied."""
+"""GET /healthz: 200 once the database answers, migrations are applied and a routing
+dispatcher holds the lead; 503 with the reason otherwise."""
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+
+from roadie.desk.routing.dispatcher import dispatcher_alive
 
 
 def healthz(request):
@@ -13,4 +16,6 @@ def healthz(request):
         return JsonResponse({"status": "down", "error": str(exc)}, status=503)
     if pending:
         return JsonResponse({"status": "migrating", "pending": len(pending)}, status=503)
+    if not dispatcher_alive():
+        return JsonResponse({"status": "starting", "error": "no routing dispatcher is running"}, status=503)
     return JsonResponse({"status": "ok"})
