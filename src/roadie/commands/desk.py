@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -150,9 +151,10 @@ def cmd_traffic(args) -> int:
         raise CommandError("no demo data: run roadie seed-demo first")
     bots = User.objects.filter(role=Role.AGENT).exclude(username__in=HUMAN_AGENTS).order_by("pk")
     bot_tokens = [ApiToken.issue(u, label="demo-bot") for u in bots[: args.bots]]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     traffic.run(base=args.url, admin_token=ApiToken.issue(admin, label="demo-traffic"),
-                bot_tokens=bot_tokens, rate_per_minute=args.rate, seed=args.seed)
+                bot_tokens=bot_tokens, rate_per_minute=args.rate, seed=args.seed, stop=stop)
     return 0
 
 

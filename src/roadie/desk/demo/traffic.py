@@ -8,6 +8,7 @@ Arrivals are Poisson per brand and channel. Each channel's contacts go in throug
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -118,10 +119,8 @@ def arrivals_loop(*, base: str, api: Api, rate_per_minute: float, stop: threadin
 
 def bot_agent_loop(*, api: Api, stop: threading.Event, rng: random.Random) -> None:
     """An agent driven by the demo: available, accepts offers, answers, resolves."""
-    try:
+    with contextlib.suppress(urllib.error.HTTPError):
         api.call("POST", "/agents/me/presence", {"presence": "available"})
-    except urllib.error.HTTPError:
-        pass
     handling: dict[int, float] = {}
     while not stop.wait(1.0 + rng.random()):
         try:
@@ -143,6 +142,8 @@ def bot_agent_loop(*, api: Api, stop: threading.Event, rng: random.Random) -> No
             handling = {k: v for k, v in handling.items() if v > time.monotonic()}
         except OSError as exc:
             log.warning("bot agent: %s", exc)
+    with contextlib.suppress(OSError):
+        api.call("POST", "/agents/me/presence", {"presence": "offline"})
 
 
 def run(*, base: str, admin_token: str, bot_tokens: list[str], rate_per_minute: float,
@@ -166,3 +167,5 @@ def run(*, base: str, admin_token: str, bot_tokens: list[str], rate_per_minute: 
             pass
     except KeyboardInterrupt:
         stop.set()
+    for thread in threads:
+        thread.join(timeout=5)
