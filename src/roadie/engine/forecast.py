@@ -1,0 +1,463 @@
+"""Contact forecasts per series (brand x channel) per 15- or 30-minute interval.
+
+The model is the call-centre classic, made explicit:
+
+forecast(day, interval) = daily total(day) x intraday profile(weekday, interval)
+
+- *Daily totals*: the average ("blend") of Holt-Winters exponential smoothing (statsmodels
+  ``ExponentialSmoothing``, additive weekly season, last 52 weeks) and the mean of the same
+  weekday over the last ``profile_weeks`` weeks, fitted on the history's daily totals after
+  the irregular days (public holidays, declared special periods) have been replaced by the
+  same-weekday level, so that they do not bend the season. Short histories (under three
+  weeks) use the weekday mean alone.
+- *Intraday profile*: per weekday, each interval's share of the day, averaged over the last
+  ``profile_weeks`` regular weeks. Intervals that were always empty stay at zero (closed
+  hours), as do intervals outside the declared opening hours.
+- *Public holidays* (the ``holidays`` package, France by default): in the history they are
+  measured against the regular level and the median ratio becomes the holiday factor; with no
+  holiday in the history a holiday is forecast like a Sunday.
+- *Special periods* (sales, launches): declared with an uplift factor; the history is divided
+  by it before fitting and the forecast multiplied by it.
+
+Data is held as a :class:`DayMatrix`: local calendar days x wall-clock slots, so weekly
+seasonality is a row shift and daylight-saving days need no special case (the missing spring
+hour is empty, the repeated autumn hour is summed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+METHODS = ("blend", "ets", "weekday_mean")
+
+__all__ = [
+    "BacktestResult",
+    "DayMatrix",
+    "ForecastConfig",
+    "SpecialPeriod",
+    "backtest",
+    "forecast_series",
+    "history_from_frame",
+    "seasonal_naive",
+    "synthetic_history",
+    "to_frame",
+]
+
+
+class HistoryError(ValueError):
+    """The history cannot be forecast from (gaps, wrong interval, negative counts)."""
+
+
+@dataclass(frozen=True)
+class DayMatrix:
+    """Counts for consecutive local days: ``values[d, s]`` = contacts on ``start + d`` days in
+    wall-clock slot ``s`` (slot length ``interval_minutes``)."""
+
+    start: dt.date
+    interval_minutes: int
+    values: np.ndarray
+
+    @property
+    def days(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def head(self, days: int) -> DayMatrix:
+        return DayMatrix(self.start, self.interval_minutes, self.values[:days])
+
+    def slice(self, first: int, last: int) -> DayMatrix:
+        return DayMatrix(
+            self.start + dt.timedelta(days=first), self.interval_minutes, self.values[first:last]
+        )
+
+
+@dataclass(frozen=True)
+class SpecialPeriod:
+    """Days (inclusive) with a known uplift, e.g. the sales: ``uplift=1.8`` = 80 % more."""
+
+    name: str
+    first_day: dt.date
+    last_day: dt.date
+    uplift: float
+    series: str | None = None  # None: every series
+
+    def covers(self, day: dt.date, series: str) -> bool:
+        return self.first_day <= day <= self.last_day and self.series in (None, series)
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    interval_minutes: int = 30
+    country: str | None = "FR"
+    special_periods: tuple[SpecialPeriod, ...] = ()
+    open_from: dt.time | None = None  # declared opening hours; None: learnt from history
+    open_until: dt.time | None = None  # may be past midnight (e.g. 01:00)
+    profile_weeks: int = 8
+    method: str = "blend"  # "ets", "weekday_mean" or their average "blend"
+    holiday_days: frozenset[dt.date] = field(default_factory=frozenset)  # extra closed days
+
+
+# --------------------------------------------------------------------------------------------
+# input
+# --------------------------------------------------------------------------------------------
+
+
+def history_from_frame(
+    frame: pd.DataFrame,
+    *,
+    interval_minutes: int,
+    tz: str = "Europe/Paris",
+    fill_gaps: bool = False,
+) -> dict[str, DayMatrix]:
+    """Turn rows ``start, contacts[, brand][, channel]`` into one DayMatrix per series.
+
+    ``start`` is an ISO 8601 time (an offset is honoured; a naive time is read in ``tz``).
+    Intervals absent inside a day are zero; a whole day absent between the first and the last
+    is a gap: an error, or with ``fill_gaps`` the same day of the previous week.
+    """
+    if interval_minutes not in (5, 6, 10, 15, 20, 30, 60):
+        raise HistoryError("the interval must be one of 5, 6, 10, 15, 20, 30 or 60 minutes")
+    missing = {"start", "contacts"} - set(frame.columns)
+    if missing:
+        raise HistoryError(f"history lacks column(s): {', '.join(sorted(missing))}")
+    unknown = set(frame.columns) - {"start", "contacts", "brand", "channel"}
+    if unknown:
+        raise HistoryError(f"unknown history column(s): {', '.join(sorted(unknown))}")
+    if frame.empty:
+        raise HistoryError("the history is empty")
+    contacts = pd.to_numeric(frame["contacts"], errors="coerce")
+    if contacts.isna().any():
+        row = int(np.flatnonzero(contacts.isna().to_numpy())[0]) + 2
+        raise HistoryError(f"line {row}: contacts is not a number")
+    if (contacts < 0).any():
+        row = int(np.flatnonzero((contacts < 0).to_numpy())[0]) + 2
+        raise HistoryError(f"line {row}: contacts is negative")
+    zone = ZoneInfo(tz)
+    text = frame["start"].astype(str).str.strip()
+    offset = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    if offset.any() and not offset.all():
+        raise HistoryError("start times mix local times and times with an offset")
+    try:
+        stamps = pd.to_datetime(text, format="ISO8601", utc=bool(offset.all()))
+    except (ValueError, TypeError) as exc:
+        raise HistoryError(f"cannot read the start times: {exc}") from None
+    local = stamps.dt.tz_convert(zone).dt.tz_localize(None) if offset.all() else stamps
+    brand = frame["brand"].astype(str) if "brand" in frame else pd.Series("all", frame.index)
+    channel = frame["channel"].astype(str) if "channel" in frame else None
+    key = brand if channel is None else brand + "/" + channel
+    minutes = local.dt.hour * 60 + local.dt.minute
+    native = _native_step(minutes.to_numpy())
+    if interval_minutes % native:
+        raise HistoryError(
+            f"history comes in {native}-minute intervals, which do not add up to "
+            f"{interval_minutes}-minute intervals"
+        )
+    slots = 24 * 60 // interval_minutes
+    result: dict[str, DayMatrix] = {}
+    data = pd.DataFrame(
+        {"key": key.to_numpy(), "day": local.dt.normalize().to_numpy(),
+         "slot": (minutes // interval_minutes).to_numpy(), "n": contacts.to_numpy(float)}
+    )
+    for name, part in data.groupby("key", sort=True):
+        days = part["day"].dt.date.to_numpy()
+        first, last = min(days), max(days)
+        count = (last - first).days + 1
+        values = np.zeros((count, slots))
+        index = np.array([(d - first).days for d in days])
+        np.add.at(values, (index, part["slot"].to_numpy()), part["n"].to_numpy())
+        present = np.zeros(count, dtype=bool)
+        present[index] = True
+        if not present.all():
+            gaps = np.flatnonzero(~present)
+            if not fill_gaps:
+                gap_day = first + dt.timedelta(days=int(gaps[0]))
+                raise HistoryError(
+                    f"series {name}: no data for {gap_day.isoformat()}"
+                    f" ({gaps.size} missing day(s)); fill them or pass --fill-gaps"
+                )
+            for g in gaps:
+                values[g] = values[g - 7] if g >= 7 else values[min(g + 7, count - 1)]
+        result[str(name)] = DayMatrix(first, interval_minutes, values)
+    return result
+
+
+def _native_step(minutes: np.ndarray) -> int:
+    """Greatest common step of the minutes-of-day present (the data's own interval)."""
+    uniq = np.unique(minutes)
+    if uniq.size < 2:
+        return 60 * 24
+    return int(np.gcd.reduce(np.diff(uniq)))
+
+
+# --------------------------------------------------------------------------------------------
+# model
+# --------------------------------------------------------------------------------------------
+
+
+def _holiday_set(country: str | None, dates: list[dt.date]) -> set[dt.date]:
+    if not country or not dates:
+        return set()
+    years = range(dates[0].year, dates[-1].year + 1)
+    try:
+        table = holidays_lib.country_holidays(country, years=years)
+    except NotImplementedError:
+        raise ValueError(f"no public-holiday calendar for country {country!r}") from None
+    return {d for d in dates if d in table}
+
+
+def _open_mask(config: ForecastConfig, slots: int) -> np.ndarray | None:
+    if config.open_from is None or config.open_until is None:
+        return None
+    step = config.interval_minutes
+    start = np.arange(slots) * step
+    lo = config.open_from.hour * 60 + config.open_from.minute
+    hi = config.open_until.hour * 60 + config.open_until.minute
+    if hi > lo:
+        return (start >= lo) & (start < hi)
+    return (start >= lo) | (start < hi)  # opening hours run past midnight
+
+
+def _weekday_level(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
+                   upto: int, weeks: int) -> np.ndarray:
+    """Per weekday, the mean total of its last ``weeks`` regular days before ``upto``."""
+    level = np.zeros(7)
+    for w in range(7):
+        idx = np.flatnonzero((weekdays[:upto] == w) & regular[:upto])[-weeks:]
+        if idx.size:
+            level[w] = totals[idx].mean()
+    return level
+
+
+def forecast_series(
+    history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str = "all"
+) -> DayMatrix:
+    """Forecast ``horizon_days`` days after the end of ``history`` (same interval)."""
+    if horizon_days < 1:
+        raise ValueError("the horizon must be at least one day")
+    values = history.values
+    n_days, slots = values.shape
+    if n_days < 7:
+        raise HistoryError(f"series {series}: at least one week of history is needed")
+    dates = history.dates
+    future = [dates[-1] + dt.timedelta(days=i + 1) for i in range(horizon_days)]
+    holiday = _holiday_set(config.country, dates + future) | set(config.holiday_days)
+    weekdays = np.array([d.weekday() for d in dates])
+    uplift = np.array([_uplift(config, d, series) for d in dates])
+    is_holiday = np.array([d in holiday for d in dates])
+    regular = ~is_holiday & (uplift == 1.0)
+    totals = values.sum(axis=1)
+
+    # daily totals, irregular days replaced by their weekday level (deflated by the uplift)
+    clean = totals / uplift
+    level = _weekday_level(totals, weekdays, regular, n_days, config.profile_weeks)
+    clean = np.where(is_holiday, level[weekdays], clean)
+    daily = _daily_model(clean, weekdays, horizon_days, config)
+
+    # holiday factor from the history's own holidays (expected = weekday level), else Sunday
+    ratios = [totals[i] / level[weekdays[i]] for i in np.flatnonzero(is_holiday)
+              if level[weekdays[i]] > 0]
+    holiday_factor = float(np.median(ratios)) if ratios else None
+
+    # intraday profiles per weekday from the last regular weeks
+    profiles = np.zeros((7, slots))
+    for w in range(7):
+        idx = np.flatnonzero((weekdays == w) & regular)[-config.profile_weeks:]
+        if idx.size:
+            block = values[idx]
+            profile = block.sum(axis=0)
+            if profile.sum() > 0:
+                profiles[w] = profile / profile.sum()
+    mask = _open_mask(config, slots)
+    if mask is not None:
+        profiles = profiles * mask
+        sums = profiles.sum(axis=1, keepdims=True)
+        profiles = np.divide(profiles, sums, out=np.zeros_like(profiles), where=sums > 0)
+
+    out = np.zeros((horizon_days, slots))
+    future_weekdays = np.array([d.weekday() for d in future])
+    for i, day in enumerate(future):
+        w = future_weekdays[i]
+        total = daily[i]
+        profile = profiles[w]
+        if day in holiday:
+            if holiday_factor is not None:
+                total = total * holiday_factor
+            else:
+                sunday = np.flatnonzero(future_weekdays == 6)
+                total = daily[sunday[0]] if sunday.size else level[6]
+                profile = profiles[6]
+        out[i] = max(total, 0.0) * _uplift(config, day, series) * profile
+    return DayMatrix(future[0], history.interval_minutes, out)
+
+
+def _uplift(config: ForecastConfig, day: dt.date, series: str) -> float:
+    factor = 1.0
+    for period in config.special_periods:
+        if period.covers(day, series):
+            factor *= period.uplift
+    return factor
+
+
+def _daily_model(totals: np.ndarray, weekdays: np.ndarray, horizon: int,
+                 config: ForecastConfig) -> np.ndarray:
+    """Daily totals ahead: Holt-Winters, the recent weekday mean, or their average ("blend")."""
+    if config.method not in METHODS:
+        raise ValueError(f"unknown forecast method {config.method!r}")
+    future_weekdays = (weekdays[-1] + 1 + np.arange(horizon)) % 7
+    mean = _weekday_level(totals, weekdays, np.ones(totals.size, bool), totals.size,
+                          config.profile_weeks)[future_weekdays]
+    if config.method == "weekday_mean" or totals.size < 21 or not np.any(totals):
+        return mean
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    recent = totals[-364:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ExponentialSmoothing(
+            recent, trend=None, seasonal="add", seasonal_periods=7,
+            initialization_method="heuristic",
+        ).fit()
+        ets = np.asarray(model.forecast(horizon), dtype=float)
+    if not np.all(np.isfinite(ets)):
+        return mean
+    # a weekday that is always closed stays closed
+    closed = np.array([not np.any(totals[weekdays == w][-4:]) for w in range(7)])
+    ets = np.where(closed[future_weekdays], 0.0, np.maximum(ets, 0.0))
+    return ets if config.method == "ets" else 0.5 * (ets + mean)
+
+
+def seasonal_naive(history: DayMatrix, *, horizon_days: int) -> DayMatrix:
+    """Same interval one week earlier (the last week repeated over the horizon)."""
+    last_week = history.values[-7:]
+    reps = -(-horizon_days // 7)
+    values = np.tile(last_week, (reps, 1))[:horizon_days]
+    return DayMatrix(history.start + dt.timedelta(days=history.days), history.interval_minutes,
+                     values)
+
+
+# --------------------------------------------------------------------------------------------
+# back-test
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Rolling-origin accuracy. wMAPE = sum|error| / sum(actual); MASE = mean|error| divided by
+    the in-sample mean absolute error of the seasonal naive (same interval last week)."""
+
+    series: str
+    folds: int
+    wmape: float
+    mase: float
+    naive_wmape: float
+    naive_mase: float
+
+
+def backtest(
+    history: DayMatrix, *, horizon_days: int, folds: int, config: ForecastConfig,
+    series: str = "all", step_days: int = 7, method=None,
+) -> BacktestResult:
+    """Forecast from ``folds`` origins ``step_days`` apart (the last ends with the history) and
+    score each against what happened. ``method(train, horizon_days)`` may replace roadie's
+    model (used by the benchmark to score a peer on the same folds)."""
+    n = history.days
+    first_origin = n - horizon_days - (folds - 1) * step_days
+    if first_origin < 14:
+        raise HistoryError(
+            f"series {series}: too little history for {folds} folds of {horizon_days} days"
+        )
+    err = nerr = actual_sum = 0.0
+    count = 0
+    scale_sum = 0.0
+    for f in range(folds):
+        origin = first_origin + f * step_days
+        train = history.head(origin)
+        actual = history.values[origin: origin + horizon_days]
+        if method is None:
+            pred = forecast_series(train, horizon_days=horizon_days, config=config,
+                                   series=series).values
+        else:
+            pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
+        naive = seasonal_naive(train, horizon_days=horizon_days).values
+        err += np.abs(actual - pred).sum()
+        nerr += np.abs(actual - naive).sum()
+        actual_sum += actual.sum()
+        count += actual.size
+        flat = train.values.ravel()
+        lag = 7 * train.values.shape[1]
+        scale_sum += np.abs(flat[lag:] - flat[:-lag]).mean()
+    scale = scale_sum / folds
+    return BacktestResult(
+        series=series,
+        folds=folds,
+        wmape=float(err / actual_sum) if actual_sum else float("nan"),
+        mase=float(err / count / scale) if scale else float("nan"),
+        naive_wmape=float(nerr / actual_sum) if actual_sum else float("nan"),
+        naive_mase=float(nerr / count / scale) if scale else float("nan"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# output
+# --------------------------------------------------------------------------------------------
+
+
+def to_frame(forecasts: dict[str, DayMatrix], *, tz: str = "Europe/Paris",
+             column: str = "forecast") -> pd.DataFrame:
+    """Rows ``series, start, <column>`` with aware ISO times (wall-clock slots that do not exist
+    on a spring DST day are dropped)."""
+    zone = ZoneInfo(tz)
+    rows = []
+    for name, matrix in forecasts.items():
+        step = dt.timedelta(minutes=matrix.interval_minutes)
+        for d, day in enumerate(matrix.dates):
+            midnight = dt.datetime.combine(day, dt.time())
+            for s, value in enumerate(matrix.values[d]):
+                wall = midnight + s * step
+                aware = wall.replace(tzinfo=zone)
+                if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                    continue  # nonexistent local time
+                rows.append((name, aware.isoformat(), float(value)))
+    return pd.DataFrame(rows, columns=["series", "start", column])
+
+
+def synthetic_history(
+    *, first_day: dt.date, days: int, interval_minutes: int = 30, daily_contacts: float = 400.0,
+    series: tuple[tuple[str, str], ...] = (("brand-a", "call"),), sunday_open: bool = False,
+    rng: np.random.Generator, tz: str = "Europe/Paris",
+) -> pd.DataFrame:
+    """A plausible history to try things on: Poisson counts with a weekly pattern (Monday
+    peak, quieter Saturday, Sunday closed unless ``sunday_open``), a two-hump day between
+    08:00 and 22:00, and a French public holiday at a fifth of a normal day."""
+    zone = ZoneInfo(tz)
+    slots = 24 * 60 // interval_minutes
+    centres = (np.arange(slots) + 0.5) * interval_minutes / 60.0
+    shape = np.exp(-0.5 * ((centres - 10.5) / 1.6) ** 2) + 0.8 * np.exp(
+        -0.5 * ((centres - 17.5) / 2.0) ** 2
+    )
+    shape[(centres < 8) | (centres > 22)] = 0.0
+    shape /= shape.sum()
+    week = np.array([1.25, 1.05, 1.0, 1.0, 0.95, 0.6, 0.35 if sunday_open else 0.0])
+    table = holidays_lib.country_holidays("FR", years=range(first_day.year, first_day.year + 2))
+    rows = []
+    for k, (brand, channel) in enumerate(series):
+        scale = daily_contacts * (1.0 - 0.3 * k)
+        for d in range(days):
+            day = first_day + dt.timedelta(days=d)
+            factor = week[day.weekday()] * (0.2 if day in table else 1.0)
+            counts = rng.poisson(scale * factor * shape)
+            midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+            for s in np.flatnonzero(shape > 0):
+                start = midnight + dt.timedelta(minutes=int(s) * interval_minutes)
+                rows.append((start.isoformat(), brand, channel, int(counts[s])))
+    return pd.DataFrame(rows, columns=["start", "brand", "channel", "contacts"])

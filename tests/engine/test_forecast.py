@@ -1,0 +1,130 @@
+"""Forecasts: seasonality, closed hours, French holidays, special periods, back-test, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from roadie.engine.forecast import (
+    DayMatrix,
+    ForecastConfig,
+    HistoryError,
+    SpecialPeriod,
+    backtest,
+    forecast_series,
+    history_from_frame,
+    seasonal_naive,
+    synthetic_history,
+    to_frame,
+)
+
+BANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999"
+
+
+@pytest.fixture(scope="module")
+def history() -> dict[str, DayMatrix]:
+    frame = synthetic_history(first_day=dt.date(2025, 1, 6), days=16 * 7,
+                              rng=np.random.default_rng(7), daily_contacts=600)
+    return history_from_frame(frame, interval_minutes=30)
+
+
+def test_forecast_follows_weekly_and_daily_pattern(history):
+    m = history["brand-a/call"]
+    f = forecast_series(m, horizon_days=14, config=ForecastConfig(), series="brand-a/call")
+    assert f.start == m.start + dt.timedelta(days=m.days)
+    totals = f.values.sum(axis=1)
+    weekdays = np.array([d.weekday() for d in f.dates])
+    assert np.all(totals[weekdays == 6] == 0)  # Sundays were closed
+    assert totals[weekdays == 0].mean() > totals[weekdays == 5].mean()  # Monday > Saturday
+    assert np.all(f.values[:, :16] == 0) and np.all(f.values[:, 44:] == 0)  # before 8, after 22
+    # the true mean of a regular Monday is 600 * 1.25
+    monday = totals[(weekdays == 0)]
+    assert monday.mean() == pytest.approx(750, rel=0.08)
+
+
+def test_french_public_holiday_and_declared_sales(history):
+    m = history["brand-a/call"]
+    # history runs 2025-01-06 .. 2025-04-27; Easter Monday 2025-04-21 was at 20 %
+    horizon = (dt.date(2025, 5, 12) - f_start(m)).days
+    sales = SpecialPeriod("soldes", dt.date(2025, 5, 5), dt.date(2025, 5, 6), uplift=1.5)
+    plain = forecast_series(m, horizon_days=horizon, config=ForecastConfig())
+    special = forecast_series(m, horizon_days=horizon, config=ForecastConfig(
+        special_periods=(sales,)))
+    by_day = dict(zip(plain.dates, plain.values.sum(axis=1), strict=True))
+    # 1 May 2025 (Fête du Travail, a Thursday) is forecast at about the holiday ratio seen
+    assert by_day[dt.date(2025, 5, 1)] < 0.4 * by_day[dt.date(2025, 4, 30)]
+    sp = dict(zip(special.dates, special.values.sum(axis=1), strict=True))
+    assert sp[dt.date(2025, 5, 5)] == pytest.approx(1.5 * by_day[dt.date(2025, 5, 5)])
+    assert sp[dt.date(2025, 5, 7)] == pytest.approx(by_day[dt.date(2025, 5, 7)])
+
+
+def f_start(m: DayMatrix) -> dt.date:
+    return m.start + dt.timedelta(days=m.days)
+
+
+def test_declared_opening_hours_close_the_rest(history):
+    m = history["brand-a/call"]
+    config = ForecastConfig(open_from=dt.time(9), open_until=dt.time(18))
+    f = forecast_series(m, horizon_days=7, config=config)
+    assert np.all(f.values[:, :18] == 0) and np.all(f.values[:, 36:] == 0)
+    plain = forecast_series(m, horizon_days=7, config=ForecastConfig())
+    np.testing.assert_allclose(f.values.sum(axis=1), plain.values.sum(axis=1))
+
+
+def test_backtest_beats_seasonal_naive(history):
+    r = backtest(history["brand-a/call"], horizon_days=7, folds=4, config=ForecastConfig())
+    assert r.folds == 4
+    assert 0 < r.wmape < r.naive_wmape
+    assert 0 < r.mase < r.naive_mase
+    naive = backtest(history["brand-a/call"], horizon_days=7, folds=4, config=ForecastConfig(),
+                     method=lambda train, h: seasonal_naive(train, horizon_days=h).values)
+    assert naive.wmape == pytest.approx(naive.naive_wmape)
+
+
+def test_quarter_hours_and_daylight_saving():
+    frame = synthetic_history(first_day=dt.date(2025, 3, 3), days=35, interval_minutes=15,
+                              rng=np.random.default_rng(1), series=(("b", "chat"),),
+                              sunday_open=True)
+    m = history_from_frame(frame, interval_minutes=15)["b/chat"]
+    assert m.values.shape == (35, 96)
+    assert m.values.sum() == frame["contacts"].sum()
+    f = forecast_series(m, horizon_days=7, config=ForecastConfig(interval_minutes=15))
+    out = to_frame({"b/chat": f})
+    assert out["start"].iloc[0].endswith("+02:00")
+    # half-hour history aggregated from quarter hours keeps every contact
+    m30 = history_from_frame(frame, interval_minutes=30)["b/chat"]
+    assert m30.values.sum() == m.values.sum()
+
+
+def test_bad_history_is_refused():
+    frame = synthetic_history(first_day=dt.date(2025, 1, 6), days=21,
+                              rng=np.random.default_rng(3))
+    gap = frame[~frame["start"].str.startswith("2025-01-15")]
+    with pytest.raises(HistoryError, match="no data for 2025-01-15"):
+        history_from_frame(gap, interval_minutes=30)
+    filled = history_from_frame(gap, interval_minutes=30, fill_gaps=True)["brand-a/call"]
+    assert filled.values[9].sum() == filled.values[2].sum()
+    with pytest.raises(HistoryError, match="unknown history column"):
+        history_from_frame(frame.assign(colour="red"), interval_minutes=30)
+    with pytest.raises(HistoryError, match="negative"):
+        history_from_frame(frame.assign(contacts=-1), interval_minutes=30)
+    with pytest.raises(HistoryError, match="do not add up"):
+        history_from_frame(frame, interval_minutes=15)
+    with pytest.raises(HistoryError, match="lacks column"):
+        history_from_frame(frame.drop(columns="contacts"), interval_minutes=30)
+
+
+@pytest.mark.skipif(not BANK.exists(), reason="shared bank data not present")
+def test_bank_1999_backtest_beats_seasonal_naive():
+    raw = pd.read_csv(BANK / "anonymous_bank_1999_6min_arrivals.csv")
+    frame = pd.DataFrame({"start": raw["date"] + "T" + raw["interval_start"],
+                          "contacts": raw["calls"]})
+    with pytest.raises(HistoryError, match="1999-01-11"):
+        history_from_frame(frame, interval_minutes=30)
+    m = history_from_frame(frame, interval_minutes=30, fill_gaps=True)["all"]
+    r = backtest(m, horizon_days=7, folds=6, config=ForecastConfig(country="IL"))
+    assert r.wmape < r.naive_wmape and r.mase < r.naive_mase
