@@ -1,0 +1,87 @@
+"""Shared fixtures: keyword-only factories for the desk's domain objects."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_brand(db):
+    from roadie.desk.brands.models import Brand, ServiceLevelPolicy, WrapUpCode
+
+    def make(*, slug: str | None = None, masked: tuple[str, ...] = (), show_history: bool = True,
+             channels: tuple[str, ...] = ("chat", "email", "voice", "video")) -> Brand:
+        n = next(_seq)
+        brand = Brand.objects.create(slug=slug or f"brand-{n}", name=f"Brand {n}",
+                                     masked_fields=list(masked), show_history=show_history)
+        for channel in channels:
+            ServiceLevelPolicy.objects.create(brand=brand, channel=channel, answer_seconds=60)
+        WrapUpCode.objects.create(brand=brand, code="solved", label="Solved")
+        return brand
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from roadie.desk.accounts.models import User
+
+    def make(*, role: str, brand=None, username: str | None = None) -> User:
+        return User.objects.create_user(
+            username=username or f"{role}-{next(_seq)}", password="pw", role=role, brand=brand
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db, make_user):
+    from roadie.desk.agents.models import Agent, Certification
+
+    def make(*, brands=(), languages=("fr",), capacity: int = 6, sign_language: bool = False,
+             presence: str = "offline", username: str | None = None) -> Agent:
+        from django.utils import timezone
+
+        user = make_user(role="agent", username=username)
+        agent = Agent.objects.create(user=user, languages=list(languages), capacity=capacity,
+                                     sign_language=sign_language, presence=presence,
+                                     last_seen_at=timezone.now())
+        for brand in brands:
+            Certification.objects.create(agent=agent, brand=brand)
+        return agent
+
+    return make
+
+
+@pytest.fixture
+def make_contact(db):
+    from roadie.desk.contacts.actions import CustomerData, Inbound, receive
+
+    def make(*, brand, channel: str = "chat", body: str = "Bonjour", email: str = "",
+             phone: str = "", language: str = "fr", external_id: str = ""):
+        contact, _, _ = receive(Inbound(
+            brand=brand, channel=channel, body=body, language=language, external_id=external_id,
+            customer=CustomerData(name="Marie Client", email=email or f"c{next(_seq)}@example.org",
+                                  phone=phone),
+        ))
+        return contact
+
+    return make
+
+
+@pytest.fixture
+def api_client(db):
+    """A Django test client that authenticates with a real API token."""
+    from django.test import Client
+
+    from roadie.desk.accounts.models import ApiToken
+
+    def make(user) -> Client:
+        token = ApiToken.issue(user)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return make
