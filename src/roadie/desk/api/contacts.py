@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from roadie.desk.api.schemas import (
@@ -61,7 +61,7 @@ def create_contact(request: HttpRequest, payload: ContactIn):
         subject=payload.subject, language=payload.language, priority=payload.priority,
         external_id=payload.external_id, message_id=payload.message_id,
     ), raw=raw)
-    return (201 if created else 200), contact_out(contact)
+    return Status(201 if created else 200, contact_out(contact))
 
 
 @router.get("/contacts", response=list[ContactOut])
@@ -96,14 +96,14 @@ def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
                             content_type=request.content_type or "", brand=contact.brand)
     message, created = actions.add_customer_message(contact, body=payload.body,
                                                     message_id=payload.message_id, raw=raw)
-    return (201 if created else 200), _message_out(message)
+    return Status(201 if created else 200, _message_out(message))
 
 
 @router.post("/contacts/{contact_id}/replies", response={201: MessageOut, 404: Error, 409: Error})
 def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
     """The handling agent answers the customer through the contact's channel."""
     contact = access_contact(request.auth, contact_id)
-    return 201, _message_out(actions.reply(request.auth, contact, body=payload.body))
+    return Status(201, _message_out(actions.reply(request.auth, contact, body=payload.body)))
 
 
 @router.post("/contacts/{contact_id}/resolve", response={200: ContactOut, 404: Error, 409: Error})
