@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "roadie.desk.routing",
     "roadie.desk.audit",
     "roadie.desk.live",
+    "roadie.desk.kb",
     "roadie.desk.web",
 ]
 
