@@ -1,0 +1,204 @@
+"""The routing core's plain data: agents, contacts, reservations, cascade tiers.
+
+Everything here is a frozen dataclass. The :class:`~roadie.engine.routing.router.Router`
+keeps its own mutable bookkeeping (current load, exclusions, reservations) beside these specs.
+Times are float seconds on any epoch the caller likes (the simulator uses seconds since the
+start of the run, the dispatcher seconds since the Unix epoch); the core never reads a clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: Capacity units taken by one contact of each channel, out of an agent's default budget of 6:
+#: one call or one video call fills an agent; three chats (or messaging threads) do; two emails do.
+CHANNEL_COST: Mapping[str, int] = MappingProxyType(
+    {"voice": 6, "video": 6, "chat": 2, "whatsapp": 2, "social": 2, "email": 3}
+)
+CHANNELS: tuple[str, ...] = tuple(CHANNEL_COST)
+DEFAULT_CAPACITY = 6
+
+
+class RoutingError(ValueError):
+    """An event the core cannot apply (unknown id, contact not reserved, agent lacks a skill...)."""
+
+
+class AgentState(enum.Enum):
+    """What the agent said they are doing. "Busy" is not a state: it is ``load > 0``."""
+
+    OFFLINE = "offline"
+    AVAILABLE = "available"
+    BREAK = "break"
+    WRAP_UP = "wrap_up"
+
+
+class ContactState(enum.Enum):
+    """Where a contact is inside the core."""
+
+    WAITING = "waiting"
+    RESERVED = "reserved"  # offered to one agent, waiting for accept / decline / timeout
+    IN_SERVICE = "in_service"
+
+
+def brand_skill(brand: str) -> str:
+    """The certification skill every agent needs to take a contact of ``brand``."""
+    return f"brand:{brand}"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One roadie as the router sees them.
+
+    ``skills`` holds strings such as ``"brand:maison-lune"``, ``"lang:fr"``, ``"lsf"``,
+    ``"area:billing"``; ``proficiency`` optionally rates some of them (1-10, missing means 5).
+    ``capacity`` and ``load`` are capacity units (see :data:`CHANNEL_COST`); ``load`` counts units
+    in use by contacts the router is *not* told about (contacts given to the router and reserved
+    through it add their own cost). ``pools`` names the backup pools the agent belongs to
+    (e.g. ``"weekend-relay"``, ``"supervisors"``). ``handled`` is the number of contacts handled so
+    far in the day (the fairness policy uses it).
+    """
+
+    id: int
+    skills: frozenset[str] = frozenset()
+    capacity: int = DEFAULT_CAPACITY
+    load: int = 0
+    state: AgentState = AgentState.AVAILABLE
+    idle_since: float = 0.0
+    regular_brands: frozenset[str] = frozenset()
+    proficiency: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+    pools: frozenset[str] = frozenset()
+    handled: int = 0
+
+    def __post_init__(self) -> None:
+        if self.capacity < 0 or self.load < 0:
+            raise RoutingError(f"agent {self.id}: capacity and load must be >= 0")
+        for name in ("skills", "regular_brands", "pools"):
+            value = getattr(self, name)
+            if not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One waiting contact.
+
+    ``skills`` are required (all of them); the brand certification ``brand:<brand>`` is always
+    required on top, whether listed or not. ``cost`` defaults to ``CHANNEL_COST[channel]``.
+    ``priority``: higher goes first. ``deadline``: the service-level deadline (absolute time);
+    ``inf`` means "no deadline" and the queue order then falls back on arrival plus a default
+    target. ``excluded_agents``: agents who declined or let the offer time out; the router does
+    not offer the contact to them again unless nobody else qualifies at that moment.
+    """
+
+    id: int
+    brand: str
+    channel: str = "voice"
+    skills: frozenset[str] = frozenset()
+    cost: int | None = None
+    priority: int = 0
+    arrival: float = 0.0
+    deadline: float = math.inf
+    excluded_agents: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.skills, frozenset):
+            object.__setattr__(self, "skills", frozenset(self.skills))
+        if not isinstance(self.excluded_agents, frozenset):
+            object.__setattr__(self, "excluded_agents", frozenset(self.excluded_agents))
+        if self.cost is None:
+            try:
+                object.__setattr__(self, "cost", CHANNEL_COST[self.channel])
+            except KeyError:
+                raise RoutingError(
+                    f"contact {self.id}: unknown channel {self.channel!r} and no cost given"
+                ) from None
+        if self.cost <= 0:
+            raise RoutingError(f"contact {self.id}: cost must be > 0")
+
+    @property
+    def required_skills(self) -> frozenset[str]:
+        return self.skills | {brand_skill(self.brand)}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Reservation:
+    """The core's decision: offer ``contact_id`` to ``agent_id`` (the agent's capacity is held)."""
+
+    contact_id: int
+    agent_id: int
+    cost: int = field(default=0, compare=False)
+    reserved_at: float = field(default=0.0, compare=False)
+    expires_at: float = field(default=math.inf, compare=False)
+
+
+class TierKind(enum.Enum):
+    REGULAR = "regular"  # the brand's regular roadies (Agent.regular_brands)
+    CERTIFIED = "certified"  # every roadie certified for the brand (and holding the skills)
+    POOL = "pool"  # members of a named pool (backup, weekend relay, supervisors)
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """One step of a cascade: who may take the contact once it has waited ``after`` seconds.
+
+    Tiers widen: once a tier is open it stays open, and the agents of every open tier compete.
+    A tier whose agents are all offline ("nobody on shift") lets the next tier open at the same
+    time as itself (fast fall-through). Every agent must still hold the contact's skills.
+    """
+
+    kind: TierKind
+    after: float = 0.0
+    pool: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind is TierKind.POOL) != (self.pool is not None):
+            raise RoutingError("a POOL tier needs a pool name, other tiers must not have one")
+        if self.after < 0:
+            raise RoutingError("tier 'after' must be >= 0")
+
+    @classmethod
+    def regular(cls, after: float = 0.0) -> Tier:
+        return cls(TierKind.REGULAR, after)
+
+    @classmethod
+    def certified(cls, after: float = 0.0) -> Tier:
+        return cls(TierKind.CERTIFIED, after)
+
+    @classmethod
+    def of_pool(cls, pool: str, after: float = 0.0) -> Tier:
+        return cls(TierKind.POOL, after, pool)
+
+
+#: Every certified agent from the first second.
+DEFAULT_CASCADE: tuple[Tier, ...] = (Tier.certified(0.0),)
+
+
+def standard_cascade(
+    *,
+    regular_for: float = 30.0,
+    backup_pool: str | None = None,
+    backup_after: float = 120.0,
+    supervisors_pool: str | None = None,
+    supervisors_after: float = 300.0,
+) -> tuple[Tier, ...]:
+    """Regular roadies, then every certified roadie, then a backup pool, then supervisors."""
+    tiers = [Tier.regular(0.0), Tier.certified(regular_for)]
+    if backup_pool:
+        tiers.append(Tier.of_pool(backup_pool, backup_after))
+    if supervisors_pool:
+        tiers.append(Tier.of_pool(supervisors_pool, supervisors_after))
+    return tuple(tiers)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueClass:
+    """Contacts that share everything routing looks at except time: one queue, one agent index."""
+
+    brand: str
+    skills: frozenset[str]  # required, brand certification included
+    cost: int
+    cascade: tuple[Tier, ...]

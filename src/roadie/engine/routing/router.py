@@ -1,0 +1,728 @@
+"""The routing core: which waiting contact goes to which agent, now.
+
+Indexes (all incremental, nothing scans all agents x all contacts):
+
+* contacts are grouped into queues by :class:`QueueClass` (brand, required skills, cost,
+  cascade); each queue keeps a heap by the :class:`QueueOrder` key and a heap by arrival (the
+  oldest contact has the widest cascade). Re-queued contacts go back with their original key,
+  so they keep their place.
+* agents are indexed per (brand, skills, cost, tier selector) in heaps ordered by the
+  :class:`AgentPolicy` key; an agent sits in every heap whose skills it holds and whose cost
+  fits its free capacity. After a reservation its entries are re-keyed lazily when they reach
+  the top (keys only worsen as load rises); after anything else they are pushed eagerly.
+* ``route(now)`` only looks at queues where something changed (new contact, freed capacity,
+  agent state change, a cascade tier opening on time), in global urgency order.
+
+A decision costs O(log n) heap work plus the number of open tiers; freeing an agent costs one
+push per heap it belongs to.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from roadie.engine.routing.model import (
+    DEFAULT_CASCADE,
+    Agent,
+    AgentState,
+    Contact,
+    ContactState,
+    QueueClass,
+    Reservation,
+    RoutingError,
+    Tier,
+    TierKind,
+)
+from roadie.engine.routing.policies import AgentPolicy, DeadlinePriority, LongestIdle, QueueOrder
+
+_AVAILABLE = AgentState.AVAILABLE
+_OFFLINE = AgentState.OFFLINE
+_WAITING = ContactState.WAITING
+_RESERVED = ContactState.RESERVED
+_IN_SERVICE = ContactState.IN_SERVICE
+
+
+class AgentStatus:
+    """The router's live record of one agent (read it, do not write it)."""
+
+    __slots__ = (
+        "spec",
+        "load",
+        "state",
+        "idle_since",
+        "handled",
+        "version",
+        "memberships",
+        "member_idx",
+        "pushed",
+        "contacts",
+    )
+
+    def __init__(self, spec: Agent) -> None:
+        self.spec = spec
+        self.load = spec.load
+        self.state = spec.state
+        self.idle_since = spec.idle_since
+        self.handled = spec.handled
+        self.version = 0
+        self.memberships: list[_AgentHeap] = []
+        self.member_idx: set[int] = set()
+        self.pushed: dict[int, int] = {}
+        self.contacts: set[int] = set()
+
+    @property
+    def free(self) -> int:
+        return self.spec.capacity - self.load
+
+    @property
+    def busy(self) -> bool:
+        return self.load > 0
+
+
+class _ContactRec:
+    __slots__ = (
+        "spec",
+        "queue",
+        "state",
+        "agent",
+        "excluded",
+        "order",
+        "token",
+        "reserved_at",
+        "expires_at",
+    )
+
+    def __init__(self, spec: Contact, queue: _Queue, order: tuple) -> None:
+        self.spec = spec
+        self.queue = queue
+        self.state = _WAITING
+        self.agent: int | None = None
+        self.excluded: set[int] = set(spec.excluded_agents)
+        self.order = order
+        self.token = 0
+        self.reserved_at = math.nan
+        self.expires_at = math.inf
+
+
+class _AgentHeap:
+    __slots__ = ("idx", "qclass", "selector", "entries", "queues", "members", "onshift")
+
+    def __init__(self, idx: int, qclass: QueueClass, selector: tuple) -> None:
+        self.idx = idx
+        self.qclass = qclass  # cascade left empty: brand, skills and cost are what matter
+        self.selector = selector
+        self.entries: list[tuple] = []  # (policy key, agent id, agent version)
+        self.queues: list[_Queue] = []
+        self.members = 0
+        self.onshift = 0
+
+    def admits(self, spec: Agent) -> bool:
+        if not self.qclass.skills <= spec.skills:
+            return False
+        kind = self.selector[0]
+        if kind is TierKind.CERTIFIED:
+            return True
+        if kind is TierKind.REGULAR:
+            return self.qclass.brand in spec.regular_brands
+        return self.selector[1] in spec.pools
+
+
+class _Queue:
+    __slots__ = ("idx", "qclass", "heap", "oldest", "tier_heaps", "waiting")
+
+    def __init__(self, idx: int, qclass: QueueClass) -> None:
+        self.idx = idx
+        self.qclass = qclass
+        self.heap: list[tuple] = []  # (order key, contact id, token)
+        self.oldest: list[tuple] = []  # (arrival, contact id, token)
+        self.tier_heaps: list[_AgentHeap] = []
+        self.waiting = 0
+
+
+def _selector(tier: Tier) -> tuple:
+    return (tier.kind, tier.pool) if tier.kind is TierKind.POOL else (tier.kind,)
+
+
+class Router:
+    """One routing core. Feed it agents and contacts (a snapshot, or events as they happen)
+    and ask ``route(now)`` for the reservations to make.
+
+    ``policy`` chooses among qualified agents (default :class:`LongestIdle`); ``order`` sorts
+    waiting contacts (default :class:`DeadlinePriority`); ``accept_timeout`` is the time an agent
+    has to accept an offer; ``cascades`` maps a brand to its cascade of tiers (default: every
+    certified agent at once); ``away_on_timeout`` puts an agent who let an offer time out on
+    BREAK (they are probably not really there).
+    """
+
+    def __init__(
+        self,
+        policy: AgentPolicy | None = None,
+        *,
+        order: QueueOrder | None = None,
+        accept_timeout: float = 20.0,
+        cascades: Mapping[str, Sequence[Tier]] | None = None,
+        default_cascade: Sequence[Tier] = DEFAULT_CASCADE,
+        away_on_timeout: bool = False,
+    ) -> None:
+        self.policy: AgentPolicy = policy or LongestIdle()
+        self.order: QueueOrder = order or DeadlinePriority()
+        self.accept_timeout = accept_timeout
+        self.cascades = {b: tuple(c) for b, c in (cascades or {}).items()}
+        self.default_cascade = tuple(default_cascade)
+        for cascade in (self.default_cascade, *self.cascades.values()):
+            if not cascade:
+                raise RoutingError("a cascade needs at least one tier")
+        self.away_on_timeout = away_on_timeout
+        self._agents: dict[int, AgentStatus] = {}
+        self._contacts: dict[int, _ContactRec] = {}
+        self._queues: dict[QueueClass, _Queue] = {}
+        self._queue_list: list[_Queue] = []
+        self._heaps: dict[tuple, _AgentHeap] = {}
+        self._heap_list: list[_AgentHeap] = []
+        self._candidates: set[int] = set()
+        self._timers: list[tuple[float, int]] = []
+        self._expiry: list[tuple[float, int, int]] = []
+        self._ver = itertools.count(1)  # agent versions, unique across the router's life
+        self.decisions = 0
+
+    # ------------------------------------------------------------------ snapshot
+    @classmethod
+    def from_snapshot(
+        cls,
+        *,
+        agents: Iterable[Agent],
+        contacts: Iterable[Contact],
+        reservations: Iterable[Reservation] = (),
+        now: float = 0.0,
+        **options,
+    ) -> Router:
+        """A router rebuilt from stored state: agents, waiting contacts, live reservations.
+
+        Contacts named in ``reservations`` must be among ``contacts``; their cost is added to
+        the agent's load (so ``Agent.load`` must not count them already).
+        """
+        router = cls(**options)
+        router.add_agents(agents)
+        router.add_contacts(contacts)
+        for r in reservations:
+            router.reserve(r.contact_id, r.agent_id, now, expires_at=r.expires_at)
+        return router
+
+    def add_agents(self, agents: Iterable[Agent]) -> None:
+        for agent in agents:
+            self.add_agent(agent)
+
+    def add_contacts(self, contacts: Iterable[Contact]) -> None:
+        for contact in contacts:
+            self.add_contact(contact)
+
+    # ------------------------------------------------------------------ agents
+    def add_agent(self, agent: Agent) -> None:
+        if agent.id in self._agents:
+            raise RoutingError(f"agent {agent.id} is already known")
+        if agent.load > agent.capacity:
+            raise RoutingError(f"agent {agent.id}: load {agent.load} over capacity")
+        rec = AgentStatus(agent)
+        rec.version = next(self._ver)
+        self._agents[agent.id] = rec
+        self._join_heaps(rec)
+        self._push_agent(rec)
+
+    def update_agent(self, agent: Agent, now: float | None = None) -> list[int]:
+        """Replace an agent's spec (skills, capacity, state, load...). Contacts the router holds
+        for them stay with them if they still qualify, else are re-queued (ids returned)."""
+        rec = self._get_agent(agent.id)
+        self._leave_heaps(rec)
+        held = sorted(rec.contacts)
+        requeued = []
+        rec.spec = agent
+        rec.handled = agent.handled
+        rec.idle_since = agent.idle_since
+        rec.load = agent.load
+        rec.contacts = set()
+        rec.state = agent.state
+        for cid in held:
+            crec = self._contacts[cid]
+            ok = (
+                crec.queue.qclass.skills <= agent.skills
+                and agent.state is not _OFFLINE
+                and (agent.state is _AVAILABLE or crec.state is _IN_SERVICE)
+                and rec.load + crec.spec.cost <= agent.capacity
+            )
+            if ok:
+                rec.load += crec.spec.cost
+                rec.contacts.add(cid)
+            else:
+                requeued.append(cid)
+        for cid in requeued:
+            self._requeue(self._contacts[cid], exclude=None)
+        rec.version = next(self._ver)
+        self._join_heaps(rec)
+        self._push_agent(rec)
+        return requeued
+
+    def remove_agent(self, agent_id: int, now: float = 0.0) -> list[int]:
+        """The agent is gone (logged out, disconnected): every contact they held is re-queued
+        in its old place. Returns the re-queued contact ids."""
+        rec = self._get_agent(agent_id)
+        requeued = self._drop_contacts_of(rec, reserved_only=False)
+        self._leave_heaps(rec)
+        del self._agents[agent_id]
+        return requeued
+
+    def set_agent_state(self, agent_id: int, state: AgentState, now: float) -> list[int]:
+        """Change an agent's state. Leaving AVAILABLE re-queues offers not yet accepted; going
+        OFFLINE also re-queues the contacts in service. Returns the re-queued contact ids."""
+        rec = self._get_agent(agent_id)
+        if state is rec.state:
+            return []
+        was_onshift = rec.state is not _OFFLINE
+        rec.state = state
+        requeued: list[int] = []
+        if state is not _AVAILABLE:
+            requeued = self._drop_contacts_of(rec, reserved_only=state is not _OFFLINE)
+        elif rec.load == 0:
+            rec.idle_since = now
+        is_onshift = state is not _OFFLINE
+        if was_onshift != is_onshift:
+            delta = 1 if is_onshift else -1
+            for h in rec.memberships:
+                h.onshift += delta
+        rec.version = next(self._ver)
+        for h in rec.memberships:  # fall-through may have changed for these queues
+            for q in h.queues:
+                self._candidates.add(q.idx)
+        self._push_agent(rec)
+        return requeued
+
+    # ------------------------------------------------------------------ contacts
+    def add_contact(self, contact: Contact) -> None:
+        if contact.id in self._contacts:
+            raise RoutingError(f"contact {contact.id} is already known")
+        queue = self._queue_for(contact)
+        crec = _ContactRec(contact, queue, self.order.key(contact))
+        self._contacts[contact.id] = crec
+        self._enqueue(crec)
+
+    def remove_contact(self, contact_id: int, now: float = 0.0) -> None:
+        """The contact is gone (abandoned, handled elsewhere): forget it, freeing any agent."""
+        crec = self._get_contact(contact_id)
+        if crec.state is _WAITING:
+            crec.queue.waiting -= 1
+        else:
+            self._release(crec, now)
+        crec.token += 1
+        del self._contacts[contact_id]
+
+    # ------------------------------------------------------------------ decisions
+    def route(self, now: float) -> list[Reservation]:
+        """Make every reservation possible now, most urgent contact first, and return them.
+
+        The reservations are applied inside the router at once (capacity held, contact out of
+        its queue); the caller persists them and later reports accept/decline/timeout.
+        """
+        timers = self._timers
+        cand = self._candidates
+        while timers and timers[0][0] <= now:
+            cand.add(heapq.heappop(timers)[1])
+        if not cand:
+            return []
+        self._candidates = set()
+        queues = self._queue_list
+        work = []
+        for qi in cand:
+            q = queues[qi]
+            head = self._head(q.heap)
+            if head is not None:
+                work.append((head.order, qi))
+        heapq.heapify(work)
+        made: list[Reservation] = []
+        while work:
+            _, qi = heapq.heappop(work)
+            q = queues[qi]
+            crec = self._head(q.heap)
+            if crec is None:
+                continue
+            arec, nxt = self._match(crec, q, now)
+            if arec is None:
+                old = self._head(q.oldest)
+                if old is not None and old is not crec:
+                    crec = old
+                    arec, nxt = self._match(crec, q, now)
+            if arec is None:
+                if math.isfinite(nxt):
+                    heapq.heappush(timers, (crec.spec.arrival + nxt, qi))
+                continue
+            made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
+            head = self._head(q.heap)
+            if head is not None:
+                heapq.heappush(work, (head.order, qi))
+        return made
+
+    def reserve(
+        self, contact_id: int, agent_id: int, now: float, *, expires_at: float | None = None
+    ) -> Reservation:
+        """Apply a reservation decided elsewhere (e.g. restored from the database)."""
+        crec = self._get_contact(contact_id)
+        arec = self._get_agent(agent_id)
+        if crec.state is not _WAITING:
+            raise RoutingError(f"contact {contact_id} is not waiting")
+        if arec.state is not _AVAILABLE:
+            raise RoutingError(f"agent {agent_id} is not available")
+        if not crec.queue.qclass.skills <= arec.spec.skills:
+            raise RoutingError(f"agent {agent_id} lacks a skill contact {contact_id} needs")
+        if arec.free < crec.spec.cost:
+            raise RoutingError(f"agent {agent_id} has not the capacity for contact {contact_id}")
+        exp = now + self.accept_timeout if expires_at is None else expires_at
+        return self._reserve(crec, arec, now, exp)
+
+    def accept(self, contact_id: int, now: float) -> None:
+        crec = self._get_contact(contact_id)
+        if crec.state is not _RESERVED:
+            raise RoutingError(f"contact {contact_id} is not reserved")
+        crec.state = _IN_SERVICE
+        crec.expires_at = math.inf
+
+    def decline(self, contact_id: int, now: float) -> None:
+        """The agent said no: capacity freed, contact back in its place, agent excluded."""
+        crec = self._get_contact(contact_id)
+        if crec.state is not _RESERVED:
+            raise RoutingError(f"contact {contact_id} is not reserved")
+        agent_id = crec.agent
+        self._release(crec, now)
+        self._requeue(crec, exclude=agent_id)
+
+    def timeout(self, contact_id: int, now: float) -> None:
+        """The offer was not answered in time: as a decline (and BREAK if away_on_timeout)."""
+        crec = self._get_contact(contact_id)
+        agent_id = crec.agent
+        self.decline(contact_id, now)
+        if self.away_on_timeout and agent_id in self._agents:
+            self.set_agent_state(agent_id, AgentState.BREAK, now)
+
+    def expire(self, now: float) -> list[Reservation]:
+        """Time out every reservation whose accept deadline has passed; return them."""
+        out = []
+        exp = self._expiry
+        while exp and exp[0][0] <= now:
+            t, cid, token = heapq.heappop(exp)
+            crec = self._contacts.get(cid)
+            if crec is None or crec.token != token or crec.state is not _RESERVED:
+                continue
+            out.append(Reservation(cid, crec.agent, crec.spec.cost, crec.reserved_at, t))
+            self.timeout(cid, now)
+        return out
+
+    def complete(self, contact_id: int, now: float) -> None:
+        """The agent is done with the contact (wrap-up included): capacity freed, contact gone."""
+        crec = self._get_contact(contact_id)
+        if crec.state is _WAITING:
+            raise RoutingError(f"contact {contact_id} was never reserved")
+        arec = self._agents.get(crec.agent)
+        if arec is not None:
+            arec.handled += 1
+        self._release(crec, now)
+        crec.token += 1
+        del self._contacts[contact_id]
+
+    # ------------------------------------------------------------------ reading
+    def agent(self, agent_id: int) -> AgentStatus:
+        return self._get_agent(agent_id)
+
+    def agents(self) -> Iterable[AgentStatus]:
+        return self._agents.values()
+
+    def contact_state(self, contact_id: int) -> ContactState | None:
+        crec = self._contacts.get(contact_id)
+        return None if crec is None else crec.state
+
+    def contact(self, contact_id: int) -> Contact:
+        return self._get_contact(contact_id).spec
+
+    def agent_of(self, contact_id: int) -> int | None:
+        return self._get_contact(contact_id).agent
+
+    def excluded(self, contact_id: int) -> frozenset[int]:
+        return frozenset(self._get_contact(contact_id).excluded)
+
+    def reservations(self) -> list[Reservation]:
+        return [
+            Reservation(cid, c.agent, c.spec.cost, c.reserved_at, c.expires_at)
+            for cid, c in self._contacts.items()
+            if c.state is _RESERVED
+        ]
+
+    @property
+    def waiting_count(self) -> int:
+        return sum(q.waiting for q in self._queue_list)
+
+    def waiting_ids(self) -> list[int]:
+        return [cid for cid, c in self._contacts.items() if c.state is _WAITING]
+
+    def check(self) -> None:
+        """Assert every invariant by a full scan (tests, debugging): O(agents + contacts)."""
+        loads = {aid: a.spec.load for aid, a in self._agents.items()}
+        for cid, c in self._contacts.items():
+            if c.state is _WAITING:
+                assert c.agent is None, cid
+                continue
+            a = self._agents[c.agent]
+            assert cid in a.contacts, (cid, c.agent)
+            assert c.queue.qclass.skills <= a.spec.skills, (cid, c.agent)
+            loads[c.agent] += c.spec.cost
+        for aid, a in self._agents.items():
+            assert a.load == loads[aid], (aid, a.load, loads[aid])
+            assert a.load <= a.spec.capacity, aid
+        for q in self._queue_list:
+            n = sum(1 for c in self._contacts.values() if c.queue is q and c.state is _WAITING)
+            assert n == q.waiting, (q.qclass, n, q.waiting)
+
+    # ------------------------------------------------------------------ internals
+    def _get_agent(self, agent_id: int) -> AgentStatus:
+        try:
+            return self._agents[agent_id]
+        except KeyError:
+            raise RoutingError(f"unknown agent {agent_id}") from None
+
+    def _get_contact(self, contact_id: int) -> _ContactRec:
+        try:
+            return self._contacts[contact_id]
+        except KeyError:
+            raise RoutingError(f"unknown contact {contact_id}") from None
+
+    def _queue_for(self, contact: Contact) -> _Queue:
+        cascade = self.cascades.get(contact.brand, self.default_cascade)
+        qclass = QueueClass(contact.brand, contact.required_skills, contact.cost, cascade)
+        q = self._queues.get(qclass)
+        if q is None:
+            q = _Queue(len(self._queue_list), qclass)
+            self._queues[qclass] = q
+            self._queue_list.append(q)
+            seen = set()
+            for tier in cascade:
+                h = self._heap_for(qclass, _selector(tier))
+                q.tier_heaps.append(h)
+                if h.idx not in seen:
+                    h.queues.append(q)
+                    seen.add(h.idx)
+        return q
+
+    def _heap_for(self, qclass: QueueClass, selector: tuple) -> _AgentHeap:
+        key = (qclass.brand, qclass.skills, qclass.cost, selector)
+        h = self._heaps.get(key)
+        if h is None:
+            h = _AgentHeap(len(self._heap_list), QueueClass(*key[:3], ()), selector)
+            self._heaps[key] = h
+            self._heap_list.append(h)
+            for rec in self._agents.values():
+                if h.admits(rec.spec):
+                    self._join(rec, h)
+                    if rec.state is _AVAILABLE and rec.free >= h.qclass.cost:
+                        self._push_one(rec, h)
+        return h
+
+    def _join(self, rec: AgentStatus, h: _AgentHeap) -> None:
+        rec.memberships.append(h)
+        rec.member_idx.add(h.idx)
+        h.members += 1
+        if rec.state is not _OFFLINE:
+            h.onshift += 1
+
+    def _join_heaps(self, rec: AgentStatus) -> None:
+        for h in self._heap_list:
+            if h.admits(rec.spec):
+                self._join(rec, h)
+
+    def _leave_heaps(self, rec: AgentStatus) -> None:
+        onshift = rec.state is not _OFFLINE
+        for h in rec.memberships:
+            h.members -= 1
+            if onshift:
+                h.onshift -= 1
+            for q in h.queues:  # fall-through may open a tier now
+                self._candidates.add(q.idx)
+        rec.memberships = []
+        rec.member_idx = set()
+        rec.pushed = {}
+        rec.version = next(self._ver)
+
+    def _push_one(self, rec: AgentStatus, h: _AgentHeap) -> None:
+        heapq.heappush(h.entries, (self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
+        rec.pushed[h.idx] = rec.version
+
+    def _push_agent(self, rec: AgentStatus) -> None:
+        """Eager: put the agent, with a fresh key, in every heap whose cost now fits."""
+        if rec.state is not _AVAILABLE:
+            return
+        free = rec.free
+        cand = self._candidates
+        for h in rec.memberships:
+            if h.qclass.cost <= free:
+                if len(h.entries) > 8 * h.members + 64:
+                    self._compact(h)
+                self._push_one(rec, h)
+                for q in h.queues:
+                    cand.add(q.idx)
+
+    def _compact(self, h: _AgentHeap) -> None:
+        agents = self._agents
+        keep = []
+        for e in h.entries:
+            rec = agents.get(e[1])
+            if rec is not None and rec.version == e[2] and rec.pushed.get(h.idx) == e[2]:
+                keep.append(e)
+        heapq.heapify(keep)
+        h.entries = keep
+
+    def _clean_agent_head(self, h: _AgentHeap) -> tuple | None:
+        entries = h.entries
+        agents = self._agents
+        while entries:
+            top = entries[0]
+            rec = agents.get(top[1])
+            if rec is not None and rec.version == top[2]:
+                return top
+            heapq.heappop(entries)
+            if (
+                rec is None
+                or rec.state is not _AVAILABLE
+                or rec.free < h.qclass.cost
+                or h.idx not in rec.member_idx
+                or rec.pushed.get(h.idx) == rec.version
+            ):
+                continue
+            self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)
+        return None
+
+    def _open_heaps(self, q: _Queue, wait: float) -> tuple[list[_AgentHeap], float]:
+        tiers = q.qclass.cascade
+        heaps = q.tier_heaps
+        opened: list[_AgentHeap] = []
+        opens_at = tiers[0].after
+        for i, tier in enumerate(tiers):
+            if i and heaps[i - 1].onshift:  # else nobody on shift there: fall through
+                opens_at = max(opens_at, tier.after)
+            if opens_at > wait:
+                return opened, opens_at
+            h = heaps[i]
+            if h not in opened:
+                opened.append(h)
+        return opened, math.inf
+
+    def _match(self, crec: _ContactRec, q: _Queue, now: float) -> tuple[AgentStatus | None, float]:
+        heaps, nxt = self._open_heaps(q, max(0.0, now - crec.spec.arrival))  # clock skew
+        if not heaps:
+            return None, nxt
+        excluded = crec.excluded
+        popped: list[tuple[_AgentHeap, tuple]] = []
+        fallback = None
+        chosen = None
+        while True:
+            best = None
+            best_h = None
+            for h in heaps:
+                top = self._clean_agent_head(h)
+                if top is not None and (best is None or top < best):
+                    best, best_h = top, h
+            if best is None:
+                break
+            if best[1] not in excluded:
+                chosen = best[1]
+                break
+            if fallback is None:
+                fallback = best[1]
+            popped.append((best_h, heapq.heappop(best_h.entries)))
+        for h, e in popped:
+            heapq.heappush(h.entries, e)
+        if chosen is None:
+            chosen = fallback  # nobody else qualifies: offer again to someone who said no
+        if chosen is None:
+            return None, nxt
+        return self._agents[chosen], nxt
+
+    def _head(self, heap: list[tuple]) -> _ContactRec | None:
+        contacts = self._contacts
+        while heap:
+            _, cid, token = heap[0]
+            crec = contacts.get(cid)
+            if crec is not None and crec.token == token and crec.state is _WAITING:
+                return crec
+            heapq.heappop(heap)
+        return None
+
+    def _enqueue(self, crec: _ContactRec) -> None:
+        q = crec.queue
+        crec.token += 1
+        crec.state = _WAITING
+        crec.agent = None
+        tok = crec.token
+        cid = crec.spec.id
+        if len(q.heap) > 4 * q.waiting + 64:
+            q.heap = [e for e in q.heap if self._live_entry(e)]
+            heapq.heapify(q.heap)
+            q.oldest = [e for e in q.oldest if self._live_entry(e)]
+            heapq.heapify(q.oldest)
+        heapq.heappush(q.heap, (crec.order, cid, tok))
+        heapq.heappush(q.oldest, (crec.spec.arrival, cid, tok))
+        q.waiting += 1
+        self._candidates.add(q.idx)
+
+    def _live_entry(self, e: tuple) -> bool:
+        crec = self._contacts.get(e[1])
+        return crec is not None and crec.token == e[2] and crec.state is _WAITING
+
+    def _reserve(
+        self, crec: _ContactRec, arec: AgentStatus, now: float, expires_at: float
+    ) -> Reservation:
+        cost = crec.spec.cost
+        arec.load += cost
+        arec.version = next(self._ver)  # entries re-keyed lazily: the key only got worse
+        arec.contacts.add(crec.spec.id)
+        crec.queue.waiting -= 1
+        crec.token += 1
+        crec.state = _RESERVED
+        crec.agent = arec.spec.id
+        crec.reserved_at = now
+        crec.expires_at = expires_at
+        if math.isfinite(expires_at):
+            heapq.heappush(self._expiry, (expires_at, crec.spec.id, crec.token))
+        self.decisions += 1
+        return Reservation(crec.spec.id, arec.spec.id, cost, now, expires_at)
+
+    def _release(self, crec: _ContactRec, now: float) -> None:
+        arec = self._agents.get(crec.agent)
+        crec.agent = None
+        crec.expires_at = math.inf
+        if arec is None:
+            return
+        arec.load -= crec.spec.cost
+        arec.contacts.discard(crec.spec.id)
+        arec.version = next(self._ver)
+        if arec.load == 0:
+            arec.idle_since = now
+        self._push_agent(arec)
+
+    def _requeue(self, crec: _ContactRec, exclude: int | None) -> None:
+        if exclude is not None:
+            crec.excluded.add(exclude)
+        self._enqueue(crec)
+
+    def _drop_contacts_of(self, rec: AgentStatus, *, reserved_only: bool) -> list[int]:
+        out = []
+        for cid in sorted(rec.contacts):
+            crec = self._contacts[cid]
+            if reserved_only and crec.state is not _RESERVED:
+                continue
+            out.append(cid)
+        for cid in out:
+            crec = self._contacts[cid]
+            rec.load -= crec.spec.cost
+            rec.contacts.discard(cid)
+            crec.agent = None
+            self._requeue(crec, exclude=None)
+        if out:
+            rec.version = next(self._ver)
+        return out
