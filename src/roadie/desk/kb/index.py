@@ -1,0 +1,90 @@
+"""Keeps the full-text index in step with the articles (called from ``actions.py``).
+
+Only published articles are indexed: what the index answers, agents may read. SQLite gets
+Python-made French and English stems (FTS5's own stemmer is English only); PostgreSQL gets
+the text itself, stemmed by its ``roadie_fr`` and ``roadie_en`` configurations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from roadie.desk.kb.models import Article, ArticleStatus
+from roadie.desk.kb.text import STOPWORDS, index_terms, plain_text, words
+
+
+def scope_token(brand_id: int) -> str:
+    """The token that ties an FTS5 row to its brand (matched together with the words)."""
+    return f"kbbrand{brand_id}x"
+
+
+def _parts(article: Article) -> tuple[str, str, str]:
+    tags = " ".join([article.category, *article.tags])
+    body = f"{article.summary}\n{plain_text(article.body)}"
+    return article.title, tags, body
+
+
+def index_articles(articles: Iterable[Article]) -> None:
+    """(Re)index these articles: published ones go in, others come out."""
+    articles = list(articles)
+    if not articles:
+        return
+    unindex([a.pk for a in articles])
+    live = [a for a in articles if a.status == ArticleStatus.PUBLISHED]
+    if not live:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            rows = []
+            for a in live:
+                title, tags, body = _parts(a)
+                rows.append((a.pk, scope_token(a.brand_id), index_terms(title),
+                             index_terms(tags), index_terms(body)))
+            cursor.executemany(
+                "INSERT INTO kb_fts (rowid, scope, title, tags, body) VALUES (%s, %s, %s, %s, %s)", rows)
+        elif connection.vendor == "postgresql":
+            rows, vocabulary = [], set()
+            for a in live:
+                title, tags, body = _parts(a)
+                rows.append((a.pk, a.brand_id, title, title, tags, tags, body, body))
+                vocabulary.update(w for w in words(f"{title} {tags} {body}")
+                                  if len(w) >= 4 and w not in STOPWORDS and not w.isdigit())
+            cursor.executemany(
+                """INSERT INTO kb_search (article_id, brand_id, tsv) VALUES (%s, %s,
+                     setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'A')
+                  || setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'B')
+                  || setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'D'))""",
+                rows)
+            cursor.execute("INSERT INTO kb_word (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                           [sorted(vocabulary)])
+
+
+def unindex(article_ids: list[int]) -> None:
+    if not article_ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for start in range(0, len(article_ids), 500):
+                chunk = article_ids[start:start + 500]
+                cursor.execute(f"DELETE FROM kb_fts WHERE rowid IN ({','.join(['%s'] * len(chunk))})", chunk)
+        elif connection.vendor == "postgresql":
+            cursor.execute("DELETE FROM kb_search WHERE article_id = ANY(%s)", [list(article_ids)])
+
+
+def rebuild(brand_ids: list[int] | None = None) -> int:
+    """Rebuild the index from the articles (all brands, or these); returns how many are indexed."""
+    query = Article.objects.all()
+    if brand_ids is not None:
+        query = query.filter(brand_id__in=brand_ids)
+    count = 0
+    batch: list[Article] = []
+    for article in query.iterator(chunk_size=1000):
+        batch.append(article)
+        if len(batch) == 1000:
+            index_articles(batch)
+            count += sum(a.status == ArticleStatus.PUBLISHED for a in batch)
+            batch = []
+    index_articles(batch)
+    return count + sum(a.status == ArticleStatus.PUBLISHED for a in batch)

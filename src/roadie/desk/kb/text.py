@@ -1,0 +1,129 @@
+"""Text for search, in plain Python: folding, tokens, French and English stems, snippets.
+
+The same functions index an article and read a query, so both sides always agree:
+"Meublé", "meubles" and "meuble" all become the stem ``meubl``. Nothing here touches
+Django or a database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_EN = snowballstemmer.stemmer("english")
+_FR = snowballstemmer.stemmer("french")
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Words too common to say anything about an article (folded, accents removed).
+_STOPWORDS = """
+a about after again all am an and any are as at be been before being but by can could did do
+does doing don dont for from had has have having he her here hers him his how i if im in into is
+it its ive just me more most my myself no nor not now of off on once only or other our ours out
+over own please same she should so some such than that the their theirs them then there these
+they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours yourself hi hello thanks thank can cant get got still
+au aux avec ce ces cette dans de des du elle elles en est et etre eu il ils je la le les leur
+leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
+son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y ete etais etait suis sont
+ai as avons avez ont fait faire bonjour merci cordialement svp plait peux peut pouvez voudrais
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed: ``Meublé`` -> ``meuble``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, in order (stop words kept)."""
+    return WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stems_of(word: str) -> tuple[str, ...]:
+    """The English and French stems of one folded word (one if they agree)."""
+    if word.isdigit() or len(word) < 3:
+        return (word,)
+    en = _EN.stemWord(word)
+    fr = fold(_FR.stemWord(word))
+    return (en,) if en == fr else (en, fr)
+
+
+def index_terms(text: str) -> str:
+    """The space-separated stems of a text, for the index (stop words dropped)."""
+    out: list[str] = []
+    for w in words(text):
+        if w not in STOPWORDS:
+            out.extend(stems_of(w))
+    return " ".join(out)
+
+
+def query_words(text: str, *, limit: int = 24) -> list[str]:
+    """The distinct meaningful words of a query, in order, at most ``limit``."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
+            seen.setdefault(w, None)
+    return list(seen)[:limit]
+
+
+def edit_distance(a: str, b: str, *, cap: int = 3) -> int:
+    """Levenshtein distance, stopping early once it is sure to exceed ``cap``."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > cap:
+            return cap + 1
+        previous = current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    return 0 if len(word) < 4 else (1 if len(word) < 8 else 2)
+
+
+def snippet(text: str, query_stems: set[str], *, width: int = 24) -> str:
+    """An HTML-escaped fragment of ``text`` around the densest run of query words, each match
+    wrapped in ``<mark>``. Safe to render as HTML."""
+    tokens = list(re.finditer(r"\S+", text))
+    if not tokens:
+        return ""
+    hits = []
+    for i, m in enumerate(tokens):
+        folded = WORD.findall(fold(m.group()))
+        if any(set(stems_of(w)) & query_stems for w in folded if w not in STOPWORDS):
+            hits.append(i)
+    start = 0
+    if hits:
+        best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
+        start = max(0, best - 4)
+    end = min(len(tokens), start + width)
+    marked = set(hits)
+    parts = []
+    for i in range(start, end):
+        word = html.escape(tokens[i].group())
+        parts.append(f"<mark>{word}</mark>" if i in marked else word)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(tokens) else ""
+    return prefix + " ".join(parts) + suffix
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown with its markup characters removed, for snippets and embeddings."""
+    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^[#>\-*+\s]+|[*_`|]+", " ", text, flags=re.M)
+    text = re.sub(r"^\s*\d+\.\s+", " ", text, flags=re.M)
+    return re.sub(r"\s+", " ", text).strip()
