@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "roadie.desk.live",
     "roadie.desk.kb",
     "roadie.desk.web",
+    "roadie.connectors.email",
 ]
 
 MIDDLEWARE = [

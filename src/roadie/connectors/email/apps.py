@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class EmailConfig(AppConfig):
+    name = "roadie.connectors.email"
+    label = "email"
+    verbose_name = "Email"
+
+    def ready(self) -> None:
+        from roadie.connectors.email import outbound
+        from roadie.desk.brands.models import ChannelKind
+        from roadie.desk.contacts.tasks import SENDERS
+
+        SENDERS[ChannelKind.EMAIL] = outbound.send_reply
+        # The demo's traffic generator sends its email arrivals over real SMTP.
+        from roadie.connectors.email import demo
+        from roadie.desk.demo import traffic
+
+        traffic.INJECTORS[ChannelKind.EMAIL] = demo.smtp_injector

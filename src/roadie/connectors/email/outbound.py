@@ -1,0 +1,150 @@
+"""Replies out over SMTP, threaded so that the customer's mail client files them under the
+customer's own mail (Message-ID, In-Reply-To, References), from the brand address the
+customer wrote to, with the conversation's ``[#id]`` token in the subject.
+
+``send_reply`` is the email sender of ``roadie.desk.contacts.tasks.SENDERS``: the worker calls
+it, and it raises on a relay failure so that the task fails and can be retried. It is
+idempotent: the Message-ID is fixed before the first attempt, and a sent mail is not sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from django.db import transaction
+from django.utils import timezone
+
+from roadie.connectors.email import conf
+from roadie.connectors.email.models import InboundMail, OutboundMail, OutboundStatus
+from roadie.desk.brands.models import Channel, ChannelKind
+from roadie.desk.contacts.models import Direction, Message
+
+log = logging.getLogger("roadie.email")
+
+REFERENCES_KEPT = 20
+
+
+def _brand_address(message: Message, last_in: InboundMail | None) -> str:
+    if last_in is not None and last_in.to_address:
+        return last_in.to_address
+    channel = (Channel.objects.filter(brand=message.contact.brand, kind=ChannelKind.EMAIL, enabled=True)
+               .exclude(address="").order_by("pk").first())
+    return channel.address if channel else f"support@{message.contact.brand.slug}.invalid"
+
+
+def _subject(subject: str, contact_id: int) -> str:
+    subject = subject.strip() or "Your message"
+    if not subject.lower().startswith(("re:", "re :", "aw:", "tr:")):
+        subject = f"Re: {subject}"
+    token = f"[#{contact_id}]"
+    return subject if token in subject else f"{subject} {token}"
+
+
+def _prepare(message: Message) -> OutboundMail:
+    """Fix the headers of this reply once (the first attempt); later attempts reuse them."""
+    existing = OutboundMail.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    contact = message.contact
+    inbound = (Message.objects.filter(contact=contact, direction=Direction.INBOUND)
+               .select_related("mail").order_by("-created_at", "-pk"))
+    last_in = next((m.mail for m in inbound if hasattr(m, "mail")), None)
+    from_address = _brand_address(message, last_in)
+    domain = conf.get("ROADIE_MAIL_DOMAIN") or from_address.rsplit("@", 1)[-1]
+    message_id = f"roadie.{contact.pk}.{message.pk}.{secrets.token_hex(6)}@{domain}"
+    # The whole conversation's ids, oldest first, so that clients thread even if one is missing.
+    chain = list(last_in.references) if last_in else []
+    chain += [m for m in Message.objects.filter(contact=contact).exclude(external_id="")
+              .exclude(pk=message.pk).order_by("created_at", "pk").values_list("external_id", flat=True)]
+    references: list[str] = []
+    for mid in chain:
+        if mid and not mid.startswith("raw:") and mid not in references:
+            references.append(mid)
+    if last_in and last_in.msgid in references:
+        references.remove(last_in.msgid)
+        references.append(last_in.msgid)
+    with transaction.atomic():
+        outbound, _ = OutboundMail.objects.get_or_create(message=message, defaults={
+            "msgid": message_id, "from_address": from_address,
+            "to_address": contact.customer.email, "subject": _subject(contact.subject, contact.pk),
+            "in_reply_to": last_in.msgid if last_in else "",
+            "references": references[-REFERENCES_KEPT:],
+        })
+        # Known before sending, so that the customer's answer threads even if it comes fast.
+        Message.objects.filter(pk=message.pk, external_id="").update(external_id=outbound.msgid)
+    return outbound
+
+
+def skip_reason(message: Message) -> str:
+    """Why this reply must not go out ("" when it may)."""
+    if not message.contact.customer.email:
+        return "the customer has no email address"
+    last = (Message.objects.filter(contact=message.contact, direction=Direction.INBOUND)
+            .select_related("mail").order_by("-created_at", "-pk").first())
+    mail = getattr(last, "mail", None) if last is not None else None
+    if mail is not None and mail.auto_kind:
+        # An answer to an auto-reply, bounce or list mail would start a mail loop.
+        return f"the last mail in this conversation is automatic ({mail.auto_kind})"
+    return ""
+
+
+def build(outbound: OutboundMail, message: Message) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = formataddr((message.contact.brand.name, outbound.from_address))
+    mail["To"] = formataddr((message.contact.customer.name, outbound.to_address))
+    mail["Subject"] = outbound.subject
+    mail["Date"] = format_datetime(message.created_at)
+    mail["Message-ID"] = f"<{outbound.msgid}>"
+    if outbound.in_reply_to:
+        mail["In-Reply-To"] = f"<{outbound.in_reply_to}>"
+    if outbound.references:
+        mail["References"] = " ".join(f"<{mid}>" for mid in outbound.references)
+    mail["X-Roadie-Contact"] = str(message.contact_id)
+    mail.set_content(message.body)
+    return mail
+
+
+def relay() -> smtplib.SMTP:
+    host = conf.get("ROADIE_SMTP_HOST")
+    port = int(conf.get("ROADIE_SMTP_PORT"))
+    timeout = float(conf.get("ROADIE_SMTP_TIMEOUT"))
+    if conf.get("ROADIE_SMTP_SSL"):
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                                context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+        if conf.get("ROADIE_SMTP_STARTTLS"):
+            client.starttls(context=ssl.create_default_context())
+    if conf.get("ROADIE_SMTP_USER"):
+        client.login(conf.get("ROADIE_SMTP_USER"), conf.get("ROADIE_SMTP_PASSWORD"))
+    return client
+
+
+def send_reply(message: Message) -> None:
+    """Send one outbound message by email (the worker's sender for the email channel)."""
+    message = Message.objects.select_related("contact__brand", "contact__customer").get(pk=message.pk)
+    outbound = _prepare(message)
+    if outbound.status in (OutboundStatus.SENT, OutboundStatus.SKIPPED):
+        return
+    reason = skip_reason(message)
+    if reason:
+        OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.SKIPPED, reason=reason)
+        log.info("reply %s of contact %s not sent: %s", message.pk, message.contact_id, reason)
+        return
+    if not conf.get("ROADIE_SMTP_HOST"):
+        OutboundMail.objects.filter(pk=outbound.pk).update(
+            status=OutboundStatus.HELD, reason="no SMTP relay configured (ROADIE_SMTP_HOST)")
+        log.info("reply %s of contact %s held: no SMTP relay configured", message.pk, message.contact_id)
+        return
+    mail = build(outbound, message)
+    with relay() as client:
+        client.send_message(mail, from_addr=outbound.from_address, to_addrs=[outbound.to_address])
+    OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.SENT, sent_at=timezone.now(),
+                                                       reason="")
+    log.info("reply %s of contact %s sent to %s as <%s>", message.pk, message.contact_id,
+             outbound.to_address, outbound.msgid)
