@@ -59,10 +59,12 @@ def cmd_token(args) -> int:
     from roadie.cli import CommandError
     from roadie.desk.accounts.models import ApiToken, User
 
-    user = User.objects.filter(username=args.username).first()
-    if user is None:
-        raise CommandError(f"no user named {args.username!r}")
-    print(ApiToken.issue(user, label=args.label))
+    users = {u.username: u for u in User.objects.filter(username__in=args.username)}
+    missing = [name for name in args.username if name not in users]
+    if missing:
+        raise CommandError(f"no user named {', '.join(map(repr, missing))}")
+    for name in args.username:
+        print(ApiToken.issue(users[name], label=args.label))
     return 0
 
 
@@ -190,8 +192,8 @@ def register(sub) -> None:
     p.add_argument("--interval", type=float, default=1.0)
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("token", help="print a new API token for a user")
-    p.add_argument("username")
+    p = sub.add_parser("token", help="print a new API token for each user named (one a line)")
+    p.add_argument("username", nargs="+")
     p.add_argument("--label", default="cli")
     p.set_defaults(func=cmd_token)
 

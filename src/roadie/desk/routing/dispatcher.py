@@ -60,9 +60,14 @@ def release_lease(holder: str) -> None:
     Lease.objects.filter(name=LEASE_NAME, holder=holder).delete()
 
 
-def dispatcher_alive(now: datetime | None = None) -> bool:
+def dispatcher_leader(now: datetime | None = None) -> str | None:
+    """Who leads routing now (``host:pid``), or None when no dispatcher runs."""
     now = now or timezone.now()
-    return Lease.objects.filter(name=LEASE_NAME, expires_at__gte=now).exists()
+    return Lease.objects.filter(name=LEASE_NAME, expires_at__gte=now).values_list("holder", flat=True).first()
+
+
+def dispatcher_alive(now: datetime | None = None) -> bool:
+    return dispatcher_leader(now) is not None
 
 
 def build_router(now: datetime) -> tuple[core.Router, datetime]:

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
-from roadie.desk.routing.dispatcher import dispatcher_alive
+from roadie.desk.routing.dispatcher import dispatcher_leader
 
 
 def healthz(request):
@@ -16,6 +16,7 @@ def healthz(request):
         return JsonResponse({"status": "down", "error": str(exc)}, status=503)
     if pending:
         return JsonResponse({"status": "migrating", "pending": len(pending)}, status=503)
-    if not dispatcher_alive():
+    leader = dispatcher_leader()
+    if leader is None:
         return JsonResponse({"status": "starting", "error": "no routing dispatcher is running"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "dispatcher": leader})
