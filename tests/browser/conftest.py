@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from livestack import running_roadie
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

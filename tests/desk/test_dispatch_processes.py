@@ -13,6 +13,7 @@ import time
 import urllib.error
 
 import pytest
+
 from livestack import running_roadie
 
 pytestmark = pytest.mark.slow
@@ -62,7 +63,7 @@ def test_dispatchers_keep_the_invariants_through_a_leader_kill(tmp_path):
             live.api("POST", "/agents/me/presence", token=token, payload={"presence": "available"})
 
         rng = random.Random(3)
-        brands_of = {token: set(a["brands"]) for token, a in zip(tokens, agents)}
+        brands_of = {token: set(a["brands"]) for token, a in zip(tokens, agents, strict=True)}
         served_brands = sorted(set().union(*brands_of.values()))
         created = []
         for i in range(40):
