@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "roadie.desk.kb",
     "roadie.desk.web",
     "roadie.connectors.email",
+    "roadie.connectors.chat",
+    "roadie.connectors.whatsapp",
+    "roadie.connectors.social",
+    "roadie.connectors.voice",
+    "roadie.connectors.video",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +117,8 @@ TASKS = {
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("Français"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue for the whole package (desk and connectors).
+LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 TIME_ZONE = os.environ.get("ROADIE_TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -140,3 +146,7 @@ LOGGING = {
 }
 # An available agent whose page or client has not been heard from for this long goes offline.
 ROADIE_AGENT_STALE_SECONDS = float(os.environ.get("ROADIE_AGENT_STALE_SECONDS", "90"))
+# Sign-language video meetings: {brand}, {contact_id} and {token} are filled in (a Jitsi server...).
+ROADIE_VIDEO_URL_TEMPLATE = os.environ.get(
+    "ROADIE_VIDEO_URL_TEMPLATE", "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
+)
