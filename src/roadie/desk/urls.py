@@ -9,5 +9,6 @@ urlpatterns = [
     path("healthz", views_health.healthz, name="healthz"),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("kb/", include("roadie.desk.kb.urls")),
     path("", include("roadie.desk.web.urls")),
 ]

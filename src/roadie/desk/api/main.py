@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from roadie.desk.api import agents, contacts, queues
 from roadie.desk.api.auth import AUTH
 from roadie.desk.contacts.actions import ActionError
+from roadie.desk.kb import api as kb_api
 from roadie.desk.routing.models import Offer
 
 api = NinjaAPI(
@@ -24,6 +25,7 @@ api = NinjaAPI(
 api.add_router("", contacts.router)
 api.add_router("", agents.router)
 api.add_router("", queues.router)
+api.add_router("", kb_api.router)
 
 
 @api.exception_handler(ActionError)

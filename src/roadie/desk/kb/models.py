@@ -57,6 +57,16 @@ class Article(models.Model):
     def __str__(self) -> str:
         return f"{self.brand_id}/{self.slug}"
 
+    @property
+    def excerpt(self) -> str:
+        """A short plain-text passage to quote in a reply: the summary, or the body's start."""
+        from roadie.desk.kb.text import plain_text
+
+        if self.summary:
+            return self.summary
+        text = plain_text(self.body)
+        return text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"
+
 
 class ArticleVersion(models.Model):
     """A snapshot of an article as saved: who, when, what changed."""

@@ -14,6 +14,7 @@ from roadie.desk.contacts import actions as contact_actions
 from roadie.desk.contacts.access import access_contact, customer_history, customer_view
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Status
+from roadie.desk.kb.suggest import suggestions_for_contact
 from roadie.desk.routing import actions as routing_actions
 from roadie.desk.routing.models import Offer, OfferStatus
 from roadie.desk.web.guards import agent_page
@@ -102,6 +103,7 @@ def _contact_context(request, contact: Contact) -> dict:
         "is_mine": contact.agent_id == getattr(getattr(request.user, "agent", None), "pk", None)
         and contact.status == Status.ACTIVE,
         "open": contact.status in OPEN_STATUSES,
+        "kb_suggestions": suggestions_for_contact(request.user, contact),
     }
 
 
