@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kb/", include("roadie.desk.kb.urls")),
+    path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),
 ]

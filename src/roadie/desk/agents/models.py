@@ -48,6 +48,8 @@ class Agent(models.Model):
         skills |= {f"area:{s.name}" for s in self.skills.all()}
         if self.sign_language:
             skills.add("lsf")
+        if self.is_backup:
+            skills.add("relay")  # takes calls relayed while a brand's own team is off
         return frozenset(skills)
 
 

@@ -1,0 +1,1 @@
+"""Web chat: an embeddable widget (one script tag) talking to roadie over a websocket."""

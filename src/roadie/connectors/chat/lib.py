@@ -1,0 +1,89 @@
+"""Chat sessions: open or resume, the visitor writes, what the visitor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from roadie.connectors.calendar import team_on_duty
+from roadie.connectors.chat.models import ChatSession
+from roadie.desk.brands.models import Channel, ChannelKind
+from roadie.desk.contacts.actions import CustomerData, Inbound, receive, store_raw
+from roadie.desk.contacts.models import Direction, Message, RawStatus
+
+MAX_BODY = 5000
+
+
+@dataclass(frozen=True)
+class Line:
+    """A message as the visitor sees it (never an internal note)."""
+
+    id: int
+    author: str  # "customer" or "agent"
+    name: str
+    body: str
+    at: str
+
+    def as_dict(self) -> dict:
+        return {"type": "message", "id": self.id, "from": self.author, "name": self.name,
+                "body": self.body, "at": self.at}
+
+
+def chat_channel(brand_slug: str) -> Channel | None:
+    return (Channel.objects.select_related("brand")
+            .filter(kind=ChannelKind.CHAT, brand__slug=brand_slug, enabled=True, brand__is_active=True)
+            .first())
+
+
+def is_open(channel: Channel) -> bool:
+    return team_on_duty(channel)
+
+
+def open_session(channel: Channel, *, token: str = "", name: str = "", email: str = "") -> tuple[ChatSession, bool]:
+    """Resume the session with this token for this brand, or start a new one."""
+    session = ChatSession.objects.filter(token=token, brand=channel.brand).first() if token else None
+    resumed = session is not None
+    if session is None:
+        session = ChatSession.objects.create(brand=channel.brand, name=name[:120], email=email[:254])
+    ChatSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now(),
+                                                     connections=session.connections + 1)
+    return session, resumed
+
+
+def visitor_writes(session: ChatSession, *, body: str, client_id: str, frame: bytes) -> Message:
+    """Store the frame raw, then add the message (idempotent on the client's message id)."""
+    raw = store_raw(channel=ChannelKind.CHAT, source="chat-ws", payload=frame,
+                    content_type="application/json", brand=session.brand, meta={"session": session.token})
+    body = body.strip()
+    if not body or len(body) > MAX_BODY:
+        reason = "empty message" if not body else f"message longer than {MAX_BODY} characters"
+        type(raw).objects.filter(pk=raw.pk).update(status=RawStatus.REJECTED, error=reason)
+        raise ValueError(reason)
+    contact, message, _ = receive(Inbound(
+        brand=session.brand, channel=ChannelKind.CHAT, body=body,
+        customer=CustomerData(name=session.name or "Visiteur", email=session.email,
+                              external_ref=f"chat:{session.token}"),
+        subject=body.splitlines()[0][:80], external_id=session.token,
+        message_id=f"chat:{client_id[:100]}" if client_id else "",
+    ), raw=raw)
+    if session.contact_id != contact.pk:
+        ChatSession.objects.filter(pk=session.pk).update(contact=contact)
+        session.contact_id = contact.pk
+    return message
+
+
+def lines_after(session: ChatSession, after: int) -> tuple[list[Line], str | None]:
+    """Visible messages after id ``after`` and the conversation's status."""
+    if session.contact_id is None:
+        session.refresh_from_db(fields=["contact"])
+        if session.contact_id is None:
+            return [], None
+    messages = (Message.objects.filter(contact_id=session.contact_id, pk__gt=after,
+                                       direction__in=[Direction.INBOUND, Direction.OUTBOUND])
+                .select_related("author").order_by("pk"))
+    lines = [Line(id=m.pk, author="customer" if m.direction == Direction.INBOUND else "agent",
+                  name=(m.author.first_name or "") if m.author else "", body=m.body,
+                  at=m.created_at.isoformat()) for m in messages]
+    status = session.contact.status if session.contact_id else None
+    return lines, status

@@ -1,0 +1,163 @@
+// roadie web chat widget. One tag on the brand's page:
+//   <script src="https://ROADIE/static/roadie-chat/widget.js" data-brand="BRAND" defer></script>
+// Talks to roadie over a websocket (/chat/ws/BRAND); keeps its session token in localStorage
+// so that a dropped connection or a reloaded page resumes the same conversation.
+(function () {
+  "use strict";
+  const script = document.currentScript || document.querySelector("script[data-brand][src*='roadie-chat']");
+  if (!script) return;
+  const brand = script.dataset.brand;
+  const origin = new URL(script.src, location.href).origin;
+  const wsOrigin = origin.replace(/^http/, "ws");
+  const key = "roadie-chat:" + brand;
+  const fr = !(document.documentElement.lang || "fr").startsWith("en");
+  const T = fr ? {
+    open: "Discuter avec nous", title: "Discussion", close: "Fermer", message: "Votre message", send: "Envoyer",
+    connecting: "Connexion…", waiting: "Un conseiller va vous répondre.", active: "Un conseiller vous répond.",
+    reconnecting: "Connexion perdue, reconnexion…", resolved: "Conversation terminée. Écrivez-nous à nouveau si besoin.",
+    offline: "Nous sommes fermés pour le moment. Laissez-nous un message, nous répondrons par e-mail.",
+    name: "Votre nom", email: "Votre e-mail", leave: "Envoyer le message", thanks: "Merci, nous vous répondrons par e-mail.",
+    you: "Vous", agent: "Conseiller", failed: "Envoi impossible : "
+  } : {
+    open: "Chat with us", title: "Chat", close: "Close", message: "Your message", send: "Send",
+    connecting: "Connecting…", waiting: "An adviser will answer you shortly.", active: "An adviser is answering you.",
+    reconnecting: "Connection lost, reconnecting…", resolved: "Conversation closed. Write again if you need to.",
+    offline: "We are closed right now. Leave us a message and we will answer by email.",
+    name: "Your name", email: "Your email", leave: "Send message", thanks: "Thank you, we will answer by email.",
+    you: "You", agent: "Adviser", failed: "Could not send: "
+  };
+
+  const css = `
+  .rc-launch{position:fixed;right:1.5rem;bottom:1.5rem;z-index:2147483000;background:#1f4e8c;color:#fff;border:0;border-radius:2rem;padding:.8rem 1.2rem;font:600 1rem system-ui,sans-serif;cursor:pointer}
+  .rc-launch:focus-visible,.rc-panel button:focus-visible,.rc-panel textarea:focus-visible,.rc-panel input:focus-visible{outline:3px solid #f4a100;outline-offset:2px}
+  .rc-panel{position:fixed;right:1.5rem;bottom:5rem;z-index:2147483000;width:min(24rem,calc(100vw - 2rem));max-height:70vh;display:flex;flex-direction:column;background:#fff;color:#1b1b1b;border:1px solid #8a8a8a;border-radius:.6rem;box-shadow:0 4px 20px rgba(0,0,0,.25);font:1rem system-ui,sans-serif}
+  .rc-panel[hidden]{display:none}
+  .rc-head{display:flex;justify-content:space-between;align-items:center;background:#1f4e8c;color:#fff;padding:.5rem .8rem;border-radius:.6rem .6rem 0 0}
+  .rc-head h2{font-size:1rem;margin:0}.rc-head button{background:transparent;color:#fff;border:1px solid #fff;border-radius:.3rem;cursor:pointer}
+  .rc-status{margin:0;padding:.4rem .8rem;background:#eef3f9;font-size:.9rem}
+  .rc-log{list-style:none;margin:0;padding:.6rem .8rem;overflow-y:auto;flex:1;min-height:8rem}
+  .rc-log li{margin:.3rem 0;padding:.4rem .6rem;border-radius:.5rem;max-width:85%;white-space:pre-wrap}
+  .rc-log .rc-customer{background:#dbe8f7;margin-left:auto}.rc-log .rc-agent{background:#f0f0f0}
+  .rc-log .rc-who{display:block;font-size:.75rem;color:#3d3d3d}
+  .rc-form{display:flex;flex-direction:column;gap:.4rem;padding:.6rem .8rem;border-top:1px solid #ccc}
+  .rc-form label{font-size:.85rem}.rc-form textarea,.rc-form input{font:inherit;padding:.3rem;border:1px solid #6b6b6b;border-radius:.3rem}
+  .rc-form button{background:#1f4e8c;color:#fff;border:0;border-radius:.3rem;padding:.5rem;font:600 1rem system-ui,sans-serif;cursor:pointer}`;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  const style = el("style"); style.textContent = css; document.head.appendChild(style);
+  const launch = el("button", { type: "button", class: "rc-launch", "aria-expanded": "false", "aria-controls": "rc-panel" }, T.open);
+  const panel = el("section", { id: "rc-panel", class: "rc-panel", "aria-label": T.title, hidden: "" });
+  const head = el("div", { class: "rc-head" });
+  head.append(el("h2", {}, T.title));
+  const close = el("button", { type: "button" }, T.close);
+  head.append(close);
+  const status = el("p", { class: "rc-status", role: "status" }, T.connecting);
+  const log = el("ol", { class: "rc-log", role: "log", "aria-live": "polite", "aria-label": T.title });
+  const form = el("form", { class: "rc-form" });
+  form.append(el("label", { for: "rc-body" }, T.message));
+  const body = el("textarea", { id: "rc-body", rows: "2", required: "" });
+  form.append(body, el("button", { type: "submit" }, T.send));
+  panel.append(head, status, log, form);
+  document.body.append(launch, panel);
+
+  function toggle(open) {
+    panel.hidden = !open;
+    launch.setAttribute("aria-expanded", String(open));
+    if (open) { connect(); body.focus(); } else launch.focus();
+  }
+  launch.addEventListener("click", () => toggle(panel.hidden));
+  close.addEventListener("click", () => toggle(false));
+  panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
+
+  let socket = null, last = 0, backoff = 1000, wanted = false;
+  const shown = new Set(), pending = new Map();
+  const session = () => localStorage.getItem(key);
+
+  function addLine(msg) {
+    if (msg.id && shown.has(msg.id)) return;
+    if (msg.id) shown.add(msg.id);
+    const li = el("li", { class: msg.from === "customer" ? "rc-customer" : "rc-agent", "data-id": msg.id || "" });
+    li.append(el("span", { class: "rc-who" }, msg.from === "customer" ? T.you : (msg.name || T.agent)));
+    li.append(document.createTextNode(msg.body));
+    log.append(li); log.scrollTop = log.scrollHeight;
+    return li;
+  }
+
+  function showOffline() {
+    form.replaceChildren();
+    status.textContent = T.offline;
+    const name = el("input", { id: "rc-name", name: "name", required: "", autocomplete: "name" });
+    const email = el("input", { id: "rc-email", name: "email", type: "email", required: "", autocomplete: "email" });
+    const text = el("textarea", { id: "rc-offline", name: "message", rows: "3", required: "" });
+    form.append(el("label", { for: "rc-name" }, T.name), name, el("label", { for: "rc-email" }, T.email), email,
+                el("label", { for: "rc-offline" }, T.message), text, el("button", { type: "submit" }, T.leave));
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const r = await fetch(origin + "/chat/" + brand + "/offline", { method: "POST", body: new URLSearchParams(new FormData(form)) });
+      if (r.ok) { form.replaceChildren(); status.textContent = T.thanks; }
+      else status.textContent = T.failed + ((await r.json()).detail || r.status);
+    };
+  }
+
+  function connect() {
+    wanted = true;
+    if (socket && socket.readyState <= 1) return;
+    socket = new WebSocket(wsOrigin + "/chat/ws/" + brand);
+    api._socket = socket;
+    socket.onopen = () => {
+      backoff = 1000;
+      socket.send(JSON.stringify({ type: "hello", session: session(), after: last }));
+    };
+    socket.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      if (msg.type === "welcome") {
+        if (!msg.open && !msg.resumed) { wanted = false; socket.close(); showOffline(); return; }
+        localStorage.setItem(key, msg.session);
+        status.textContent = T.waiting;
+        pending.forEach((p) => socket.send(JSON.stringify(p.frame)));  // unsent while we were away
+      } else if (msg.type === "message") {
+        last = Math.max(last, msg.id);
+        addLine(msg);
+      } else if (msg.type === "ack") {
+        const p = pending.get(msg.client_id);
+        if (p) { pending.delete(msg.client_id); shown.add(msg.id); p.li.dataset.id = msg.id; p.li.removeAttribute("aria-busy"); }
+        last = Math.max(last, msg.id);
+      } else if (msg.type === "status") {
+        status.textContent = { active: T.active, resolved: T.resolved }[msg.status] || T.waiting;
+        panel.dataset.status = msg.status;
+      } else if (msg.type === "error") {
+        status.textContent = T.failed + msg.detail;
+      }
+    };
+    socket.onclose = () => {
+      if (!wanted) return;
+      status.textContent = T.reconnecting;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  form.addEventListener("submit", (e) => {
+    if (form.onsubmit) return;
+    e.preventDefault();
+    const text = body.value.trim();
+    if (!text) return;
+    const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    const li = addLine({ from: "customer", body: text });
+    li.setAttribute("aria-busy", "true");
+    const frame = { type: "message", body: text, client_id: id };
+    pending.set(id, { frame, li });
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
+    body.value = "";
+  });
+
+  const api = { open: () => toggle(true), _socket: null };
+  window.RoadieChat = api;
+  if (session()) toggle(true);  // a conversation in progress reopens with the page
+})();

@@ -1,0 +1,173 @@
+"""The chat websocket, a small raw ASGI application (``roadie.desk.asgi`` routes websocket
+scopes here; HTTP stays with Django).
+
+``/chat/ws/<brand>``. Frames are JSON. The visitor sends ``{"type": "hello", "session":
+token-or-null, "after": last-message-id, "name", "email"}`` first, then ``{"type":
+"message", "body", "client_id"}``. roadie answers ``welcome`` (the session token to keep),
+``ack`` (per client_id), ``message`` (every visible message after ``after``, both ways),
+``status`` (waiting, with an adviser, closed) and ``error``. A dropped connection resumes with
+the same token and the last id seen: nothing is missed or shown twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+
+from roadie.connectors.chat import lib
+
+log = logging.getLogger("roadie.connectors.chat")
+
+PATH = re.compile(r"^/chat/ws/(?P<brand>[-a-zA-Z0-9_]+)/?$")
+POLL_SECONDS = 0.4
+MAX_FRAME = 16 * 1024
+
+
+def _db(fn):
+    def run(*args, **kwargs):
+        close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(run)
+
+
+def _origin(scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            return value.decode("latin-1")
+    return ""
+
+
+async def websocket_application(scope, receive, send) -> None:
+    event = await receive()
+    if event["type"] != "websocket.connect":
+        return
+    match = PATH.match(scope.get("path", ""))
+    channel = await _db(lib.chat_channel)(match["brand"]) if match else None
+    if channel is None:
+        log.warning("chat websocket refused: no chat channel at %s", scope.get("path"))
+        await send({"type": "websocket.close", "code": 4404})
+        return
+    origins = (channel.config or {}).get("origins") or []
+    if origins and _origin(scope) not in origins:
+        log.warning("chat websocket refused for %s: origin %r not allowed", channel, _origin(scope))
+        await send({"type": "websocket.close", "code": 4403})
+        return
+    await send({"type": "websocket.accept"})
+    await Conversation(channel, send).run(receive)
+
+
+class Conversation:
+    def __init__(self, channel, send) -> None:
+        self.channel = channel
+        self.send_raw = send
+        self.session = None
+        self.last = 0
+        self.status = None
+
+    async def send(self, payload: dict) -> None:
+        await self.send_raw({"type": "websocket.send", "text": json.dumps(payload)})
+
+    async def run(self, receive) -> None:
+        inbox: asyncio.Queue = asyncio.Queue()
+
+        async def reader():
+            while True:
+                event = await receive()
+                await inbox.put(event)
+                if event["type"] == "websocket.disconnect":
+                    return
+
+        reading = asyncio.create_task(reader())
+        try:
+            while True:
+                try:
+                    event = await asyncio.wait_for(inbox.get(), timeout=POLL_SECONDS)
+                except TimeoutError:
+                    event = None
+                if event is not None:
+                    if event["type"] == "websocket.disconnect":
+                        return
+                    text = event.get("text") or (event.get("bytes") or b"").decode("utf-8", "replace")
+                    await self.handle(text)
+                if self.session is not None:
+                    await self.push()
+        finally:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+
+    async def handle(self, text: str) -> None:
+        if len(text) > MAX_FRAME:
+            await self.error(f"frame larger than {MAX_FRAME} bytes")
+            return
+        try:
+            frame = json.loads(text)
+            if not isinstance(frame, dict):
+                raise ValueError("a frame is a JSON object")
+        except ValueError as exc:
+            await self.error(f"not a JSON object: {exc}")
+            return
+        kind = frame.get("type")
+        if kind == "hello":
+            await self.hello(frame)
+        elif kind == "message":
+            await self.message(frame, text)
+        elif kind == "ping":
+            await self.send({"type": "pong"})
+        else:
+            await self.error(f"unknown frame type {kind!r}")
+
+    async def hello(self, frame: dict) -> None:
+        def text(key, limit):
+            value = frame.get(key) or ""
+            return value[:limit] if isinstance(value, str) else ""
+
+        self.session, resumed = await _db(lib.open_session)(
+            self.channel, token=text("session", 64), name=text("name", 120), email=text("email", 254))
+        try:
+            self.last = max(0, int(frame.get("after") or 0)) if resumed else 0
+        except (TypeError, ValueError):
+            self.last = 0
+        is_open = await _db(lib.is_open)(self.channel)
+        await self.send({"type": "welcome", "session": self.session.token, "resumed": resumed,
+                         "open": is_open, "brand": self.channel.brand.name})
+        await self.push()
+
+    async def message(self, frame: dict, text: str) -> None:
+        if self.session is None:
+            await self.error("say hello first")
+            return
+        body, client_id = frame.get("body"), frame.get("client_id") or ""
+        if not isinstance(body, str) or not isinstance(client_id, str):
+            await self.error("body and client_id must be strings")
+            return
+        try:
+            message = await _db(lib.visitor_writes)(self.session, body=body, client_id=client_id,
+                                                    frame=text.encode())
+        except ValueError as exc:
+            await self.error(str(exc))
+            return
+        await self.send({"type": "ack", "client_id": client_id, "id": message.pk})
+
+    async def push(self) -> None:
+        lines, status = await _db(lib.lines_after)(self.session, self.last)
+        for line in lines:
+            await self.send(line.as_dict())
+            self.last = line.id
+        if status is not None and status != self.status:
+            self.status = status
+            await self.send({"type": "status", "status": status})
+
+    async def error(self, detail: str) -> None:
+        log.warning("chat frame rejected (%s): %s", self.session.token if self.session else "no session", detail)
+        await self.send({"type": "error", "detail": detail})

@@ -1,0 +1,1 @@
+"""Social networks: one generic signed webhook (a bridge from each network posts to it)."""

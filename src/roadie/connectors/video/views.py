@@ -1,0 +1,121 @@
+"""The brand's LSF page (a form; then a waiting page with the meeting link) and a JSON endpoint
+for brand sites. Waiting is timed like a call's (roadie.connectors.voice)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.request
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from roadie.connectors import hooks
+from roadie.connectors.voice.actions import CallEvent, open_call
+from roadie.connectors.voice.models import Call, Medium
+from roadie.desk.brands.models import Channel, ChannelKind
+from roadie.desk.contacts.actions import CustomerData
+
+DEFAULT_URL_TEMPLATE = "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
+
+
+class RequestForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Email (if the call drops, we write to you)"), required=False)
+    subject = forms.CharField(label=_("What is it about?"), max_length=200, required=False)
+
+
+def _channel(brand_slug: str) -> Channel:
+    channel = (Channel.objects.select_related("brand")
+               .filter(kind=ChannelKind.VIDEO, brand__slug=brand_slug, enabled=True, brand__is_active=True)
+               .first())
+    if channel is None:
+        raise Http404("this brand has no sign-language video service")
+    return channel
+
+
+def meeting_url(channel: Channel, *, contact_id: int, token: str) -> str:
+    template = ((channel.config or {}).get("meeting_url_template")
+                or getattr(settings, "ROADIE_VIDEO_URL_TEMPLATE", "") or DEFAULT_URL_TEMPLATE)
+    return template.format(brand=channel.brand.slug, contact_id=contact_id, token=token)
+
+
+def request_call(channel: Channel, *, name: str, email: str = "", subject: str = "", raw=None) -> Call:
+    token = secrets.token_urlsafe(12)
+    call = open_call(
+        channel=channel, medium=Medium.VIDEO, raw=raw,
+        event=CallEvent(event="offered", call_id=f"lsf-{token}", at=timezone.now(), provider="web"),
+        body=subject or "Demande d'appel vidéo en langue des signes (LSF)",
+        customer=CustomerData(name=name, email=email), extra={"token": token},
+    )
+    Call.objects.filter(pk=call.pk).update(meeting_url=meeting_url(channel, contact_id=call.contact_id, token=token))
+    call.refresh_from_db()
+    return call
+
+
+def page(request, brand_slug: str):
+    channel = _channel(brand_slug)
+    form = RequestForm(request.POST or None)
+    if request.method == "POST":
+        raw = hooks.store_request(request, channel=ChannelKind.VIDEO, source="video-page", brand=channel.brand)
+        if form.is_valid():
+            call = request_call(channel, raw=raw, **form.cleaned_data)
+            return redirect("video-wait", brand_slug=brand_slug, token=call.token)
+        hooks.reject(raw, status=400, reason=f"invalid video request form: {form.errors.as_json()}")
+    return render(request, "video/request.html", {"brand": channel.brand, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _find(brand_slug: str, token: str) -> Call:
+    return get_object_or_404(Call.objects.select_related("contact__brand", "answered_by__user"),
+                             medium=Medium.VIDEO, token=token, contact__brand__slug=brand_slug)
+
+
+def wait(request, brand_slug: str, token: str):
+    call = _find(brand_slug, token)
+    return render(request, "video/wait.html", {"brand": call.contact.brand, "call": call})
+
+
+def status(request, brand_slug: str, token: str):
+    call = _find(brand_slug, token)
+    return JsonResponse({"state": call.state, "answered": call.answered_at is not None,
+                         "meeting_url": call.meeting_url,
+                         "waited_seconds": round(call.answer_seconds or
+                                                 (timezone.now() - call.offered_at).total_seconds())})
+
+
+@csrf_exempt
+@require_POST
+def api_request(request, brand_slug: str):
+    """JSON for brand sites and apps: {"name", "email", "subject"} -> the meeting link."""
+    channel = _channel(brand_slug)
+    raw = hooks.store_request(request, channel=ChannelKind.VIDEO, source="video-api", brand=channel.brand)
+    try:
+        data = hooks.parse_json(raw)
+    except ValueError as exc:
+        return hooks.failed(raw, reason=str(exc))
+    form = RequestForm(data)
+    if not form.is_valid():
+        return hooks.failed(raw, reason=f"invalid request: {form.errors.as_json()}", status=422)
+    call = request_call(channel, raw=raw, **form.cleaned_data)
+    response = JsonResponse({"contact": call.contact_id, "meeting_url": call.meeting_url,
+                             "status_url": request.build_absolute_uri(f"/video/{brand_slug}/r/{call.token}/status")},
+                            status=201)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def demo_injector(base: str, api):
+    def inject(arrival) -> None:
+        body = json.dumps({"name": arrival.name, "email": arrival.email, "subject": arrival.subject}).encode()
+        request = urllib.request.Request(f"{base}/video/{arrival.brand}/request", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+    return inject

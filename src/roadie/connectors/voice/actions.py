@@ -1,0 +1,213 @@
+"""Every write on calls: provider events (offered, queued, answered, ended) and the timings
+the desk's own steps (an agent accepts, resolves) record on the call."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+
+from roadie.connectors.calendar import team_on_duty
+from roadie.connectors.voice.models import Call, CallState, Medium
+from roadie.desk.agents.models import Agent
+from roadie.desk.brands.models import Channel, ServiceLevelPolicy
+from roadie.desk.contacts import actions as contact_actions
+from roadie.desk.contacts.actions import CustomerData, Inbound
+from roadie.desk.contacts.models import EventKind, RawInbound, Status
+from roadie.desk.routing import actions as routing_actions
+from roadie.desk.routing.models import Offer, OfferStatus
+
+log = logging.getLogger("roadie.connectors.voice")
+
+EVENTS = ("offered", "queued", "answered", "ended")
+# Skill the relay pool holds (Agent.is_backup): calls while the brand's team is off need it.
+RELAY_SKILL = "relay"
+PREMIUM_TARGET_SECONDS = 60
+# The most a premium line may cost the caller, per minute (product rule).
+PRICE_CAP_PER_MINUTE = Decimal("0.60")
+AGENT_SHARE = Decimal("0.60")
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    event: str
+    call_id: str
+    at: datetime
+    caller: str = ""
+    line: str = ""
+    agent: str = ""  # the agent's username, for "answered"
+    language: str = ""
+    provider: str = "generic"
+
+
+def target_seconds(channel: Channel) -> int:
+    config = channel.config or {}
+    if config.get("answer_target_seconds"):
+        return int(config["answer_target_seconds"])
+    if channel.premium:
+        return PREMIUM_TARGET_SECONDS
+    policy = ServiceLevelPolicy.objects.filter(brand=channel.brand, channel=channel.kind).first()
+    return policy.answer_seconds if policy else 20
+
+
+def price_per_minute(channel: Channel) -> Decimal:
+    if not channel.premium:
+        return Decimal("0")
+    price = Decimal(str((channel.config or {}).get("price_per_minute", PRICE_CAP_PER_MINUTE)))
+    return min(price, PRICE_CAP_PER_MINUTE)
+
+
+def billable(talk_seconds: float, price: Decimal) -> tuple[int, Decimal]:
+    """Metered per started second: (seconds billed, amount to 1/100 cent)."""
+    seconds = max(0, math.ceil(talk_seconds - 1e-9))
+    amount = (Decimal(seconds) * price / 60).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return seconds, amount
+
+
+def agent_share(call: Call) -> Decimal:
+    """What the answering agent's pay gets from a premium call (60 % of its revenue)."""
+    return (call.amount * AGENT_SHARE).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def open_call(*, channel: Channel, event: CallEvent, raw: RawInbound | None, medium: str = Medium.VOICE,
+              body: str = "", customer: CustomerData | None = None, extra: dict | None = None) -> Call:
+    """The call's contact (queued for routing) and its Call row; idempotent on the call id."""
+    relay = medium == Medium.VOICE and not team_on_duty(channel, event.at)
+    contact, _, _ = contact_actions.receive(Inbound(
+        brand=channel.brand, channel=channel.kind,
+        body=body or f"Incoming call from {event.caller or 'an unknown number'}",
+        customer=customer or CustomerData(phone=event.caller),
+        subject=("Appel" if medium == Medium.VOICE else "Appel vidéo LSF") + (f" {event.caller}" if event.caller else ""),
+        language=event.language, priority=1 if channel.premium else 0,
+        extra_skills=(RELAY_SKILL,) if relay else (), external_id=event.call_id,
+        message_id=f"{event.call_id}:offered", received_at=event.at,
+    ), raw=raw)
+    call, created = Call.objects.get_or_create(contact=contact, defaults={
+        "medium": medium, "provider": event.provider, "call_id": event.call_id, "caller": event.caller,
+        "line": event.line or channel.address, "premium": channel.premium, "relay": relay,
+        "target_seconds": target_seconds(channel), "offered_at": contact.arrived_at,
+        "price_per_minute": price_per_minute(channel), **(extra or {}),
+    })
+    if created and relay:
+        log.info("call %s for %s arrives while the brand's team is off: relayed to the backup pool",
+                 event.call_id, channel.brand.slug)
+    return call
+
+
+def handle_event(*, channel: Channel, event: CallEvent, raw: RawInbound | None) -> Call:
+    if event.event not in EVENTS:
+        raise ValueError(f"event must be one of {EVENTS}, not {event.event!r}")
+    call = Call.objects.filter(contact__brand=channel.brand, contact__channel=channel.kind,
+                               call_id=event.call_id).select_related("contact").first()
+    if call is None:
+        # Events may arrive out of order: whichever comes first opens the call.
+        call = open_call(channel=channel, event=event, raw=raw)
+    elif raw is not None:
+        RawInbound.objects.filter(pk=raw.pk).update(status="parsed", contact=call.contact)
+    if event.event == "queued":
+        Call.objects.filter(pk=call.pk, queued_at__isnull=True).update(queued_at=event.at)
+    elif event.event == "answered":
+        answered(call, at=event.at, username=event.agent)
+    elif event.event == "ended":
+        ended(call, at=event.at)
+    call.refresh_from_db()
+    return call
+
+
+def answered(call: Call, *, at: datetime, username: str = "") -> None:
+    """The provider connected the caller to agent ``username``: accept the offer it rings on
+    (or offer and accept it now, if the agent may take it); record the answer either way."""
+    agent = Agent.objects.select_related("user").filter(user__username=username).first() if username else None
+    if username and agent is None:
+        log.warning("call %s answered by unknown agent %r", call.call_id, username)
+    contact = call.contact
+    if agent is not None and contact.status in (Status.QUEUED, Status.OFFERED):
+        offer = Offer.objects.filter(contact=contact, agent=agent, status=OfferStatus.PENDING).first()
+        if offer is None and contact.status == Status.QUEUED:
+            offer = routing_actions.make_offer(contact_id=contact.pk, agent_id=agent.pk, now=at)
+        if offer is not None:
+            routing_actions.accept_offer(agent.user, offer.pk)  # records the answer (on_contact_event)
+            return
+    _record_answer(call.pk, at=at, agent_id=agent.pk if agent else None)
+
+
+def _record_answer(call_id: int, *, at: datetime, agent_id: int | None) -> None:
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        if call.answered_at is not None:
+            return
+        call.answered_at = at
+        call.answered_by_id = agent_id
+        call.answer_seconds = max(0.0, (at - call.offered_at).total_seconds())
+        call.within_target = call.answer_seconds <= call.target_seconds
+        if call.state == CallState.WAITING:
+            call.state = CallState.ANSWERED
+        call.save()
+
+
+def ended(call: Call, *, at: datetime) -> None:
+    with transaction.atomic():
+        call = Call.objects.select_for_update().select_related("contact").get(pk=call.pk)
+        if call.ended_at is not None:
+            return
+        call.ended_at = at
+        if call.answered_at is None:
+            call.state = CallState.ABANDONED
+        else:
+            call.state = CallState.ENDED
+            call.talk_seconds = max(0.0, (at - call.answered_at).total_seconds())
+            call.billable_seconds, call.amount = billable(call.talk_seconds, call.price_per_minute)
+            if call.contact.status == Status.RESOLVED:
+                # Resolved while still on the line: no wrap-up after the call.
+                call.wrapped_at, call.wrap_seconds = call.contact.resolved_at, 0.0
+        call.save()
+    if call.answered_at is None:
+        contact_actions.abandon(call.contact, reason="caller hung up")
+
+
+def on_contact_event(sender, instance, created, **kwargs) -> None:
+    """The desk's own steps time the call: an agent accepting answers it, resolving ends the
+    wrap-up after the call."""
+    if not created or instance.kind not in (EventKind.ACCEPTED, EventKind.RESOLVED):
+        return
+    call = Call.objects.filter(contact_id=instance.contact_id).first()
+    if call is None:
+        return
+    if instance.kind == EventKind.ACCEPTED:
+        _record_answer(call.pk, at=instance.at, agent_id=instance.agent_id)
+    elif call.wrapped_at is None:
+        wrap = (instance.at - call.ended_at).total_seconds() if call.ended_at else 0.0
+        Call.objects.filter(pk=call.pk).update(wrapped_at=instance.at, wrap_seconds=max(0.0, wrap))
+
+
+def premium_calls_today(brands, *, now: datetime | None = None):
+    from roadie.desk.routing.lib import start_of_today
+
+    return (Call.objects.filter(contact__brand__in=brands, offered_at__gte=start_of_today(now))
+            .select_related("contact__brand", "answered_by__user").order_by("-offered_at"))
+
+
+def waiting_calls(brands):
+    return (Call.objects.filter(contact__brand__in=brands,
+                                contact__status__in=[Status.QUEUED, Status.OFFERED])
+            .select_related("contact__brand").order_by("offered_at"))
+
+
+def calls_summary(calls) -> dict:
+    calls = list(calls)
+    answered = [c for c in calls if c.answer_seconds is not None]
+    within = [c for c in answered if c.within_target]
+    return {
+        "calls": len(calls), "answered": len(answered),
+        "abandoned": sum(c.state == CallState.ABANDONED for c in calls),
+        "within_target": len(within),
+        "service_level": (len(within) / len(answered)) if answered else None,
+        "mean_answer_seconds": (sum(c.answer_seconds for c in answered) / len(answered)) if answered else None,
+        "billable_seconds": sum(c.billable_seconds for c in calls),
+        "amount": sum((c.amount for c in calls), Decimal("0")),
+        "agent_share": sum((agent_share(c) for c in calls), Decimal("0")),
+    }

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WhatsAppConfig(AppConfig):
+    name = "roadie.connectors.whatsapp"
+    label = "whatsapp"
+    verbose_name = "WhatsApp"
+
+    def ready(self) -> None:
+        from roadie.connectors.whatsapp import demo, send
+        from roadie.desk.contacts.tasks import SENDERS
+        from roadie.desk.demo.traffic import INJECTORS
+
+        SENDERS["whatsapp"] = send.send_reply
+        INJECTORS["whatsapp"] = demo.injector
