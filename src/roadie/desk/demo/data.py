@@ -51,6 +51,22 @@ BRANDS = [
     }, "support@neobank.example"),
 ]
 
+# Demo secrets and settings of the webhook channels (docs/channels.md explains each key).
+CHANNEL_CONFIG = {
+    ("maison-lune", "whatsapp"): {
+        "app_secret": "demo-whatsapp-app-secret", "verify_token": "demo-verify-token",
+        "phone_number_id": "100000000000001", "access_token": "demo-access-token",
+        "graph_url": "sandbox",  # replies are logged, not sent to Meta
+    },
+    ("eclat", "social"): {"secret": "demo-social-secret"},
+    ("ondes", "voice"): {
+        "secret": "demo-voice-secret", "twilio_auth_token": "demo-twilio-auth-token",
+        "price_per_minute": "0.60", "public_holidays": "FR",
+        # The brand's own team: outside these hours calls go to the weekend/backup relay.
+        "hours": {d: "08:00-20:00" for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": "09:00-18:00"},
+    },
+}
+
 WRAP_UP = [("solved", "Solved", "Résolu"), ("info", "Information given", "Information donnée"),
            ("order", "Order follow-up", "Suivi de commande"), ("complaint", "Complaint", "Réclamation"),
            ("refund", "Refund", "Remboursement")]
@@ -93,7 +109,8 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
             address = spec.address if kind == "email" else f"{spec.slug}-{kind}"
             Channel.objects.update_or_create(
                 kind=kind, address=address,
-                defaults={"brand": brand, "sunday_open": sunday, "premium": premium},
+                defaults={"brand": brand, "sunday_open": sunday, "premium": premium,
+                          "config": CHANNEL_CONFIG.get((spec.slug, kind), {})},
             )
             ServiceLevelPolicy.objects.update_or_create(
                 brand=brand, channel=kind, defaults={"target": target, "answer_seconds": seconds}

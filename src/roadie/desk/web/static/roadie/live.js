@@ -23,6 +23,33 @@
   }
   setInterval(tick, 1000); tick();
 
+  // Calls: time waited against the answer target, and the ring of an offered call or video.
+  function clocks() {
+    document.querySelectorAll("[data-target-clock]").forEach((el) => {
+      const waited = Math.max(0, Math.round((Date.now() - new Date(el.getAttribute("datetime"))) / 1000));
+      el.textContent = waited + " s / " + el.dataset.target + " s";
+      el.classList.toggle("late", waited > parseFloat(el.dataset.target));
+    });
+    document.querySelectorAll("[data-elapsed]").forEach((el) => {
+      el.textContent = Math.max(0, Math.round((Date.now() - new Date(el.getAttribute("datetime"))) / 1000)) + " s";
+    });
+  }
+  setInterval(clocks, 1000); clocks();
+  let audio = null;
+  function ring() {
+    if (!document.querySelector("[data-ring]")) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.4].forEach((at) => {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = 480; gain.gain.value = 0.08;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + at); osc.stop(audio.currentTime + at + 0.25);
+      });
+    } catch (e) { /* no audio: the ring stays visible */ }
+  }
+  setInterval(ring, 3000);
+
   panels().forEach((panel) => {
     const every = parseFloat(panel.dataset.liveEvery || "0");
     if (every > 0) setInterval(() => refresh(panel), every * 1000);
