@@ -77,10 +77,10 @@ def check(*, filename: str, declared: str, data: bytes, max_bytes: int) -> Verdi
     effective = declared
     if declared == "application/octet-stream" and detected:
         effective = detected
-    if detected and effective != detected and effective not in FAMILIES.get(detected, ()):
-        # A BMP signature is only two letters: do not let it veto a text file.
-        if not (detected == "image/bmp" and effective.startswith("text/")):
-            return Verdict(effective, detected, f"content is {detected}, not {effective} as declared")
+    # (A BMP signature is only two letters: it does not get to veto a text file.)
+    if (detected and effective != detected and effective not in FAMILIES.get(detected, ())
+            and not (detected == "image/bmp" and effective.startswith("text/"))):
+        return Verdict(effective, detected, f"content is {detected}, not {effective} as declared")
     if effective not in ACCEPTED_TYPES and not (detected and detected in ACCEPTED_TYPES | set(FAMILIES)):
         return Verdict(effective, detected, f"type {effective} is not accepted")
     return Verdict(effective, detected, "")

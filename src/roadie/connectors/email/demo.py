@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from django.utils import timezone
 

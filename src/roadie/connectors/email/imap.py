@@ -14,6 +14,7 @@ mailbox (flags, deletions).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -108,10 +109,8 @@ def poll(mailbox: Mailbox, *, connector: Callable[[Mailbox], IMAPClient] = conne
                     Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
                     mailbox.last_uid = uid
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 client.logout()
-            except Exception:
-                pass
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
         Mailbox.objects.filter(pk=mailbox.pk).update(last_error=error, last_error_at=now())

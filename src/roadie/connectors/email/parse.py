@@ -8,6 +8,7 @@ defects are collected instead of raised.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
@@ -83,9 +84,28 @@ def message_ids(value: str) -> tuple[str, ...]:
     return tuple(normalise_id(v) for v in found if normalise_id(v))
 
 
+SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def _raw_8bit(msg: Message, name: str) -> str | None:
+    """A header sent as raw 8-bit bytes (not RFC 2047): decoded as UTF-8, else Windows-1252."""
+    for key, value in msg.raw_items():
+        if key.lower() == name and isinstance(value, str) and SURROGATES.search(value):
+            data = value.encode("ascii", "surrogateescape")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", "replace")
+            return " ".join(text.split())
+    return None
+
+
 def _header(msg: Message, name: str, defects: list[str]) -> str:
     """One header as text, whatever its state (RFC 2047, raw 8-bit, malformed)."""
     try:
+        eight_bit = _raw_8bit(msg, name)
+        if eight_bit is not None:
+            return eight_bit
         value = msg.get(name)
         if value is None:
             return ""
@@ -121,10 +141,8 @@ def _decode_part(part: Message) -> str:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
     charset = "utf-8"
-    try:
+    with contextlib.suppress(Exception):
         charset = part.get_content_charset() or "utf-8"
-    except Exception:
-        pass
     for candidate in (charset, "utf-8", "cp1252"):
         try:
             return payload.decode(candidate)

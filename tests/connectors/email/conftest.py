@@ -1,0 +1,184 @@
+"""Fixtures for the email connector: brands with addresses, `roadie smtpd` on a free loopback
+port (in-process, in a thread: it shares the test database), a real swaks client, and a
+throwaway Dovecot IMAP server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def brands(db):
+    from roadie.desk.brands.models import Brand, Channel, ChannelKind
+
+    lune = Brand.objects.create(slug="maison-lune", name="Maison Lune")
+    ondes = Brand.objects.create(slug="ondes", name="Ondes Mobile")
+    Channel.objects.create(brand=lune, kind=ChannelKind.EMAIL, address="support@maison-lune.example")
+    Channel.objects.create(brand=lune, kind=ChannelKind.EMAIL, address="contact@maison-lune.example")
+    Channel.objects.create(brand=ondes, kind=ChannelKind.EMAIL, address="support@ondes.example")
+    return {"lune": lune, "ondes": ondes}
+
+
+@dataclass
+class Smtpd:
+    host: str
+    port: int
+
+
+@pytest.fixture
+def smtpd():
+    from roadie.connectors.email.smtpd import controller
+
+    port = free_port()
+    ctl = controller(host="127.0.0.1", port=port, max_bytes=200_000)
+    ctl.start()
+    try:
+        yield Smtpd("127.0.0.1", port)
+    finally:
+        ctl.stop()
+
+
+@dataclass
+class SwaksResult:
+    code: int
+    output: str
+
+    def last_reply(self) -> str:
+        """The server's final answer line(s), e.g. '<** 550 5.1.1 ...'."""
+        replies = [line for line in self.output.splitlines() if line.startswith(("<-", "<~", "<**"))]
+        return replies[-1] if replies else ""
+
+
+def swaks(server: Smtpd, *args: str, timeout: float = 30) -> SwaksResult:
+    """Real SMTP client: Debian's swaks."""
+    command = ["swaks", "--server", server.host, "--port", str(server.port), "--helo", "client.test",
+               "--timeout", "20", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return SwaksResult(done.returncode, done.stdout + done.stderr)
+
+
+@pytest.fixture
+def send():
+    if shutil.which("swaks") is None:
+        pytest.skip("swaks is not installed (scripts/system-deps)")
+    return swaks
+
+
+# --- Dovecot -------------------------------------------------------------------------------
+
+DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = roadie-test-{port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {root}/dovecot.log
+mail_location = maildir:{root}/mail/%u
+default_internal_user = {internal}
+default_internal_group = {internal_group}
+default_login_user = {login}
+first_valid_uid = 0
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user} gid={mail_group} home={root}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    host: str
+    port: int
+    root: Path
+
+    def add_user(self, address: str | None = None, password: str = "secret") -> tuple[str, str]:
+        address = address or f"u{uuid.uuid4().hex[:10]}@mail.test"
+        with (self.root / "passwd").open("a") as f:
+            f.write(f"{address}:{{PLAIN}}{password}::::::\n")
+        return address, password
+
+    def client(self, user: str, password: str = "secret"):
+        from imapclient import IMAPClient
+
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(user, password)
+        return client
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not os.path.exists(binary):
+        pytest.skip("dovecot is not installed (scripts/system-deps)")
+    root = Path(tempfile.mkdtemp(prefix="roadie-dovecot-"))
+    root.chmod(0o755)
+    port = free_port()
+    if os.geteuid() == 0:
+        # Dovecot refuses to run its login and mail processes as root.
+        internal, login, mail_user = "dovecot", "dovenull", "dovecot"
+    else:
+        internal = login = mail_user = pwd.getpwuid(os.geteuid()).pw_name
+    group = lambda user: __import__("grp").getgrgid(pwd.getpwnam(user).pw_gid).gr_name  # noqa: E731
+    (root / "mail").mkdir()
+    (root / "passwd").write_text("")
+    conf = root / "dovecot.conf"
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, internal=internal,
+                                        internal_group=group(internal), login=login,
+                                        mail_user=mail_user, mail_group=group(mail_user)))
+    if os.geteuid() == 0:
+        shutil.chown(root / "mail", mail_user, group(mail_user))
+    subprocess.run([binary, "-c", str(conf)], check=True, capture_output=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            break
+        time.sleep(0.05)
+    else:
+        log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+        pytest.fail(f"dovecot did not start:\n{log}")
+    try:
+        yield Dovecot("127.0.0.1", port, root)
+    finally:
+        subprocess.run(["doveadm", "-c", str(conf), "stop"], capture_output=True)
+        time.sleep(0.2)
+        shutil.rmtree(root, ignore_errors=True)
