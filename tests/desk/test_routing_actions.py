@@ -1,0 +1,149 @@
+"""Offers as an agent lives them: timeouts, declines, capacity, skills, presence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from roadie.desk.contacts.models import Contact
+from roadie.desk.routing import actions
+from roadie.desk.routing.dispatcher import tick
+from roadie.desk.routing.models import Offer
+
+pytestmark = pytest.mark.django_db
+
+
+def offered_to(contact: Contact):
+    offer = Offer.objects.filter(contact=contact, status="pending").first()
+    return offer.agent if offer else None
+
+
+def test_a_declined_offer_goes_to_someone_else(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    a, b = make_agent(brands=[brand], presence="available"), make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    tick()
+    first = offered_to(contact)
+    actions.decline_offer(first.user, contact.offers.get().pk)
+    tick()
+    assert offered_to(contact) == ({a, b} - {first}).pop()
+
+
+def test_an_offer_left_unanswered_times_out_and_goes_to_someone_else(make_brand, make_agent, make_contact, settings):
+    brand = make_brand()
+    make_agent(brands=[brand], presence="available")
+    make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    now = timezone.now()
+    tick(now=now)
+    first = offered_to(contact)
+    tick(now=now + timedelta(seconds=settings.ROADIE_OFFER_TIMEOUT - 1))
+    assert offered_to(contact) == first  # still within the timeout
+    later = now + timedelta(seconds=settings.ROADIE_OFFER_TIMEOUT + 1)
+    tick(now=later)
+    assert Offer.objects.get(contact=contact, agent=first).status == "expired"
+    assert offered_to(contact) not in (None, first)
+    # Accepting the lapsed offer is refused with a clear message.
+    with pytest.raises(actions.ActionError, match="expired"):
+        actions.accept_offer(first.user, Offer.objects.get(contact=contact, agent=first).pk)
+
+
+def test_the_only_qualified_agent_gets_a_contact_again_after_declining(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    tick()
+    actions.decline_offer(agent.user, contact.offers.get().pk)
+    tick()
+    assert offered_to(contact) == agent
+
+
+def test_capacity_is_shared_across_channels(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available", capacity=6)
+    chats = [make_contact(brand=brand, channel="chat") for _ in range(4)]
+    tick()
+    assert sum(offered_to(c) == agent for c in chats) == 3  # a chat costs 2 of 6 units
+    call = make_contact(brand=brand, channel="voice")
+    tick()
+    assert offered_to(call) is None  # no room for a call (6 units) beside chats
+    for chat in chats:
+        if (offer := Offer.objects.filter(contact=chat, status="pending").first()):
+            actions.accept_offer(agent.user, offer.pk)
+            from roadie.desk.contacts.actions import resolve
+            resolve(agent.user, chat, wrap_up_code="solved")
+    tick()
+    waiting = [c for c in [*chats, call] if offered_to(c) == agent]
+    assert waiting  # freed capacity is used again
+    assert actions.agent_load(agent.pk) <= agent.capacity
+
+
+def test_sign_language_video_reaches_only_a_certified_signer(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    speaker = make_agent(brands=[brand], presence="available")
+    video = make_contact(brand=brand, channel="video")
+    tick()
+    assert offered_to(video) is None
+    signer = make_agent(brands=[brand], presence="available", sign_language=True)
+    tick()
+    assert offered_to(video) == signer
+    assert not Offer.objects.filter(agent=speaker).exists()
+
+
+def test_language_and_brand_certification_are_required(make_brand, make_agent, make_contact):
+    ours, other = make_brand(), make_brand()
+    french_only = make_agent(brands=[ours], languages=["fr"], presence="available")
+    make_agent(brands=[other], languages=["en"], presence="available")
+    english = make_contact(brand=ours, language="en")
+    tick()
+    assert offered_to(english) is None
+    bilingual = make_agent(brands=[ours], languages=["fr", "en"], presence="available")
+    tick()
+    assert offered_to(english) == bilingual
+    assert not Offer.objects.filter(agent=french_only).exists()
+
+
+def test_offline_or_absent_agents_are_never_offered_and_leaving_requeues(make_brand, make_agent, make_contact, settings):
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="offline")
+    contact = make_contact(brand=brand)
+    tick()
+    assert offered_to(contact) is None
+    actions.set_presence(agent, "available")
+    tick()
+    actions.accept_offer(agent.user, contact.offers.get().pk)
+    actions.set_presence(agent, "offline")
+    contact.refresh_from_db()
+    assert contact.status == "queued" and contact.agent is None
+    assert contact.offers.get().status == "released"
+    # An agent whose page stopped answering is set offline by the dispatcher.
+    actions.set_presence(agent, "available")
+    later = timezone.now() + timedelta(seconds=settings.ROADIE_AGENT_STALE_SECONDS + 5)
+    tick(now=later)
+    agent.refresh_from_db()
+    assert agent.presence == "offline"
+    assert offered_to(contact) is None
+
+
+def test_presence_changes_follow_the_transition_table(make_agent):
+    agent = make_agent(presence="offline")
+    with pytest.raises(actions.ActionError, match="cannot go from offline to break"):
+        actions.set_presence(agent, "break")
+    with pytest.raises(actions.ActionError, match="unknown presence"):
+        actions.set_presence(agent, "asleep")
+
+
+def test_a_contact_is_kept_in_arrival_order_across_a_decline(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available", capacity=6)
+    first = make_contact(brand=brand, channel="voice")
+    second = make_contact(brand=brand, channel="voice")
+    tick()
+    assert offered_to(first) == agent and offered_to(second) is None
+    actions.decline_offer(agent.user, first.offers.get().pk)
+    other = make_agent(brands=[brand], presence="available")
+    tick()
+    # The declined contact keeps its place: it goes first, to the other agent.
+    assert offered_to(first) == other
