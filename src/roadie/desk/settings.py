@@ -43,11 +43,6 @@ INSTALLED_APPS = [
     "roadie.connectors.social",
     "roadie.connectors.voice",
     "roadie.connectors.video",
-    "roadie.connectors.chat",
-    "roadie.connectors.whatsapp",
-    "roadie.connectors.social",
-    "roadie.connectors.voice",
-    "roadie.connectors.video",
 ]
 
 MIDDLEWARE = [
@@ -151,10 +146,6 @@ LOGGING = {
 }
 # An available agent whose page or client has not been heard from for this long goes offline.
 ROADIE_AGENT_STALE_SECONDS = float(os.environ.get("ROADIE_AGENT_STALE_SECONDS", "90"))
-# Sign-language video meetings: {brand}, {contact_id} and {token} are filled in (a Jitsi server...).
-ROADIE_VIDEO_URL_TEMPLATE = os.environ.get(
-    "ROADIE_VIDEO_URL_TEMPLATE", "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
-)
 # Sign-language video meetings: {brand}, {contact_id} and {token} are filled in (a Jitsi server...).
 ROADIE_VIDEO_URL_TEMPLATE = os.environ.get(
     "ROADIE_VIDEO_URL_TEMPLATE", "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
