@@ -64,8 +64,9 @@ class SwaksResult:
     output: str
 
     def last_reply(self) -> str:
-        """The server's final answer line(s), e.g. '<** 550 5.1.1 ...'."""
-        replies = [line for line in self.output.splitlines() if line.startswith(("<-", "<~", "<**"))]
+        """The server's last answer before QUIT, e.g. '<** 550 5.1.1 ...'."""
+        replies = [line for line in self.output.splitlines()
+                   if line.startswith(("<-", "<~", "<**")) and " 221 " not in line]
         return replies[-1] if replies else ""
 
 

@@ -43,6 +43,8 @@ def _db(fn, *args):
 class RoadieSMTP(SMTP):
     """aiosmtpd's SMTP server, logging every refusal it sends (including its own 552/500)."""
 
+    line_length_limit = LINE_LENGTH_LIMIT
+
     async def push(self, status):
         text = status.decode() if isinstance(status, bytes) else status
         if text[:1] in ("4", "5"):
@@ -106,7 +108,7 @@ def controller(*, host: str | None = None, port: int | None = None,
         Handler(max_bytes=max_bytes), hostname=host or conf.get("ROADIE_SMTPD_HOST"),
         port=int(port or conf.get("ROADIE_SMTPD_PORT")),
         data_size_limit=max_bytes,
-        line_length_limit=LINE_LENGTH_LIMIT, ident="roadie smtpd",
+        ident="roadie smtpd",
     )
 
 

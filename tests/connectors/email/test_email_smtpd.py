@@ -1,0 +1,103 @@
+"""`roadie smtpd` against a real SMTP client (swaks): 250 only once stored, 550, 552, 451."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from roadie.connectors.email import smtpd as smtpd_module
+from roadie.desk.contacts.models import Contact, RawInbound, RawStatus
+
+DATA = Path(__file__).parent / "data"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_mail_to_a_brand_address_is_stored_then_accepted(brands, smtpd, send):
+    result = send(smtpd, "--to", "support@maison-lune.example", "--from", "amelie@customers.example",
+                  "--data", str(DATA / "qp_rfc2047.eml"))
+    assert result.code == 0, result.output
+    raw = RawInbound.objects.get()
+    assert f"250 2.0.0 OK: stored as #{raw.pk}" in result.output
+    assert raw.source == "smtp" and raw.meta["mail_from"] == "amelie@customers.example"
+    assert raw.status == RawStatus.PARSED
+    contact = Contact.objects.get()
+    assert contact.subject == "Commande n°42 : colis abîmé" and contact.brand.slug == "maison-lune"
+
+
+def test_retry_of_the_same_mail_makes_one_message(brands, smtpd, send):
+    for _ in range(2):
+        result = send(smtpd, "--to", "support@maison-lune.example,contact@maison-lune.example",
+                      "--from", "amelie@customers.example", "--data", str(DATA / "qp_rfc2047.eml"))
+        assert result.code == 0, result.output
+    assert Contact.objects.get().messages.count() == 1
+    assert RawInbound.objects.count() == 2
+
+
+def test_unknown_recipient_is_refused_with_550_and_logged(brands, smtpd, send, caplog):
+    with caplog.at_level(logging.WARNING, logger="roadie.email.smtpd"):
+        result = send(smtpd, "--to", "nobody@maison-lune.example", "--from", "a@customers.example")
+    assert result.code != 0
+    assert "550 5.1.1 <nobody@maison-lune.example>: no such mailbox here" in result.output
+    assert any("550" in r.getMessage() for r in caplog.records)
+    assert not RawInbound.objects.exists()
+
+
+def test_over_the_size_limit_is_refused_with_552(brands, smtpd, send, caplog, tmp_path):
+    body = tmp_path / "body.txt"
+    body.write_text(("x" * 70 + "\n") * 4000)  # ~284 kB, over the fixture's 200 kB
+    with caplog.at_level(logging.WARNING, logger="roadie.email.smtpd"):
+        result = send(smtpd, "--to", "support@maison-lune.example", "--from", "a@customers.example",
+                      "--body", f"@{body}")
+    assert result.code != 0 and "552" in result.last_reply(), result.last_reply()
+    assert any("552" in r.getMessage() for r in caplog.records)
+    assert not RawInbound.objects.exists()
+    # The listener is still there for the next mail.
+    ok = send(smtpd, "--to", "support@maison-lune.example", "--from", "a@customers.example")
+    assert ok.code == 0, ok.output
+
+
+def test_storage_failure_answers_451_and_the_listener_survives(brands, smtpd, send, monkeypatch):
+    def broken(**kwargs):
+        raise OSError("database unavailable")
+
+    monkeypatch.setattr(smtpd_module, "store_raw", broken)
+    result = send(smtpd, "--to", "support@maison-lune.example", "--from", "a@customers.example")
+    assert "451 4.3.0" in result.output and result.code != 0
+    monkeypatch.undo()
+    result = send(smtpd, "--to", "support@maison-lune.example", "--from", "a@customers.example")
+    assert result.code == 0, result.output
+    assert Contact.objects.count() == 1
+
+
+def test_garbage_after_storage_becomes_a_flagged_contact(brands, smtpd, send, monkeypatch):
+    from roadie.connectors.email import intake
+
+    def unreadable(*args, **kwargs):
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(intake, "parse", unreadable)
+    result = send(smtpd, "--to", "support@ondes.example", "--from", "a@customers.example")
+    assert result.code == 0, result.output  # stored: accepted, never lost
+    contact = Contact.objects.get()
+    assert contact.flagged and contact.brand.slug == "ondes"
+    assert RawInbound.objects.get().status == RawStatus.FAILED
+
+
+def test_bad_commands_get_clear_codes(brands, smtpd, send):
+    result = send(smtpd, "--to", "not an address", "--from", "a@customers.example")
+    assert result.code != 0 and result.last_reply()[4:5] in ("5",), result.output
+    ok = send(smtpd, "--to", "support@ondes.example", "--from", "a@customers.example")
+    assert ok.code == 0
+
+
+def test_the_cli_knows_smtpd_and_imap_poll():
+    from roadie.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["smtpd", "--port", "2626", "--max-bytes", "1000"])
+    assert (args.port, args.max_bytes) == (2626, 1000)
+    args = parser.parse_args(["imap-poll", "--once", "--mailbox", "3"])
+    assert args.once and args.mailbox == [3]
