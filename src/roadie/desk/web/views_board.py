@@ -27,7 +27,15 @@ def _board_context() -> dict:
         .select_related("contact__brand", "raised_by").order_by("due_at"),
         "now": timezone.now(),
         "dispatcher_alive": dispatcher_alive(),
+        "mail_alerts": _mail_alerts(),
     }
+
+
+def _mail_alerts() -> list:
+    """IMAP mailboxes not heard from (the email connector's one contribution to the board)."""
+    from roadie.connectors.email.imap import mailbox_alerts
+
+    return mailbox_alerts()
 
 
 @operator_page
