@@ -21,6 +21,8 @@ are enforced when they book), so each day is its own small MILP.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -319,8 +321,30 @@ def _solve_day(
     return np.round(x[:cols]).astype(np.int64), max(gaps), timed_out
 
 
+_quiet = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance; the first one of the process prints a banner on the C-level stdout,
+    which would pollute command output, so that one is made with stdout pointed elsewhere."""
+    global _quiet
+    if _quiet:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _quiet = True
+    return h
+
+
 def _highs(matrix, row_lo, row_hi, lower, upper, cost, n_int, time_limit, start=None):
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
     h.setOptionValue("mip_rel_gap", MIP_REL_GAP)

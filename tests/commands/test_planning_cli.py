@@ -1,0 +1,144 @@
+"""roadie staffing / forecast / plan on the documented inputs, and their refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roadie.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "planning"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_staffing_json_matches_the_worked_example(capsys):
+    code, out, _ = run(capsys, "staffing", "--calls", "100", "--interval-minutes", "30",
+                       "--aht-seconds", "180", "--service-level", "0.8", "--answer-seconds",
+                       "20", "--shrinkage", "0.3", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"agents", "service_level", "p_wait", "asa_seconds", "occupancy",
+                         "p_abandon", "positions_with_shrinkage"}
+    assert data["agents"] == 14 and data["positions_with_shrinkage"] == 20
+    assert data["p_abandon"] == 0.0
+
+
+def test_staffing_erlang_a_chat_and_text(capsys):
+    code, out, _ = run(capsys, "staffing", "--calls", "100", "--aht-seconds", "180",
+                       "--patience-seconds", "120", "--max-occupancy", "0.85")
+    assert code == 0 and "p_abandon" in out and "agents" in out
+    code, out, _ = run(capsys, "staffing", "--calls", "300", "--aht-seconds", "400",
+                       "--concurrency", "3", "--json")
+    assert code == 0 and json.loads(out)["agents"] < 70
+
+
+def test_staffing_csv_adds_result_columns(capsys, tmp_path):
+    out_file = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "staffing", "--input", str(EXAMPLES / "staffing.csv"),
+                       "--out", str(out_file))
+    assert code == 0, out
+    frame = pd.read_csv(out_file)
+    source = pd.read_csv(EXAMPLES / "staffing.csv")
+    assert list(frame.columns[: len(source.columns)]) == list(source.columns)
+    assert {"agents", "positions_with_shrinkage", "achieved_service_level", "p_wait",
+            "asa_seconds", "occupancy", "p_abandon"} <= set(frame.columns)
+    assert (frame["achieved_service_level"] >= 0.8).all()
+    assert frame.loc[2, "p_abandon"] > 0 and frame.loc[0, "p_abandon"] == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--calls", "-5", "--aht-seconds", "180"], "calls must be at least 0"),
+     (["--calls", "5", "--aht-seconds", "180", "--service-level", "1"], "service level"),
+     (["--calls", "5"], "give --calls and --aht-seconds"),
+     (["--calls", "5", "--aht-seconds", "180", "--shrinkage", "1.2"], "shrinkage")],
+)
+def test_staffing_bad_input_is_one_line_exit_2(capsys, argv, message):
+    code, out, err = run(capsys, "staffing", *argv)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_staffing_csv_refuses_unknown_columns(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("calls,interval_minutes,aht_seconds,colour\n10,30,180,red\n")
+    code, _, err = run(capsys, "staffing", "--input", str(bad), "--out",
+                       str(tmp_path / "o.csv"))
+    assert code == 2 and "unknown column(s): colour" in err
+    code, _, err = run(capsys, "staffing", "--input", str(tmp_path / "missing.csv"), "--out",
+                       str(tmp_path / "o.csv"))
+    assert code == 2 and "no such file" in err
+
+
+def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
+    out_file = tmp_path / "f.csv"
+    code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "14d",
+                       "--interval", "30", "--out", str(out_file), "--special",
+                       str(EXAMPLES / "special.csv"))
+    assert code == 0
+    frame = pd.read_csv(out_file)
+    assert list(frame.columns) == ["series", "start", "forecast"]
+    assert set(frame["series"]) == {"maison-alba/call", "maison-alba/email", "velo-nord/chat"}
+    assert len(frame) == 3 * 14 * 48
+    code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",
+                       "--backtest", "--folds", "2", "--out", str(out_file))
+    assert code == 0 and "wMAPE" in out and "maison-alba/call" in out
+
+
+def test_forecast_refuses_gaps_and_bad_horizon(capsys, tmp_path):
+    frame = pd.read_csv(EXAMPLES / "history.csv")
+    holed = tmp_path / "holed.csv"
+    frame[~frame["start"].str.startswith("2026-03-10")].to_csv(holed, index=False)
+    code, _, err = run(capsys, "forecast", str(holed), "--out", str(tmp_path / "f.csv"))
+    assert code == 2 and "no data for 2026-03-10" in err
+    code, _, _ = run(capsys, "forecast", str(holed), "--fill-gaps", "--out",
+                     str(tmp_path / "f.csv"))
+    assert code == 0
+    code, _, err = run(capsys, "forecast", str(holed), "--horizon", "soon")
+    assert code == 2 and "horizon" in err
+
+
+def test_plan_writes_slots_coverage_and_charts(capsys, tmp_path):
+    out_dir = tmp_path / "plan"
+    code, out, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--params",
+                         str(EXAMPLES / "params.csv"), "--special",
+                         str(EXAMPLES / "special.csv"), "--horizon", "7d", "--out",
+                         str(out_dir), "--time-limit", "30")
+    assert code == 0, err
+    for name in ("forecast.csv", "requirement.csv", "slots.csv", "coverage.csv", "plan.png",
+                 "plan.html", "summary.json"):
+        assert (out_dir / name).exists(), name
+    slots = pd.read_csv(out_dir / "slots.csv")
+    assert set(slots["pool"]) == {"alba", "velo"}
+    assert (slots["roadies"] > 0).all()
+    coverage = pd.read_csv(out_dir / "coverage.csv")
+    inside = coverage["start"].str.slice(11, 13).astype(int) >= 7
+    assert (coverage.loc[inside, "under"] == 0).all()
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert all(p["status"] == "optimal" for p in summary["pools"])
+    html = (out_dir / "plan.html").read_text()
+    assert "<svg" in html and "alba" in html
+    # Sundays only where allowed: velo-nord opens on Sunday, maison-alba does not
+    days = pd.to_datetime(slots["day"])
+    assert not ((days.dt.day_of_week == 6) & (slots["pool"] == "alba")).any()
+    assert ((days.dt.day_of_week == 6) & (slots["pool"] == "velo")).any()
+
+
+def test_plan_refuses_bad_params(capsys, tmp_path):
+    params = tmp_path / "p.csv"
+    params.write_text("series,kind\nnobody/call,call\n")
+    code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--params", str(params),
+                       "--out", str(tmp_path / "o"))
+    assert code == 2 and "no history for series nobody/call" in err
+    params.write_text("series,kind\nmaison-alba/call,fax\n")
+    code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--params", str(params),
+                       "--out", str(tmp_path / "o"))
+    assert code == 2 and "kind must be one of" in err
