@@ -157,6 +157,9 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
             )
         if i % 4 == 0:
             Skill.objects.get_or_create(agent=agent, name="billing", defaults={"level": rng.randint(2, 5)})
+    from roadie.desk.kb.demo.seed import seed_kb
+
+    seed_kb()
     return {"brands": len(brands), "agents": Agent.objects.count()}
 
 
