@@ -5,7 +5,7 @@ Read from ``Channel.config`` (all keys optional)::
     {"hours": {"mon": "08:00-20:00", "sat": ["09:00-12:00", "14:00-18:00"]},
      "closed_dates": ["2026-12-25"], "public_holidays": "FR", "timezone": "Europe/Paris"}
 
-With no ``hours`` the team is on duty every day (Sundays only where ``sunday_open``); a day
+With no ``hours`` key the team is on duty every day (Sundays only where ``sunday_open``); a day
 missing from ``hours`` is a day off. Off duty, calls are relayed to the roadie backup pool
 and the chat widget shows its offline form.
 """
@@ -55,7 +55,7 @@ def team_on_duty(channel, at: datetime | None = None) -> bool:
     if is_closed_date(config, local.date()):
         return False
     hours = config.get("hours")
-    if not hours:
+    if hours is None:
         return True
     ranges = hours.get(day) or []
     if isinstance(ranges, str):

@@ -61,9 +61,11 @@ def request_call(channel: Channel, *, name: str, email: str = "", subject: str =
 
 def page(request, brand_slug: str):
     channel = _channel(brand_slug)
-    form = RequestForm(request.POST or None)
-    if request.method == "POST":
+    raw = None
+    if request.method == "POST":  # stored before the form is even read
         raw = hooks.store_request(request, channel=ChannelKind.VIDEO, source="video-page", brand=channel.brand)
+    form = RequestForm(request.POST if raw else None)
+    if raw is not None:
         if form.is_valid():
             call = request_call(channel, raw=raw, **form.cleaned_data)
             return redirect("video-wait", brand_slug=brand_slug, token=call.token)
