@@ -10,7 +10,7 @@ from roadie.connectors.calendar import team_on_duty
 from roadie.connectors.chat.models import ChatSession
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive, store_raw
-from roadie.desk.contacts.models import Direction, Message, RawStatus
+from roadie.desk.contacts.models import Contact, Direction, Message, RawStatus
 
 MAX_BODY = 5000
 
@@ -76,7 +76,8 @@ def visitor_writes(session: ChatSession, *, body: str, client_id: str, frame: by
 def lines_after(session: ChatSession, after: int) -> tuple[list[Line], str | None]:
     """Visible messages after id ``after`` and the conversation's status."""
     if session.contact_id is None:
-        session.refresh_from_db(fields=["contact"])
+        session.contact_id = (ChatSession.objects.filter(pk=session.pk)
+                              .values_list("contact_id", flat=True).first())
         if session.contact_id is None:
             return [], None
     messages = (Message.objects.filter(contact_id=session.contact_id, pk__gt=after,
@@ -85,5 +86,5 @@ def lines_after(session: ChatSession, after: int) -> tuple[list[Line], str | Non
     lines = [Line(id=m.pk, author="customer" if m.direction == Direction.INBOUND else "agent",
                   name=(m.author.first_name or "") if m.author else "", body=m.body,
                   at=m.created_at.isoformat()) for m in messages]
-    status = session.contact.status if session.contact_id else None
+    status = Contact.objects.filter(pk=session.contact_id).values_list("status", flat=True).first()
     return lines, status

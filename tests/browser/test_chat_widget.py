@@ -1,0 +1,64 @@
+"""Web chat in Chromium: a customer on a brand's page (the widget, one script tag, over a
+websocket) and an agent on the desk converse live both ways; a dropped connection and a
+reloaded page resume the same conversation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_customer_and_agent_converse_over_the_chat_widget(live_roadie, browser, login_as):
+    agent = login_as("camille")
+    expect(agent).to_have_url(re.compile(r"/desk/$"))
+    if agent.locator("#presence").get_attribute("data-presence") != "available":
+        agent.get_by_role("button", name="Set Available").click()
+    expect(agent.locator("#presence")).to_have_attribute("data-presence", "available")
+
+    context = browser.new_context(locale="fr-FR")
+    customer = context.new_page()
+    try:
+        customer.goto(f"{live_roadie.url}/demo-shop/ondes/")
+        customer.get_by_role("button", name="Discuter avec nous").click()
+        chat = customer.get_by_role("region", name="Discussion")
+        expect(chat.get_by_role("status")).to_have_text("Un conseiller va vous répondre.")
+        chat.get_by_label("Votre message").fill("Ma carte SIM ne fonctionne plus depuis hier.")
+        chat.get_by_role("button", name="Envoyer").click()
+        log = chat.get_by_role("log")
+        expect(log.locator("li[data-id]:not([aria-busy])")).to_have_count(1)
+
+        offer = agent.locator("[data-offer]").filter(has_text="Ma carte SIM ne fonctionne plus")
+        expect(offer).to_be_visible(timeout=15_000)
+        offer.get_by_role("button", name="Accept").click()
+        expect(agent.locator(".conversation")).to_contain_text("Ma carte SIM ne fonctionne plus")
+        expect(chat.get_by_role("status")).to_have_text("Un conseiller vous répond.")
+
+        agent.get_by_label("Your reply").fill("Bonjour, je vérifie votre ligne.")
+        agent.get_by_role("button", name="Send reply").click()
+        expect(log).to_contain_text("Bonjour, je vérifie votre ligne.")
+
+        chat.get_by_label("Votre message").fill("Merci beaucoup !")
+        chat.get_by_role("button", name="Envoyer").click()
+        expect(agent.locator(".conversation")).to_contain_text("Merci beaucoup !", timeout=10_000)
+
+        # The connection drops; the agent answers meanwhile; the widget reconnects and catches up.
+        customer.evaluate("window.RoadieChat._socket.close()")
+        agent.get_by_label("Your reply").fill("Votre ligne est rétablie.")
+        agent.get_by_role("button", name="Send reply").click()
+        expect(log).to_contain_text("Votre ligne est rétablie.", timeout=15_000)
+        expect(log.locator("li")).to_have_count(4)
+
+        # A reloaded page reopens the same conversation, each message once.
+        customer.reload()
+        chat = customer.get_by_role("region", name="Discussion")
+        expect(chat.get_by_role("log").locator("li")).to_have_count(4, timeout=10_000)
+        expect(chat.get_by_role("log")).to_contain_text("Ma carte SIM ne fonctionne plus")
+    finally:
+        context.close()
+    agent.get_by_label("Wrap-up code").select_option("solved")
+    agent.get_by_role("button", name="Resolve").click()
+    expect(agent).to_have_url(re.compile(r"/desk/$"))
