@@ -131,7 +131,17 @@ class _AgentHeap:
 
 
 class _Queue:
-    __slots__ = ("idx", "qclass", "heap", "oldest", "tier_heaps", "waiting")
+    __slots__ = (
+        "idx",
+        "qclass",
+        "heap",
+        "oldest",
+        "tier_heaps",
+        "waiting",
+        "simple",
+        "blocked",
+        "blocked_since",
+    )
 
     def __init__(self, idx: int, qclass: QueueClass) -> None:
         self.idx = idx
@@ -140,6 +150,11 @@ class _Queue:
         self.oldest: list[tuple] = []  # (arrival, contact id, token)
         self.tier_heaps: list[_AgentHeap] = []
         self.waiting = 0
+        self.simple = False  # one tier, open at once: every contact sees the same agents
+        # route() found nobody for the queue's oldest contact (widest cascade): a newer
+        # contact cannot do better until an agent frees up or a tier opens
+        self.blocked = False
+        self.blocked_since = math.inf
 
 
 def _selector(tier: Tier) -> tuple:
@@ -179,12 +194,14 @@ class Router:
         self._agents: dict[int, AgentStatus] = {}
         self._contacts: dict[int, _ContactRec] = {}
         self._queues: dict[QueueClass, _Queue] = {}
+        self._qcache: dict[tuple, _Queue] = {}  # (brand, contact skills, cost) -> queue
         self._queue_list: list[_Queue] = []
         self._heaps: dict[tuple, _AgentHeap] = {}
         self._heap_list: list[_AgentHeap] = []
         self._candidates: set[int] = set()
         self._timers: list[tuple[float, int]] = []
         self._expiry: list[tuple[float, int, int]] = []
+        self._expiry_limit = 4096
         self._ver = itertools.count(1)  # agent versions, unique across the router's life
         self.decisions = 0
 
@@ -300,12 +317,15 @@ class Router:
 
     # ------------------------------------------------------------------ contacts
     def add_contact(self, contact: Contact) -> None:
-        if contact.id in self._contacts:
-            raise RoutingError(f"contact {contact.id} is already known")
-        queue = self._queue_for(contact)
+        cid = contact.id
+        if cid in self._contacts:
+            raise RoutingError(f"contact {cid} is already known")
+        queue = self._qcache.get((contact.brand, contact.skills, contact.cost))
+        if queue is None:
+            queue = self._queue_for(contact)
         crec = _ContactRec(contact, queue, self.order.key(contact))
-        self._contacts[contact.id] = crec
-        self._enqueue(crec)
+        self._contacts[cid] = crec
+        self._enqueue(crec, fresh=True)
 
     def remove_contact(self, contact_id: int, now: float = 0.0) -> None:
         """The contact is gone (abandoned, handled elsewhere): forget it, freeing any agent."""
@@ -332,35 +352,53 @@ class Router:
             return []
         self._candidates = set()
         queues = self._queue_list
+        made: list[Reservation] = []
+        if len(cand) == 1:
+            q = queues[cand.pop()]
+            while self._route_one(q, now, made):
+                pass
+            return made
         work = []
         for qi in cand:
-            q = queues[qi]
-            head = self._head(q.heap)
+            head = self._head(queues[qi].heap)
             if head is not None:
                 work.append((head.order, qi))
         heapq.heapify(work)
-        made: list[Reservation] = []
         while work:
             _, qi = heapq.heappop(work)
             q = queues[qi]
-            crec = self._head(q.heap)
-            if crec is None:
-                continue
-            arec, nxt = self._match(crec, q, now)
-            if arec is None:
-                old = self._head(q.oldest)
-                if old is not None and old is not crec:
-                    crec = old
-                    arec, nxt = self._match(crec, q, now)
-            if arec is None:
-                if math.isfinite(nxt):
-                    heapq.heappush(timers, (crec.spec.arrival + nxt, qi))
-                continue
-            made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
-            head = self._head(q.heap)
-            if head is not None:
-                heapq.heappush(work, (head.order, qi))
+            if self._route_one(q, now, made):
+                head = self._head(q.heap)
+                if head is not None:
+                    heapq.heappush(work, (head.order, qi))
         return made
+
+    def _route_one(self, q: _Queue, now: float, made: list[Reservation]) -> bool:
+        """Reserve an agent for the most urgent contact of ``q`` (or, failing that, for its
+        oldest, whose cascade is widest). False when nothing in ``q`` can be served now."""
+        q.blocked = False
+        crec = self._head(q.heap)
+        if crec is None:
+            return False
+        arec, nxt = self._match(crec, q, now)
+        if arec is None:
+            old = None if q.simple else self._head(q.oldest)  # simple: all see the same agents
+            if old is not None and old is not crec:
+                crec = old
+                arec, nxt = self._match(crec, q, now)
+            if arec is None:
+                q.blocked = True
+                q.blocked_since = crec.spec.arrival
+                if nxt < math.inf:
+                    heapq.heappush(self._timers, (crec.spec.arrival + nxt, q.idx))
+                return False
+        made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
+        return True
+
+    def next_wakeup(self) -> float:
+        """When a cascade tier next opens for a waiting contact (``inf`` if none is due): call
+        ``route`` then even if nothing else happened."""
+        return self._timers[0][0] if self._timers else math.inf
 
     def reserve(
         self, contact_id: int, agent_id: int, now: float, *, expires_at: float | None = None
@@ -508,6 +546,8 @@ class Router:
                 if h.idx not in seen:
                     h.queues.append(q)
                     seen.add(h.idx)
+            q.simple = len(cascade) == 1 and cascade[0].after == 0
+        self._qcache[(contact.brand, contact.skills, contact.cost)] = q
         return q
 
     def _heap_for(self, qclass: QueueClass, selector: tuple) -> _AgentHeap:
@@ -613,10 +653,17 @@ class Router:
         return opened, math.inf
 
     def _match(self, crec: _ContactRec, q: _Queue, now: float) -> tuple[AgentStatus | None, float]:
-        heaps, nxt = self._open_heaps(q, max(0.0, now - crec.spec.arrival))  # clock skew
-        if not heaps:
-            return None, nxt
         excluded = crec.excluded
+        if q.simple:
+            heaps = q.tier_heaps
+            nxt = math.inf
+            if not excluded:  # the common case: the best agent of the one heap
+                top = self._clean_agent_head(heaps[0])
+                return (None if top is None else self._agents[top[1]]), nxt
+        else:
+            heaps, nxt = self._open_heaps(q, max(0.0, now - crec.spec.arrival))  # clock skew
+            if not heaps:
+                return None, nxt
         popped: list[tuple[_AgentHeap, tuple]] = []
         fallback = None
         chosen = None
@@ -653,7 +700,7 @@ class Router:
             heapq.heappop(heap)
         return None
 
-    def _enqueue(self, crec: _ContactRec) -> None:
+    def _enqueue(self, crec: _ContactRec, *, fresh: bool = False) -> None:
         q = crec.queue
         crec.token += 1
         crec.state = _WAITING
@@ -666,9 +713,15 @@ class Router:
             q.oldest = [e for e in q.oldest if self._live_entry(e)]
             heapq.heapify(q.oldest)
         heapq.heappush(q.heap, (crec.order, cid, tok))
-        heapq.heappush(q.oldest, (crec.spec.arrival, cid, tok))
+        if not q.simple:
+            heapq.heappush(q.oldest, (crec.spec.arrival, cid, tok))
         q.waiting += 1
-        self._candidates.add(q.idx)
+        if not (fresh and q.blocked and crec.spec.arrival >= q.blocked_since):
+            self._candidates.add(q.idx)
+
+    def _reserved_entry(self, e: tuple) -> bool:
+        crec = self._contacts.get(e[1])
+        return crec is not None and crec.token == e[2] and crec.state is _RESERVED
 
     def _live_entry(self, e: tuple) -> bool:
         crec = self._contacts.get(e[1])
@@ -687,8 +740,13 @@ class Router:
         crec.agent = arec.spec.id
         crec.reserved_at = now
         crec.expires_at = expires_at
-        if math.isfinite(expires_at):
-            heapq.heappush(self._expiry, (expires_at, crec.spec.id, crec.token))
+        if expires_at < math.inf:
+            exp = self._expiry
+            if len(exp) > self._expiry_limit:  # drop offers long since answered
+                exp[:] = [e for e in exp if self._reserved_entry(e)]
+                heapq.heapify(exp)
+                self._expiry_limit = max(4096, 4 * len(exp))
+            heapq.heappush(exp, (expires_at, crec.spec.id, crec.token))
         self.decisions += 1
         return Reservation(crec.spec.id, arec.spec.id, cost, now, expires_at)
 

@@ -1,0 +1,280 @@
+"""The discrete-event loop: contacts arrive, the routing core reserves agents, agents accept,
+decline or let the offer time out, handle, wrap up and log out by their slots.
+
+The loop drives :class:`roadie.engine.routing.Router` itself (the class the live dispatcher
+uses), so a "what if" is answered by the code that routes live. Randomness comes only from the
+``numpy.random.Generator`` passed in: the same seed gives the same run.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time as _time
+from dataclasses import dataclass
+
+import numpy as np
+
+from roadie.engine.routing import (
+    POLICIES,
+    QUEUE_ORDERS,
+    Agent,
+    AgentState,
+    Contact,
+    Router,
+    brand_skill,
+)
+from roadie.engine.sim.arrivals import Arrivals, generate
+from roadie.engine.sim.scenario import DAY, Scenario
+
+# event kinds, in the order they are handled when simultaneous
+_COMPLETE, _ABANDON, _DECLINE, _TIMEOUT, _ACCEPT, _LOGOUT, _LOGIN, _WAKE = range(8)
+
+WAITING, RESERVED, IN_SERVICE, DONE, ABANDONED = range(5)
+
+
+@dataclass(frozen=True)
+class AgentRoster:
+    """The simulated agents: team index, capacity, and logged-in windows (start, end, agent)."""
+
+    team: np.ndarray
+    capacity: np.ndarray
+    windows: np.ndarray  # shape (k, 3): start, end, agent id
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run, contact by contact (arrays parallel to ``arrivals``)."""
+
+    scenario: Scenario
+    arrivals: Arrivals
+    start: np.ndarray  # service start (nan if never answered)
+    end: np.ndarray  # end of service + wrap-up, or abandonment time (nan if still waiting)
+    outcome: np.ndarray  # DONE, ABANDONED, or WAITING/RESERVED if never served (no agent left)
+    agent: np.ndarray  # who served it (-1 if nobody)
+    offers: np.ndarray  # how many times it was offered
+    roster: AgentRoster
+    events: int
+    wall_seconds: float
+    decisions: int
+
+
+def build_roster(scn: Scenario) -> tuple[list[Agent], AgentRoster]:
+    agents, team_of, caps, windows = [], [], [], []
+    for ti, team in enumerate(scn.teams):
+        proficiency = dict(team.proficiency)
+        for _ in range(team.count):
+            aid = len(agents)
+            agents.append(
+                Agent(
+                    id=aid,
+                    skills=team.skills,
+                    capacity=team.capacity,
+                    state=AgentState.OFFLINE,
+                    regular_brands=team.regular_brands,
+                    pools=team.pools,
+                    proficiency=proficiency,
+                )
+            )
+            team_of.append(ti)
+            caps.append(team.capacity)
+            for day in range(scn.days):
+                for s, e in team.slots:
+                    if math.isinf(e):
+                        if day == 0:
+                            windows.append((s, math.inf, aid))
+                    else:
+                        windows.append((s + day * DAY, e + day * DAY, aid))
+    roster = AgentRoster(
+        team=np.array(team_of, dtype=np.int64),
+        capacity=np.array(caps, dtype=np.int64),
+        windows=np.array(windows, dtype=float).reshape(-1, 3),
+    )
+    return agents, roster
+
+
+def make_router(scn: Scenario) -> Router:
+    return Router(
+        POLICIES[scn.policy](),
+        order=QUEUE_ORDERS[scn.queue_order](),
+        accept_timeout=scn.accept_timeout,
+        cascades=dict(scn.cascades),
+        default_cascade=scn.default_cascade,
+    )
+
+
+def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = None) -> RunResult:
+    """Simulate ``scn`` once."""
+    wall0 = _time.perf_counter()
+    arr = arrivals if arrivals is not None else generate(scn, rng)
+    n = len(arr)
+    streams = arr.streams
+    wrap = np.array([s.wrap_up_seconds for s in streams] or [0.0])
+    times = arr.time.tolist()
+    sidx = arr.stream.tolist()
+    busy_for = (arr.handle + wrap[arr.stream]).tolist() if n else []
+    patience = arr.patience.tolist()
+    prio = arr.priority.tolist()
+    tmpl = [
+        (
+            s.brand,
+            s.channel,
+            s.skills | {brand_skill(s.brand)},
+            s.unit_cost,
+            s.answer_seconds if s.deadline_seconds is None else s.deadline_seconds,
+        )
+        for s in streams
+    ]
+
+    router = make_router(scn)
+    specs, roster = build_roster(scn)
+    router.add_agents(specs)
+    n_agents = len(specs)
+    leaving = [False] * n_agents
+
+    ev: list[tuple] = []
+    seq = 0
+    for s, e, a in roster.windows.tolist():
+        a = int(a)
+        ev.append((s, seq, _LOGIN, a, 0))
+        seq += 1
+        if math.isfinite(e):
+            ev.append((e, seq, _LOGOUT, a, 0))
+            seq += 1
+    heapq.heapify(ev)
+
+    start = [math.nan] * n
+    end = [math.nan] * n
+    status = [WAITING] * n
+    agent_of = [-1] * n
+    offers = [0] * n
+
+    p_decline = scn.decline_probability
+    p_fail = p_decline + scn.timeout_probability
+    draws = p_fail > 0.0
+    accept_delay = scn.accept_delay
+    accept_timeout = scn.accept_timeout
+    decline_delay = min(5.0, accept_timeout)
+    ubuf: list[float] = []
+
+    heappush = heapq.heappush
+    heappop = heapq.heappop
+    route = router.route
+    accept = router.accept
+    add_contact = router.add_contact
+    complete = router.complete
+    agent_rec = router.agent
+    inf = math.inf
+
+    pending_wake = inf
+    events = 0
+    i = 0
+    next_t = times[0] if n else inf
+    while True:
+        if ev and ev[0][0] <= next_t:
+            now, _, kind, x, tok = heappop(ev)
+            events += 1
+            if kind == _COMPLETE:
+                complete(x, now)
+                status[x] = DONE
+                end[x] = now
+                a = agent_of[x]
+                if leaving[a] and agent_rec(a).load == 0:
+                    leaving[a] = False
+                    router.set_agent_state(a, AgentState.OFFLINE, now)
+            elif kind == _ABANDON:
+                if status[x] > RESERVED:
+                    continue
+                router.remove_contact(x, now)
+                status[x] = ABANDONED
+                end[x] = now
+            elif kind == _ACCEPT:
+                if status[x] != RESERVED or offers[x] != tok:
+                    continue
+                accept(x, now)
+                status[x] = IN_SERVICE
+                start[x] = now
+                heappush(ev, (now + busy_for[x], seq, _COMPLETE, x, 0))
+                seq += 1
+            elif kind in (_DECLINE, _TIMEOUT):
+                if status[x] != RESERVED or offers[x] != tok:
+                    continue
+                if kind == _DECLINE:
+                    router.decline(x, now)
+                else:
+                    router.timeout(x, now)
+                status[x] = WAITING
+                agent_of[x] = -1
+            elif kind == _LOGIN:
+                leaving[x] = False
+                router.set_agent_state(x, AgentState.AVAILABLE, now)
+            elif kind == _LOGOUT:
+                if agent_rec(x).load == 0:
+                    back = router.set_agent_state(x, AgentState.OFFLINE, now)
+                else:
+                    leaving[x] = True
+                    back = router.set_agent_state(x, AgentState.BREAK, now)
+                for c in back:
+                    status[c] = WAITING
+                    agent_of[c] = -1
+            else:  # _WAKE
+                pending_wake = inf
+        elif i < n:
+            now = next_t
+            events += 1
+            brand, channel, skills, cost, dl = tmpl[sidx[i]]
+            add_contact(Contact(i, brand, channel, skills, cost, prio[i], now, now + dl))
+            p = patience[i]
+            if p < inf:
+                heappush(ev, (now + p, seq, _ABANDON, i, 0))
+                seq += 1
+            i += 1
+            next_t = times[i] if i < n else inf
+        else:
+            break
+
+        for res in route(now):
+            x = res.contact_id
+            status[x] = RESERVED
+            agent_of[x] = res.agent_id
+            offers[x] += 1
+            if draws:
+                if not ubuf:
+                    ubuf = rng.random(4096).tolist()
+                u = ubuf.pop()
+                if u < p_decline:
+                    heappush(ev, (now + decline_delay, seq, _DECLINE, x, offers[x]))
+                    seq += 1
+                    continue
+                if u < p_fail:
+                    heappush(ev, (now + accept_timeout, seq, _TIMEOUT, x, offers[x]))
+                    seq += 1
+                    continue
+            if accept_delay > 0.0:
+                heappush(ev, (now + accept_delay, seq, _ACCEPT, x, offers[x]))
+                seq += 1
+                continue
+            accept(x, now)
+            status[x] = IN_SERVICE
+            start[x] = now
+            heappush(ev, (now + busy_for[x], seq, _COMPLETE, x, 0))
+            seq += 1
+        w = router.next_wakeup()
+        if w < pending_wake:
+            pending_wake = w
+            heappush(ev, (w, seq, _WAKE, 0, 0))
+            seq += 1
+
+    return RunResult(
+        scenario=scn,
+        arrivals=arr,
+        start=np.array(start),
+        end=np.array(end),
+        outcome=np.array(status, dtype=np.int64),
+        agent=np.array(agent_of, dtype=np.int64),
+        offers=np.array(offers, dtype=np.int64),
+        roster=roster,
+        events=events,
+        wall_seconds=_time.perf_counter() - wall0,
+        decisions=router.decisions,
+    )

@@ -1,0 +1,420 @@
+"""What to simulate: contact streams, agent teams, routing options (from TOML or from code).
+
+The file format is documented in docs/simulation.md. Times inside a scenario are seconds from
+00:00 of the first simulated day; slots and interval labels are wall-clock "HH:MM".
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from roadie.engine.routing import (
+    CHANNEL_COST,
+    DEFAULT_CAPACITY,
+    POLICIES,
+    QUEUE_ORDERS,
+    Tier,
+    TierKind,
+    brand_skill,
+)
+from roadie.engine.sim.dists import Dist, ScenarioError
+
+DAY = 86_400.0
+
+
+def parse_clock(value, *, where: str) -> float:
+    """ "07:30" -> 27000.0 seconds; "25:00" is allowed (01:00 the next day); numbers are hours."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) * 3600.0
+    try:
+        hh, mm = str(value).split(":")
+        h, m = int(hh), int(mm)
+    except ValueError:
+        raise ScenarioError(f"{where}: expected a time as HH:MM, got {value!r}") from None
+    if not (0 <= h <= 48 and 0 <= m < 60):
+        raise ScenarioError(f"{where}: time {value!r} out of range")
+    return h * 3600.0 + m * 60.0
+
+
+def clock_label(seconds: float) -> str:
+    minutes = int(round(seconds / 60.0))
+    day, rest = divmod(minutes, 1440)
+    label = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"d{day + 1} {label}" if day else label
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One flow of contacts: a brand on a channel, with its arrival rate and handle times.
+
+    Arrivals: ``rate_per_hour`` (constant while the stream is open) or ``per_interval``
+    (expected arrivals in each interval from the scenario's start). ``answer_seconds`` is the
+    service-level threshold, ``deadline_seconds`` the routing deadline (default: the threshold).
+    """
+
+    brand: str
+    channel: str = "voice"
+    skills: frozenset[str] = frozenset()
+    rate_per_hour: float = 0.0
+    per_interval: tuple[float, ...] = ()
+    handle: Dist = field(default_factory=lambda: Dist("exponential", 300.0))
+    patience: Dist = field(default_factory=lambda: Dist("never"))
+    wrap_up_seconds: float = 0.0
+    priority: int = 0
+    answer_seconds: float = 20.0
+    deadline_seconds: float | None = None
+    cost: int | None = None
+    price_per_minute: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.brand}/{self.channel}"
+
+    @property
+    def unit_cost(self) -> int:
+        return self.cost if self.cost is not None else CHANNEL_COST.get(self.channel, 1)
+
+
+@dataclass(frozen=True)
+class Team:
+    """``count`` identical agents logged in during ``slots`` ((start, end) seconds, every day)."""
+
+    name: str
+    count: int
+    skills: frozenset[str]
+    slots: tuple[tuple[float, float], ...] = ((0.0, math.inf),)
+    capacity: int = DEFAULT_CAPACITY
+    regular_brands: frozenset[str] = frozenset()
+    pools: frozenset[str] = frozenset()
+    proficiency: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Replay a contact log: ``format`` is ``"csv"`` (roadie's own columns) or
+    ``"anonymous_bank"`` (the Technion call-centre log, tab separated); ``dates`` filters the
+    days replayed (YYYY-MM-DD, empty = every day in the file)."""
+
+    path: Path
+    format: str = "csv"
+    dates: tuple[str, ...] = ()
+    brand: str = "bank"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    streams: tuple[Stream, ...]
+    teams: tuple[Team, ...]
+    start: float = 0.0  # arrivals begin (seconds from 00:00 of day 1)
+    hours: float = 8.0  # arrivals stop after start + hours; the queue is then served out
+    days: int = 1
+    interval_minutes: int = 30
+    policy: str = "longest_idle"
+    queue_order: str = "deadline_priority"
+    accept_timeout: float = 20.0
+    accept_delay: float = 0.0  # seconds an agent takes to accept an offer
+    decline_probability: float = 0.0
+    timeout_probability: float = 0.0
+    cascades: tuple[tuple[str, tuple[Tier, ...]], ...] = ()
+    default_cascade: tuple[Tier, ...] = (Tier(TierKind.CERTIFIED, 0.0),)
+    replay: Replay | None = None
+    compare: tuple[str, ...] = ()  # other scenario files to run beside this one (pooling gain)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.streams and self.replay is None:
+            raise ScenarioError("a scenario needs at least one [[streams]] entry or a [replay]")
+        if not self.teams:
+            raise ScenarioError("a scenario needs at least one [[teams]] entry")
+        if self.policy not in POLICIES:
+            raise ScenarioError(f"unknown policy {self.policy!r} ({', '.join(POLICIES)})")
+        if self.queue_order not in QUEUE_ORDERS:
+            raise ScenarioError(f"unknown queue order {self.queue_order!r}")
+        for p in (self.decline_probability, self.timeout_probability):
+            if not 0.0 <= p <= 1.0:
+                raise ScenarioError("probabilities must be between 0 and 1")
+        if self.decline_probability + self.timeout_probability >= 1.0:
+            raise ScenarioError("decline + timeout probability must stay below 1")
+        if self.hours <= 0 or self.days < 1 or self.interval_minutes <= 0:
+            raise ScenarioError("hours, days and interval_minutes must be positive")
+
+    @property
+    def arrivals_end(self) -> float:
+        return self.start + self.hours * 3600.0 + (self.days - 1) * DAY
+
+    @property
+    def interval_seconds(self) -> float:
+        return self.interval_minutes * 60.0
+
+    @property
+    def agent_count(self) -> int:
+        return sum(t.count for t in self.teams)
+
+
+def single_queue(
+    *,
+    agents: int,
+    arrivals_per_minute: float,
+    aht_seconds: float,
+    patience_seconds: float | None = None,
+    service: str = "exponential",
+    hours: float = 8.0,
+    answer_seconds: float = 20.0,
+    lognormal_cv: float = 1.0,
+) -> Scenario:
+    """The one-queue model of ``roadie simulate --agents ...`` (every agent on all along)."""
+    if agents < 1:
+        raise ScenarioError("--agents must be at least 1")
+    if arrivals_per_minute <= 0 or aht_seconds <= 0:
+        raise ScenarioError("--arrivals-per-minute and --aht-seconds must be positive")
+    if service == "exponential":
+        handle = Dist("exponential", aht_seconds)
+    elif service == "lognormal":
+        handle = Dist("lognormal", aht_seconds, aht_seconds * lognormal_cv)
+    else:
+        raise ScenarioError(f"unknown service distribution {service!r}")
+    patience = Dist("never") if patience_seconds is None else Dist("exponential", patience_seconds)
+    stream = Stream(
+        brand="queue",
+        channel="voice",
+        rate_per_hour=arrivals_per_minute * 60.0,
+        handle=handle,
+        patience=patience,
+        answer_seconds=answer_seconds,
+    )
+    team = Team("agents", agents, frozenset({brand_skill("queue")}))
+    return Scenario(
+        name="single-queue", streams=(stream,), teams=(team,), hours=hours, interval_minutes=60
+    )
+
+
+# ---------------------------------------------------------------------------- TOML
+_SCENARIO_KEYS = {
+    "name",
+    "description",
+    "start",
+    "hours",
+    "days",
+    "interval_minutes",
+    "policy",
+    "queue_order",
+    "accept_timeout",
+    "accept_delay",
+    "decline_probability",
+    "timeout_probability",
+    "streams",
+    "teams",
+    "cascades",
+    "default_cascade",
+    "replay",
+    "compare",
+    "simulation",
+}
+_STREAM_KEYS = {
+    "brand",
+    "channel",
+    "skills",
+    "rate_per_hour",
+    "per_interval",
+    "handle",
+    "patience",
+    "wrap_up_seconds",
+    "priority",
+    "answer_seconds",
+    "deadline_seconds",
+    "cost",
+    "price_per_minute",
+    "aht_seconds",
+    "patience_seconds",
+}
+_TEAM_KEYS = {
+    "name",
+    "count",
+    "skills",
+    "brands",
+    "slots",
+    "capacity",
+    "regular_brands",
+    "pools",
+    "proficiency",
+}
+
+
+def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{where}: expected a table")
+    unknown = set(table) - allowed
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
+def _strings(value, where: str) -> frozenset[str]:
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(f"{where}: expected a list of strings")
+    return frozenset(value)
+
+
+def _slots(value, where: str) -> tuple[tuple[float, float], ...]:
+    out = []
+    for i, slot in enumerate(value):
+        if isinstance(slot, str) and "-" in slot:
+            a, b = slot.split("-", 1)
+        elif isinstance(slot, (list, tuple)) and len(slot) == 2:
+            a, b = slot
+        else:
+            raise ScenarioError(f'{where}[{i}]: a slot is "HH:MM-HH:MM" or [start, end]')
+        start = parse_clock(a.strip() if isinstance(a, str) else a, where=f"{where}[{i}]")
+        end = parse_clock(b.strip() if isinstance(b, str) else b, where=f"{where}[{i}]")
+        if end <= start:
+            end += DAY  # 23:00-01:00 runs past midnight
+        out.append((start, end))
+    return tuple(out)
+
+
+def _tiers(value, where: str) -> tuple[Tier, ...]:
+    tiers = []
+    for i, t in enumerate(value):
+        w = f"{where}[{i}]"
+        _check_keys(t, {"kind", "after", "pool"}, w)
+        try:
+            kind = TierKind(t.get("kind", "certified"))
+            tiers.append(Tier(kind, float(t.get("after", 0.0)), t.get("pool")))
+        except ValueError as exc:
+            raise ScenarioError(f"{w}: {exc}") from None
+    if not tiers:
+        raise ScenarioError(f"{where}: a cascade needs at least one tier")
+    return tuple(tiers)
+
+
+def _stream(d: dict, where: str) -> Stream:
+    _check_keys(d, _STREAM_KEYS, where)
+    if "brand" not in d:
+        raise ScenarioError(f"{where}: 'brand' is required")
+    channel = d.get("channel", "voice")
+    if channel not in CHANNEL_COST and "cost" not in d:
+        raise ScenarioError(f"{where}: unknown channel {channel!r} (give a cost)")
+    handle = d.get("handle", d.get("aht_seconds", 300.0))
+    patience = d.get("patience", d.get("patience_seconds"))
+    per_interval = tuple(float(x) for x in d.get("per_interval", ()))
+    rate = float(d.get("rate_per_hour", 0.0))
+    if rate < 0 or any(x < 0 for x in per_interval):
+        raise ScenarioError(f"{where}: arrival rates must be >= 0")
+    answer = float(d.get("answer_seconds", 20.0))
+    return Stream(
+        brand=str(d["brand"]),
+        channel=channel,
+        skills=_strings(d.get("skills", []), f"{where}.skills"),
+        rate_per_hour=rate,
+        per_interval=per_interval,
+        handle=Dist.parse(handle, where=f"{where}.handle"),
+        patience=Dist("never")
+        if patience is None
+        else Dist.parse(patience, where=f"{where}.patience"),
+        wrap_up_seconds=float(d.get("wrap_up_seconds", 0.0)),
+        priority=int(d.get("priority", 0)),
+        answer_seconds=answer,
+        deadline_seconds=float(d["deadline_seconds"]) if "deadline_seconds" in d else None,
+        cost=int(d["cost"]) if "cost" in d else None,
+        price_per_minute=float(d.get("price_per_minute", 0.0)),
+    )
+
+
+def _team(d: dict, i: int, where: str) -> Team:
+    _check_keys(d, _TEAM_KEYS, where)
+    count = d.get("count", 1)
+    if not isinstance(count, int) or count < 0:
+        raise ScenarioError(f"{where}.count: expected a whole number >= 0")
+    skills = set(_strings(d.get("skills", []), f"{where}.skills"))
+    brands = _strings(d.get("brands", []), f"{where}.brands")
+    skills |= {brand_skill(b) for b in brands}
+    prof = d.get("proficiency", {})
+    if not isinstance(prof, dict):
+        raise ScenarioError(f"{where}.proficiency: expected a table skill = level")
+    return Team(
+        name=str(d.get("name", f"team-{i + 1}")),
+        count=count,
+        skills=frozenset(skills),
+        slots=_slots(d["slots"], f"{where}.slots") if "slots" in d else ((0.0, math.inf),),
+        capacity=int(d.get("capacity", DEFAULT_CAPACITY)),
+        regular_brands=_strings(d.get("regular_brands", []), f"{where}.regular_brands"),
+        pools=_strings(d.get("pools", []), f"{where}.pools"),
+        proficiency=tuple(sorted((str(k), int(v)) for k, v in prof.items())),
+    )
+
+
+def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "scenario") -> Scenario:
+    _check_keys(data, _SCENARIO_KEYS, "scenario")
+    sim = data.get("simulation", {})
+    _check_keys(sim, _SCENARIO_KEYS - {"simulation", "streams", "teams"}, "[simulation]")
+    top = {**{k: v for k, v in data.items() if k not in ("simulation",)}, **sim}
+    streams = tuple(_stream(s, f"streams[{i}]") for i, s in enumerate(top.get("streams", [])))
+    teams = tuple(_team(t, i, f"teams[{i}]") for i, t in enumerate(top.get("teams", [])))
+    cascades = tuple(
+        (brand, _tiers(v.get("tiers", []) if isinstance(v, dict) else v, f"cascades.{brand}"))
+        for brand, v in top.get("cascades", {}).items()
+    )
+    replay = None
+    if "replay" in top:
+        r = top["replay"]
+        _check_keys(r, {"file", "format", "dates", "brand"}, "[replay]")
+        if "file" not in r:
+            raise ScenarioError("[replay]: 'file' is required")
+        path = Path(r["file"]).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        fmt = r.get("format", "csv")
+        if fmt not in ("csv", "anonymous_bank"):
+            raise ScenarioError(f"[replay]: unknown format {fmt!r} (csv or anonymous_bank)")
+        dates = r.get("dates", [])
+        dates = (dates,) if isinstance(dates, str) else tuple(str(x) for x in dates)
+        replay = Replay(path, fmt, dates, str(r.get("brand", "bank")))
+    compare = top.get("compare", [])
+    compare = (compare,) if isinstance(compare, str) else tuple(compare)
+    if base is not None:
+        compare = tuple(str((base / c) if not Path(c).is_absolute() else c) for c in compare)
+    kwargs = {}
+    if "default_cascade" in top:
+        kwargs["default_cascade"] = _tiers(top["default_cascade"], "default_cascade")
+    try:
+        return Scenario(
+            name=str(top.get("name", name)),
+            description=str(top.get("description", "")),
+            streams=streams,
+            teams=teams,
+            start=parse_clock(top.get("start", "00:00"), where="start"),
+            hours=float(top.get("hours", 8.0)),
+            days=int(top.get("days", 1)),
+            interval_minutes=int(top.get("interval_minutes", 30)),
+            policy=str(top.get("policy", "longest_idle")),
+            queue_order=str(top.get("queue_order", "deadline_priority")),
+            accept_timeout=float(top.get("accept_timeout", 20.0)),
+            accept_delay=float(top.get("accept_delay", 0.0)),
+            decline_probability=float(top.get("decline_probability", 0.0)),
+            timeout_probability=float(top.get("timeout_probability", 0.0)),
+            cascades=cascades,
+            replay=replay,
+            compare=compare,
+            **kwargs,
+        )
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(str(exc)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario TOML file (raises :class:`ScenarioError` with a readable message)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"no such scenario file: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read {p}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{p}: invalid TOML: {exc}") from None
+    return scenario_from_dict(data, base=p.parent, name=p.stem)
