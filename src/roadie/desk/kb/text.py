@@ -75,17 +75,22 @@ def query_words(text: str, *, limit: int = 24) -> list[str]:
 
 
 def edit_distance(a: str, b: str, *, cap: int = 3) -> int:
-    """Levenshtein distance, stopping early once it is sure to exceed ``cap``."""
+    """Edit distance where a swap of two neighbours counts as one typo (optimal string
+    alignment), stopping early once it is sure to exceed ``cap``."""
     if abs(len(a) - len(b)) > cap:
         return cap + 1
+    before: list[int] | None = None
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > cap:
             return cap + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 
@@ -94,29 +99,28 @@ def allowed_typos(word: str) -> int:
 
 
 def snippet(text: str, query_stems: set[str], *, width: int = 24) -> str:
-    """An HTML-escaped fragment of ``text`` around the densest run of query words, each match
-    wrapped in ``<mark>``. Safe to render as HTML."""
-    tokens = list(re.finditer(r"\S+", text))
-    if not tokens:
-        return ""
+    """An HTML-escaped fragment of ``text`` around the densest run of query words, each
+    matching word wrapped in ``<mark>``. Safe to render as HTML."""
+    pieces = re.findall(r"[^\W_]+|[\W_]+", text)
+    word_at = [i for i, p in enumerate(pieces) if WORD.fullmatch(p)]
+    if not word_at:
+        return html.escape(text[:200])
     hits = []
-    for i, m in enumerate(tokens):
-        folded = WORD.findall(fold(m.group()))
-        if any(set(stems_of(w)) & query_stems for w in folded if w not in STOPWORDS):
-            hits.append(i)
+    for n, i in enumerate(word_at):
+        w = fold(pieces[i])
+        if w not in STOPWORDS and set(stems_of(w)) & query_stems:
+            hits.append(n)
     start = 0
     if hits:
         best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
         start = max(0, best - 4)
-    end = min(len(tokens), start + width)
-    marked = set(hits)
-    parts = []
-    for i in range(start, end):
-        word = html.escape(tokens[i].group())
-        parts.append(f"<mark>{word}</mark>" if i in marked else word)
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(tokens) else ""
-    return prefix + " ".join(parts) + suffix
+    end = min(len(word_at), start + width)
+    first = word_at[start]
+    last = word_at[end - 1] + (2 if end == len(word_at) else 1)
+    marked = {word_at[n] for n in hits}
+    out = "".join(f"<mark>{html.escape(pieces[i])}</mark>" if i in marked else html.escape(pieces[i])
+                  for i in range(first, min(last, len(pieces))))
+    return ("… " if start > 0 else "") + out.strip() + (" …" if end < len(word_at) else "")
 
 
 def plain_text(markdown: str) -> str:
