@@ -438,7 +438,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if step % args.interval:
         raise CommandError("--start-step must be a multiple of --interval")
     rules = SlotRules(
-        start_step_minutes=step, length_step_minutes=max(30, args.interval),
+        start_step_minutes=step, length_step_minutes=step,
         split_days=not args.no_split, max_roadies=args.max_roadies,
         sunday_open=args.sunday,
     )

@@ -99,6 +99,27 @@ def _log_poisson(k: np.ndarray, a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _product_series(factor, size: int) -> np.ndarray:
+    """sum_{m>=0} prod_{j=1}^{m} factor(i, j) for each i < size, terms in blocks of columns.
+
+    ``factor(rows, j)`` returns the factors for the rows ``rows`` and the column vector ``j``;
+    factors must fall below 1 so that the terms shrink; summing stops at 1e-17 relative.
+    """
+    total = np.ones(size)
+    last = np.ones(size)
+    active = np.arange(size)
+    j0, block = 1, 16
+    while active.size:
+        j = np.arange(j0, j0 + block, dtype=float)
+        terms = last[active, None] * np.cumprod(factor(active, j), axis=1)
+        total[active] += terms.sum(axis=1)
+        last[active] = terms[:, -1]
+        active = active[last[active] > 1e-17 * total[active]]
+        j0 += block
+        block = min(block * 2, 1024)
+    return total
+
+
 def _log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     """log of the Erlang B blocking probability for n >= 0 servers and load a >= 0."""
     n, a = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(a, dtype=float))
@@ -113,15 +134,10 @@ def _log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     if low.any():
         # a far above n: 1/B = sum_k prod_{j<k} (n - j)/a, a finite sum with ratio <= n/a < 1
         nl, al = nr[low], ar[low]
-        term = np.ones_like(nl)
-        total = np.ones_like(nl)
-        j = 0
-        active = np.ones(nl.shape, dtype=bool)
-        while active.any():
-            term = np.where(active, term * np.maximum(nl - j, 0.0) / al, 0.0)
-            total += term
-            j += 1
-            active = (term > 1e-17 * total) & (nl - j > 0)
+        total = _product_series(
+            lambda rows, j: np.maximum(nl[rows, None] - j[None, :] + 1.0, 0.0) / al[rows, None],
+            nl.size,
+        )
         val[low] = -np.log(total)
     out[rest] = val
     return out
@@ -146,15 +162,8 @@ def _log_t(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     low = ~(p > _TINY) | (xr < 0.25 * yr)
     if low.any():
         xl, yl = xr[low], yr[low]
-        term = np.ones_like(xl)
-        total = np.ones_like(xl)
-        m = 1
-        active = np.ones(xl.shape, dtype=bool)
-        while active.any():
-            term = np.where(active, term * xl / (yl + m), 0.0)
-            total += term
-            m += 1
-            active = term > 1e-17 * total
+        total = _product_series(lambda rows, j: xl[rows, None] / (yl[rows, None] + j[None, :]),
+                                xl.size)
         val[low] = np.log(total)
     out[rest] = val
     return out
@@ -256,7 +265,8 @@ def erlang_c_metrics(*, agents, load, aht_seconds, answer_seconds) -> QueueMetri
 
 
 def erlang_a(
-    *, agents, load, aht_seconds, patience_seconds, answer_seconds, sl_definition: str = "offered"
+    *, agents, load, aht_seconds, patience_seconds, answer_seconds, sl_definition: str = "offered",
+    with_asa: bool = True,
 ) -> QueueMetrics:
     """Erlang A (M/M/n+M, exponential patience) figures, exact.
 
@@ -264,7 +274,9 @@ def erlang_a(
     P(wait) = B T / (1 - B + B T) (B = Erlang B); given a wait, P(answered) =
     y/(y+1) T(x, y+1)/T(x, y); P(offered wait > t | wait) = P(y, x e**(-t/patience)) / P(y, x)
     (Mandelbaum & Zeltyn). ``sl_definition`` picks the service-level denominator (module doc).
-    ASA is the mean wait of answered calls; ``mean_wait_seconds`` = P(abandon) x patience.
+    ASA is the mean wait of answered calls (a numerical derivative in y, relative accuracy about
+    1e-8; ``with_asa=False`` skips it and reports NaN); ``mean_wait_seconds`` = P(abandon) x
+    patience.
     With patience -> infinity every figure tends to Erlang C's; with patience = AHT the number
     in system is Poisson(load) (M/M/infinity), so P(wait) = P(Poisson(load) >= n).
     """
@@ -301,11 +313,13 @@ def erlang_a(
         waiting_w = np.exp(-th - y * th + gain + _log_t(z, y) - log_t)
         aband_w = np.clip(1.0 - within_w - waiting_w, 0.0, 1.0 - served_w)
         # mean wait of answered calls that waited: patience (1/(y+1) - d/dy log T(x, y+1))
-        step = 1e-4 * np.sqrt(y + 1.0) + 1e-7 * (y + 1.0)
-        dlog = (_log_t(x, y + 1.0 + step) - _log_t(x, np.maximum(y + 1.0 - step, 0.0))) / (
-            (y + 1.0 + step) - np.maximum(y + 1.0 - step, 0.0)
-        )
-        wait_served_w = np.maximum(pat_f * (1.0 / (y + 1.0) - dlog), 0.0)
+        if with_asa:
+            step = 1e-4 * np.sqrt(y + 1.0) + 1e-7 * (y + 1.0)
+            below = np.maximum(y + 1.0 - step, 0.0)
+            dlog = (_log_t(x, y + 1.0 + step) - _log_t(x, below)) / (y + 1.0 + step - below)
+            wait_served_w = np.maximum(pat_f * (1.0 / (y + 1.0) - dlog), 0.0)
+        else:
+            wait_served_w = np.full(x.shape, np.nan)
 
     p_abandon = p_wait * (1.0 - served_w)
     answered_now = 1.0 - p_wait
@@ -464,16 +478,16 @@ def staff(
     h = h1_f * (1.0 + g_f * (k_f - 1.0))
     load = calls_f * h / (min_f * 60.0)
     erlang_a_mask = np.isfinite(pat_f)
-    if (~erlang_a_mask).any() and np.isfinite(ab_f[~erlang_a_mask]).any():
-        pass  # Erlang C never abandons: an abandonment target is always met
 
-    def metrics_for(idx: np.ndarray, agents: np.ndarray) -> QueueMetrics:
+    asa_needed = bool(np.isfinite(asa_f).any())
+
+    def metrics_for(idx: np.ndarray, agents: np.ndarray, with_asa: bool = True) -> QueueMetrics:
         servers = agents * k_f[idx]
         if erlang_a_mask[idx].all():
             return erlang_a(
                 agents=servers, load=load[idx], aht_seconds=h[idx],
                 patience_seconds=pat_f[idx], answer_seconds=t_f[idx],
-                sl_definition=targets.sl_definition,
+                sl_definition=targets.sl_definition, with_asa=with_asa,
             )
         if not erlang_a_mask[idx].any():
             return erlang_c_metrics(
@@ -482,17 +496,17 @@ def staff(
         return erlang_a(
             agents=servers, load=load[idx], aht_seconds=h[idx],
             patience_seconds=np.where(erlang_a_mask[idx], pat_f[idx], np.inf),
-            answer_seconds=t_f[idx], sl_definition=targets.sl_definition,
+            answer_seconds=t_f[idx], sl_definition=targets.sl_definition, with_asa=with_asa,
         )
 
     def ok(idx: np.ndarray, agents: np.ndarray) -> np.ndarray:
         if idx.size == 0:
             return np.zeros(0, dtype=bool)
-        m = metrics_for(idx, agents)
+        m = metrics_for(idx, agents, with_asa=asa_needed)
         good = agents > 0
         sl_i = sl_f[idx]
         good &= np.isnan(sl_i) | (m.service_level >= sl_i - 1e-12)
-        good &= m.asa_seconds <= asa_f[idx]
+        good &= ~(m.asa_seconds > asa_f[idx])  # NaN (not computed) passes
         good &= m.p_abandon <= ab_f[idx] + 1e-15
         good &= m.occupancy <= occ_f[idx] + 1e-12
         # an Erlang C queue needs more servers than load even when only occupancy is asked
