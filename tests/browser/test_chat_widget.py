@@ -62,3 +62,5 @@ def test_customer_and_agent_converse_over_the_chat_widget(live_roadie, browser, 
     agent.get_by_label("Wrap-up code").select_option("solved")
     agent.get_by_role("button", name="Resolve").click()
     expect(agent).to_have_url(re.compile(r"/desk/$"))
+    agent.get_by_role("button", name="Set Offline").click()  # leave the shared demo as found
+    expect(agent.locator("#presence")).to_have_attribute("data-presence", "offline")
