@@ -9,6 +9,12 @@ import pytest
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Tests create many users; a deliberately slow hash would dominate their run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_brand(db):
     from roadie.desk.brands.models import Brand, ServiceLevelPolicy, WrapUpCode

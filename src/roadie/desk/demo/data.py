@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from roadie.desk.accounts.models import Role, User
@@ -83,6 +85,12 @@ LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Pet
 HUMAN_AGENTS = ("camille", "lucas", "lea")
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashed once: the same password for every demo login, and hashing is slow on purpose.
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(username: str, *, role: str, first: str = "", last: str = "", brand=None,
           superuser: bool = False) -> User:
     user, created = User.objects.get_or_create(
@@ -91,7 +99,7 @@ def _user(username: str, *, role: str, first: str = "", last: str = "", brand=No
                   "is_staff": superuser, "is_superuser": superuser},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     return user
 
