@@ -301,3 +301,26 @@ def test_errors_on_unknown_ids_and_duplicates():
         r.complete(1, 0)
     with pytest.raises(RoutingError):
         Router(default_cascade=())
+
+
+def test_queue_that_found_nobody_wakes_when_a_qualified_agent_appears():
+    r = Router()
+    r.add_agent(Agent(id=0, skills=frozenset({"brand:a"}), capacity=2))
+    r.add_contact(Contact(id=0, brand="b"))
+    assert r.route(0) == []  # nobody for brand b: the queue is blocked
+    r.remove_contact(0)
+    r.add_contact(Contact(id=1, brand="a", channel="chat"))
+    r.update_agent(Agent(id=0, skills=frozenset({"brand:a", "brand:b"}), capacity=6))
+    r.route(0)
+    r.complete(1, 0)
+    r.add_contact(Contact(id=2, brand="b"))
+    assert r.route(0) == [Reservation(2, 0)]
+
+
+def test_next_wakeup_tells_when_a_tier_opens():
+    r = Router(cascades={"maison-lune": (Tier.regular(0), Tier.certified(45))})
+    r.add_agent(agent(1, regular_brands=frozenset({"maison-lune"}), load=6))
+    r.add_agent(agent(2))
+    r.add_contact(contact(1, arrival=10))
+    assert r.route(10) == []
+    assert r.next_wakeup() == 55

@@ -360,7 +360,9 @@ class Router:
             return made
         work = []
         for qi in cand:
-            head = self._head(queues[qi].heap)
+            q = queues[qi]
+            q.blocked = False
+            head = self._head(q.heap)
             if head is not None:
                 work.append((head.order, qi))
         heapq.heapify(work)
@@ -715,6 +717,8 @@ class Router:
         heapq.heappush(q.heap, (crec.order, cid, tok))
         if not q.simple:
             heapq.heappush(q.oldest, (crec.spec.arrival, cid, tok))
+        if not q.waiting:
+            q.blocked = False
         q.waiting += 1
         if not (fresh and q.blocked and crec.spec.arrival >= q.blocked_since):
             self._candidates.add(q.idx)
