@@ -36,8 +36,13 @@ def evaluate(cases: list[tuple[str, str, str]], *, mode: str, depth: int = 10) -
     hits1 = hits5 = 0
     reciprocal = 0.0
     started = time.perf_counter()
-    for brand, query, expected in cases:
-        ranked, _ = ranked_ids([brands[brand]], query, limit=depth, mode=mode)
+    vectors = [None] * len(cases)
+    if mode != "fulltext":
+        from roadie.desk.kb import semantic
+
+        vectors = list(semantic.embed([q for _, q, _ in cases]))
+    for (brand, query, expected), vector in zip(cases, vectors, strict=True):
+        ranked, _ = ranked_ids([brands[brand]], query, limit=depth, mode=mode, vector=vector)
         found = [slugs.get(pk) for pk, _ in ranked]
         if expected in found:
             rank = found.index(expected) + 1

@@ -170,10 +170,10 @@ def fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
     return _sqlite_fulltext(brand_ids, query, limit)
 
 
-def _semantic(brand_ids: list[int], query: str, limit: int) -> _Ranked:
+def _semantic(brand_ids: list[int], query: str, limit: int, vector=None) -> _Ranked:
     from roadie.desk.kb import semantic
 
-    ranked = semantic.rank(brand_ids, query, limit)
+    ranked = semantic.rank(brand_ids, query, limit, vector=vector)
     return _Ranked([i for i, _ in ranked], dict(ranked))
 
 
@@ -186,9 +186,10 @@ def fuse(lists: list[list[int]], *, k: int = RRF_K) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def ranked_ids(brand_ids: list[int], query: str, *, limit: int = 10,
-               mode: str = "hybrid") -> tuple[list[tuple[int, float]], set[str]]:
-    """Article ids with scores, best first, and extra stems matched through typo correction."""
+def ranked_ids(brand_ids: list[int], query: str, *, limit: int = 10, mode: str = "hybrid",
+               vector=None) -> tuple[list[tuple[int, float]], set[str]]:
+    """Article ids with scores, best first, and extra stems matched through typo correction.
+    ``vector``: the query's embedding, if already computed."""
     from roadie.desk.kb import semantic
 
     if mode not in MODES:
@@ -201,11 +202,11 @@ def ranked_ids(brand_ids: list[int], query: str, *, limit: int = 10,
         ft = fulltext(brand_ids, query, limit)
         return [(i, ft.scores[i]) for i in ft.ids], ft.stems
     if mode == "semantic":
-        sem = _semantic(brand_ids, query, limit)
+        sem = _semantic(brand_ids, query, limit, vector)
         return [(i, sem.scores[i]) for i in sem.ids], set()
     depth = max(limit, 50)
     ft = fulltext(brand_ids, query, depth)
-    sem = _semantic(brand_ids, query, depth)
+    sem = _semantic(brand_ids, query, depth, vector)
     return fuse([ft.ids, sem.ids])[:limit], ft.stems
 
 

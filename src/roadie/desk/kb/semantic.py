@@ -85,11 +85,13 @@ def _brand_matrix(brand_id: int) -> tuple[list[int], np.ndarray]:
     return ids, matrix
 
 
-def rank(brand_ids: list[int], query: str, limit: int) -> list[tuple[int, float]]:
-    """(article id, cosine) best first among the published articles of these brands."""
+def rank(brand_ids: list[int], query: str, limit: int, *,
+         vector: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """(article id, cosine) best first among the published articles of these brands.
+    ``vector`` is the query's embedding when the caller already has it (batch evaluation)."""
     if not query.strip() or not brand_ids:
         return []
-    q = embed([query])[0]
+    q = embed([query])[0] if vector is None else vector
     scored: list[tuple[int, float]] = []
     for brand_id in brand_ids:
         ids, matrix = _brand_matrix(brand_id)
