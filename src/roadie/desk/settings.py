@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "roadie.desk.audit",
     "roadie.desk.live",
     "roadie.desk.kb",
+    "roadie.desk.planning",
     "roadie.desk.web",
     "roadie.connectors.email",
     "roadie.connectors.chat",

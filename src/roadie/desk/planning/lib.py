@@ -1,0 +1,109 @@
+"""Reads for planning: a pool's contact history and its series' parameters, as engine data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pandas as pd
+from django.conf import settings
+
+from roadie.desk.brands.models import Channel, ChannelKind, Pool, ServiceLevelPolicy
+from roadie.desk.contacts.models import Contact
+from roadie.desk.planning.models import PlanStatus, SlotPlan
+from roadie.engine.forecast import DayMatrix, history_from_frame
+from roadie.engine.pipeline import SeriesParams
+
+HISTORY_WEEKS = 8
+INTERVAL_MINUTES = 30
+# engine kind and default handle time (seconds) per channel when the history has too few
+KIND = {
+    ChannelKind.VOICE: ("call", 300.0), ChannelKind.VIDEO: ("call", 600.0),
+    ChannelKind.CHAT: ("chat", 420.0), ChannelKind.WHATSAPP: ("chat", 480.0),
+    ChannelKind.SOCIAL: ("chat", 480.0), ChannelKind.EMAIL: ("email", 360.0),
+}
+MIN_SAMPLES_FOR_AHT = 30
+
+
+def next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
+    """Contacts of the pool's brands per series (brand/channel) and 30-minute interval over the
+    last HISTORY_WEEKS weeks before ``before`` (local days)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(before - dt.timedelta(weeks=HISTORY_WEEKS), dt.time(), zone)
+    end = dt.datetime.combine(before, dt.time(), zone)
+    rows = Contact.objects.filter(
+        brand__in=pool.brands.all(), arrived_at__gte=start, arrived_at__lt=end
+    ).values_list("brand__slug", "channel", "arrived_at")
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for slug, channel, arrived in rows.iterator():
+        local = arrived.astimezone(zone)
+        slot = local.replace(minute=local.minute - local.minute % INTERVAL_MINUTES, second=0,
+                             microsecond=0)
+        counts[(slug, channel, slot.isoformat())] += 1
+    if not counts:
+        return {}
+    series = {(slug, channel) for slug, channel, _ in counts}
+    frame = pd.DataFrame(
+        [(start_, slug, channel, n) for (slug, channel, start_), n in counts.items()],
+        columns=["start", "brand", "channel", "contacts"],
+    )
+    # every series spans the whole window (a quiet day is a day of zeros, not a gap)
+    quiet_days = [
+        (dt.datetime.combine(before - dt.timedelta(days=d), dt.time(), zone).isoformat(), s, c, 0)
+        for d in range(1, HISTORY_WEEKS * 7 + 1) for s, c in series
+    ]
+    frame = pd.concat([frame, pd.DataFrame(quiet_days, columns=frame.columns)],
+                      ignore_index=True)
+    return history_from_frame(frame, interval_minutes=INTERVAL_MINUTES, tz=settings.TIME_ZONE)
+
+
+def pool_params(pool: Pool, series: list[str]) -> dict[str, SeriesParams]:
+    """Targets from the brands' service-level policies, Sunday opening from their channels,
+    handle times measured on resolved contacts when there are enough of them."""
+    policies = {(p.brand.slug, p.channel): p
+                for p in ServiceLevelPolicy.objects.filter(brand__in=pool.brands.all())
+                .select_related("brand")}
+    sundays = {(c.brand.slug, c.kind) for c in Channel.objects.filter(
+        brand__in=pool.brands.all(), enabled=True, sunday_open=True).select_related("brand")}
+    params = {}
+    for name in series:
+        slug, channel = name.split("/", 1)
+        kind, default_aht = KIND.get(channel, ("call", 300.0))
+        measured = Contact.objects.filter(
+            brand__slug=slug, channel=channel, answered_at__isnull=False,
+            resolved_at__isnull=False,
+        ).order_by("-arrived_at")[:500]
+        handled = [c.resolved_at - c.answered_at for c in measured.only("answered_at",
+                                                                         "resolved_at")]
+        aht = default_aht
+        if len(handled) >= MIN_SAMPLES_FOR_AHT:
+            aht = max(sum(h.total_seconds() for h in handled) / len(handled), 30.0)
+        policy = policies.get((slug, channel))
+        params[name] = SeriesParams(
+            pool=pool.slug, kind=kind, aht_seconds=aht,
+            service_level=float(policy.target) if policy and 0 < policy.target < 1 else 0.8,
+            answer_seconds=float(policy.answer_seconds) if policy else 20.0,
+            shrinkage=0.3, concurrency=2 if kind == "chat" else 1,
+            sunday_open=(slug, channel) in sundays,
+        )
+    return params
+
+
+def latest_plan(pool: Pool, first_day: dt.date) -> SlotPlan | None:
+    return (SlotPlan.objects.filter(pool=pool, first_day=first_day)
+            .exclude(status=PlanStatus.SUPERSEDED).first())
+
+
+def pools_overview(first_day: dt.date) -> list[dict]:
+    out = []
+    for pool in Pool.objects.order_by("name").prefetch_related("brands"):
+        plan = latest_plan(pool, first_day)
+        out.append({"pool": pool, "plan": plan})
+    return out
+
