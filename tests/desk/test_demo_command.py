@@ -1,0 +1,69 @@
+"""`roadie demo` (what `make demo` runs): starts everything on SQLite, becomes healthy,
+receives live traffic, and Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from livestack import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def get(url: str, token: str | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
+        return r.status, json.loads(r.read())
+
+
+def test_demo_runs_with_traffic_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ROADIE_DATABASE_URL"}  # the demo is SQLite
+    env.update(ROADIE_DATA_DIR=str(tmp_path), ROADIE_PORT=str(port), ROADIE_SMTPD_PORT=str(free_port()),
+               PYTHONUNBUFFERED="1")
+    demo = subprocess.Popen([sys.executable, "-m", "roadie.cli", "demo", "--rate", "60"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        output = []
+        deadline = time.monotonic() + 120
+        while "Ctrl-C stops everything" not in "".join(output):
+            assert time.monotonic() < deadline and demo.poll() is None, "".join(output)
+            output.append(demo.stdout.readline())
+        printed = "".join(output)
+        assert f"{base}/" in printed
+        for login in ("admin", "supervisor", "camille", "brand-ondes"):
+            assert login in printed
+        assert get(f"{base}/healthz")[0] == 200
+
+        token = subprocess.run([sys.executable, "-m", "roadie.cli", "token", "admin"], env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        deadline = time.monotonic() + 60
+        while True:
+            _, contacts = get(f"{base}/api/contacts", token)
+            if len({c["brand"] for c in contacts}) >= 2 and any(c["status"] != "queued" for c in contacts):
+                break  # traffic arrives for several brands and bot agents take it
+            assert time.monotonic() < deadline, contacts
+            time.sleep(1)
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        try:
+            demo.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            raise
+    rest = demo.stdout.read()
+    assert "roadie demo stopped." in rest
+    # Nothing it started is left running.
+    time.sleep(0.5)
+    left = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-s", str(demo.pid)],
+                          capture_output=True, text=True).stdout.strip()
+    assert left == ""
