@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 import pytest
+
 from livestack import free_port
 
 pytestmark = pytest.mark.slow
