@@ -83,15 +83,19 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
         Agent.objects.filter(presence=Presence.AVAILABLE)
         .prefetch_related("certifications__brand", "skills")
     )
+    ready = 0
     for agent in agents:
         load = loads.get(agent.pk, 0)
         if load >= agent.capacity:
             continue
+        ready += 1
         router.add_agent(core.Agent(
             id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
             state=core.AgentState.AVAILABLE, idle_since=_seconds(agent.idle_since, epoch),
             regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
         ))
+    if not ready:
+        return router, epoch  # nobody can take work: no need to load the queue
     waiting = Contact.objects.filter(status=Status.QUEUED).select_related("brand").order_by("arrived_at")
     for contact in waiting:
         router.add_contact(core.Contact(
