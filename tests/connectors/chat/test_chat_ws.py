@@ -7,13 +7,15 @@ import asyncio
 import json
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 
 from roadie.connectors.chat.ws import websocket_application
 from roadie.desk.brands.models import Channel
 from roadie.desk.contacts.models import Contact, Direction, Message, RawInbound
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# async_to_sync from the test's thread brings the app's database calls back to this thread,
+# inside the test's transaction.
+pytestmark = pytest.mark.django_db
 
 
 class Socket:
@@ -43,6 +45,12 @@ class Socket:
     async def close(self) -> None:
         await self.inbox.put({"type": "websocket.disconnect", "code": 1000})
         await asyncio.wait_for(self.task, 5)
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection(monkeypatch):
+    """The app recycles stale connections around each call; the test's one must stay open."""
+    monkeypatch.setattr("roadie.connectors.chat.ws.close_old_connections", lambda: None)
 
 
 @pytest.fixture
@@ -92,7 +100,7 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
         refused = Socket("/chat/ws/no-such-brand")
         assert (await asyncio.wait_for(refused.outbox.get(), 5)) == {"type": "websocket.close", "code": 4404}
 
-    asyncio.run(scenario())
+    async_to_sync(scenario)()
     contact = Contact.objects.get()
     assert contact.channel == "chat" and contact.messages.filter(direction="in").count() == 1
     assert sorted(RawInbound.objects.values_list("status", flat=True)) == ["duplicate", "parsed", "rejected"]
@@ -112,4 +120,4 @@ def test_other_origins_are_refused(chat):
         await websocket_application(scope, inbox.get, send)
         return sent
 
-    assert asyncio.run(scenario()) == [{"type": "websocket.close", "code": 4403}]
+    assert async_to_sync(scenario)() == [{"type": "websocket.close", "code": 4403}]
