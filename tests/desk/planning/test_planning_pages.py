@@ -89,3 +89,19 @@ def test_planning_is_for_operator_staff_only(client, make_user, make_brand):
     assert client.get("/planning/").status_code == 403
     client.logout()
     assert client.get("/planning/").status_code == 302
+
+
+def test_less_than_a_week_of_contacts_is_explained(client, make_user, make_brand):
+    from roadie.desk.brands.models import Pool
+    from roadie.desk.contacts.models import Contact, Customer
+
+    brand = make_brand(slug="nouvelle", channels=("voice",))
+    pool = Pool.objects.create(slug="nouvelle", name="Nouvelle")
+    pool.brands.add(brand)
+    customer = Customer.objects.create(brand=brand, name="Paul")
+    at = timezone.now() - dt.timedelta(days=1)
+    Contact.objects.create(brand=brand, channel="voice", customer=customer, arrived_at=at,
+                           deadline_at=at)
+    client.force_login(make_user(role="supervisor"))
+    response = client.post("/planning/pools/nouvelle/propose", follow=True)
+    assert "at least one week of history" in response.content.decode()

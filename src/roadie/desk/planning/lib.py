@@ -53,10 +53,12 @@ def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
         [(start_, slug, channel, n) for (slug, channel, start_), n in counts.items()],
         columns=["start", "brand", "channel", "contacts"],
     )
-    # every series spans the whole window (a quiet day is a day of zeros, not a gap)
+    # from the first day with contacts to the eve of ``before``, a quiet day is a day of
+    # zeros, not a gap
+    first = min(dt.date.fromisoformat(key[2][:10]) for key in counts)
     quiet_days = [
-        (dt.datetime.combine(before - dt.timedelta(days=d), dt.time(), zone).isoformat(), s, c, 0)
-        for d in range(1, HISTORY_WEEKS * 7 + 1) for s, c in series
+        (dt.datetime.combine(first + dt.timedelta(days=d), dt.time(), zone).isoformat(), s, c, 0)
+        for d in range((before - first).days) for s, c in series
     ]
     frame = pd.concat([frame, pd.DataFrame(quiet_days, columns=frame.columns)],
                       ignore_index=True)
