@@ -72,13 +72,17 @@ def run_pipeline(
     rules: SlotRules,
     time_limit_seconds: float = 60.0,
     tz: str = "Europe/Paris",
+    first_day: dt.date | None = None,
 ) -> PipelineResult:
-    """Forecast every series from the day after the latest history, staff it, and plan the
-    slots of each pool on the summed positions."""
+    """Forecast every series from ``first_day`` (default: the day after the latest history),
+    staff it, and plan the slots of each pool on the summed positions."""
     if not history:
         raise ValueError("no series to plan")
     step = forecast_config.interval_minutes
-    start = max(m.start + dt.timedelta(days=m.days) for m in history.values())
+    latest = max(m.start + dt.timedelta(days=m.days) for m in history.values())
+    start = latest if first_day is None else first_day
+    if start < latest:
+        raise ValueError(f"the plan cannot start ({start}) before the history ends ({latest})")
     plans: list[SeriesPlan] = []
     for name, matrix in sorted(history.items()):
         p = params.get(name)

@@ -32,7 +32,10 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
     earlier proposal for that week is superseded (a published plan stays until replaced)."""
     from django.conf import settings
 
-    history = lib.pool_history(pool, before=first_day)
+    try:
+        history = lib.pool_history(pool, before=min(timezone.localdate(), first_day))
+    except HistoryError as exc:
+        raise PlanningError(str(exc)) from None
     if not history:
         raise PlanningError(_("No contacts in the last weeks: nothing to forecast from."))
     params = lib.pool_params(pool, sorted(history))
@@ -41,6 +44,7 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
             history, params=params, horizon_days=days,
             forecast_config=ForecastConfig(interval_minutes=lib.INTERVAL_MINUTES),
             rules=SlotRules(), time_limit_seconds=time_limit_seconds, tz=settings.TIME_ZONE,
+            first_day=first_day,
         )
     except (HistoryError, ValueError) as exc:
         raise PlanningError(str(exc)) from None

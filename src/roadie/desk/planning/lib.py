@@ -60,6 +60,12 @@ def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
         (dt.datetime.combine(first + dt.timedelta(days=d), dt.time(), zone).isoformat(), s, c, 0)
         for d in range((before - first).days) for s, c in series
     ]
+    # and the first day in every slot, so the data's own interval reads as 30 minutes
+    quiet_days += [
+        ((dt.datetime.combine(first, dt.time(), zone)
+          + dt.timedelta(minutes=INTERVAL_MINUTES * k)).isoformat(), s, c, 0)
+        for k in range(24 * 60 // INTERVAL_MINUTES) for s, c in series
+    ]
     frame = pd.concat([frame, pd.DataFrame(quiet_days, columns=frame.columns)],
                       ignore_index=True)
     return history_from_frame(frame, interval_minutes=INTERVAL_MINUTES, tz=settings.TIME_ZONE)
