@@ -136,26 +136,28 @@ def _pg_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
         return _Ranked([], {})
     with connection.cursor() as cursor:
         corrections = _pg_corrections(cursor, qwords)
+        # Each query word (with its corrections) as one tsquery, stemmed both ways; built once,
+        # then passed as constants so that the GIN index serves the match.
         terms = [" | ".join([w, *corrections.get(w, [])]) for w in qwords]
-        tsq = "(to_tsquery('roadie_fr', %s) || to_tsquery('roadie_en', %s))"
-        params: list = []
-        dfs, ranks = [], []
-        for i, t in enumerate(terms):
-            dfs.append(f"count(*) FILTER (WHERE tsv @@ {tsq}) OVER () AS df{i}")
-            params += [t, t]
-        rank_params: list = []
-        for i, t in enumerate(terms):
-            ranks.append(f"ts_rank(tsv, {tsq}) * ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5))")
-            rank_params += [t, t]
-        all_terms = " | ".join(f"({t})" for t in terms)
+        cursor.execute(
+            "SELECT " + ", ".join(["(to_tsquery('roadie_fr', %s) || to_tsquery('roadie_en', %s))::text"]
+                                  * len(terms)),
+            [t for term in terms for t in (term, term)])
+        tsqueries = [q for q in cursor.fetchone() if q]
+        if not tsqueries:
+            return _Ranked([], {})
+        n = len(tsqueries)
+        dfs = ", ".join(f"count(*) FILTER (WHERE tsv @@ %s::tsquery) OVER () AS df{i}" for i in range(n))
+        score = " + ".join(
+            f"ts_rank(tsv, %s::tsquery) * ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5))" for i in range(n))
         sql = f"""
             WITH n AS (SELECT count(*)::float AS total FROM kb_search WHERE brand_id = ANY(%s)),
-            m AS (SELECT article_id, tsv, {', '.join(dfs)} FROM kb_search
-                  WHERE brand_id = ANY(%s) AND tsv @@ {tsq})
-            SELECT article_id, {' + '.join(ranks)} AS score FROM m, n
+            m AS (SELECT article_id, tsv, {dfs} FROM kb_search
+                  WHERE brand_id = ANY(%s) AND tsv @@ %s::tsquery)
+            SELECT article_id, {score} AS score FROM m, n
             ORDER BY score DESC, article_id LIMIT %s"""
-        cursor.execute(sql, [list(brand_ids), *params, list(brand_ids), all_terms, all_terms,
-                             *rank_params, limit])
+        any_term = " | ".join(f"({q})" for q in tsqueries)
+        cursor.execute(sql, [list(brand_ids), *tsqueries, list(brand_ids), any_term, *tsqueries, limit])
         rows = cursor.fetchall()
     used = {s for ws in corrections.values() for w in ws for s in stems_of(w)}
     return _Ranked([r[0] for r in rows], {r[0]: float(r[1]) for r in rows}, used)

@@ -98,18 +98,21 @@ def allowed_typos(word: str) -> int:
     return 0 if len(word) < 4 else (1 if len(word) < 8 else 2)
 
 
-def snippet(text: str, query_stems: set[str], *, width: int = 24) -> str:
-    """An HTML-escaped fragment of ``text`` around the densest run of query words, each
-    matching word wrapped in ``<mark>``. Safe to render as HTML."""
+@lru_cache(maxsize=200_000)
+def _token_stems(token: str) -> frozenset[str]:
+    """Stems of one raw word as written (empty for a stop word)."""
+    w = fold(token)
+    return frozenset() if w in STOPWORDS else frozenset(stems_of(w))
+
+
+def snippet(text: str, query_stems: set[str], *, width: int = 24, scan: int = 600) -> str:
+    """An HTML-escaped fragment of ``text`` around the densest run of query words (among the
+    first ``scan`` words), each matching word wrapped in ``<mark>``. Safe to render as HTML."""
     pieces = re.findall(r"[^\W_]+|[\W_]+", text)
-    word_at = [i for i, p in enumerate(pieces) if WORD.fullmatch(p)]
+    word_at = [i for i, p in enumerate(pieces) if p[0].isalnum()][:scan]
     if not word_at:
         return html.escape(text[:200])
-    hits = []
-    for n, i in enumerate(word_at):
-        w = fold(pieces[i])
-        if w not in STOPWORDS and set(stems_of(w)) & query_stems:
-            hits.append(n)
+    hits = [n for n, i in enumerate(word_at) if _token_stems(pieces[i]) & query_stems]
     start = 0
     if hits:
         best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
@@ -120,7 +123,8 @@ def snippet(text: str, query_stems: set[str], *, width: int = 24) -> str:
     marked = {word_at[n] for n in hits}
     out = "".join(f"<mark>{html.escape(pieces[i])}</mark>" if i in marked else html.escape(pieces[i])
                   for i in range(first, min(last, len(pieces))))
-    return ("… " if start > 0 else "") + out.strip() + (" …" if end < len(word_at) else "")
+    more = end < len(word_at) or word_at[-1] + 2 < len(pieces)
+    return ("… " if start > 0 else "") + out.strip() + (" …" if more else "")
 
 
 def plain_text(markdown: str) -> str:

@@ -1,0 +1,233 @@
+"""Knowledge-base search latency: 100,000 articles across 50 brands, on SQLite and PostgreSQL.
+
+Peer: a plain LIKE search (``icontains`` on title and body, any query word, no ranking), the
+way a knowledge base without a full-text index answers, measured in the same run on the same
+data. Also prints the relevance figures (``roadie kb-eval``) when BANKING77 is available.
+
+    bench/bench_kb.py [--articles 100000] [--brands 50] [--queries 300] [--backends sqlite,postgres]
+
+PostgreSQL comes from ``scripts/pg-server start`` (its own database ``roadie_kb_bench``).
+Each backend runs in a child process with its own fresh database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+P95_TARGET_MS = 20.0
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    """Real French and English customer-service words first (frequent), then invented ones
+    (the long tail), ordered for a Zipf draw."""
+    from roadie.desk.kb.demo.articles_fr import DEMO_FR
+    from roadie.desk.kb.text import STOPWORDS, WORD
+
+    seen: dict[str, None] = {}
+    for articles in DEMO_FR.values():
+        for _, title, _, _, summary, body in articles:
+            for w in WORD.findall(f"{title} {summary} {body}".lower()):
+                if len(w) > 2 and w not in STOPWORDS and not w.isdigit():
+                    seen.setdefault(w, None)
+    english = ["card", "account", "transfer", "payment", "refund", "balance", "fee", "limit", "cash", "withdrawal", "pin", "exchange", "rate", "currency", "verify", "identity", "statement", "deposit", "cheque", "contactless", "freeze", "block", "stolen", "lost", "arrival", "delivery", "activate", "top", "up", "virtual", "disposable", "salary", "direct", "debit", "beneficiary", "pending", "declined", "charge", "wallet", "apple", "google"]
+    for w in english:
+        seen.setdefault(w, None)
+    words = list(seen)
+    rng.shuffle(words)
+    syllables = ["ra", "to", "mi", "ne", "lu", "co", "pa", "ri", "sé", "da", "vo", "ka", "ber", "lin",
+                 "tor", "mar", "ex", "on", "qui", "vé"]
+    while len(words) < 20_000:
+        words.append("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return words
+
+
+def _zipf_cumulative(n: int) -> list[float]:
+    return list(itertools.accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(n)))
+
+
+def populate(*, articles: int, brands: int, seed: int) -> tuple[list[int], list[str]]:
+    from roadie.desk.brands.models import Brand
+    from roadie.desk.kb import actions
+
+    rng = random.Random(seed)
+    vocab = _vocabulary(rng)
+    cum = _zipf_cumulative(len(vocab))
+    brand_ids = []
+    per_brand = articles // brands
+    started = time.perf_counter()
+    for b in range(brands):
+        brand = Brand.objects.create(slug=f"bench-{b}", name=f"Bench {b}")
+        brand_ids.append(brand.pk)
+        items = []
+        for a in range(per_brand):
+            title = " ".join(rng.choices(vocab[:3000], cum_weights=cum[:3000], k=rng.randint(3, 7)))
+            sentences = []
+            for _ in range(rng.randint(4, 10)):
+                sentences.append(" ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(8, 16))) + ".")
+            items.append(actions.ArticleData(
+                slug=f"a-{a}", title=title.capitalize(), body=" ".join(sentences),
+                category=rng.choice(vocab[:50]), tags=tuple(rng.choices(vocab[:500], k=3)),
+                status="published"))
+        actions.upsert_articles(None, brand, items, note="bench")
+        if b % 10 == 9:
+            print(f"   {per_brand * (b + 1):>7} articles ({time.perf_counter() - started:.0f} s)", flush=True)
+    return brand_ids, vocab
+
+
+def _queries(vocab: list[str], brand_ids: list[int], n: int, seed: int) -> list[tuple[int, str]]:
+    """2-4 words from the frequent part of the vocabulary, one in ten with a typo."""
+    rng = random.Random(seed + 1)
+    out = []
+    for _ in range(n):
+        words = rng.sample(vocab[:2000], rng.randint(2, 4))
+        if rng.random() < 0.1 and len(words[0]) > 5:
+            w = words[0]
+            i = rng.randrange(1, len(w) - 2)
+            words[0] = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        out.append((rng.choice(brand_ids), " ".join(words)))
+    return out
+
+
+def like_search(brand_id: int, query: str, limit: int = 10) -> list[int]:
+    from django.db.models import Q
+
+    from roadie.desk.kb.models import Article
+    from roadie.desk.kb.text import query_words
+
+    condition = Q()
+    for w in query_words(query):
+        condition |= Q(title__icontains=w) | Q(body__icontains=w)
+    return list(Article.objects.filter(condition, brand_id=brand_id, status="published")
+                .values_list("pk", flat=True)[:limit])
+
+
+def _time(call, queries) -> list[float]:
+    for brand_id, q in queries[:20]:  # warm caches
+        call(brand_id, q)
+    out = []
+    for brand_id, q in queries:
+        started = time.perf_counter()
+        call(brand_id, q)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def child(args) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from roadie.desk.kb.models import Article
+    from roadie.desk.kb.search import ranked_ids, search
+
+    call_command("migrate", verbosity=0, interactive=False)
+    label = connection.vendor
+    started = time.perf_counter()
+    brand_ids, vocab = populate(articles=args.articles, brands=args.brands, seed=args.seed)
+    if label == "sqlite":
+        with connection.cursor() as c:
+            c.execute("INSERT INTO kb_fts(kb_fts) VALUES('optimize')")
+            c.execute("ANALYZE")
+    else:
+        with connection.cursor() as c:
+            c.execute("VACUUM ANALYZE kb_search")
+            c.execute("ANALYZE kb_article")
+    load_s = time.perf_counter() - started
+    total = Article.objects.count()
+    queries = _queries(vocab, brand_ids, args.queries, args.seed)
+    rows = [
+        ("full text (ranked ids)", _time(lambda b, q: ranked_ids([b], q, limit=10, mode="fulltext"), queries)),
+        ("full text + snippets", _time(lambda b, q: search([b], q, limit=10, mode="fulltext"), queries)),
+        ("LIKE (peer, unranked)", _time(like_search, queries)),
+    ]
+    print(f"\n{label}: {total} articles, {len(brand_ids)} brands, loaded and indexed in {load_s:.0f} s; "
+          f"{len(queries)} queries of 2-4 words, 10 hits each")
+    print("| database | search | p50 ms | p95 ms | mean ms |")
+    print("|---|---|---:|---:|---:|")
+    for name, times in rows:
+        print(f"| {label} | {name} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} | "
+              f"{statistics.fmean(times):.1f} |")
+    p95 = _pct(rows[0][1], 95)
+    print(f"{label}: full-text p95 {p95:.1f} ms, target < {P95_TARGET_MS:.0f} ms: "
+          f"{'met' if p95 < P95_TARGET_MS else 'NOT met'}", flush=True)
+
+
+def _pg_url() -> str | None:
+    try:
+        url = subprocess.run([str(ROOT / "scripts" / "pg-server"), "start"], check=True,
+                             capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"PostgreSQL unavailable ({exc}): skipped")
+        return None
+    base, _, _ = url.rpartition("/")
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS roadie_kb_bench")
+        conn.execute("CREATE DATABASE roadie_kb_bench")
+    return f"{base}/roadie_kb_bench"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--brands", type=int, default=50)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--eval", action=argparse.BooleanOptionalAction, default=True,
+                        help="also print relevance figures (roadie kb-eval)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadie.desk.settings")
+    if args.child:
+        child(args)
+        return 0
+    status = 0
+    forward = ["--articles", str(args.articles), "--brands", str(args.brands),
+               "--queries", str(args.queries), "--seed", str(args.seed)]
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory(prefix="roadie-kb-bench-") as tmp:
+            env = {**os.environ, "ROADIE_DATA_DIR": tmp, "ROADIE_KB_SEMANTIC": "0"}
+            env.pop("ROADIE_DATABASE_URL", None)
+            if backend == "postgres":
+                url = _pg_url()
+                if url is None:
+                    continue
+                env["ROADIE_DATABASE_URL"] = url
+            print(f"== {backend}: loading {args.articles} articles", flush=True)
+            status |= subprocess.run([sys.executable, __file__, "--child", *forward], env=env).returncode
+    if args.eval:
+        with tempfile.TemporaryDirectory(prefix="roadie-kb-eval-") as tmp:
+            env = {**os.environ, "ROADIE_DATA_DIR": tmp}
+            env.pop("ROADIE_DATABASE_URL", None)
+            cmd = [sys.executable, "-m", "roadie.cli", "kb-eval"]
+            from roadie.desk.kb import semantic
+
+            if semantic.available():
+                cmd.append("--semantic")
+            print("\n== relevance (roadie kb-eval)", flush=True)
+            status |= subprocess.run(cmd, env={**env, "HF_HUB_OFFLINE": "1"}).returncode
+    return status
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    raise SystemExit(main())
