@@ -28,6 +28,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+@pytest.fixture
 def brands(db):
     from roadie.desk.brands.models import Brand, Channel, ChannelKind
 
@@ -87,6 +93,9 @@ def send():
 
 # --- Dovecot -------------------------------------------------------------------------------
 
+# Mailboxes tests may ask for by name (each once per session).
+DOVECOT_NAMED_USERS = ("amelie@customers.example",)
+
 DOVECOT_CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
@@ -132,11 +141,17 @@ class Dovecot:
     port: int
     root: Path
 
-    def add_user(self, address: str | None = None, password: str = "secret") -> tuple[str, str]:
-        address = address or f"u{uuid.uuid4().hex[:10]}@mail.test"
-        with (self.root / "passwd").open("a") as f:
-            f.write(f"{address}:{{PLAIN}}{password}::::::\n")
-        return address, password
+    users: list[str]
+
+    def add_user(self, address: str | None = None) -> tuple[str, str]:
+        """A fresh mailbox (empty), from the users created at start; password "secret"."""
+        if address is None:
+            address = self.users.pop()
+        elif address not in self.users:
+            raise ValueError(f"{address} is not one of {DOVECOT_NAMED_USERS}")
+        else:
+            self.users.remove(address)
+        return address, "secret"
 
     def client(self, user: str, password: str = "secret"):
         from imapclient import IMAPClient
@@ -161,14 +176,19 @@ def dovecot():
         internal = login = mail_user = pwd.getpwuid(os.geteuid()).pw_name
     group = lambda user: __import__("grp").getgrgid(pwd.getpwnam(user).pw_gid).gr_name  # noqa: E731
     (root / "mail").mkdir()
-    (root / "passwd").write_text("")
+    # Dovecot re-reads its passwd-file by mtime (1 s granularity): users are all created now.
+    users = [f"u{uuid.uuid4().hex[:10]}@mail.test" for _ in range(40)] + list(DOVECOT_NAMED_USERS)
+    (root / "passwd").write_text("".join(f"{u}:{{PLAIN}}secret::::::\n" for u in users))
     conf = root / "dovecot.conf"
     conf.write_text(DOVECOT_CONF.format(root=root, port=port, internal=internal,
                                         internal_group=group(internal), login=login,
                                         mail_user=mail_user, mail_group=group(mail_user)))
     if os.geteuid() == 0:
         shutil.chown(root / "mail", mail_user, group(mail_user))
-    subprocess.run([binary, "-c", str(conf)], check=True, capture_output=True)
+    # Dovecot daemonizes: its children must not hold our pipes open (we would wait forever).
+    with (root / "start.log").open("wb") as out:
+        subprocess.run([binary, "-c", str(conf)], check=True, stdout=out, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL, timeout=30)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -178,8 +198,9 @@ def dovecot():
         log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
         pytest.fail(f"dovecot did not start:\n{log}")
     try:
-        yield Dovecot("127.0.0.1", port, root)
+        yield Dovecot("127.0.0.1", port, root, users[:40])
     finally:
-        subprocess.run(["doveadm", "-c", str(conf), "stop"], capture_output=True)
+        subprocess.run(["doveadm", "-c", str(conf), "stop"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=30)
         time.sleep(0.2)
         shutil.rmtree(root, ignore_errors=True)
