@@ -146,7 +146,7 @@ class Dovecot:
     def add_user(self, address: str | None = None) -> tuple[str, str]:
         """A fresh mailbox (empty), from the users created at start; password "secret"."""
         if address is None:
-            address = self.users.pop()
+            address = self.users.pop(0)
         elif address not in self.users:
             raise ValueError(f"{address} is not one of {DOVECOT_NAMED_USERS}")
         else:
@@ -198,7 +198,7 @@ def dovecot():
         log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
         pytest.fail(f"dovecot did not start:\n{log}")
     try:
-        yield Dovecot("127.0.0.1", port, root, users[:40])
+        yield Dovecot("127.0.0.1", port, root, users)
     finally:
         subprocess.run(["doveadm", "-c", str(conf), "stop"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=30)
