@@ -91,6 +91,13 @@ def bench_erlang_c(report: list[str], *, sample: int) -> None:
             errors[int(i)] = f"{type(exc).__name__}"
         peer_times.append(time.perf_counter() - t0)
     peer_total_est = float(np.mean(peer_times)) * loads.size
+    try:
+        ErlangC(transactions=0.0, aht=AHT / 60, asa=T / 60, interval=MINUTES)
+        zero = "answers"
+    except ValueError as exc:
+        zero = f"refuses ({exc})"
+    zero_ours = int(staff(calls=0.0, interval_minutes=MINUTES, aht_seconds=AHT,
+                          targets=targets).agents)
     same = sum(1 for i, a in peer_agents.items() if a == ours[i])
     peer_wrong = [i for i, a in peer_agents.items() if not minimal_c(a, float(loads[i]))]
     ours_wrong = [int(i) for i in idx if not minimal_c(int(ours[i]), float(loads[i]))]
@@ -111,6 +118,7 @@ def bench_erlang_c(report: list[str], *, sample: int) -> None:
         f"{len(ours_wrong)}, pyworkforce wrong on {len(peer_wrong)}"
         + (f" (e.g. load {loads[peer_wrong[0]]:.2f} E: pyworkforce {peer_agents[peer_wrong[0]]},"
            f" roadie {ours[peer_wrong[0]]})" if peer_wrong else "") + ".",
+        f"- an interval with no calls: pyworkforce {zero}; roadie answers {zero_ours} agents.",
         "",
     ]
 

@@ -294,29 +294,35 @@ def erlang_a(
     x = a * pat_f / h
     y = n * pat_f / h
     log_b = _log_erlang_b(n, a)
-    log_t = _log_t(x, y)
+    th = t / pat_f
+    z = x * np.exp(-th)
+    gain = x * -np.expm1(-th)
+    # every T(., .) this needs, in one vectorised call
+    xs, ys = [x, x, z, z], [y, y + 1.0, y + 1.0, y]
+    if with_asa:
+        step = 1e-4 * np.sqrt(y + 1.0) + 1e-7 * (y + 1.0)
+        below = np.maximum(y + 1.0 - step, 0.0)
+        xs += [x, x]
+        ys += [y + 1.0 + step, below]
+    logs = _log_t(np.concatenate([v.ravel() for v in xs]),
+                  np.concatenate([v.ravel() for v in ys])).reshape(len(xs), *x.shape)
+    log_t, log_t1, log_tz1, log_tz = logs[0], logs[1], logs[2], logs[3]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_r = np.log(-np.expm1(log_b)) - log_b - log_t  # (1 - B) / (B T)
         p_wait = expit(-log_r)
         p_wait = np.where(n == 0, 1.0, p_wait)
-        log_t1 = _log_t(x, y + 1.0)
         ratio = np.exp(log_t1 - log_t)
         served_w = np.where(n > 0, y / (y + 1.0) * ratio, 0.0)  # P(answered | waited)
         served_w = np.clip(served_w, 0.0, 1.0)
         # answered within t and still waiting at t, given a wait
-        th = t / pat_f
-        z = x * np.exp(-th)
-        gain = x * -np.expm1(-th)
-        late = np.exp(-(y + 1.0) * th + gain + _log_t(z, y + 1.0) - log_t)
+        late = np.exp(-(y + 1.0) * th + gain + log_tz1 - log_t)
         within_w = np.where(n > 0, y / (y + 1.0) * (ratio - late), 0.0)
         within_w = np.clip(within_w, 0.0, served_w)
-        waiting_w = np.exp(-th - y * th + gain + _log_t(z, y) - log_t)
+        waiting_w = np.exp(-th - y * th + gain + log_tz - log_t)
         aband_w = np.clip(1.0 - within_w - waiting_w, 0.0, 1.0 - served_w)
         # mean wait of answered calls that waited: patience (1/(y+1) - d/dy log T(x, y+1))
         if with_asa:
-            step = 1e-4 * np.sqrt(y + 1.0) + 1e-7 * (y + 1.0)
-            below = np.maximum(y + 1.0 - step, 0.0)
-            dlog = (_log_t(x, y + 1.0 + step) - _log_t(x, below)) / (y + 1.0 + step - below)
+            dlog = (logs[4] - logs[5]) / (y + 1.0 + step - below)
             wait_served_w = np.maximum(pat_f * (1.0 / (y + 1.0) - dlog), 0.0)
         else:
             wait_served_w = np.full(x.shape, np.nan)
@@ -530,12 +536,20 @@ def staff(
         if (hi[idx] > _MAX_AGENTS).any():
             raise ValueError("impossible targets: no number of agents meets them")
         pending[idx] = ~ok(todo[idx], hi[idx])
+    # k-ary search: few intervals get many probes per pass (numpy's per-call cost dominates),
+    # many intervals get one (plain bisection, the least work)
     active = np.flatnonzero(hi - lo > 1.0)
     while active.size:
-        mid = np.floor((lo[active] + hi[active]) / 2.0)
-        good = ok(todo[active], mid)
-        hi[active] = np.where(good, mid, hi[active])
-        lo[active] = np.where(good, lo[active], mid)
+        probes = int(np.clip(2048 // active.size, 1, 63))
+        lo_a, hi_a = lo[active], hi[active]
+        frac = np.arange(1, probes + 1) / (probes + 1.0)
+        cand = np.floor(lo_a[:, None] + (hi_a - lo_a)[:, None] * frac[None, :])
+        cand = np.clip(cand, lo_a[:, None] + 1.0, hi_a[:, None] - 1.0)
+        good = ok(np.repeat(todo[active], probes), cand.ravel()).reshape(cand.shape)
+        new_hi = np.minimum(np.where(good, cand, np.inf).min(axis=1), hi_a)
+        below = ~good & (cand < new_hi[:, None])
+        new_lo = np.maximum(np.where(below, cand, -np.inf).max(axis=1), lo_a)
+        hi[active], lo[active] = new_hi, new_lo
         active = active[hi[active] - lo[active] > 1.0]
     agents[todo] = hi
     final = metrics_for(np.arange(size), agents)
