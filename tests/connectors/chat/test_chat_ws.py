@@ -9,6 +9,8 @@ import json
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
+from roadie.connectors.chat.models import ChatSession
+from roadie.connectors.chat.tasks import abandon_if_gone
 from roadie.connectors.chat.ws import websocket_application
 from roadie.desk.brands.models import Channel
 from roadie.desk.contacts.models import Contact, Direction, Message, RawInbound
@@ -70,6 +72,7 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
         assert "hello first" in (await ws.expect("error"))["detail"]
         await ws.send({"type": "hello", "session": None})
         welcome = await ws.expect("welcome")
+        welcome["session_pk"] = (await sync_to_async(ChatSession.objects.get)()).pk
         assert welcome["open"] is True and welcome["resumed"] is False
         await ws.send({"type": "message", "body": "Bonjour, ma commande ?", "client_id": "m1"})
         ack = await ws.expect("ack")
@@ -82,6 +85,8 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
         await ws.send({"type": "dance"})
         await ws.expect("error")
         await ws.close()
+        first_left = (await sync_to_async(ChatSession.objects.get)()).left_at
+        assert first_left is not None
 
         contact = await sync_to_async(Contact.objects.get)()
         await sync_to_async(Message.objects.create)(contact=contact, direction=Direction.NOTE, body="internal")
@@ -95,6 +100,8 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
         assert reply["from"] == "agent" and reply["body"] == "Elle part demain."
         await again.send({"type": "ping"})
         await again.expect("pong")  # the internal note never came
+        # The visitor came back in time: the first departure abandons nothing.
+        assert await sync_to_async(abandon_if_gone.func)(welcome["session_pk"], first_left.isoformat()) is False
         await again.close()
 
         refused = Socket("/chat/ws/no-such-brand")
@@ -104,6 +111,26 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
     contact = Contact.objects.get()
     assert contact.channel == "chat" and contact.messages.filter(direction="in").count() == 1
     assert sorted(RawInbound.objects.values_list("status", flat=True)) == ["duplicate", "parsed", "rejected"]
+
+
+def test_visitor_gone_for_good_abandons_the_waiting_chat(chat):
+    from django_tasks_db.models import DBTaskResult
+
+    async def scenario():
+        ws = Socket(f"/chat/ws/{chat.brand.slug}")
+        await ws.accepted()
+        await ws.send({"type": "hello"})
+        await ws.expect("welcome")
+        await ws.send({"type": "message", "body": "Allô ?", "client_id": "x"})
+        await ws.expect("ack")
+        await ws.close()
+
+    async_to_sync(scenario)()
+    session = ChatSession.objects.get()
+    task = DBTaskResult.objects.get(task_path__endswith="abandon_if_gone")
+    assert task.run_after > session.left_at
+    assert abandon_if_gone.func(*task.args_kwargs["args"]) is True
+    assert Contact.objects.get().status == "abandoned"
 
 
 def test_other_origins_are_refused(chat):

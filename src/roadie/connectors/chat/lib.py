@@ -46,7 +46,7 @@ def open_session(channel: Channel, *, token: str = "", name: str = "", email: st
     resumed = session is not None
     if session is None:
         session = ChatSession.objects.create(brand=channel.brand, name=name[:120], email=email[:254])
-    ChatSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now(),
+    ChatSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now(), left_at=None,
                                                      connections=session.connections + 1)
     return session, resumed
 

@@ -23,3 +23,5 @@ class ChatSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     connections = models.PositiveIntegerField(default=0)
+    # Set when the visitor's last connection closed; cleared when one opens again.
+    left_at = models.DateTimeField(null=True, blank=True)

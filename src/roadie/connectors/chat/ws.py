@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
 from roadie.connectors.chat import lib
+from roadie.connectors.chat.tasks import visitor_left
 
 log = logging.getLogger("roadie.connectors.chat")
 
@@ -105,6 +106,11 @@ class Conversation:
             reading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reading
+            if self.session is not None:
+                try:
+                    await _db(visitor_left)(self.session)
+                except Exception:  # shutting down: the contact simply stays queued
+                    log.exception("could not record that chat %s closed", self.session.token)
 
     async def handle(self, text: str) -> None:
         if len(text) > MAX_FRAME:
