@@ -168,3 +168,29 @@ def test_twilio_status_callbacks(client, line):
     assert post({**base, "CallStatus": "ringing"}, token="wrong").status_code == 401
     assert post({**base, "CallStatus": "exploded"}).status_code == 400
     assert list(RawInbound.objects.order_by("pk").values_list("status", flat=True))[-2:] == ["rejected", "failed"]
+
+
+def test_calls_page_queries_do_not_grow_with_the_calls(client, call_event, line, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user(role="supervisor"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/calls/panel").status_code == 200
+        return len(captured)
+
+    for i in range(3):
+        call_event({"event": "offered", "call_id": f"q-{i}"})
+    few = queries()
+    for i in range(3, 30):
+        call_event({"event": "offered", "call_id": f"q-{i}"})
+        if i % 2:
+            call_event({"event": "ended", "call_id": f"q-{i}"})
+    assert queries() == few
+
+
+def test_agents_may_not_open_the_calls_page(client, make_agent):
+    client.force_login(make_agent().user)
+    assert client.get("/calls/").status_code == 403
