@@ -164,4 +164,5 @@ FR = {
     'Article created.': 'Article créé.',
     'Article saved.': 'Article enregistré.',
     'Version %(n)s restored.': 'Version %(n)s restaurée.',
+    "Use in the last 30 days": "Utilisation sur les 30 derniers jours",
 }

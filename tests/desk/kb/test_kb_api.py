@@ -99,3 +99,12 @@ def test_usage_is_recorded(api_client, people):
                                          {"kind": "opened"}, content_type="application/json")
     assert r.status_code == 201
     assert UsageEvent.objects.get().kind == "opened"
+
+
+def test_usage_report_for_writers_only(api_client, people):
+    api_client(people["agent"]).post("/api/kb/articles/meubles-co/livraison/usage",
+                                     {"kind": "used_link"}, content_type="application/json")
+    rows = {r["slug"]: r for r in api_client(people["brand"]).get("/api/kb/usage", {"brand": "meubles-co"}).json()}
+    assert rows["livraison"]["used_link"] == 1 and rows["retour"]["used_link"] == 0
+    assert api_client(people["agent"]).get("/api/kb/usage", {"brand": "meubles-co"}).status_code == 403
+    assert api_client(people["other_brand"]).get("/api/kb/usage", {"brand": "meubles-co"}).status_code == 404

@@ -36,6 +36,7 @@ def test_brand_user_edits_and_restores_through_pages(furniture, make_user):
     assert article.version == 2
     page = client.get("/kb/meubles-co/livraison/")
     assert b"Nouveau d" in page.content and b"v1" in page.content
+    assert b"Use in the last 30 days" in page.content
     assert client.get("/kb/meubles-co/livraison/versions/1/").status_code == 200
     client.post("/kb/meubles-co/livraison/versions/1/restore")
     article.refresh_from_db()

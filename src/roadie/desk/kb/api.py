@@ -202,3 +202,25 @@ def record_usage(request: HttpRequest, brand: str, slug: str, payload: UsageIn):
         raise HttpError(422, f"kind must be one of {', '.join(UsageKind.values)}")
     event = actions.record_usage(request.auth, article, payload.kind, contact=contact, rank=payload.rank)
     return 201, {"id": event.pk, "kind": event.kind}
+
+
+class UsageOut(Schema):
+    slug: str
+    title: str
+    suggested: int
+    opened: int
+    used_link: int
+    used_excerpt: int
+    searched: int
+
+
+@router.get("/kb/usage", response={200: list[UsageOut], 403: Error, 404: Error})
+def usage_report(request: HttpRequest, brand: str, days: int = 30):
+    """Per article of a brand: how often it was suggested, opened and inserted (writers only)."""
+    from roadie.desk.kb.stats import brand_usage
+
+    target = _forbidden(access.access_brand_for_edit, request.auth, brand)
+    articles = list(target.articles.order_by("slug").values_list("pk", "slug", "title"))
+    counts = brand_usage([pk for pk, _, _ in articles], days=max(1, min(days, 365)))
+    empty = {k: 0 for k in UsageKind.values}
+    return [{"slug": slug, "title": title, **counts.get(pk, empty)} for pk, slug, title in articles]

@@ -14,6 +14,7 @@ from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import access, actions
 from roadie.desk.kb.models import ArticleStatus, UsageKind
 from roadie.desk.kb.search import search
+from roadie.desk.kb.stats import usage_counts
 
 
 def _int(value) -> int | None:
@@ -45,14 +46,18 @@ def article(request, brand_slug: str, slug: str):
     art = access.access_article(request.user, brand_slug=brand_slug, slug=slug)
     contact_id = _int(request.GET.get("contact"))
     if contact_id is not None:
-        contact = access_contact(request.user, contact_id)
-        actions.record_usage(request.user, art, UsageKind.OPENED, contact=contact,
-                             rank=_int(request.GET.get("rank")))
+        try:  # a link from a contact this user can no longer see still opens the article
+            contact = access_contact(request.user, contact_id)
+        except Http404:
+            contact = None
+        if contact is not None:
+            actions.record_usage(request.user, art, UsageKind.OPENED, contact=contact,
+                                 rank=_int(request.GET.get("rank")))
     editable = access.can_edit(request.user, art.brand_id)
     return render(request, "kb/article.html", {
         "article": art, "can_edit": editable, "contact_id": contact_id,
         "versions": art.versions.select_related("author")[:50] if editable else [],
-        "statuses": ArticleStatus.choices,
+        "usage": usage_counts(art) if editable else {},
     })
 
 
