@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -67,6 +68,11 @@ def cmd_reindex(args) -> int:
 
 def cmd_eval(args) -> int:
     os.environ["ROADIE_KB_SEMANTIC"] = "1" if args.semantic else os.environ.get("ROADIE_KB_SEMANTIC", "")
+    if not args.here:
+        # A throwaway SQLite database: evaluating never writes demo brands into a real one.
+        scratch = tempfile.mkdtemp(prefix="roadie-kb-eval-")
+        os.environ.pop("ROADIE_DATABASE_URL", None)
+        os.environ["ROADIE_SQLITE_PATH"] = str(Path(scratch) / "eval.sqlite3")
     _django()
     from django.core.management import call_command
 
@@ -120,4 +126,7 @@ def register(sub) -> None:
     p.add_argument("--semantic", action="store_true", help="also rank with the local embedding model")
     p.add_argument("--french", default="", help="French evaluation set (default bench/kb_eval_fr.csv)")
     p.add_argument("--limit", type=int, default=0, help="only the first N BANKING77 test queries")
+    p.add_argument("--here", action="store_true",
+                   help="use the configured database (default: a throwaway SQLite file); it gets "
+                        "the demo brands' articles")
     p.set_defaults(func=cmd_eval)
