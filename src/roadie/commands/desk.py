@@ -167,6 +167,7 @@ def demo_processes(port: int) -> list[list[str]]:
         ["serve", "--port", str(port)],
         ["dispatch"],
         ["worker"],
+        ["smtpd"],
     ]
 
 
