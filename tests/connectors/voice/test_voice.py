@@ -194,3 +194,18 @@ def test_calls_page_queries_do_not_grow_with_the_calls(client, call_event, line,
 def test_agents_may_not_open_the_calls_page(client, make_agent):
     client.force_login(make_agent().user)
     assert client.get("/calls/").status_code == 403
+
+
+def test_caller_number_only_in_the_maskable_phone_field(call_event, line, make_agent, client):
+    line.brand.masked_fields = ["phone"]
+    line.brand.save()
+    agent = make_agent(brands=[line.brand], presence="available")
+    call_event({"event": "offered", "call_id": "c-masked", "from": "+33699887766"})
+    dispatcher.tick()
+    accept_offer(agent.user, Offer.objects.get().pk)
+    client.force_login(agent.user)
+    contact = Call.objects.get().contact
+    for path in ("/desk/", f"/desk/contacts/{contact.pk}/"):
+        page = client.get(path).content.decode()
+        assert "99887766" not in page and "99 88 77 66" not in page
+    assert contact.customer.phone == "+33699887766"

@@ -77,11 +77,12 @@ def open_call(*, channel: Channel, event: CallEvent, raw: RawInbound | None, med
               body: str = "", customer: CustomerData | None = None, extra: dict | None = None) -> Call:
     """The call's contact (queued for routing) and its Call row; idempotent on the call id."""
     relay = medium == Medium.VOICE and not team_on_duty(channel, event.at)
+    # The number goes in the customer's phone field only, which the brand may mask.
     contact, _, _ = contact_actions.receive(Inbound(
         brand=channel.brand, channel=channel.kind,
-        body=body or f"Incoming call from {event.caller or 'an unknown number'}",
+        body=body or ("Appel entrant" if event.caller else "Appel entrant (numéro masqué)"),
         customer=customer or CustomerData(phone=event.caller),
-        subject=("Appel" if medium == Medium.VOICE else "Appel vidéo LSF") + (f" {event.caller}" if event.caller else ""),
+        subject="Appel" if medium == Medium.VOICE else "Appel vidéo LSF",
         language=event.language, priority=1 if channel.premium else 0,
         extra_skills=(RELAY_SKILL,) if relay else (), external_id=event.call_id,
         message_id=f"{event.call_id}:offered", received_at=event.at,
