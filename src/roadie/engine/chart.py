@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import re
 
 import matplotlib
 
@@ -53,7 +54,12 @@ def plan_svg(result: PipelineResult) -> str:
     fig.savefig(buffer, format="svg")
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    # scale to the page's width (the viewBox keeps the proportions)
+    head, rest = text.split(">", 1)
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+    return f'{head} width="100%">{rest}'
+
 
 
 def plan_html(result: PipelineResult, *, title: str = "roadie plan") -> str:
