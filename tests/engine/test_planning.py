@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roadie.engine.forecast import DayMatrix
 from roadie.engine.planning import SlotRules, plan_slots, slot_templates
@@ -112,3 +114,17 @@ def test_quarter_hour_starts_and_bad_input():
     bad = DayMatrix(MONDAY, 30, -np.ones((1, 48)))
     with pytest.raises(ValueError, match="non-negative"):
         plan_slots(bad)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=6), min_size=34, max_size=34),
+       st.booleans())
+def test_any_curve_in_the_window_is_covered_at_no_less_than_its_hours(values, split):
+    need = np.zeros((1, 48))
+    need[0, 14:48] = values  # 07:00-24:00 of a Monday
+    req = DayMatrix(MONDAY, 30, need)
+    plan = plan_slots(req, rules=SlotRules(split_days=split), time_limit_seconds=10)
+    assert plan.under.sum() == 0
+    assert np.all(plan.coverage >= need)
+    assert plan.paid_hours >= need.sum() / 2 - 1e-9
+    assert plan.gap <= 1e-4
