@@ -185,7 +185,7 @@ def on_contact_event(sender, instance, created, **kwargs) -> None:
         Call.objects.filter(pk=call.pk).update(wrapped_at=instance.at, wrap_seconds=max(0.0, wrap))
 
 
-def premium_calls_today(brands, *, now: datetime | None = None):
+def calls_today(brands, *, now: datetime | None = None):
     from roadie.desk.routing.lib import start_of_today
 
     return (Call.objects.filter(contact__brand__in=brands, offered_at__gte=start_of_today(now))

@@ -97,7 +97,7 @@ def _visible_brands(user):
 
 def _calls_context(request) -> dict:
     brands = _visible_brands(request.user)
-    calls = list(actions.premium_calls_today(brands)[:200])
+    calls = list(actions.calls_today(brands)[:200])
     premium = [c for c in calls if c.premium]
     return {
         "calls": calls, "waiting": actions.waiting_calls(brands), "now": timezone.now(),
