@@ -18,7 +18,8 @@ def cmd_smtpd(args) -> int:
     from roadie.connectors.email import smtpd
 
     smtpd.recover()
-    controller = smtpd.controller(host=args.host, port=args.port, max_bytes=args.max_bytes)
+    controller = smtpd.controller(host=args.host, port=args.port, max_bytes=args.max_bytes,
+                                  tls_cert=args.tls_cert, tls_key=args.tls_key)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     controller.start()
@@ -58,6 +59,8 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=None, help="default: $ROADIE_SMTPD_PORT or 2525")
     p.add_argument("--max-bytes", type=int, default=None,
                    help="largest message accepted (default: $ROADIE_MAIL_MAX_BYTES or 25 MB)")
+    p.add_argument("--tls-cert", default=None, help="PEM certificate: offer STARTTLS ($ROADIE_SMTPD_TLS_CERT)")
+    p.add_argument("--tls-key", default=None, help="PEM private key ($ROADIE_SMTPD_TLS_KEY)")
     p.set_defaults(func=cmd_smtpd)
 
     p = sub.add_parser("imap-poll", help="poll the brands' own IMAP mailboxes")

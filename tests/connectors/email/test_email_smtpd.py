@@ -101,3 +101,43 @@ def test_the_cli_knows_smtpd_and_imap_poll():
     assert (args.port, args.max_bytes) == (2626, 1000)
     args = parser.parse_args(["imap-poll", "--once", "--mailbox", "3"])
     assert args.once and args.mailbox == [3]
+
+
+def test_demo_traffic_sends_its_email_over_smtp(brands, smtpd, settings):
+    import random
+
+    from roadie.desk.demo import traffic
+
+    settings.ROADIE_SMTPD_HOST, settings.ROADIE_SMTPD_PORT = smtpd.host, smtpd.port
+    inject = traffic.INJECTORS["email"]("http://127.0.0.1:8000", api=None)
+    arrival = traffic.make_arrival(random.Random(3), "ondes", "email")
+    inject(arrival)
+    contact = Contact.objects.get()
+    assert (contact.brand.slug, contact.subject) == ("ondes", arrival.subject)
+    assert contact.customer.email == arrival.email and contact.language == arrival.language
+    assert RawInbound.objects.get().source == "smtp"
+
+
+def test_too_many_recipients_get_452(brands, smtpd, send):
+    to = ",".join(["support@ondes.example"] * (smtpd_module.MAX_RECIPIENTS + 1))
+    result = send(smtpd, "--to", to, "--from", "a@customers.example")
+    assert "452 4.5.3" in result.output
+
+
+def test_starttls_when_a_certificate_is_given(brands, send, tmp_path, closed_port):
+    import subprocess
+    from types import SimpleNamespace
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                    "-days", "1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    ctl = smtpd_module.controller(host="127.0.0.1", port=closed_port, tls_cert=str(cert), tls_key=str(key))
+    ctl.start()
+    try:
+        result = send(SimpleNamespace(host="127.0.0.1", port=closed_port), "--tls", "--to", "support@ondes.example",
+                      "--from", "a@customers.example")
+    finally:
+        ctl.stop()
+    assert result.code == 0, result.output
+    assert "STARTTLS" in result.output and "TLS started" in result.output
+    assert Contact.objects.get().brand.slug == "ondes"

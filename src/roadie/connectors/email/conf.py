@@ -3,6 +3,7 @@
 ROADIE_MAIL_MAX_BYTES            largest accepted message (default 25 MB; 552 above)
 ROADIE_MAIL_ATTACHMENT_MAX_BYTES largest attachment stored (default 10 MB)
 ROADIE_SMTPD_HOST / _PORT        where ``roadie smtpd`` listens (127.0.0.1:2525)
+ROADIE_SMTPD_TLS_CERT / _KEY     PEM files: ``roadie smtpd`` then offers STARTTLS
 ROADIE_SMTP_HOST / _PORT / _USER / _PASSWORD / _STARTTLS / _SSL
                                  the relay replies go out through; no host: replies are held
 ROADIE_MAIL_DOMAIN               right-hand side of outbound Message-IDs (default: the brand's)
@@ -19,6 +20,8 @@ DEFAULTS = {
     "ROADIE_MAIL_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "ROADIE_SMTPD_HOST": "127.0.0.1",
     "ROADIE_SMTPD_PORT": 2525,
+    "ROADIE_SMTPD_TLS_CERT": "",
+    "ROADIE_SMTPD_TLS_KEY": "",
     "ROADIE_SMTP_HOST": "",
     "ROADIE_SMTP_PORT": 25,
     "ROADIE_SMTP_USER": "",

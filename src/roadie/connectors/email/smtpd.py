@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -25,6 +26,8 @@ log = logging.getLogger("roadie.email.smtpd")
 
 # Generous, as real mail breaks RFC 5321's 1000-octet lines; the size limit still applies.
 LINE_LENGTH_LIMIT = 64 * 1024
+# A brand mail has a handful of recipients; hundreds are abuse.
+MAX_RECIPIENTS = 50
 
 
 def _db(fn, *args):
@@ -59,6 +62,8 @@ class Handler:
 
     async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Too many recipients"
         try:
             known = await _db(deliveries_for, [address])
         except Exception:
@@ -101,13 +106,20 @@ class SMTPController(Controller):
         return RoadieSMTP(self.handler, **self.SMTP_kwargs)
 
 
-def controller(*, host: str | None = None, port: int | None = None,
-               max_bytes: int | None = None) -> SMTPController:
+def controller(*, host: str | None = None, port: int | None = None, max_bytes: int | None = None,
+               tls_cert: str | None = None, tls_key: str | None = None) -> SMTPController:
+    """The listener; with a certificate and key it offers STARTTLS (senders may use it)."""
     max_bytes = int(max_bytes or conf.get("ROADIE_MAIL_MAX_BYTES"))
+    tls_cert = tls_cert or conf.get("ROADIE_SMTPD_TLS_CERT")
+    tls_key = tls_key or conf.get("ROADIE_SMTPD_TLS_KEY")
+    tls_context = None
+    if tls_cert:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(tls_cert, tls_key or None)
     return SMTPController(
         Handler(max_bytes=max_bytes), hostname=host or conf.get("ROADIE_SMTPD_HOST"),
         port=int(port or conf.get("ROADIE_SMTPD_PORT")),
-        data_size_limit=max_bytes,
+        data_size_limit=max_bytes, tls_context=tls_context, require_starttls=False,
         ident="roadie smtpd",
     )
 
