@@ -324,3 +324,14 @@ def test_next_wakeup_tells_when_a_tier_opens():
     r.add_contact(contact(1, arrival=10))
     assert r.route(10) == []
     assert r.next_wakeup() == 55
+
+
+def test_tier_timer_is_exact_in_floating_point():
+    r = Router(cascades={"maison-lune": (Tier.regular(0), Tier.certified(0.2))})
+    r.add_agent(agent(1, regular_brands=frozenset({"maison-lune"}), load=6))
+    r.add_agent(agent(2))
+    r.add_contact(contact(1, arrival=0.1))
+    assert r.route(0.3) == []  # 0.1 + 0.2 is a hair above 0.3
+    wake = r.next_wakeup()
+    assert wake > 0.3
+    assert r.route(wake) == [Reservation(1, 2)]

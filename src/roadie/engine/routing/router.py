@@ -392,7 +392,7 @@ class Router:
                 q.blocked = True
                 q.blocked_since = crec.spec.arrival
                 if nxt < math.inf:
-                    heapq.heappush(self._timers, (crec.spec.arrival + nxt, q.idx))
+                    heapq.heappush(self._timers, (nxt, q.idx))
                 return False
         made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
         return True
@@ -639,7 +639,12 @@ class Router:
             self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)
         return None
 
-    def _open_heaps(self, q: _Queue, wait: float) -> tuple[list[_AgentHeap], float]:
+    def _open_heaps(
+        self, q: _Queue, arrival: float, now: float
+    ) -> tuple[list[_AgentHeap], float]:
+        """The agent heaps of the tiers open for a contact that arrived at ``arrival``, and the
+        time the next tier opens. Compared in absolute time, so a timer set for that time
+        always finds the tier open (no float round-off loop)."""
         tiers = q.qclass.cascade
         heaps = q.tier_heaps
         opened: list[_AgentHeap] = []
@@ -647,8 +652,8 @@ class Router:
         for i, tier in enumerate(tiers):
             if i and heaps[i - 1].onshift:  # else nobody on shift there: fall through
                 opens_at = max(opens_at, tier.after)
-            if opens_at > wait:
-                return opened, opens_at
+            if opens_at > 0 and arrival + opens_at > now:
+                return opened, arrival + opens_at
             h = heaps[i]
             if h not in opened:
                 opened.append(h)
@@ -663,7 +668,7 @@ class Router:
                 top = self._clean_agent_head(heaps[0])
                 return (None if top is None else self._agents[top[1]]), nxt
         else:
-            heaps, nxt = self._open_heaps(q, max(0.0, now - crec.spec.arrival))  # clock skew
+            heaps, nxt = self._open_heaps(q, crec.spec.arrival, now)
             if not heaps:
                 return None, nxt
         popped: list[tuple[_AgentHeap, tuple]] = []
