@@ -109,7 +109,7 @@ def running_roadie(data_dir: Path, *, dispatchers: int = 1, agents: int = 6, ext
     port = free_port()
     live = LiveRoadie(url=f"http://127.0.0.1:{port}", env=env)
     try:
-        live.roadie("seed-demo", "--agents", str(agents))
+        live.roadie("seed-demo", "--agents", str(agents), "--history-weeks", "0")
         live.start("serve", "--port", str(port))
         for _ in range(dispatchers):
             live.start("dispatch")

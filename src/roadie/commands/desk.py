@@ -74,9 +74,13 @@ def cmd_seed_demo(args) -> int:
 
     from roadie.desk.demo.data import load_demo
 
+    from roadie.desk.demo.history import load_demo_history
+
     call_command("migrate", verbosity=0, interactive=False)
     counts = load_demo(agents=args.agents)
-    print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents")
+    past = load_demo_history(weeks=args.history_weeks)
+    print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents"
+          + (f", {past} past contacts for planning" if past else ""))
     return 0
 
 
@@ -200,11 +204,13 @@ def register(sub) -> None:
 
     p = sub.add_parser("seed-demo", help="migrate and load the demo brands, agents and staff")
     p.add_argument("--agents", type=int, default=28)
+    p.add_argument("--history-weeks", type=int, default=8, help="past weeks of contacts for planning")
     p.set_defaults(func=cmd_seed_demo)
 
     p = sub.add_parser("demo", help="everything: web, dispatcher, worker, demo data and traffic")
     p.add_argument("--port", type=int, default=None, help="default: $ROADIE_PORT or 8000")
     p.add_argument("--agents", type=int, default=28)
     p.add_argument("--rate", type=float, default=4.0, help="contacts per minute, all brands")
+    p.add_argument("--history-weeks", type=int, default=8, help="past weeks of contacts for planning")
     p.add_argument("--no-traffic", action="store_true")
     p.set_defaults(func=cmd_demo)
