@@ -73,7 +73,6 @@ def cmd_seed_demo(args) -> int:
     from django.core.management import call_command
 
     from roadie.desk.demo.data import load_demo
-
     from roadie.desk.demo.history import load_demo_history
 
     call_command("migrate", verbosity=0, interactive=False)
