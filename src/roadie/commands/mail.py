@@ -32,6 +32,7 @@ def cmd_smtpd(args) -> int:
         pass
     finally:
         controller.stop()
+        logging.getLogger("roadie.email.smtpd").info("roadie smtpd stopped")
     return 0
 
 

@@ -132,3 +132,15 @@ def test_same_mail_by_smtp_and_imap_is_one_message(mailbox):
     client.append("INBOX", mail(7))
     imap.poll(box)
     assert Message.objects.count() == 1
+
+
+def test_roadie_imap_poll_once(mailbox, capsys):
+    from roadie.cli import main
+
+    box, client = mailbox
+    client.append("INBOX", mail(1))
+    assert main(["imap-poll", "--once", "--mailbox", str(box.pk)]) == 0
+    assert f"mailbox {box.pk}: 1 new" in capsys.readouterr().out
+    Mailbox.objects.filter(pk=box.pk).update(password="wrong")
+    assert main(["imap-poll", "--once", "--mailbox", str(box.pk)]) == 1
+    assert "AUTHENTICATIONFAILED" in Mailbox.objects.get(pk=box.pk).last_error
