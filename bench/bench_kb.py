@@ -111,14 +111,18 @@ def like_search(brand_id: int, query: str, limit: int = 10) -> list[int]:
                 .values_list("pk", flat=True)[:limit])
 
 
-def _time(call, queries) -> list[float]:
+def _time(calls: dict, queries) -> dict[str, list[float]]:
+    """Milliseconds per query for each search, interleaved query by query so that whatever
+    else the machine is doing weighs on every contender alike."""
     for brand_id, q in queries[:20]:  # warm caches
-        call(brand_id, q)
-    out = []
+        for call in calls.values():
+            call(brand_id, q)
+    out: dict[str, list[float]] = {name: [] for name in calls}
     for brand_id, q in queries:
-        started = time.perf_counter()
-        call(brand_id, q)
-        out.append((time.perf_counter() - started) * 1000)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(brand_id, q)
+            out[name].append((time.perf_counter() - started) * 1000)
     return out
 
 
@@ -139,6 +143,9 @@ def child(args) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     label = connection.vendor
+    with connection.cursor() as c:
+        c.execute("SELECT sqlite_version()" if label == "sqlite" else "SHOW server_version")
+        print(f"   {label} {c.fetchone()[0]}", flush=True)
     started = time.perf_counter()
     brand_ids, vocab = populate(articles=args.articles, brands=args.brands, seed=args.seed)
     if label == "sqlite":
@@ -152,11 +159,11 @@ def child(args) -> None:
     load_s = time.perf_counter() - started
     total = Article.objects.count()
     queries = _queries(vocab, brand_ids, args.queries, args.seed)
-    rows = [
-        ("full text (ranked ids)", _time(lambda b, q: ranked_ids([b], q, limit=10, mode="fulltext"), queries)),
-        ("full text + snippets", _time(lambda b, q: search([b], q, limit=10, mode="fulltext"), queries)),
-        ("LIKE (peer, unranked)", _time(like_search, queries)),
-    ]
+    rows = list(_time({
+        "full text (ranked ids)": lambda b, q: ranked_ids([b], q, limit=10, mode="fulltext"),
+        "full text + snippets": lambda b, q: search([b], q, limit=10, mode="fulltext"),
+        "LIKE (peer, unranked)": like_search,
+    }, queries).items())
     print(f"\n{label}: {total} articles, {len(brand_ids)} brands, loaded and indexed in {load_s:.0f} s; "
           f"{len(queries)} queries of 2-4 words, 10 hits each")
     print("| database | search | p50 ms | p95 ms | mean ms |")
