@@ -15,7 +15,7 @@ import ssl
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.db import close_old_connections
+from django.db import connections
 
 from roadie.connectors.email import conf
 from roadie.connectors.email.intake import deliveries_for, ingest, ingest_pending
@@ -31,14 +31,14 @@ MAX_RECIPIENTS = 50
 
 
 def _db(fn, *args):
-    """Run a database call in a worker thread (the ORM is synchronous)."""
+    """Run a database call in a worker thread (the ORM is synchronous). The thread's connection
+    is closed after each call: executor threads come and go, their connections must not linger."""
 
     def call():
-        close_old_connections()
         try:
             return fn(*args)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     return asyncio.get_running_loop().run_in_executor(None, call)
 
