@@ -85,6 +85,14 @@ def test_threading_never_crosses_customers(brands):
     assert victim.messages.count() == 1
 
 
+def test_a_stranger_reusing_a_message_id_gets_a_contact_of_their_own(brands):
+    [victim] = deliver(mail(mid="same@c", sender="victim@customers.example", body="mine"))
+    [stranger] = deliver(mail(mid="same@c", sender="stranger@evil.example", body="theirs"))
+    assert stranger.pk != victim.pk
+    assert [m.body for m in victim.messages.all()] == ["mine"]
+    assert [m.body for m in stranger.messages.all()] == ["theirs"]
+
+
 def test_threading_never_crosses_brands(brands):
     [lune] = deliver(mail(mid="b1@c"))
     [ondes] = deliver(mail(mid="b2@c", subject=f"Re: [#{lune.pk}]", headers="In-Reply-To: <b1@c>\r\n"),

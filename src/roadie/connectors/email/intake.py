@@ -101,6 +101,13 @@ def find_thread(brand: Brand, mail: ParsedMail) -> int | None:
     return None
 
 
+def conversation_key(mail: ParsedMail) -> str:
+    """The key of a conversation a mail starts: its Message-ID *and* its sender, so that a
+    stranger reusing someone's Message-ID cannot land on (or be swallowed by) their contact."""
+    key = f"{mail.from_address}/{mail.message_id}"
+    return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def _language(mail: ParsedMail) -> str:
     hint = mail.language_hint.split("-", 1)[0].split(",", 1)[0].strip()
     return hint if hint in {code for code, _ in settings.LANGUAGES} else ""
@@ -129,7 +136,7 @@ def _file(mail: ParsedMail, *, raw: RawInbound, delivery: Delivery) -> Contact:
         brand=brand, channel=ChannelKind.EMAIL, body=_body(mail),
         customer=CustomerData(name=mail.from_name, email=mail.from_address),
         subject=mail.subject, language=_language(mail),
-        external_id="" if contact_id else mail.message_id, message_id=mail.message_id,
+        external_id="" if contact_id else conversation_key(mail), message_id=mail.message_id,
         contact_id=contact_id, received_at=raw.received_at,
     ), raw=raw)
     if created:
