@@ -144,3 +144,16 @@ def test_roadie_imap_poll_once(mailbox, capsys):
     Mailbox.objects.filter(pk=box.pk).update(password="wrong")
     assert main(["imap-poll", "--once", "--mailbox", str(box.pk)]) == 1
     assert "AUTHENTICATIONFAILED" in Mailbox.objects.get(pk=box.pk).last_error
+
+
+def test_a_reachable_mailbox_that_receives_nothing_can_alert(mailbox):
+    box, client = mailbox
+    Mailbox.objects.filter(pk=box.pk).update(quiet_alert_minutes=120)
+    client.append("INBOX", mail(1))
+    imap.poll(box)
+    assert imap.mailbox_alerts() == []
+    box.refresh_from_db()
+    later = box.last_mail_at + timedelta(minutes=121)
+    Mailbox.objects.filter(pk=box.pk).update(last_success_at=later)
+    [alert] = imap.mailbox_alerts(now=later)
+    assert alert.reason == "reachable, but no new mail arrives"

@@ -118,6 +118,7 @@ def poll(mailbox: Mailbox, *, connector: Callable[[Mailbox], IMAPClient] = conne
         return PollResult(mailbox.pk, filed, error)
     Mailbox.objects.filter(pk=mailbox.pk).update(last_success_at=now(), last_error="")
     if filed:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_mail_at=now())
         log.info("mailbox %s: %d new message(s)", mailbox, filed)
     return PollResult(mailbox.pk, filed)
 
@@ -157,4 +158,8 @@ def mailbox_alerts(now: datetime | None = None) -> list[MailboxAlert]:
         if now - since > timedelta(minutes=mailbox.alert_after_minutes):
             reason = mailbox.last_error or "not polled (is `roadie imap-poll` running?)"
             alerts.append(MailboxAlert(mailbox, since, reason))
+            continue
+        quiet_since = mailbox.last_mail_at or mailbox.created_at
+        if mailbox.quiet_alert_minutes and now - quiet_since > timedelta(minutes=mailbox.quiet_alert_minutes):
+            alerts.append(MailboxAlert(mailbox, quiet_since, "reachable, but no new mail arrives"))
     return alerts

@@ -32,11 +32,14 @@ class Mailbox(models.Model):
     enabled = models.BooleanField(default=True)
     # A mailbox not polled successfully for this long raises an alert on the supervisor board.
     alert_after_minutes = models.PositiveIntegerField(default=15)
+    # Optional: no new mail at all for this long is suspicious too (a broken forward, an MX change).
+    quiet_alert_minutes = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Polling state: UIDs are only meaningful together with the folder's UIDVALIDITY.
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    last_mail_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 
