@@ -114,7 +114,7 @@ class _AgentHeap:
         self.idx = idx
         self.qclass = qclass  # cascade left empty: brand, skills and cost are what matter
         self.selector = selector
-        self.entries: list[tuple] = []  # (policy key, agent id, agent version)
+        self.entries: list[tuple] = []  # (*policy key, agent id, agent version)
         self.queues: list[_Queue] = []
         self.members = 0
         self.onshift = 0
@@ -553,16 +553,18 @@ class Router:
         return q
 
     def _heap_for(self, qclass: QueueClass, selector: tuple) -> _AgentHeap:
-        key = (qclass.brand, qclass.skills, qclass.cost, selector)
+        key = (qclass.brand, qclass.skills, selector)  # shared by every cost
         h = self._heaps.get(key)
         if h is None:
-            h = _AgentHeap(len(self._heap_list), QueueClass(*key[:3], ()), selector)
+            h = _AgentHeap(
+                len(self._heap_list), QueueClass(qclass.brand, qclass.skills, 0, ()), selector
+            )
             self._heaps[key] = h
             self._heap_list.append(h)
             for rec in self._agents.values():
                 if h.admits(rec.spec):
                     self._join(rec, h)
-                    if rec.state is _AVAILABLE and rec.free >= h.qclass.cost:
+                    if rec.state is _AVAILABLE and rec.free > 0:
                         self._push_one(rec, h)
         return h
 
@@ -592,29 +594,28 @@ class Router:
         rec.version = next(self._ver)
 
     def _push_one(self, rec: AgentStatus, h: _AgentHeap) -> None:
-        heapq.heappush(h.entries, (self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
+        # flat tuples compare faster than nested ones: (*policy key, agent id, version)
+        heapq.heappush(h.entries, (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
         rec.pushed[h.idx] = rec.version
 
     def _push_agent(self, rec: AgentStatus) -> None:
-        """Eager: put the agent, with a fresh key, in every heap whose cost now fits."""
-        if rec.state is not _AVAILABLE:
+        """Eager: put the agent, with a fresh key, in every heap it belongs to."""
+        if rec.state is not _AVAILABLE or rec.free <= 0:
             return
-        free = rec.free
         cand = self._candidates
         for h in rec.memberships:
-            if h.qclass.cost <= free:
-                if len(h.entries) > 8 * h.members + 64:
-                    self._compact(h)
-                self._push_one(rec, h)
-                for q in h.queues:
-                    cand.add(q.idx)
+            if len(h.entries) > 8 * h.members + 64:
+                self._compact(h)
+            self._push_one(rec, h)
+            for q in h.queues:
+                cand.add(q.idx)
 
     def _compact(self, h: _AgentHeap) -> None:
         agents = self._agents
         keep = []
         for e in h.entries:
-            rec = agents.get(e[1])
-            if rec is not None and rec.version == e[2] and rec.pushed.get(h.idx) == e[2]:
+            rec = agents.get(e[-2])
+            if rec is not None and rec.version == e[-1] and rec.pushed.get(h.idx) == e[-1]:
                 keep.append(e)
         heapq.heapify(keep)
         h.entries = keep
@@ -624,14 +625,14 @@ class Router:
         agents = self._agents
         while entries:
             top = entries[0]
-            rec = agents.get(top[1])
-            if rec is not None and rec.version == top[2]:
+            rec = agents.get(top[-2])
+            if rec is not None and rec.version == top[-1]:
                 return top
             heapq.heappop(entries)
             if (
                 rec is None
                 or rec.state is not _AVAILABLE
-                or rec.free < h.qclass.cost
+                or rec.free <= 0
                 or h.idx not in rec.member_idx
                 or rec.pushed.get(h.idx) == rec.version
             ):
@@ -639,9 +640,7 @@ class Router:
             self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)
         return None
 
-    def _open_heaps(
-        self, q: _Queue, arrival: float, now: float
-    ) -> tuple[list[_AgentHeap], float]:
+    def _open_heaps(self, q: _Queue, arrival: float, now: float) -> tuple[list[_AgentHeap], float]:
         """The agent heaps of the tiers open for a contact that arrived at ``arrival``, and the
         time the next tier opens. Compared in absolute time, so a timer set for that time
         always finds the tier open (no float round-off loop)."""
@@ -661,12 +660,18 @@ class Router:
 
     def _match(self, crec: _ContactRec, q: _Queue, now: float) -> tuple[AgentStatus | None, float]:
         excluded = crec.excluded
+        cost = crec.spec.cost
+        agents = self._agents
         if q.simple:
             heaps = q.tier_heaps
             nxt = math.inf
-            if not excluded:  # the common case: the best agent of the one heap
+            if not excluded:  # the common case: the best agent of the one heap, if it fits
                 top = self._clean_agent_head(heaps[0])
-                return (None if top is None else self._agents[top[1]]), nxt
+                if top is None:
+                    return None, nxt
+                rec = agents[top[-2]]
+                if rec.free >= cost:
+                    return rec, nxt
         else:
             heaps, nxt = self._open_heaps(q, crec.spec.arrival, now)
             if not heaps:
@@ -683,11 +688,14 @@ class Router:
                     best, best_h = top, h
             if best is None:
                 break
-            if best[1] not in excluded:
-                chosen = best[1]
+            aid = best[-2]
+            fits = agents[aid].free >= cost
+            if fits and aid not in excluded:
+                chosen = aid
                 break
-            if fallback is None:
-                fallback = best[1]
+            if fits and fallback is None:
+                fallback = aid
+            # set aside (not enough free capacity for this contact, or declined it before)
             popped.append((best_h, heapq.heappop(best_h.entries)))
         for h, e in popped:
             heapq.heappush(h.entries, e)
@@ -695,7 +703,7 @@ class Router:
             chosen = fallback  # nobody else qualifies: offer again to someone who said no
         if chosen is None:
             return None, nxt
-        return self._agents[chosen], nxt
+        return agents[chosen], nxt
 
     def _head(self, heap: list[tuple]) -> _ContactRec | None:
         contacts = self._contacts
