@@ -37,8 +37,11 @@ def agent_load(agent_id: int) -> int:
 def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
                timeout_seconds: float | None = None) -> Offer | None:
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
-    take it (available, qualified, within capacity). Returns None otherwise."""
-    now = now or timezone.now()
+    take it (available, qualified, within capacity). Returns None otherwise.
+
+    ``now`` is for tests that move the clock; by default the offer is stamped when the
+    agent's row is locked, so that the offer history orders truly with the ends of earlier
+    offers (the capacity check and the stamp see the same moment)."""
     timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
     try:
         with transaction.atomic():
@@ -51,6 +54,7 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
             agent = Agent.objects.select_for_update().filter(pk=agent_id, presence=Presence.AVAILABLE).first()
             if agent is None:
                 return None
+            now = now or timezone.now()
             if not contact_skills(contact) <= agent.skill_set():
                 log.error("refused offer of contact %s to unqualified agent %s", contact_id, agent_id)
                 return None
