@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -109,7 +109,11 @@ def _header(msg: Message, name: str, defects: list[str]) -> str:
         value = msg.get(name)
         if value is None:
             return ""
-        return " ".join(str(value).split())
+        text = str(value)
+        if "=?" in text:  # still RFC 2047 encoded (legacy parser)
+            with contextlib.suppress(Exception):
+                text = str(make_header(decode_header(text)))
+        return " ".join(text.split())
     except Exception as exc:  # a malformed header: fall back to the raw value
         defects.append(f"{name}: {type(exc).__name__}")
     try:
@@ -281,8 +285,16 @@ def parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
     """Parse one mail. Raises only on input that is not mail at all (no header, no body)."""
     if not raw or not raw.strip():
         raise ValueError("empty message")
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
-    defects = [type(d).__name__ for d in getattr(msg, "defects", [])]
+    notes: list[str] = []
+    try:
+        msg: Message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception:  # the modern parser chokes on some broken headers: the legacy one less
+        notes.append("read with the legacy parser")
+        try:
+            msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        except ValueError:  # e.g. NUL bytes in an RFC 2231 parameter
+            msg = BytesParser(policy=policy.compat32).parsebytes(raw.replace(b"\x00", b""))
+    defects = notes + [type(d).__name__ for d in getattr(msg, "defects", [])]
     if not msg.keys() and not msg.get_payload():
         raise ValueError("no header and no body")
     from_name, from_address = parseaddr(_header(msg, "from", defects))
