@@ -99,6 +99,7 @@ class OutboundStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Not sent")
     HELD = "held", _("Held: no relay configured")
+    REFUSED = "refused", _("Refused by the mail relay")
 
 
 class OutboundMail(models.Model):

@@ -125,11 +125,21 @@ def relay() -> smtplib.SMTP:
     return client
 
 
+def _answer(exc: smtplib.SMTPException) -> tuple[int, str]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    else:
+        code, text = exc.smtp_code, exc.smtp_error
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return int(code), str(text)
+
+
 def send_reply(message: Message) -> None:
     """Send one outbound message by email (the worker's sender for the email channel)."""
     message = Message.objects.select_related("contact__brand", "contact__customer").get(pk=message.pk)
     outbound = _prepare(message)
-    if outbound.status in (OutboundStatus.SENT, OutboundStatus.SKIPPED):
+    if outbound.status in (OutboundStatus.SENT, OutboundStatus.SKIPPED, OutboundStatus.REFUSED):
         return
     reason = skip_reason(message)
     if reason:
@@ -142,8 +152,18 @@ def send_reply(message: Message) -> None:
         log.info("reply %s of contact %s held: no SMTP relay configured", message.pk, message.contact_id)
         return
     mail = build(outbound, message)
-    with relay() as client:
-        client.send_message(mail, from_addr=outbound.from_address, to_addrs=[outbound.to_address])
+    try:
+        with relay() as client:
+            client.send_message(mail, from_addr=outbound.from_address, to_addrs=[outbound.to_address])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        code, text = _answer(exc)
+        if not 500 <= code < 600:
+            raise  # temporary (4xx): the worker tries again later
+        # Permanent: trying again would get the same answer. Recorded, shown to the agent.
+        reason = f"the relay refused it: {code} {text}"[:250]
+        OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.REFUSED, reason=reason)
+        log.warning("reply %s of contact %s not sent: %s", message.pk, message.contact_id, reason)
+        return
     OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.SENT, sent_at=timezone.now(),
                                                        reason="")
     log.info("reply %s of contact %s sent to %s as <%s>", message.pk, message.contact_id,

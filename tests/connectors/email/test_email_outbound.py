@@ -1,0 +1,139 @@
+"""Replies out over SMTP through a local relay (aiosmtpd): headers for threading, the brand
+address written to, permanent refusals recorded, temporary failures retried with the same
+Message-ID, no relay configured."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from roadie.connectors.email import intake
+from roadie.connectors.email.models import OutboundMail, OutboundStatus
+from roadie.desk.contacts.actions import store_raw
+from roadie.desk.contacts.models import Direction, Message
+from roadie.desk.contacts.tasks import deliver_message
+
+
+class Relay:
+    def __init__(self) -> None:
+        self.answer = "250 OK"
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.answer.startswith("550"):
+            return self.answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.answer.startswith("2"):
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return self.answer
+
+
+@pytest.fixture
+def relay(settings, closed_port):
+    handler = Relay()
+    controller = Controller(handler, hostname="127.0.0.1", port=closed_port)
+    controller.start()
+    settings.ROADIE_SMTP_HOST, settings.ROADIE_SMTP_PORT = "127.0.0.1", controller.port
+    yield handler
+    controller.stop()
+
+
+def deliver(payload: bytes, to: str = "contact@maison-lune.example"):
+    raw = store_raw(channel="email", source="smtp", payload=payload, meta={"rcpt_tos": [to]})
+    [contact] = intake.ingest(raw, intake.deliveries_for([to]))
+    return contact
+
+
+def customer_mail(mid: str, *, sender="amelie@customers.example", extra="") -> bytes:
+    return (f"From: Amélie <{sender}>\r\nTo: contact@maison-lune.example\r\nSubject: Vase cassé\r\n"
+            f"Message-ID: <{mid}>\r\n{extra}\r\nBonjour\r\n").encode()
+
+
+def answer(contact, body="Bonjour, c'est noté.") -> Message:
+    """An agent's reply as the desk stores it (the worker then sends it)."""
+    return Message.objects.create(contact=contact, direction=Direction.OUTBOUND, body=body)
+
+
+def parsed(raw: bytes):
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def test_replies_thread_and_come_from_the_address_written_to(brands, relay):
+    contact = deliver(customer_mail("c1@customers.example"))
+    first = answer(contact)
+    deliver_message.call(first.pk)
+    sender, rcpts, raw = relay.received[0]
+    mail = parsed(raw)
+    assert sender == "contact@maison-lune.example" and rcpts == ["amelie@customers.example"]
+    assert mail["From"].addresses[0].addr_spec == "contact@maison-lune.example"
+    assert mail["Subject"] == f"Re: Vase cassé [#{contact.pk}]"
+    assert mail["In-Reply-To"] == "<c1@customers.example>"
+    first.refresh_from_db()
+    assert mail["Message-ID"] == f"<{first.external_id}>" and first.delivered_at
+
+    # The customer answers our reply; our second reply carries the whole chain.
+    again = deliver(customer_mail("c2@customers.example", extra=f"In-Reply-To: <{first.external_id}>\r\n"))
+    assert again.pk == contact.pk
+    second = answer(contact, "Le vase part demain.")
+    deliver_message.call(second.pk)
+    mail = parsed(relay.received[1][2])
+    assert mail["In-Reply-To"] == "<c2@customers.example>"
+    assert mail["References"].split() == ["<c1@customers.example>", f"<{first.external_id}>",
+                                          "<c2@customers.example>"]
+    assert mail["Subject"].count(f"[#{contact.pk}]") == 1
+
+
+def test_permanent_refusal_is_recorded_not_retried(brands, relay):
+    from django_tasks_db.models import DBTaskResult
+
+    relay.answer = "550 5.1.1 no such user"
+    contact = deliver(customer_mail("r1@customers.example"))
+    message = answer(contact)
+    deliver_message.call(message.pk)
+    outbound = OutboundMail.objects.get(message=message)
+    assert outbound.status == OutboundStatus.REFUSED and "550" in outbound.reason
+    assert not DBTaskResult.objects.exists()
+
+
+def test_temporary_failure_is_retried_with_the_same_message_id(brands, relay, settings):
+    import socket
+
+    from django_tasks_db.models import DBTaskResult
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+
+    contact = deliver(customer_mail("t1@customers.example"))
+    message = answer(contact)
+    relay_port = settings.ROADIE_SMTP_PORT
+    settings.ROADIE_SMTP_PORT = closed_port  # the relay is down
+    deliver_message.call(message.pk)
+    assert DBTaskResult.objects.count() == 1  # tried again later by the worker
+    msgid = OutboundMail.objects.get(message=message).msgid
+    settings.ROADIE_SMTP_PORT = relay_port
+    deliver_message.call(message.pk, 2)
+    assert parsed(relay.received[0][2])["Message-ID"] == f"<{msgid}>"
+    assert OutboundMail.objects.get(message=message).status == OutboundStatus.SENT
+
+
+def test_no_relay_configured_holds_the_reply(brands, settings):
+    settings.ROADIE_SMTP_HOST = ""
+    contact = deliver(customer_mail("h1@customers.example"))
+    message = answer(contact)
+    deliver_message.call(message.pk)
+    assert OutboundMail.objects.get(message=message).status == OutboundStatus.HELD
+
+
+def test_a_customer_without_address_is_not_written_to(brands, relay):
+    contact = deliver(b"Subject: anonymous\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n")
+    message = answer(contact)
+    deliver_message.call(message.pk)
+    assert OutboundMail.objects.get(message=message).status == OutboundStatus.SKIPPED
+    assert relay.received == []
