@@ -87,3 +87,15 @@ def test_conversation_queries_do_not_grow_with_messages(handled):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_html_mail_has_its_sanitised_formatted_version(brands, make_agent):
+    contact = deliver("html_only.eml")
+    agent = make_agent(brands=[brands["lune"]], presence="available")
+    accept_offer(agent.user, make_offer(contact_id=contact.pk, agent_id=agent.pk).pk)
+    client = Client()
+    client.force_login(agent.user)
+    page = client.get(f"/desk/contacts/{contact.pk}/messages").content.decode()
+    assert "Formatted version" in page and 'href="https://maison-lune.example/suivi"' in page
+    assert "<script" not in page.split("Formatted version", 1)[1]
+    assert "alert(" not in page

@@ -137,3 +137,35 @@ def test_a_customer_without_address_is_not_written_to(brands, relay):
     deliver_message.call(message.pk)
     assert OutboundMail.objects.get(message=message).status == OutboundStatus.SKIPPED
     assert relay.received == []
+
+
+def test_a_bounce_of_our_reply_returns_to_its_conversation(brands, relay):
+    contact = deliver(customer_mail("b1@customers.example"))
+    message = answer(contact)
+    deliver_message.call(message.pk)
+    msgid = OutboundMail.objects.get(message=message).msgid
+    bounce = (
+        "Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.customers.example\r\n"
+        "To: contact@maison-lune.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <bounce-b1@mx.customers.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nMailbox full.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        "Final-Recipient: rfc822; amelie@customers.example\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: contact@maison-lune.example\r\nMessage-ID: <{msgid}>\r\nSubject: Re: Vase\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+    returned = deliver(bounce)
+    assert returned.pk == contact.pk  # the agent sees it in the conversation
+    outbound = OutboundMail.objects.get(message=message)
+    assert outbound.status == OutboundStatus.BOUNCED
+    assert "mailer-daemon@mx.customers.example" in outbound.reason
+    # Answering now would write to a mail system, not a person: not sent.
+    again = answer(contact, "Nouvel essai")
+    deliver_message.call(again.pk)
+    assert OutboundMail.objects.get(message=again).status == OutboundStatus.SKIPPED
+    assert len(relay.received) == 1
+    # A bounce naming no reply of ours starts its own (marked) contact.
+    stranger = deliver(bounce.replace(msgid.encode(), b"unknown@elsewhere").replace(b"bounce-b1", b"bounce-b2"))
+    assert stranger.pk != contact.pk

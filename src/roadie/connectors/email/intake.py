@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from roadie.connectors.email import attachments as attachment_policy
 from roadie.connectors.email import conf
-from roadie.connectors.email.models import Attachment, InboundMail
+from roadie.connectors.email.models import Attachment, InboundMail, OutboundMail, OutboundStatus
 from roadie.connectors.email.parse import ParsedMail, parse
 from roadie.desk.brands.models import Brand, Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
@@ -78,6 +78,14 @@ def ingest(raw: RawInbound, deliveries: list[Delivery]) -> list[Contact]:
 
 def find_thread(brand: Brand, mail: ParsedMail) -> int | None:
     """The contact this mail continues, if it is the same customer's conversation."""
+    if mail.reported_ids:
+        # A bounce of one of our replies: the reply's Message-ID (which carries a random part)
+        # names the conversation. The agent needs to know the answer did not arrive.
+        returned = (OutboundMail.objects.filter(msgid__in=mail.reported_ids,
+                                                message__contact__brand=brand)
+                    .values_list("message__contact_id", flat=True).first())
+        if returned is not None:
+            return returned
     sender = mail.from_address.lower()
     if not sender:
         return None
@@ -149,6 +157,9 @@ def _file(mail: ParsedMail, *, raw: RawInbound, delivery: Delivery) -> Contact:
         _store_attachments(message, mail)
         if mail.auto_kind:
             log.info("raw mail #%s is automatic (%s): never answered automatically", raw.pk, mail.auto_kind)
+        if mail.reported_ids:
+            OutboundMail.objects.filter(msgid__in=mail.reported_ids, message__contact=contact).update(
+                status=OutboundStatus.BOUNCED, reason=f"returned by {mail.from_address or 'the mail system'}"[:250])
     return contact
 
 

@@ -100,6 +100,7 @@ class OutboundStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not sent")
     HELD = "held", _("Held: no relay configured")
     REFUSED = "refused", _("Refused by the mail relay")
+    BOUNCED = "bounced", _("Returned undelivered")
 
 
 class OutboundMail(models.Model):

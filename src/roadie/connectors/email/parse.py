@@ -48,6 +48,8 @@ class ParsedMail:
     auto_kind: str  # an AutoKind value
     language_hint: str = ""
     defects: tuple[str, ...] = field(default=())
+    # For a bounce: the Message-IDs of the returned mail (from its attached headers).
+    reported_ids: tuple[str, ...] = field(default=())
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -281,6 +283,20 @@ def auto_kind(msg: Message, *, envelope_from: str | None, from_address: str,
     return ""
 
 
+REPORTED_ID_RE = re.compile(rb"^Message-ID:[ \t]*(<[^<>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def reported_ids(attachments: list[ParsedAttachment]) -> tuple[str, ...]:
+    """Message-IDs of the mail a delivery report returns (its headers come attached)."""
+    found: list[str] = []
+    for item in attachments:
+        if item.content_type in ("text/rfc822-headers", "message/rfc822"):
+            head = item.data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+            for match in REPORTED_ID_RE.findall(head):
+                found.extend(message_ids(match.decode("ascii", "replace")))
+    return tuple(dict.fromkeys(found))
+
+
 def parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
     """Parse one mail. Raises only on input that is not mail at all (no header, no body)."""
     if not raw or not raw.strip():
@@ -309,6 +325,7 @@ def parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
     _walk(msg, texts, htmls, attachments)
+    kind = auto_kind(msg, envelope_from=envelope_from, from_address=from_address, defects=defects)
     markup = "\n".join(h for h in htmls if h)
     text = "\n\n".join(t.strip("\r\n") for t in texts if t.strip())
     if not text and markup:
@@ -324,7 +341,8 @@ def parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
         text=text.replace("\r\n", "\n").replace("\x00", ""),
         html=sanitise_html(markup) if markup else "",
         attachments=tuple(attachments),
-        auto_kind=auto_kind(msg, envelope_from=envelope_from, from_address=from_address, defects=defects),
+        auto_kind=kind,
         language_hint=_header(msg, "content-language", defects)[:8].lower(),
         defects=tuple(defects),
+        reported_ids=reported_ids(attachments) if kind == "bounce" else (),
     )

@@ -26,7 +26,7 @@ def email_details(conversation) -> dict[int, Details]:
     if not ids:
         return details
     for mail in InboundMail.objects.filter(message_id__in=ids).only(
-            "message_id", "auto_kind", "from_address", "to_address"):
+            "message_id", "auto_kind", "from_address", "to_address", "html"):
         details[mail.message_id].mail = mail
     for outbound in OutboundMail.objects.filter(message_id__in=ids).only(
             "message_id", "status", "reason", "to_address"):
