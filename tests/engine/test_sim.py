@@ -37,8 +37,9 @@ def scenario(**over):
 
 
 def test_same_seed_same_result_whatever_the_workers():
-    scn = single_queue(agents=4, arrivals_per_minute=1.5, aht_seconds=120, hours=2,
-                       patience_seconds=90)
+    scn = single_queue(
+        agents=4, arrivals_per_minute=1.5, aht_seconds=120, hours=2, patience_seconds=90
+    )
     a = replicate(scn, reps=4, seed=5, workers=1)
     b = replicate(scn, reps=4, seed=5, workers=2)
     c = replicate(scn, reps=4, seed=6, workers=1)
@@ -50,8 +51,14 @@ def test_same_seed_same_result_whatever_the_workers():
 def test_every_contact_ends_answered_or_abandoned_and_nobody_over_capacity():
     scn = scenario(
         streams=[
-            {"brand": "b", "channel": "chat", "rate_per_hour": 200, "handle": 300,
-             "patience": 120, "wrap_up_seconds": 15},
+            {
+                "brand": "b",
+                "channel": "chat",
+                "rate_per_hour": 200,
+                "handle": 300,
+                "patience": 120,
+                "wrap_up_seconds": 15,
+            },
             {"brand": "b", "channel": "voice", "rate_per_hour": 30, "handle": 200},
             {"brand": "b", "channel": "email", "rate_per_hour": 20, "handle": 300},
         ],
@@ -80,10 +87,13 @@ def test_every_contact_ends_answered_or_abandoned_and_nobody_over_capacity():
 
 def test_agents_follow_their_slots_and_finish_their_call():
     scn = scenario(
-        start="09:00", hours=2,
+        start="09:00",
+        hours=2,
         streams=[{"brand": "b", "rate_per_hour": 30, "handle": {"dist": "fixed", "mean": 600}}],
-        teams=[{"name": "morning", "count": 2, "brands": ["b"], "slots": ["09:00-10:00"]},
-               {"name": "late", "count": 1, "brands": ["b"], "slots": ["10:30-12:00"]}],
+        teams=[
+            {"name": "morning", "count": 2, "brands": ["b"], "slots": ["09:00-10:00"]},
+            {"name": "late", "count": 1, "brands": ["b"], "slots": ["10:30-12:00"]},
+        ],
     )
     res = run(scn, np.random.default_rng(1))
     served = res.outcome == DONE
@@ -153,7 +163,9 @@ def test_lognormal_and_empirical_handle_times():
 
 def test_per_interval_arrivals_follow_the_profile():
     scn = scenario(
-        start="08:00", hours=2, interval_minutes=30,
+        start="08:00",
+        hours=2,
+        interval_minutes=30,
         streams=[{"brand": "b", "per_interval": [100, 0, 0, 300], "handle": 1}],
         teams=[{"count": 5, "brands": ["b"]}],
     )
@@ -199,15 +211,24 @@ def test_anonymous_bank_replay_reads_february():
     ("data", "message"),
     [
         ({"streams": [{"channel": "voice"}], "teams": [{"count": 1}]}, "'brand' is required"),
-        ({"streams": [{"brand": "b", "handle": {"dist": "gamma", "mean": 1}}],
-          "teams": [{"count": 1}]}, "unknown distribution"),
+        (
+            {
+                "streams": [{"brand": "b", "handle": {"dist": "gamma", "mean": 1}}],
+                "teams": [{"count": 1}],
+            },
+            "unknown distribution",
+        ),
         ({"streams": [{"brand": "b"}], "teams": [{"count": 1, "slots": ["9-10"]}]}, "HH:MM"),
         ({"streams": [{"brand": "b"}], "teams": [{"count": 1}], "colour": 1}, "unknown key"),
         ({"streams": [{"brand": "b"}], "teams": []}, "at least one [[teams]]"),
-        ({"streams": [{"brand": "b"}], "teams": [{"count": 1}], "policy": "random"},
-         "unknown policy"),
-        ({"streams": [{"brand": "b", "channel": "fax"}], "teams": [{"count": 1}]},
-         "unknown channel"),
+        (
+            {"streams": [{"brand": "b"}], "teams": [{"count": 1}], "policy": "random"},
+            "unknown policy",
+        ),
+        (
+            {"streams": [{"brand": "b", "channel": "fax"}], "teams": [{"count": 1}]},
+            "unknown channel",
+        ),
     ],
 )
 def test_bad_scenarios_are_refused_with_a_clear_message(data, message):
@@ -232,3 +253,54 @@ def test_router_is_left_consistent_by_a_run():
     res = engine.run(scn, np.random.default_rng(8))
     assert res.decisions >= (res.outcome == DONE).sum()
     assert ContactState.WAITING  # the states the dispatcher sees are the router's own
+
+
+def test_arrivals_from_a_roadie_forecast_csv(tmp_path):
+    fc = tmp_path / "forecast.csv"
+    rows = ["series,start,forecast"]
+    for k in range(48):
+        h, m = divmod(k * 30, 60)
+        value = 40.0 if 9 <= h < 11 else 0.0
+        rows.append(f"alba/call,2026-04-14T{h:02d}:{m:02d}:00+02:00,{value}")
+        rows.append(f"alba/call,2026-04-15T{h:02d}:{m:02d}:00+02:00,999")
+    fc.write_text("\n".join(rows) + "\n")
+    scn = scenario_from_dict(
+        {
+            "start": "08:00",
+            "hours": 4,
+            "streams": [
+                {
+                    "brand": "alba",
+                    "handle": 60,
+                    "forecast": {
+                        "file": "forecast.csv",
+                        "series": "alba/call",
+                        "date": "2026-04-14",
+                    },
+                }
+            ],
+            "teams": [{"count": 4, "brands": ["alba"]}],
+        },
+        base=tmp_path,
+    )
+    assert scn.streams[0].per_interval == (0, 0, 40, 40, 40, 40, 0, 0)
+    with pytest.raises(ScenarioError, match="no forecast"):
+        scenario_from_dict(
+            {
+                "streams": [
+                    {
+                        "brand": "alba",
+                        "forecast": {"file": str(fc), "series": "x", "date": "2026-04-14"},
+                    }
+                ],
+                "teams": [{"count": 1}],
+            }
+        )
+
+
+def test_confidence_intervals_stay_within_bounds():
+    s = replicate(scenario(hours=0.5), reps=3, seed=1, workers=1)
+    for m in ("service_level", "p_abandon", "occupancy"):
+        e = s.overall(m)
+        assert 0.0 <= e.low <= e.mean <= e.high <= 1.0
+    assert s.overall("asa_seconds").low >= 0

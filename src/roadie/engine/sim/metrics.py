@@ -214,7 +214,11 @@ def _json_float(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def estimate(values, confidence: float = 0.95) -> Estimate:
+def estimate(
+    values, confidence: float = 0.95, *, lower: float = -math.inf, upper: float = math.inf
+) -> Estimate:
+    """Mean and Student-t interval, the interval clipped to [lower, upper] (a rate stays in
+    [0, 1], a wait stays >= 0)."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if v.size == 0:
@@ -223,7 +227,14 @@ def estimate(values, confidence: float = 0.95) -> Estimate:
     if v.size < 2:
         return Estimate(mean, math.nan, math.nan, int(v.size))
     half = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return Estimate(mean, mean - half, mean + half, int(v.size))
+    return Estimate(mean, max(mean - half, lower), min(mean + half, upper), int(v.size))
+
+
+RATES = frozenset({"service_level", "p_abandon", "p_wait", "occupancy"})
+
+
+def _bounds(metric: str) -> dict[str, float]:
+    return {"lower": 0.0, "upper": 1.0} if metric in RATES else {"lower": 0.0}
 
 
 @dataclass(frozen=True)
@@ -248,16 +259,18 @@ class Summary:
 def summarize(name: str, runs: list[RunMetrics]) -> Summary:
     first = runs[0]
     groups = {
-        g: {m: estimate([getattr(r.groups[g], m) for r in runs]) for m in METRIC_NAMES}
+        g: {
+            m: estimate([getattr(r.groups[g], m) for r in runs], **_bounds(m)) for m in METRIC_NAMES
+        }
         for g in first.groups
     }
-    teams = {t: estimate([r.teams[t] for r in runs]) for t in first.teams}
+    teams = {t: estimate([r.teams[t] for r in runs], **_bounds("occupancy")) for t in first.teams}
     intervals = {}
     for g, per in first.intervals.items():
         intervals[g] = {}
         for m in per:
             stack = np.vstack([r.intervals[g][m] for r in runs])
-            ests = [estimate(stack[:, j]) for j in range(stack.shape[1])]
+            ests = [estimate(stack[:, j], **_bounds(m)) for j in range(stack.shape[1])]
             intervals[g][m] = np.array(
                 [[e.mean for e in ests], [e.low for e in ests], [e.high for e in ests]]
             )

@@ -220,6 +220,7 @@ _STREAM_KEYS = {
     "skills",
     "rate_per_hour",
     "per_interval",
+    "forecast",
     "handle",
     "patience",
     "wrap_up_seconds",
@@ -290,7 +291,48 @@ def _tiers(value, where: str) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def _stream(d: dict, where: str) -> Stream:
+def read_forecast(
+    path: Path, *, series: str, date: str, start: float, interval_seconds: float, count: int
+) -> tuple[float, ...]:
+    """Expected arrivals per interval from a ``roadie forecast`` CSV (``series, start,
+    forecast``, aware ISO times): the rows of one series on one local date, aligned on the
+    scenario's start and interval."""
+    import csv
+    import datetime as dt
+
+    try:
+        f = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read forecast {path}: {exc}") from None
+    by_second: dict[float, float] = {}
+    with f:
+        reader = csv.DictReader(f)
+        if not {"series", "start", "forecast"} <= set(reader.fieldnames or ()):
+            raise ScenarioError(f"{path}: a forecast needs columns series, start, forecast")
+        for n, row in enumerate(reader, start=2):
+            if row["series"] != series:
+                continue
+            try:
+                when = dt.datetime.fromisoformat(row["start"])
+                value = float(row["forecast"])
+            except ValueError as exc:
+                raise ScenarioError(f"{path}:{n}: {exc}") from None
+            if when.date().isoformat() != date:
+                continue
+            by_second[when.hour * 3600.0 + when.minute * 60.0 + when.second] = value
+    if not by_second:
+        raise ScenarioError(f"{path}: no forecast for series {series!r} on {date}")
+    seconds = sorted(by_second)
+    steps = {b - a for a, b in zip(seconds, seconds[1:], strict=False)}
+    if steps and min(steps) != interval_seconds:
+        raise ScenarioError(
+            f"{path}: the forecast's interval differs from interval_minutes "
+            f"({interval_seconds / 60:g})"
+        )
+    return tuple(by_second.get(start + k * interval_seconds, 0.0) for k in range(count))
+
+
+def _stream(d: dict, where: str, *, base: Path | None = None, timing=None) -> Stream:
     _check_keys(d, _STREAM_KEYS, where)
     if "brand" not in d:
         raise ScenarioError(f"{where}: 'brand' is required")
@@ -300,6 +342,23 @@ def _stream(d: dict, where: str) -> Stream:
     handle = d.get("handle", d.get("aht_seconds", 300.0))
     patience = d.get("patience", d.get("patience_seconds"))
     per_interval = tuple(float(x) for x in d.get("per_interval", ()))
+    if "forecast" in d:
+        fc = d["forecast"]
+        _check_keys(fc, {"file", "series", "date"}, f"{where}.forecast")
+        if not {"file", "series", "date"} <= set(fc):
+            raise ScenarioError(f"{where}.forecast: needs file, series and date")
+        path = Path(fc["file"]).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        start, interval_seconds, count = timing
+        per_interval = read_forecast(
+            path,
+            series=str(fc["series"]),
+            date=str(fc["date"]),
+            start=start,
+            interval_seconds=interval_seconds,
+            count=count,
+        )
     rate = float(d.get("rate_per_hour", 0.0))
     if rate < 0 or any(x < 0 for x in per_interval):
         raise ScenarioError(f"{where}: arrival rates must be >= 0")
@@ -351,7 +410,13 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
     sim = data.get("simulation", {})
     _check_keys(sim, _SCENARIO_KEYS - {"simulation", "streams", "teams"}, "[simulation]")
     top = {**{k: v for k, v in data.items() if k not in ("simulation",)}, **sim}
-    streams = tuple(_stream(s, f"streams[{i}]") for i, s in enumerate(top.get("streams", [])))
+    start = parse_clock(top.get("start", "00:00"), where="start")
+    width = float(top.get("interval_minutes", 30)) * 60.0
+    count = int(math.ceil(float(top.get("hours", 8.0)) * 3600.0 / width)) if width > 0 else 0
+    streams = tuple(
+        _stream(s, f"streams[{i}]", base=base, timing=(start, width, count))
+        for i, s in enumerate(top.get("streams", []))
+    )
     teams = tuple(_team(t, i, f"teams[{i}]") for i, t in enumerate(top.get("teams", [])))
     cascades = tuple(
         (brand, _tiers(v.get("tiers", []) if isinstance(v, dict) else v, f"cascades.{brand}"))
