@@ -147,9 +147,11 @@ def _pg_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
         if not tsqueries:
             return _Ranked([], {})
         n = len(tsqueries)
+        # Weights D (body) 0.2, C 0.2, B (tags) 0.6, A (title) 1.0: SQLite's 1 : 3 : 5.
         dfs = ", ".join(f"count(*) FILTER (WHERE tsv @@ %s::tsquery) OVER () AS df{i}" for i in range(n))
         score = " + ".join(
-            f"ts_rank(tsv, %s::tsquery) * ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5))" for i in range(n))
+            f"ts_rank(ARRAY[0.2, 0.2, 0.6, 1.0]::float4[], tsv, %s::tsquery)"
+            f" * ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5))" for i in range(n))
         sql = f"""
             WITH n AS (SELECT count(*)::float AS total FROM kb_search WHERE brand_id = ANY(%s)),
             m AS (SELECT article_id, tsv, {dfs} FROM kb_search
