@@ -108,3 +108,15 @@ def test_usage_report_for_writers_only(api_client, people):
     assert rows["livraison"]["used_link"] == 1 and rows["retour"]["used_link"] == 0
     assert api_client(people["agent"]).get("/api/kb/usage", {"brand": "meubles-co"}).status_code == 403
     assert api_client(people["other_brand"]).get("/api/kb/usage", {"brand": "meubles-co"}).status_code == 404
+
+
+def test_article_list_and_search_cost_a_fixed_number_of_queries(api_client, people, furniture, make_article,
+                                                                django_assert_max_num_queries):
+    client = api_client(people["operator"])
+    client.get("/api/kb/articles")
+    for n in range(30):
+        make_article(brand=furniture, slug=f"extra-{n}", title=f"Livraison express {n}", body="Livraison rapide.")
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/kb/articles", {"brand": "meubles-co"}).json()) == 34
+    with django_assert_max_num_queries(9):
+        assert len(client.get("/api/kb/search", {"brand": "meubles-co", "q": "livraison", "limit": 20}).json()) == 20
