@@ -157,3 +157,16 @@ def test_a_reachable_mailbox_that_receives_nothing_can_alert(mailbox):
     Mailbox.objects.filter(pk=box.pk).update(last_success_at=later)
     [alert] = imap.mailbox_alerts(now=later)
     assert alert.reason == "reachable, but no new mail arrives"
+
+
+def test_history_before_since_is_not_filed(mailbox):
+    box, client = mailbox
+    since = timezone.now() - timedelta(hours=1)
+    client.append("INBOX", mail(1), msg_time=since - timedelta(days=2000))
+    client.append("INBOX", mail(2), msg_time=since - timedelta(minutes=1))
+    client.append("INBOX", mail(3))
+    Mailbox.objects.filter(pk=box.pk).update(since=since)
+    assert imap.poll(box).filed == 1
+    assert subjects() == ["Question 3"]
+    box.refresh_from_db()
+    assert box.last_uid == 3

@@ -53,6 +53,7 @@ def mailbox_address(mailbox: Mailbox) -> str:
 
 def connect(mailbox: Mailbox, *, timeout: float = 30.0) -> IMAPClient:
     client = IMAPClient(mailbox.host, port=mailbox.port, ssl=mailbox.use_ssl, timeout=timeout)
+    client.normalise_times = False  # INTERNALDATE as aware datetimes
     if mailbox.starttls and not mailbox.use_ssl:
         client.starttls()
     client.login(mailbox.user, mailbox.password)
@@ -95,15 +96,21 @@ def poll(mailbox: Mailbox, *, connector: Callable[[Mailbox], IMAPClient] = conne
                                 mailbox, mailbox.uidvalidity, uidvalidity)
                 Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=uidvalidity, last_uid=0)
                 mailbox.uidvalidity, mailbox.last_uid = uidvalidity, 0
+            criteria: list = ["UID", f"{mailbox.last_uid + 1}:*"]
+            if mailbox.since:
+                # SINCE has day granularity (server's time zone): a day early, then exact below.
+                criteria += ["SINCE", (mailbox.since - timedelta(days=1)).date()]
             # "N:*" always includes the newest message, even below N: filter.
-            uids = sorted(u for u in client.search(["UID", f"{mailbox.last_uid + 1}:*"])
-                          if u > mailbox.last_uid)
+            uids = sorted(u for u in client.search(criteria) if u > mailbox.last_uid)
             for start in range(0, len(uids), FETCH_BATCH):
                 chunk = uids[start:start + FETCH_BATCH]
-                data = client.fetch(chunk, ["BODY.PEEK[]"])
+                data = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
                 for uid in chunk:
-                    payload = (data.get(uid) or {}).get(b"BODY[]")
-                    if payload is not None:  # None: expunged since the search
+                    item = data.get(uid) or {}
+                    payload = item.get(b"BODY[]")
+                    arrived = item.get(b"INTERNALDATE")
+                    too_old = bool(mailbox.since and arrived and arrived < mailbox.since)
+                    if payload is not None and not too_old:  # None: expunged since the search
                         filed += _file_one(mailbox, uidvalidity=uidvalidity, uid=uid,
                                            payload=bytes(payload), address=address)
                     Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)

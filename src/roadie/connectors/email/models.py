@@ -29,6 +29,9 @@ class Mailbox(models.Model):
     user = models.CharField(max_length=254)
     password = models.CharField(max_length=254, blank=True)
     folder = models.CharField(max_length=254, default="INBOX")
+    # File only mail the server received from this moment on (empty: all mail in the folder),
+    # so that connecting a mailbox with years of history does not turn it into contacts.
+    since = models.DateTimeField(null=True, blank=True)
     enabled = models.BooleanField(default=True)
     # A mailbox not polled successfully for this long raises an alert on the supervisor board.
     alert_after_minutes = models.PositiveIntegerField(default=15)
