@@ -4,6 +4,9 @@
 Peer: a naive router that scans every waiting contact for every free agent (what a periodic
 "assign unassigned tickets" sweep does), run on the same state for a bounded number of
 decisions. Run through bench/run (benchmark-only venv), or: python bench/bench_routing.py
+
+Times are CPU seconds of this process (time.process_time): the machine may be shared, and
+CPU time is what other work on it disturbs least. Each script is single-threaded.
 """
 
 from __future__ import annotations
@@ -66,13 +69,13 @@ def make_state(rng: np.random.Generator, n_agents: int, n_contacts: int):
 
 
 def bench_core(agents, contacts, rng, cycles: int):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     router = Router.from_snapshot(agents=agents, contacts=contacts)
-    build = time.perf_counter() - t0
+    build = time.process_time() - t0
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     first = router.route(3600.0)
-    first_s = time.perf_counter() - t0
+    first_s = time.process_time() - t0
     for r in first:
         router.accept(r.contact_id, 3600.0)
 
@@ -87,7 +90,7 @@ def bench_core(agents, contacts, rng, cycles: int):
     template = contacts[: batch * cycles]
     for c in range(cycles):
         now += 1.0
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         picks = rng.choice(len(in_service), size=batch, replace=False)
         picks.sort()
         for k in picks[::-1]:
@@ -101,9 +104,9 @@ def bench_core(agents, contacts, rng, cycles: int):
                 Contact(next_id, t.brand, t.channel, t.skills, t.cost, t.priority, now, now + 20.0)
             )
             next_id += 1
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         made = router.route(now)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         for r in made:
             router.accept(r.contact_id, now)
             in_service.append(r.contact_id)
@@ -128,7 +131,7 @@ def naive_router(agents, contacts, limit: int):
     waiting = sorted(contacts, key=lambda c: (-c.priority, c.arrival))
     taken = set()
     made = 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for a in sorted(agents, key=lambda a: a.idle_since):
         for c in waiting:
             if c.id in taken:
@@ -138,8 +141,8 @@ def naive_router(agents, contacts, limit: int):
                 load[a.id] += c.cost
                 made += 1
                 if made >= limit:
-                    return made, time.perf_counter() - t0
-    return made, time.perf_counter() - t0
+                    return made, time.process_time() - t0
+    return made, time.process_time() - t0
 
 
 def memory(agents, contacts) -> float:

@@ -7,6 +7,9 @@ and identical servers the wait of every call is the same in both, so the two res
 agree exactly, and both are shown beside Erlang C.
 
 Run through bench/run (simpy lives only in the benchmark venv), or: python bench/bench_sim.py
+
+Times are CPU seconds of this process (time.process_time): the machine may be shared, and
+CPU time is what other work on it disturbs least. Each script is single-threaded.
 """
 
 from __future__ import annotations
@@ -53,9 +56,9 @@ def roadie_run(ia: np.ndarray, sv: np.ndarray):
         priority=np.zeros(n, np.int64),
         streams=scn.streams,
     )
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     res = run(scn, np.random.default_rng(0), arrivals=arr)
-    wall = time.perf_counter() - t0
+    wall = time.process_time() - t0
     return wall, res.start - times, res.events
 
 
@@ -79,10 +82,10 @@ def simpy_run(ia: np.ndarray, sv: np.ndarray):
             yield env.timeout(ia[i])
             env.process(call(i))
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     env.process(source())
     env.run()
-    wall = time.perf_counter() - t0
+    wall = time.process_time() - t0
     eid = getattr(env, "_eid", None)  # SimPy's event counter (itertools.count)
     events = next(eid) if eid is not None and hasattr(eid, "__next__") else int(eid or 0)
     return wall, waits, events

@@ -350,14 +350,14 @@ class Router:
             cand.add(heapq.heappop(timers)[1])
         if not cand:
             return []
-        self._candidates = set()
         queues = self._queue_list
         made: list[Reservation] = []
-        if len(cand) == 1:
+        if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
             while self._route_one(q, now, made):
                 pass
             return made
+        self._candidates = set()
         work = []
         for qi in cand:
             q = queues[qi]
