@@ -253,4 +253,5 @@ FR = {
     'Delivered': 'Remis',
     'Read': 'Lu',
     'Failed': 'Échec',
+    "Changes to the text in this version": "Modifications du texte dans cette version",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ def cmd_import(args) -> int:
     try:
         items = read_path(path)
         if args.status:
-            items = [actions.ArticleData(**{**item.__dict__, "status": args.status}) for item in items]
+            items = [dataclasses.replace(item, status=args.status) for item in items]
         counts = actions.upsert_articles(user, brand, items, note=f"imported from {path.name}")
     except (ImportFormatError, ActionError) as exc:
         raise CommandError(str(exc)) from None

@@ -38,6 +38,8 @@ def test_brand_user_edits_and_restores_through_pages(furniture, make_user):
     assert b"Nouveau d" in page.content and b"v1" in page.content
     assert b"Use in the last 30 days" in page.content
     assert client.get("/kb/meubles-co/livraison/versions/1/").status_code == 200
+    diff = client.get("/kb/meubles-co/livraison/versions/2/").content.decode()
+    assert "+Nouveau délai : 3 semaines." in diff and "-Les meubles volumineux" in diff
     client.post("/kb/meubles-co/livraison/versions/1/restore")
     article.refresh_from_db()
     assert article.version == 3 and "2 à 4 semaines" in article.body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -107,7 +109,11 @@ def version(request, brand_slug: str, slug: str, number: int):
     old = art.versions.select_related("author").filter(number=number).first()
     if old is None:
         raise Http404("No such version")
-    return render(request, "kb/version.html", {"article": art, "version": old,
+    before = art.versions.filter(number__lt=number).order_by("-number").first()
+    diff = "\n".join(difflib.unified_diff(
+        (before.body if before else "").splitlines(), old.body.splitlines(),
+        fromfile=f"v{before.number}" if before else "", tofile=f"v{number}", lineterm=""))
+    return render(request, "kb/version.html", {"article": art, "version": old, "diff": diff,
                                                "html": actions.render_markdown(old.body)})
 
 
