@@ -169,3 +169,13 @@ def test_a_bounce_of_our_reply_returns_to_its_conversation(brands, relay):
     # A bounce naming no reply of ours starts its own (marked) contact.
     stranger = deliver(bounce.replace(msgid.encode(), b"unknown@elsewhere").replace(b"bounce-b1", b"bounce-b2"))
     assert stranger.pk != contact.pk
+
+
+def test_made_up_ids_are_not_sent_out(brands, relay):
+    contact = deliver(b"From: amelie@customers.example\r\nSubject: sans id\r\n\r\nBonjour\r\n")
+    assert contact.messages.get().external_id.startswith("sha256:")
+    message = answer(contact)
+    deliver_message.call(message.pk)
+    mail = parsed(relay.received[0][2])
+    assert mail["In-Reply-To"] is None and mail["References"] is None
+    assert mail["Subject"] == f"Re: sans id [#{contact.pk}]"

@@ -45,6 +45,11 @@ def _subject(subject: str, contact_id: int) -> str:
     return subject if token in subject else f"{subject} {token}"
 
 
+def _real_id(mid: str) -> bool:
+    """Ids roadie made up (mail without Message-ID, unreadable mail) are not sent out."""
+    return bool(mid) and not mid.startswith(("raw:", "sha256:"))
+
+
 def _prepare(message: Message) -> OutboundMail:
     """Fix the headers of this reply once (the first attempt); later attempts reuse them."""
     existing = OutboundMail.objects.filter(message=message).first()
@@ -61,18 +66,15 @@ def _prepare(message: Message) -> OutboundMail:
     chain = list(last_in.references) if last_in else []
     chain += [m for m in Message.objects.filter(contact=contact).exclude(external_id="")
               .exclude(pk=message.pk).order_by("created_at", "pk").values_list("external_id", flat=True)]
-    references: list[str] = []
-    for mid in chain:
-        if mid and not mid.startswith("raw:") and mid not in references:
-            references.append(mid)
-    if last_in and last_in.msgid in references:
-        references.remove(last_in.msgid)
-        references.append(last_in.msgid)
+    references = list(dict.fromkeys(mid for mid in chain if _real_id(mid)))
+    parent = last_in.msgid if last_in and _real_id(last_in.msgid) else ""
+    if parent:  # the parent's id comes last (RFC 5322 3.6.4)
+        references = [mid for mid in references if mid != parent] + [parent]
     with transaction.atomic():
         outbound, _ = OutboundMail.objects.get_or_create(message=message, defaults={
             "msgid": message_id, "from_address": from_address,
             "to_address": contact.customer.email, "subject": _subject(contact.subject, contact.pk),
-            "in_reply_to": last_in.msgid if last_in else "",
+            "in_reply_to": parent,
             "references": references[-REFERENCES_KEPT:],
         })
         # Known before sending, so that the customer's answer threads even if it comes fast.
