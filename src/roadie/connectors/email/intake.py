@@ -197,7 +197,7 @@ def _flag(raw: RawInbound, delivery: Delivery, reason: str) -> Contact:
         brand=delivery.brand, channel=ChannelKind.EMAIL,
         body=f"This mail could not be read automatically ({reason}). Its raw bytes are kept "
              f"as raw inbound #{raw.pk}.\n\n{preview}",
-        customer=CustomerData(email=sender.group(1).decode("ascii", "replace").lower() if sender else ""),
+        customer=CustomerData(email=sender.group(1).decode("ascii", "replace").lower()[:254] if sender else ""),
         subject=subject.group(1).decode("utf-8", "replace") if subject else "(unreadable mail)",
         external_id=f"raw:{digest}", message_id=f"raw:{digest}", flagged_reason=reason,
     ), raw=raw)
