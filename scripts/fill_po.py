@@ -19,6 +19,9 @@ def quote(s: str) -> str:
 path = Path(sys.argv[1])
 text = path.read_text()
 text = text.replace("#, fuzzy\n", "", 1)
+# msgmerge guesses a translation for a new string from a similar old one ("fuzzy"): never keep
+# a guess, the translation comes from translations_fr.py or stays empty.
+text = re.sub(r'^#, fuzzy\n(?:#\|.*\n)*(msgid ".*")\nmsgstr ".*"$', r'\1\nmsgstr ""', text, flags=re.M)
 missing = []
 
 
