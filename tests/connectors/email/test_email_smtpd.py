@@ -141,3 +141,47 @@ def test_starttls_when_a_certificate_is_given(brands, send, tmp_path, closed_por
     assert result.code == 0, result.output
     assert "STARTTLS" in result.output and "TLS started" in result.output
     assert Contact.objects.get().brand.slug == "ondes"
+
+
+@pytest.mark.slow
+def test_the_roadie_smtpd_process(tmp_path, send, closed_port):
+    """The real command in its own process, on its own SQLite file: 250 for a brand address
+    (created with `roadie shell`), 550 otherwise, a clean stop on SIGTERM."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from types import SimpleNamespace
+
+    env = {k: v for k, v in os.environ.items() if k != "ROADIE_DATABASE_URL"}
+    env.update(ROADIE_DATA_DIR=str(tmp_path), ROADIE_SQLITE_PATH=str(tmp_path / "smtpd.sqlite3"),
+               DJANGO_SETTINGS_MODULE="roadie.desk.settings")
+    roadie = [sys.executable, "-m", "roadie.cli"]
+    subprocess.run([*roadie, "migrate", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run([*roadie, "shell", "-c",
+                    "from roadie.desk.brands.models import Brand, Channel;"
+                    "b = Brand.objects.create(slug='ondes', name='Ondes');"
+                    "Channel.objects.create(brand=b, kind='email', address='support@ondes.example')"],
+                   env=env, check=True, timeout=60, capture_output=True)
+    process = subprocess.Popen([*roadie, "smtpd", "--port", str(closed_port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", closed_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        server = SimpleNamespace(host="127.0.0.1", port=closed_port)
+        ok = send(server, "--to", "support@ondes.example", "--from", "a@customers.example")
+        refused = send(server, "--to", "nobody@ondes.example", "--from", "a@customers.example")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+    assert ok.code == 0 and "250 2.0.0 OK: stored as #1" in ok.output, ok.output
+    assert "550 5.1.1" in refused.output
+    assert process.returncode == 0, output
+    assert "roadie smtpd stopped" in output and "refused" in output
