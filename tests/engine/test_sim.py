@@ -304,3 +304,33 @@ def test_confidence_intervals_stay_within_bounds():
         e = s.overall(m)
         assert 0.0 <= e.low <= e.mean <= e.high <= 1.0
     assert s.overall("asa_seconds").low >= 0
+
+
+def test_interval_counts_replay_over_several_days(tmp_path):
+    counts = tmp_path / "counts.csv"
+    counts.write_text(
+        "date,interval,interval_start,calls\n"
+        "1999-03-15,1,09:00,5\n1999-03-15,2,09:06,0\n1999-03-16,1,09:00,3\n"
+        "1999-03-16,2,09:06,4\n1999-03-17,1,09:00,9\n"
+    )
+    scn = scenario_from_dict(
+        {
+            "replay": {"file": str(counts), "format": "interval_counts",
+                       "dates": ["1999-03-15", "1999-03-16"]},
+            "streams": [{"brand": "bank", "handle": 30}],
+            "teams": [{"count": 2, "brands": ["bank"], "slots": ["08:00-10:00"]}],
+        }
+    )
+    res = run(scn, np.random.default_rng(1))
+    t = res.arrivals.time
+    assert len(t) == 12
+    day1 = t < 86_400
+    assert day1.sum() == 5 and ((t[day1] >= 9 * 3600) & (t[day1] < 9 * 3600 + 360)).all()
+    assert (res.outcome == DONE).all()  # agents' slots repeat on the second day
+
+
+@pytest.mark.skipif(not BANK.exists(), reason="Anonymous Bank data not present")
+def test_anonymous_bank_six_minute_counts_replay():
+    scn = load_scenario(EXAMPLES / "anonymous_bank_counts.toml")
+    s = replicate(scn, reps=1, seed=1, workers=1)
+    assert s.overall("contacts").mean == 1706 + 1312 + 1163 + 1700 + 527 + 214 + 1817

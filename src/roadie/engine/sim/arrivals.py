@@ -188,10 +188,46 @@ def read_contact_csv(path: Path) -> list[LogRecord]:
     return out
 
 
+def read_interval_counts(
+    path: Path, *, brand: str, dates: tuple[str, ...], rng: np.random.Generator
+) -> list[LogRecord]:
+    """Counts of arrivals per interval (``date, interval_start, calls``, as in the Anonymous
+    Bank's 6-minute file): each interval's calls are spread uniformly at random over it."""
+    wanted = set(dates)
+    rows: list[tuple[str, float, int]] = []
+    try:
+        f = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read replay file {path}: {exc}") from None
+    with f:
+        reader = csv.DictReader(f)
+        if not {"date", "interval_start", "calls"} <= set(reader.fieldnames or ()):
+            raise ScenarioError(f"{path}: interval counts need columns date, interval_start, calls")
+        for n, row in enumerate(reader, start=2):
+            if wanted and row["date"] not in wanted:
+                continue
+            try:
+                rows.append((row["date"], _seconds(row["interval_start"]), int(row["calls"])))
+            except ValueError as exc:
+                raise ScenarioError(f"{path}:{n}: {exc}") from None
+    if not rows:
+        return []
+    starts = sorted({r[1] for r in rows})
+    width = min((b - a for a, b in zip(starts, starts[1:], strict=False)), default=DAY)
+    day_of = {d: i for i, d in enumerate(sorted({r[0] for r in rows}))}
+    out = []
+    for date, start, calls in rows:
+        for t in np.sort(rng.uniform(start, start + width, calls)):
+            out.append(LogRecord(day_of[date], float(t), brand, "voice", math.nan, math.nan, 0))
+    return out
+
+
 def replay(scn: Scenario, rng: np.random.Generator) -> Arrivals:
     rp: Replay = scn.replay
     if rp.format == "anonymous_bank":
         records = read_anonymous_bank(rp.path, brand=rp.brand, dates=rp.dates)
+    elif rp.format == "interval_counts":
+        records = read_interval_counts(rp.path, brand=rp.brand, dates=rp.dates, rng=rng)
     else:
         records = read_contact_csv(rp.path)
     if not records:

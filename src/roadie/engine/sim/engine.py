@@ -59,7 +59,8 @@ class RunResult:
     decisions: int
 
 
-def build_roster(scn: Scenario) -> tuple[list[Agent], AgentRoster]:
+def build_roster(scn: Scenario, days: int | None = None) -> tuple[list[Agent], AgentRoster]:
+    days = scn.days if days is None else days
     agents, team_of, caps, windows = [], [], [], []
     for ti, team in enumerate(scn.teams):
         proficiency = dict(team.proficiency)
@@ -78,7 +79,7 @@ def build_roster(scn: Scenario) -> tuple[list[Agent], AgentRoster]:
             )
             team_of.append(ti)
             caps.append(team.capacity)
-            for day in range(scn.days):
+            for day in range(days):
                 for s, e in team.slots:
                     if math.isinf(e):
                         if day == 0:
@@ -128,7 +129,10 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     ]
 
     router = make_router(scn)
-    specs, roster = build_roster(scn)
+    days = scn.days
+    if n:  # a replayed log may span more days than the scenario says: slots repeat daily
+        days = max(days, int(times[-1] // DAY) + 1)
+    specs, roster = build_roster(scn, days)
     router.add_agents(specs)
     n_agents = len(specs)
     leaving = [False] * n_agents

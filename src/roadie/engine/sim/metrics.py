@@ -183,6 +183,10 @@ def measure(result: RunResult) -> RunMetrics:
     with np.errstate(divide="ignore", invalid="ignore"):
         intervals[OVERALL]["occupancy"] = np.where(staffed_int > 0, busy_int / staffed_int, np.nan)
         intervals[OVERALL]["agents"] = staffed_int / np.diff(bounds)
+        started, _ = np.histogram(result.start[answered], bins=bounds)
+        intervals[OVERALL]["contacts_per_agent_hour"] = np.where(
+            staffed_int > 0, started / (staffed_int / 3600.0), np.nan
+        )
     labels = tuple(clock_label(b) for b in bounds[:-1])
     return RunMetrics(
         groups=groups,

@@ -23,6 +23,7 @@ from roadie.engine.routing import (
 from roadie.engine.sim.dists import Dist, ScenarioError
 
 DAY = 86_400.0
+REPLAY_FORMATS = ("csv", "anonymous_bank", "interval_counts")
 
 
 def parse_clock(value, *, where: str) -> float:
@@ -432,8 +433,8 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         if not path.is_absolute() and base is not None:
             path = base / path
         fmt = r.get("format", "csv")
-        if fmt not in ("csv", "anonymous_bank"):
-            raise ScenarioError(f"[replay]: unknown format {fmt!r} (csv or anonymous_bank)")
+        if fmt not in REPLAY_FORMATS:
+            raise ScenarioError(f"[replay]: unknown format {fmt!r} ({', '.join(REPLAY_FORMATS)})")
         dates = r.get("dates", [])
         dates = (dates,) if isinstance(dates, str) else tuple(str(x) for x in dates)
         replay = Replay(path, fmt, dates, str(r.get("brand", "bank")))
