@@ -216,6 +216,8 @@ FR = {
     'Refused by the mail relay': 'Refusé par le relais de messagerie',
     'Returned undelivered': 'Revenu non distribué',
     'Formatted version': 'Version mise en forme',
+    'not polled: is roadie imap-poll running?': 'pas relevée : roadie imap-poll tourne-t-il ?',
+    'reachable, but no new mail arrives': 'joignable, mais aucun nouveau message n’arrive',
     'Sign-language video call': 'Visio en langue des signes',
     'Talk to us in French sign language (LSF)': 'Parlez-nous en langue des signes française (LSF)',
     'Request a video call': 'Demander un appel vidéo',

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from imapclient import IMAPClient
 
 from roadie.connectors.email.intake import Delivery, ingest, ingest_pending
@@ -163,10 +164,10 @@ def mailbox_alerts(now: datetime | None = None) -> list[MailboxAlert]:
     for mailbox in Mailbox.objects.filter(enabled=True).select_related("brand").order_by("pk"):
         since = mailbox.last_success_at or mailbox.created_at
         if now - since > timedelta(minutes=mailbox.alert_after_minutes):
-            reason = mailbox.last_error or "not polled (is `roadie imap-poll` running?)"
+            reason = mailbox.last_error or gettext("not polled: is roadie imap-poll running?")
             alerts.append(MailboxAlert(mailbox, since, reason))
             continue
         quiet_since = mailbox.last_mail_at or mailbox.created_at
         if mailbox.quiet_alert_minutes and now - quiet_since > timedelta(minutes=mailbox.quiet_alert_minutes):
-            alerts.append(MailboxAlert(mailbox, quiet_since, "reachable, but no new mail arrives"))
+            alerts.append(MailboxAlert(mailbox, quiet_since, gettext("reachable, but no new mail arrives")))
     return alerts
