@@ -185,3 +185,14 @@ def test_the_roadie_smtpd_process(tmp_path, send, closed_port):
     assert "550 5.1.1" in refused.output
     assert process.returncode == 0, output
     assert "roadie smtpd stopped" in output and "refused" in output
+
+
+def test_null_reverse_path_marks_a_bounce(brands, smtpd, send):
+    from roadie.connectors.email.models import InboundMail
+
+    result = send(smtpd, "--to", "support@ondes.example", "--from", "<>",
+                  "--header", "From: postmaster-robot@mx.example", "--body", "Delivery failed")
+    assert result.code == 0, result.output
+    assert "MAIL FROM:<>" in result.output
+    assert RawInbound.objects.get().meta["mail_from"] == ""
+    assert InboundMail.objects.get().auto_kind == "bounce"

@@ -78,7 +78,9 @@ class Handler:
         payload: bytes = envelope.original_content or b""
         if len(payload) > self.max_bytes:
             return "552 5.3.4 Message too big for this system"
-        meta = {"mail_from": envelope.mail_from or "", "rcpt_tos": list(envelope.rcpt_tos),
+        # The null reverse path (bounces, auto-replies) arrives as "<>": recorded as "".
+        mail_from = (envelope.mail_from or "").strip()
+        meta = {"mail_from": "" if mail_from == "<>" else mail_from, "rcpt_tos": list(envelope.rcpt_tos),
                 "peer": str(session.peer[0]) if session.peer else "", "helo": session.host_name or ""}
         try:
             raw_id = await _db(_store_and_file, payload, meta)
