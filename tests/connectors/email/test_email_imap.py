@@ -170,3 +170,18 @@ def test_history_before_since_is_not_filed(mailbox):
     assert subjects() == ["Question 3"]
     box.refresh_from_db()
     assert box.last_uid == 3
+
+
+def test_a_message_too_large_to_import_becomes_a_flagged_contact(mailbox, settings):
+    box, client = mailbox
+    settings.ROADIE_MAIL_MAX_BYTES = 2000
+    client.append("INBOX", mail(1))
+    client.append("INBOX", mail(2).replace(b"\r\n\r\n", b"\r\n\r\n" + b"x" * 3000 + b"\r\n", 1))
+    client.append("INBOX", mail(3))
+    assert imap.poll(box).filed == 3
+    big = Contact.objects.get(flagged=True)
+    assert big.subject == "Question 2" and "too large to import" in big.flag_reason
+    assert "UID 2" in big.flag_reason
+    raw = RawInbound.objects.get(contact=big)
+    assert raw.meta["size"] > 3000 and len(bytes(raw.payload)) < 1000  # the header only
+    assert Contact.objects.filter(flagged=False).count() == 2

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from imapclient import IMAPClient
 
-from roadie.connectors.email.intake import Delivery, ingest, ingest_pending
+from roadie.connectors.email import conf
+from roadie.connectors.email.intake import Delivery, flag, ingest, ingest_pending
 from roadie.connectors.email.models import FetchedMail, Mailbox
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import store_raw
@@ -61,13 +62,16 @@ def connect(mailbox: Mailbox, *, timeout: float = 30.0) -> IMAPClient:
     return client
 
 
-def _file_one(mailbox: Mailbox, *, uidvalidity: int, uid: int, payload: bytes, address: str) -> bool:
+def _file_one(mailbox: Mailbox, *, uidvalidity: int, uid: int, payload: bytes, address: str,
+              oversize: int = 0) -> bool:
+    """Store and file one message; ``oversize``: only its header was fetched (it is too big)."""
     if FetchedMail.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).exists():
         return False
+    meta = {"mailbox": mailbox.pk, "uidvalidity": uidvalidity, "uid": uid, "address": address}
+    if oversize:
+        meta["size"] = oversize
     raw = store_raw(channel=ChannelKind.EMAIL, source="imap", payload=payload,
-                    content_type="message/rfc822", brand=mailbox.brand,
-                    meta={"mailbox": mailbox.pk, "uidvalidity": uidvalidity, "uid": uid,
-                          "address": address})
+                    content_type="message/rfc822", brand=mailbox.brand, meta=meta)
     try:
         with transaction.atomic():
             FetchedMail.objects.create(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw)
@@ -75,7 +79,13 @@ def _file_one(mailbox: Mailbox, *, uidvalidity: int, uid: int, payload: bytes, a
         # Another poller took this UID first; the raw copy stays stored, marked as such.
         type(raw).objects.filter(pk=raw.pk).update(status=RawStatus.DUPLICATE)
         return False
-    ingest(raw, [Delivery(mailbox.brand, address)])
+    if oversize:
+        # Not imported, not lost: it stays in the brand's mailbox, and a flagged contact says so.
+        flag(raw, [Delivery(mailbox.brand, address)],
+             f"too large to import ({oversize} bytes > {conf.get('ROADIE_MAIL_MAX_BYTES')}): "
+             f"read it in the mailbox {mailbox}, UID {uid}")
+    else:
+        ingest(raw, [Delivery(mailbox.brand, address)])
     return True
 
 
@@ -103,17 +113,25 @@ def poll(mailbox: Mailbox, *, connector: Callable[[Mailbox], IMAPClient] = conne
                 criteria += ["SINCE", (mailbox.since - timedelta(days=1)).date()]
             # "N:*" always includes the newest message, even below N: filter.
             uids = sorted(u for u in client.search(criteria) if u > mailbox.last_uid)
+            max_bytes = int(conf.get("ROADIE_MAIL_MAX_BYTES"))
             for start in range(0, len(uids), FETCH_BATCH):
                 chunk = uids[start:start + FETCH_BATCH]
-                data = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+                sizes = {uid: int(item.get(b"RFC822.SIZE") or 0)
+                         for uid, item in client.fetch(chunk, ["RFC822.SIZE"]).items()}
+                small = [uid for uid in chunk if sizes.get(uid, 0) <= max_bytes]
+                big = [uid for uid in chunk if sizes.get(uid, 0) > max_bytes]
+                data = client.fetch(small, ["BODY.PEEK[]", "INTERNALDATE"]) if small else {}
+                if big:
+                    data.update(client.fetch(big, ["BODY.PEEK[HEADER]", "INTERNALDATE"]))
                 for uid in chunk:
                     item = data.get(uid) or {}
-                    payload = item.get(b"BODY[]")
+                    oversize = sizes[uid] if uid in big else 0
+                    payload = item.get(b"BODY[HEADER]" if oversize else b"BODY[]")
                     arrived = item.get(b"INTERNALDATE")
                     too_old = bool(mailbox.since and arrived and arrived < mailbox.since)
                     if payload is not None and not too_old:  # None: expunged since the search
                         filed += _file_one(mailbox, uidvalidity=uidvalidity, uid=uid,
-                                           payload=bytes(payload), address=address)
+                                           payload=bytes(payload), address=address, oversize=oversize)
                     Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
                     mailbox.last_uid = uid
         finally:

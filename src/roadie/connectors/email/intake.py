@@ -76,6 +76,12 @@ def ingest(raw: RawInbound, deliveries: list[Delivery]) -> list[Contact]:
     return contacts
 
 
+def flag(raw: RawInbound, deliveries: list[Delivery], reason: str) -> list[Contact]:
+    """File a stored mail as a flagged contact without reading it (e.g. too large)."""
+    log.warning("raw mail #%s flagged: %s", raw.pk, reason)
+    return [_flag(raw, d, reason) for d in deliveries]
+
+
 def find_thread(brand: Brand, mail: ParsedMail) -> int | None:
     """The contact this mail continues, if it is the same customer's conversation."""
     if mail.reported_ids:
