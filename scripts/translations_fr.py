@@ -259,4 +259,9 @@ FR = {
     'Read': 'Lu',
     'Failed': 'Échec',
     "Changes to the text in this version": "Modifications du texte dans cette version",
+    'Answered today': "Répondus aujourd'hui",
+    '%(n)s s': '%(n)s s',
+    '%(n)s min': '%(n)s min',
+    '%(h)s h %(m)02d': '%(h)s h %(m)02d',
+    '%(h)s h': '%(h)s h',
 }

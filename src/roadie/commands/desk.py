@@ -177,8 +177,9 @@ def demo_processes(port: int) -> list[list[str]]:
 def register(sub) -> None:
     p = sub.add_parser("traffic", help="demo traffic: Poisson arrivals and bot agents, via the public interfaces")
     p.add_argument("--url", default="http://127.0.0.1:8000")
-    p.add_argument("--rate", type=float, default=4.0, help="contacts per minute, all brands")
-    p.add_argument("--bots", type=int, default=18, help="agents driven by the generator")
+    p.add_argument("--rate", type=float, default=6.0, help="contacts per minute, all brands")
+    # Fewer bots than agents, kept busy, so that a person trying the desk gets offers too.
+    p.add_argument("--bots", type=int, default=10, help="agents driven by the generator")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_traffic)
 
@@ -209,7 +210,7 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="everything: web, dispatcher, worker, demo data and traffic")
     p.add_argument("--port", type=int, default=None, help="default: $ROADIE_PORT or 8000")
     p.add_argument("--agents", type=int, default=28)
-    p.add_argument("--rate", type=float, default=4.0, help="contacts per minute, all brands")
+    p.add_argument("--rate", type=float, default=6.0, help="contacts per minute, all brands")
     p.add_argument("--history-weeks", type=int, default=8, help="past weeks of contacts for planning")
     p.add_argument("--no-traffic", action="store_true")
     p.set_defaults(func=cmd_demo)

@@ -127,7 +127,7 @@ def bot_agent_loop(*, api: Api, stop: threading.Event, rng: random.Random) -> No
             for offer in api.call("GET", "/agents/me/offers"):
                 if rng.random() < 0.9:
                     api.call("POST", f"/offers/{offer['id']}/accept")
-                    handling[offer["contact"]["id"]] = time.monotonic() + rng.uniform(20, 90)
+                    handling[offer["contact"]["id"]] = time.monotonic() + rng.uniform(45, 180)
                 else:
                     api.call("POST", f"/offers/{offer['id']}/decline")
             for contact_id, done_at in list(handling.items()):
