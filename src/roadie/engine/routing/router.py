@@ -192,6 +192,7 @@ class Router:
                 raise RoutingError("a cascade needs at least one tier")
         self.away_on_timeout = away_on_timeout
         self._agents: dict[int, AgentStatus] = {}
+        self._by_skill: dict[str, set[int]] = {}  # skill -> agents holding it
         self._contacts: dict[int, _ContactRec] = {}
         self._queues: dict[QueueClass, _Queue] = {}
         self._qcache: dict[tuple, _Queue] = {}  # (brand, contact skills, cost) -> queue
@@ -245,6 +246,7 @@ class Router:
         rec = AgentStatus(agent)
         rec.version = next(self._ver)
         self._agents[agent.id] = rec
+        self._index(agent, add=True)
         self._join_heaps(rec)
         self._push_agent(rec)
 
@@ -253,6 +255,8 @@ class Router:
         for them stay with them if they still qualify, else are re-queued (ids returned)."""
         rec = self._get_agent(agent.id)
         self._leave_heaps(rec)
+        self._index(rec.spec, add=False)
+        self._index(agent, add=True)
         held = sorted(rec.contacts)
         requeued = []
         rec.spec = agent
@@ -287,6 +291,7 @@ class Router:
         rec = self._get_agent(agent_id)
         requeued = self._drop_contacts_of(rec, reserved_only=False)
         self._leave_heaps(rec)
+        self._index(rec.spec, add=False)
         del self._agents[agent_id]
         return requeued
 
@@ -561,12 +566,31 @@ class Router:
             )
             self._heaps[key] = h
             self._heap_list.append(h)
-            for rec in self._agents.values():
+            for rec in self._holders(qclass.skills):
                 if h.admits(rec.spec):
                     self._join(rec, h)
                     if rec.state is _AVAILABLE and rec.free > 0:
                         self._push_one(rec, h)
         return h
+
+    def _index(self, spec: Agent, *, add: bool) -> None:
+        by_skill = self._by_skill
+        for skill in spec.skills:
+            if add:
+                by_skill.setdefault(skill, set()).add(spec.id)
+            else:
+                holders = by_skill.get(skill)
+                if holders is not None:
+                    holders.discard(spec.id)
+
+    def _holders(self, skills: frozenset[str]) -> Iterable[AgentStatus]:
+        """Agents who may hold every skill of ``skills``: those holding its rarest one."""
+        if not skills:
+            return list(self._agents.values())
+        by_skill = self._by_skill
+        rarest = min((by_skill.get(s, ()) for s in skills), key=len)
+        agents = self._agents
+        return [agents[a] for a in sorted(rarest)]
 
     def _join(self, rec: AgentStatus, h: _AgentHeap) -> None:
         rec.memberships.append(h)
