@@ -196,3 +196,43 @@ def test_null_reverse_path_marks_a_bounce(brands, smtpd, send):
     assert "MAIL FROM:<>" in result.output
     assert RawInbound.objects.get().meta["mail_from"] == ""
     assert InboundMail.objects.get().auto_kind == "bounce"
+
+
+def test_concurrent_deliveries_of_one_mail_make_one_message(brands):
+    """N listeners (or an SMTP retry racing the first attempt) delivering the same mail."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Shared-cache memory databases fail fast on table locks instead of waiting; on a real
+        # SQLite file, IMMEDIATE transactions queue writers, so they cannot race anyway.
+        pytest.skip("needs a database with real concurrent writers (run on PostgreSQL)")
+
+    from roadie.connectors.email import intake
+    from roadie.desk.contacts.actions import store_raw
+
+    payload = (DATA / "qp_rfc2047.eml").read_bytes()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            raw = store_raw(channel="email", source="smtp", payload=payload,
+                            meta={"rcpt_tos": ["support@maison-lune.example"]})
+            intake.ingest(raw, intake.deliveries_for(["support@maison-lune.example"]))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert Contact.objects.count() == 1 and Contact.objects.get().messages.count() == 1
+    assert not Contact.objects.filter(flagged=True).exists()
+    assert RawInbound.objects.filter(status=RawStatus.DUPLICATE).count() == 3
