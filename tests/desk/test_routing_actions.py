@@ -147,3 +147,19 @@ def test_a_contact_is_kept_in_arrival_order_across_a_decline(make_brand, make_ag
     tick()
     # The declined contact keeps its place: it goes first, to the other agent.
     assert offered_to(first) == other
+
+
+def test_the_brands_regular_roadie_is_offered_first(make_brand, make_agent, make_contact):
+    from roadie.desk.agents.models import Certification
+
+    brand = make_brand()
+    longest_idle = make_agent(brands=[brand], presence="available")
+    regular = make_agent(brands=[brand], presence="available")
+    Certification.objects.filter(agent=regular).update(regular=True)
+    type(longest_idle).objects.filter(pk=longest_idle.pk).update(idle_since=timezone.now() - timedelta(hours=1))
+    contact = make_contact(brand=brand)
+    tick()
+    assert offered_to(contact) == regular
+    second = make_contact(brand=brand, channel="voice")
+    tick()
+    assert offered_to(second) == longest_idle  # the regular is busy with a chat: no room for a call

@@ -161,7 +161,8 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
         for n, slug in enumerate(certified):
             Certification.objects.get_or_create(
                 agent=agent, brand=brands[slug],
-                defaults={"regular": n < 2, "proficiency": rng.randint(2, 5)},
+                # The people trying the demo are regulars everywhere, so they are offered first.
+                defaults={"regular": n < 2 or username in HUMAN_AGENTS, "proficiency": rng.randint(2, 5)},
             )
         if i % 4 == 0:
             Skill.objects.get_or_create(agent=agent, name="billing", defaults={"level": rng.randint(2, 5)})

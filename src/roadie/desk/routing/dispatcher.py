@@ -74,7 +74,9 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     """A routing core loaded with the waiting contacts and the agents who can take work,
     and the epoch its float times count from."""
     epoch = now - timedelta(days=1)
-    router = core.Router()
+    # Each brand's regular roadies first (they know its procedures best), then whoever has
+    # waited longest since their last contact.
+    router = core.Router(policy=core.RegularBrandFirst(core.LongestIdle()))
     loads = dict(
         Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES)
         .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
