@@ -91,3 +91,17 @@ def test_kb_import_command(tmp_path, make_brand, capsys):
     assert "1 created" in capsys.readouterr().out
     assert Article.objects.filter(brand=brand, slug="a").exists()
     assert main(["kb-import", str(tmp_path), "--brand", "nope"]) == 2
+
+
+def test_kb_reindex_command_rebuilds_the_index(furniture, capsys):
+    from django.db import connection
+
+    from roadie.cli import main
+    from roadie.desk.kb.search import search
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM kb_fts" if connection.vendor == "sqlite" else "DELETE FROM kb_search")
+    assert search([furniture.pk], "meubles", mode="fulltext") == []
+    assert main(["kb-reindex"]) == 0
+    assert "3 published articles indexed" in capsys.readouterr().out
+    assert search([furniture.pk], "meubles", mode="fulltext")

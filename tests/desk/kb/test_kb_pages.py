@@ -24,6 +24,11 @@ def test_kb_is_in_the_nav_and_searchable_for_agents(agent):
     assert page.status_code == 200
     assert b"<mark>meubles</mark>" in page.content
     assert client.get("/kb/", {"brand": "bank-co"}).status_code == 404
+    link = "/kb/meubles-co/livraison/?from=search&amp;rank=1&amp;q=meubles"
+    assert link.encode() in page.content
+    client.get(link.replace("&amp;", "&"))
+    event = UsageEvent.objects.get(kind="searched")
+    assert (event.query, event.rank, event.article.slug) == ("meubles", 1, "livraison")
 
 
 def test_brand_user_edits_and_restores_through_pages(furniture, make_user):

@@ -46,6 +46,9 @@ def kb_home(request):
 @login_required
 def article(request, brand_slug: str, slug: str):
     art = access.access_article(request.user, brand_slug=brand_slug, slug=slug)
+    if request.GET.get("from") == "search":  # opened from the search results: what was asked
+        actions.record_usage(request.user, art, UsageKind.SEARCHED, query=request.GET.get("q", ""),
+                             rank=_int(request.GET.get("rank")))
     contact_id = _int(request.GET.get("contact"))
     if contact_id is not None:
         try:  # a link from a contact this user can no longer see still opens the article
