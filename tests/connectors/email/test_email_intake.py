@@ -102,6 +102,12 @@ def test_threading_never_crosses_brands(brands):
 
 def test_unknown_address_files_nothing(brands):
     assert intake.deliveries_for(["nobody@maison-lune.example"]) == []
+    assert intake.deliveries_for(["support@maison-lune.example.evil"]) == []
+
+
+def test_addresses_match_whatever_the_case_and_a_plus_tag(brands):
+    [delivery] = intake.deliveries_for(["Support+FR@Maison-Lune.example"])
+    assert delivery.brand == brands["lune"] and delivery.address == "support@maison-lune.example"
 
 
 def test_attachments_stored_or_refused_with_a_reason(brands):

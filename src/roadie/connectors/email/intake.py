@@ -38,20 +38,26 @@ class Delivery:
 
 def deliveries_for(addresses: list[str]) -> list[Delivery]:
     """The brands owning these addresses, one delivery per brand (first address wins)."""
-    wanted = [a.strip().lower() for a in addresses if a and a.strip()]
+    wanted = [a.strip().strip("<>").lower() for a in addresses if a and a.strip()]
     if not wanted:
         return []
     query = Q()
     for address in wanted:
-        query |= Q(address__iexact=address)
+        query |= Q(address__iexact=address) | Q(address__iexact=_without_tag(address))
     channels = {c.address.lower(): c for c in Channel.objects.filter(
         query, kind=ChannelKind.EMAIL, enabled=True, brand__is_active=True).select_related("brand")}
     result: dict[int, Delivery] = {}
     for address in wanted:
-        channel = channels.get(address)
+        channel = channels.get(address) or channels.get(_without_tag(address))
         if channel is not None and channel.brand_id not in result:
             result[channel.brand_id] = Delivery(channel.brand, channel.address)
     return list(result.values())
+
+
+def _without_tag(address: str) -> str:
+    """support+fr@brand.example -> support@brand.example (sub-addressing, RFC 5233)."""
+    local, at, domain = address.partition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}"
 
 
 def ingest(raw: RawInbound, deliveries: list[Delivery]) -> list[Contact]:
