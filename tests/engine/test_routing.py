@@ -335,3 +335,17 @@ def test_tier_timer_is_exact_in_floating_point():
     wake = r.next_wakeup()
     assert wake > 0.3
     assert r.route(wake) == [Reservation(1, 2)]
+
+
+def test_snapshot_trusts_stored_reservations_even_for_an_agent_on_break():
+    r = Router.from_snapshot(
+        agents=[agent(1, state=AgentState.BREAK), agent(2, capacity=2)],
+        contacts=[contact(1, "chat"), contact(2, "voice"), contact(3, "chat", arrival=1)],
+        reservations=[Reservation(1, 1, expires_at=30.0), Reservation(2, 2)],
+    )
+    assert r.agent(1).load == 2 and r.agent(2).load == 6  # held as stored
+    assert r.route(5) == []  # nobody gets more than they hold
+    (gone,) = r.expire(30)
+    assert gone.contact_id == 1
+    with pytest.raises(RoutingError):
+        r.restore(99, 1, 0)

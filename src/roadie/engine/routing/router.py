@@ -220,13 +220,15 @@ class Router:
         """A router rebuilt from stored state: agents, waiting contacts, live reservations.
 
         Contacts named in ``reservations`` must be among ``contacts``; their cost is added to
-        the agent's load (so ``Agent.load`` must not count them already).
+        the agent's load (so ``Agent.load`` must not count them already). Contacts already
+        accepted and in service are not given: count them in ``Agent.load``. Stored
+        reservations are trusted (see :meth:`restore`): the database is the source of truth.
         """
         router = cls(**options)
         router.add_agents(agents)
         router.add_contacts(contacts)
         for r in reservations:
-            router.reserve(r.contact_id, r.agent_id, now, expires_at=r.expires_at)
+            router.restore(r.contact_id, r.agent_id, now, expires_at=r.expires_at)
         return router
 
     def add_agents(self, agents: Iterable[Agent]) -> None:
@@ -421,6 +423,19 @@ class Router:
             raise RoutingError(f"agent {agent_id} lacks a skill contact {contact_id} needs")
         if arec.free < crec.spec.cost:
             raise RoutingError(f"agent {agent_id} has not the capacity for contact {contact_id}")
+        exp = now + self.accept_timeout if expires_at is None else expires_at
+        return self._reserve(crec, arec, now, exp)
+
+    def restore(
+        self, contact_id: int, agent_id: int, now: float, *, expires_at: float | None = None
+    ) -> Reservation:
+        """Record a reservation that already exists in storage, without judging it: the agent
+        may have gone on break or lost a skill since. Its capacity is held; the router makes
+        no new offer that would exceed it. Unknown ids still raise :class:`RoutingError`."""
+        crec = self._get_contact(contact_id)
+        arec = self._get_agent(agent_id)
+        if crec.state is not _WAITING:
+            raise RoutingError(f"contact {contact_id} is not waiting")
         exp = now + self.accept_timeout if expires_at is None else expires_at
         return self._reserve(crec, arec, now, exp)
 
