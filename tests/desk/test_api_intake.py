@@ -111,3 +111,21 @@ def test_customer_writing_again_reopens_a_resolved_contact(make_brand, make_agen
     assert response.status_code == 201
     contact.refresh_from_db()
     assert contact.status == "queued" and contact.agent is None
+
+
+def test_a_machine_written_message_does_not_reopen_a_resolved_contact(make_brand, make_agent, make_contact):
+    from roadie.desk.contacts import actions
+    from roadie.desk.contacts.actions import Inbound, receive
+    from roadie.desk.routing import actions as routing
+    from roadie.desk.routing.dispatcher import tick
+
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    tick()
+    routing.accept_offer(agent.user, contact.offers.get().pk)
+    actions.resolve(agent.user, contact, wrap_up_code="solved")
+    receive(Inbound(brand=brand, channel=contact.channel, body="Je suis absent jusqu'au 3.",
+                    contact_id=contact.pk, reopens=False))
+    contact.refresh_from_db()
+    assert contact.status == "resolved" and contact.messages.count() == 2

@@ -158,6 +158,7 @@ def _file(mail: ParsedMail, *, raw: RawInbound, delivery: Delivery) -> Contact:
         subject=mail.subject, language=_language(mail),
         external_id="" if contact_id else conversation_key(mail), message_id=mail.message_id,
         contact_id=contact_id, received_at=raw.received_at,
+        reopens=not mail.auto_kind,  # an out-of-office answer does not reopen a resolved contact
     ), raw=raw)
     if created:
         InboundMail.objects.create(

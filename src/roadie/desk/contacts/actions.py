@@ -71,6 +71,9 @@ class Inbound:
     flagged_reason: str = ""
     # Set when the connector already knows the conversation (a threaded email reply).
     contact_id: int | None = None
+    # False for machine-written messages (out-of-office, bounces): they join a closed
+    # conversation without putting it back in the queue.
+    reopens: bool = True
 
 
 def store_raw(*, channel: str, source: str, payload: bytes, content_type: str = "",
@@ -167,7 +170,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
     else:
         kind = "contact.message"
         _event(contact, EventKind.MESSAGE)
-        if contact.status in (Status.RESOLVED, Status.ABANDONED):
+        if contact.status in (Status.RESOLVED, Status.ABANDONED) and inbound.reopens:
             # The customer wrote again: the conversation goes back in the queue.
             _set_status(contact, Status.QUEUED)
             contact.agent = None
