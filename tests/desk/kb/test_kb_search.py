@@ -71,3 +71,24 @@ def test_hybrid_without_the_model_is_full_text(furniture, settings):
 def test_reciprocal_rank_fusion():
     fused = [i for i, _ in fuse([[1, 2, 3], [3, 1, 4]])]
     assert fused[:2] == [1, 3] and set(fused) == {1, 2, 3, 4}
+
+
+def test_deleted_articles_leave_the_index(furniture, make_article):
+    from roadie.desk.kb.models import Article
+    from roadie.desk.kb.search import ranked_ids
+
+    Article.objects.filter(brand=furniture).delete()
+    assert ranked_ids([furniture.pk], "meubles livraison retour", mode="fulltext")[0] == []
+    furniture.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_empties_the_index_too(make_brand, make_article):
+    from django.core.management import call_command
+    from django.db import connection
+
+    make_article(brand=make_brand(), title="Livraison", body="Livrée vite.")
+    call_command("flush", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM " + ("kb_fts" if connection.vendor == "sqlite" else "kb_search"))
+        assert cursor.fetchone()[0] == 0
