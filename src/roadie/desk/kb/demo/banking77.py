@@ -98,7 +98,9 @@ def _representative(queries: list[str], keywords: list[str], *, count: int) -> l
 
 
 def build_articles(train: list[tuple[str, str]], *, questions: int = 12,
-                   keywords: int = 15) -> list[ArticleData]:
+                   keywords: int = 30) -> list[ArticleData]:
+    """One article per intent. The defaults were chosen on the training queries alone (articles
+    from 80 % of them, measured on the other 20 %), never on the test queries."""
     by_intent: dict[str, list[str]] = defaultdict(list)
     for text, intent in train:
         by_intent[intent].append(text)
