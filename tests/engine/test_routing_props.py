@@ -1,5 +1,7 @@
 """Property tests: random event sequences never break the routing invariants."""
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,14 +99,14 @@ def qualified_tier_agents(r, cid, now):
     return out
 
 
-def run(agents, events, router, *, liveness_after_all_tiers=False):
+def run(agents, events, router, *, liveness_after_all_tiers=False, final_route=True):
     now = 0.0
     for spec in {a.id: a for a in agents}.values():
         router.add_agent(spec)
     next_cid = 0
     offered = {}  # contact -> agent, from route() output only
     cascade_end = max(t.after for t in router.default_cascade)
-    for i, ev in enumerate([*events, ("route",)]):
+    for i, ev in enumerate([*events, ("route",)] if final_route else events):
         kind = ev[0]
         if kind == "agent":
             spec = ev[1]
@@ -164,7 +166,38 @@ def run(agents, events, router, *, liveness_after_all_tiers=False):
                 if liveness_after_all_tiers and now - router.contact(cid).arrival < cascade_end:
                     continue
                 assert not qualified_tier_agents(router, cid, now), (cid, now)
-    return router
+    return router, now
+
+
+def rebuilt(r: Router, now: float) -> Router:
+    """A fresh router from what a database would hold about ``r`` (the dispatcher's way)."""
+    agents = []
+    for a in r.agents():
+        in_service = sum(
+            r.contact(c).cost for c in a.contacts if r.contact_state(c) is ContactState.IN_SERVICE
+        )
+        agents.append(
+            replace(
+                a.spec,
+                load=a.spec.load + in_service,
+                state=a.state,
+                idle_since=a.idle_since,
+                handled=a.handled,
+            )
+        )
+    contacts = [
+        replace(r.contact(cid), excluded_agents=r.excluded(cid))
+        for cid in sorted(r.waiting_ids() + [res.contact_id for res in r.reservations()])
+    ]
+    return Router.from_snapshot(
+        agents=agents,
+        contacts=contacts,
+        reservations=r.reservations(),
+        now=now,
+        policy=r.policy,
+        cascades=r.cascades,
+        default_cascade=r.default_cascade,
+    )
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -178,6 +211,26 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 )
 def test_invariants_hold_over_random_events(agents, events, policy):
     run(agents, events, Router(policy()))
+
+
+@SETTINGS
+@given(
+    agents=st.lists(agents_st, min_size=1, max_size=6),
+    events=ops,
+    policy=st.sampled_from([LongestIdle, Fairness, RegularBrandFirst]),
+    cascade=st.sampled_from(
+        [None, (Tier.regular(0), Tier.of_pool("relay", 30), Tier.certified(90))]
+    ),
+)
+def test_live_router_decides_as_one_rebuilt_from_storage(agents, events, policy, cascade):
+    """Live state equals fresh state: a router fed event by event makes the same reservations
+    as one rebuilt from a snapshot of the same moment (what the dispatcher does each tick)."""
+    options = {} if cascade is None else {"default_cascade": cascade}
+    live, now = run(agents, events, Router(policy(), **options), final_route=False)
+    fresh = rebuilt(live, now)
+    assert sorted(live.route(now)) == sorted(fresh.route(now))
+    live.check()
+    fresh.check()
 
 
 @SETTINGS
