@@ -159,7 +159,7 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     draws = p_fail > 0.0
     accept_delay = scn.accept_delay
     accept_timeout = scn.accept_timeout
-    decline_delay = min(5.0, accept_timeout)
+    decline_delay = min(scn.decline_delay, accept_timeout)
     ubuf: list[float] = []
 
     heappush = heapq.heappush

@@ -118,6 +118,7 @@ class Scenario:
     queue_order: str = "deadline_priority"
     accept_timeout: float = 20.0
     accept_delay: float = 0.0  # seconds an agent takes to accept an offer
+    decline_delay: float = 5.0  # seconds an agent takes to decline one
     decline_probability: float = 0.0
     timeout_probability: float = 0.0
     cascades: tuple[tuple[str, tuple[Tier, ...]], ...] = ()
@@ -140,6 +141,8 @@ class Scenario:
                 raise ScenarioError("probabilities must be between 0 and 1")
         if self.decline_probability + self.timeout_probability >= 1.0:
             raise ScenarioError("decline + timeout probability must stay below 1")
+        if min(self.accept_delay, self.decline_delay, self.accept_timeout) < 0:
+            raise ScenarioError("accept_delay, decline_delay and accept_timeout must be >= 0")
         if self.hours <= 0 or self.days < 1 or self.interval_minutes <= 0:
             raise ScenarioError("hours, days and interval_minutes must be positive")
 
@@ -205,6 +208,7 @@ _SCENARIO_KEYS = {
     "queue_order",
     "accept_timeout",
     "accept_delay",
+    "decline_delay",
     "decline_probability",
     "timeout_probability",
     "streams",
@@ -459,6 +463,7 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
             queue_order=str(top.get("queue_order", "deadline_priority")),
             accept_timeout=float(top.get("accept_timeout", 20.0)),
             accept_delay=float(top.get("accept_delay", 0.0)),
+            decline_delay=float(top.get("decline_delay", 5.0)),
             decline_probability=float(top.get("decline_probability", 0.0)),
             timeout_probability=float(top.get("timeout_probability", 0.0)),
             cascades=cascades,
