@@ -145,6 +145,7 @@ class _Queue:
         "simple",
         "blocked",
         "blocked_since",
+        "timer_at",
     )
 
     def __init__(self, idx: int, qclass: QueueClass) -> None:
@@ -159,6 +160,7 @@ class _Queue:
         # contact cannot do better until an agent frees up or a tier opens
         self.blocked = False
         self.blocked_since = math.inf
+        self.timer_at = -math.inf  # when the pending tier timer of this queue fires
 
 
 def _selector(tier: Tier) -> tuple:
@@ -402,7 +404,8 @@ class Router:
             if arec is None:
                 q.blocked = True
                 q.blocked_since = crec.spec.arrival
-                if nxt < math.inf:
+                if nxt < math.inf and not (now < q.timer_at <= nxt):  # one timer is enough
+                    q.timer_at = nxt
                     heapq.heappush(self._timers, (nxt, q.idx))
                 return False
         made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
