@@ -264,4 +264,5 @@ FR = {
     '%(n)s min': '%(n)s min',
     '%(h)s h %(m)02d': '%(h)s h %(m)02d',
     '%(h)s h': '%(h)s h',
+    "Search this brand's articles": "Chercher dans les articles de la marque",
 }

@@ -55,13 +55,20 @@ def test_agent_inserts_a_suggested_excerpt(live_roadie, login_as):
     expect(first).to_contain_text("endommagé")
     first.get_by_role("button", name="Insert excerpt").click()
     expect(agent.locator("#reply-body")).to_have_value(re.compile("réserves"))
+    # Searching the brand's articles from the workspace, without leaving the contact.
+    agent.get_by_label("Search this brand's articles").fill("garantie canapé")
+    agent.locator("#kb-contact-search").get_by_role("button", name="Search").click()
+    found = agent.locator("#kb-hits li").filter(has_text="Garantie des meubles")
+    expect(found).to_be_visible()
+    found.get_by_role("button", name="Insert link").click()
+    expect(agent.locator("#reply-body")).to_have_value(re.compile(r"/kb/maison-lune/garantie/"))
     agent.get_by_role("button", name="Send reply").click()
     expect(agent.locator(".conversation")).to_contain_text("réserves")
 
     kinds = live_roadie.roadie("shell", "-c", (
         "from roadie.desk.kb.models import UsageEvent; "
         f"print(sorted(set(UsageEvent.objects.filter(contact_id={created['id']}).values_list('kind', flat=True))))"))
-    assert kinds.splitlines()[-1] == "['suggested', 'used_excerpt']"
+    assert kinds.splitlines()[-1] == "['suggested', 'used_excerpt', 'used_link']"
 
     agent.get_by_label("Wrap-up code").select_option("solved")
     agent.get_by_role("button", name="Resolve").click()

@@ -84,3 +84,12 @@ def test_contact_page_suggests_articles_and_records_use(agent, furniture, make_c
     assert r.status_code == 204
     kinds = set(UsageEvent.objects.filter(contact=contact).values_list("kind", flat=True))
     assert kinds == {"suggested", "opened", "used_excerpt"}
+    found = client.get(f"/kb/contact/{contact.pk}/search", {"q": "garantie"}).content.decode()
+    assert "/kb/meubles-co/garantie/" in found and 'data-kb-insert="link"' in found
+    assert "Nothing found" in client.get(f"/kb/contact/{contact.pk}/search", {"q": "zzzz"}).content.decode()
+
+
+def test_contact_search_follows_contact_access(furniture, make_agent, make_contact):
+    other = make_agent(brands=[furniture])
+    contact = make_contact(brand=furniture, body="meubles")
+    assert login(other.user).get(f"/kb/contact/{contact.pk}/search", {"q": "meubles"}).status_code == 404

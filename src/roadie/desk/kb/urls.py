@@ -6,6 +6,7 @@ from roadie.desk.kb import views
 
 urlpatterns = [
     path("", views.kb_home, name="kb"),
+    path("contact/<int:contact_id>/search", views.contact_search, name="kb-contact-search"),
     path("<slug:brand_slug>/new", views.article_new, name="kb-new"),
     path("<slug:brand_slug>/<slug:slug>/", views.article, name="kb-article"),
     path("<slug:brand_slug>/<slug:slug>/edit", views.article_edit, name="kb-edit"),

@@ -144,3 +144,18 @@ def usage(request, brand_slug: str, slug: str):
     contact = access_contact(request.user, contact_id) if contact_id is not None else None
     actions.record_usage(request.user, art, kind, contact=contact, rank=_int(request.POST.get("rank")))
     return HttpResponse(status=204)
+
+
+@login_required
+def contact_search(request, contact_id: int):
+    """Search the contact's brand from the workspace: the same list as the suggestions."""
+    from roadie.desk.contacts.models import Status
+
+    contact = access_contact(request.user, contact_id)
+    q = request.GET.get("q", "").strip()
+    brand_ids = access.searchable_brand_ids(request.user, contact.brand.slug)
+    agent = getattr(request.user, "agent", None)
+    return render(request, "kb/_hits.html", {
+        "hits": search(brand_ids, q, limit=5) if q else [], "searching": True, "contact": contact,
+        "is_mine": agent is not None and contact.agent_id == agent.pk and contact.status == Status.ACTIVE,
+    })
