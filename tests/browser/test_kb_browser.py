@@ -50,6 +50,7 @@ def test_agent_inserts_a_suggested_excerpt(live_roadie, login_as):
     offer.get_by_role("button", name="Accept").click()
     expect(agent).to_have_url(re.compile(rf"/desk/contacts/{created['id']}/$"))
 
+    assert violations(agent) == []  # the contact page with its suggestions and search
     suggestions = agent.locator(".kb-suggestions li")
     first = suggestions.first
     expect(first).to_contain_text("endommagé")
