@@ -31,6 +31,9 @@ class AgentView(Protocol):
 
 @runtime_checkable
 class AgentPolicy(Protocol):
+    """``key(agent, queue)``; a policy whose key ignores ``queue`` may say so with a class
+    attribute ``per_queue = False`` (the router then computes one key per agent, not per heap)."""
+
     def key(self, agent: AgentView, queue: QueueClass) -> tuple: ...
 
 
@@ -46,6 +49,8 @@ def _occupancy(agent: AgentView) -> float:
 
 class LongestIdle:
     """Least loaded first (a free agent before one already on two chats), then longest idle."""
+
+    per_queue = False  # the key ignores the queue: the router computes it once per agent
 
     def key(self, agent: AgentView, queue: QueueClass) -> tuple:
         return (_occupancy(agent), agent.idle_since, agent.spec.id)
@@ -66,6 +71,8 @@ class BestProficiency:
 
 class Fairness:
     """Fewest contacts handled so far today, then least loaded, then longest idle."""
+
+    per_queue = False
 
     def key(self, agent: AgentView, queue: QueueClass) -> tuple:
         return (agent.handled, _occupancy(agent), agent.idle_since, agent.spec.id)

@@ -112,16 +112,34 @@ class _ContactRec:
 
 
 class _AgentHeap:
-    __slots__ = ("idx", "qclass", "selector", "entries", "queues", "members", "onshift")
+    __slots__ = (
+        "idx",
+        "qclass",
+        "selector",
+        "levels",
+        "queues",
+        "members",
+        "onshift",
+        "pushes",
+        "dry_at",
+        "dry_cost",
+    )
 
     def __init__(self, idx: int, qclass: QueueClass, selector: tuple) -> None:
         self.idx = idx
         self.qclass = qclass  # cascade left empty: brand, skills and cost are what matter
         self.selector = selector
-        self.entries: list[tuple] = []  # (*policy key, agent id, agent version)
+        # one heap per free capacity: levels[f] holds (*policy key, agent id, agent version)
+        # of agents with f free units, so a contact of cost c only looks at levels >= c
+        self.levels: list[list[tuple]] = [[]]
         self.queues: list[_Queue] = []
         self.members = 0
         self.onshift = 0
+        # "nobody here has dry_cost free units" holds while no entry was pushed since: a
+        # queue of that cost or more need not look (many queues share one agent heap)
+        self.pushes = 0
+        self.dry_at = -1
+        self.dry_cost = 0
 
     def admits(self, spec: Agent) -> bool:
         if not self.qclass.skills <= spec.skills:
@@ -146,11 +164,13 @@ class _Queue:
         "blocked",
         "blocked_since",
         "timer_at",
+        "cost",
     )
 
     def __init__(self, idx: int, qclass: QueueClass) -> None:
         self.idx = idx
         self.qclass = qclass
+        self.cost = qclass.cost
         self.heap: list[tuple] = []  # (order key, contact id, token)
         self.oldest: list[tuple] = []  # (arrival, contact id, token)
         self.tier_heaps: list[_AgentHeap] = []
@@ -190,6 +210,7 @@ class Router:
     ) -> None:
         self.policy: AgentPolicy = policy or LongestIdle()
         self.order: QueueOrder = order or DeadlinePriority()
+        self._per_queue = getattr(self.policy, "per_queue", True) is not False
         self.accept_timeout = accept_timeout
         self.cascades = {b: tuple(c) for b, c in (cascades or {}).items()}
         self.default_cascade = tuple(default_cascade)
@@ -367,7 +388,8 @@ class Router:
         made: list[Reservation] = []
         if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
-            while self._route_one(q, now, made):
+            route_one = self._route_one
+            while q.waiting and route_one(q, now, made):
                 pass
             return made
         self._candidates = set()
@@ -392,9 +414,25 @@ class Router:
         """Reserve an agent for the most urgent contact of ``q`` (or, failing that, for its
         oldest, whose cascade is widest). False when nothing in ``q`` can be served now."""
         q.blocked = False
-        crec = self._head(q.heap)
+        heap = q.heap
+        crec = None
+        if heap:  # the head entry is live unless its contact was reserved or went away
+            _, cid, token = heap[0]
+            crec = self._contacts.get(cid)
+            if crec is None or crec.token != token or crec.state is not _WAITING:
+                crec = self._head(heap)
         if crec is None:
             return False
+        if q.simple and not crec.excluded:  # one agent heap, nobody to set aside
+            best, _ = self._best_in(q.tier_heaps[0], crec.spec.cost)
+            if best is None:
+                q.blocked = True
+                q.blocked_since = crec.spec.arrival
+                return False
+            made.append(
+                self._reserve(crec, self._agents[best[-2]], now, now + self.accept_timeout)
+            )
+            return True
         arec, nxt = self._match(crec, q, now)
         if arec is None:
             old = None if q.simple else self._head(q.oldest)  # simple: all see the same agents
@@ -641,50 +679,119 @@ class Router:
 
     def _push_one(self, rec: AgentStatus, h: _AgentHeap) -> None:
         # flat tuples compare faster than nested ones: (*policy key, agent id, version)
-        heapq.heappush(h.entries, (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
+        free = rec.spec.capacity - rec.load
+        levels = h.levels
+        while len(levels) <= free:
+            levels.append([])
+        heapq.heappush(levels[free], (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
+        h.pushes += 1
         rec.pushed[h.idx] = rec.version
 
     def _push_agent(self, rec: AgentStatus) -> None:
         """Eager: put the agent, with a fresh key, in every heap it belongs to."""
-        if rec.state is not _AVAILABLE or rec.free <= 0:
+        if rec.state is not _AVAILABLE:
+            return
+        free = rec.spec.capacity - rec.load
+        if free <= 0:
             return
         cand = self._candidates
+        aid = rec.spec.id
+        version = rec.version
+        pushed = rec.pushed
+        policy_key = self.policy.key
+        key = None if self._per_queue else (*policy_key(rec, None), aid, version)
+        heappush = heapq.heappush
         for h in rec.memberships:
-            if len(h.entries) > 8 * h.members + 64:
+            levels = h.levels
+            if len(levels) <= free:
+                while len(levels) <= free:
+                    levels.append([])
+            elif len(levels[free]) > 8 * h.members + 64:
                 self._compact(h)
-            self._push_one(rec, h)
+            heappush(levels[free], key or (*policy_key(rec, h.qclass), aid, version))
+            h.pushes += 1
+            pushed[h.idx] = version
             for q in h.queues:
-                cand.add(q.idx)
+                # an empty queue has nothing to route (an arrival marks it), and a queue whose
+                # contacts need more room than the agent has is not helped by them
+                if q.waiting and q.cost <= free:
+                    cand.add(q.idx)
 
     def _compact(self, h: _AgentHeap) -> None:
+        """Drop stale entries; an agent waiting for its lazy re-key is re-keyed now."""
         agents = self._agents
-        keep = []
-        for e in h.entries:
-            rec = agents.get(e[-2])
-            if rec is not None and rec.version == e[-1] and rec.pushed.get(h.idx) == e[-1]:
-                keep.append(e)
-        heapq.heapify(keep)
-        h.entries = keep
+        old = h.levels
+        h.levels = [[] for _ in old]
+        h.pushes += 1
+        redo = []
+        for lst in old:
+            for e in lst:
+                rec = agents.get(e[-2])
+                if rec is None:
+                    continue
+                if rec.version == e[-1]:
+                    if rec.pushed.get(h.idx) == e[-1]:
+                        h.levels[rec.spec.capacity - rec.load].append(e)
+                elif (
+                    rec.pushed.get(h.idx) != rec.version
+                    and rec.state is _AVAILABLE
+                    and rec.spec.capacity > rec.load
+                    and h.idx in rec.member_idx
+                ):
+                    redo.append(rec)
+        for lst in h.levels:
+            heapq.heapify(lst)
+        for rec in redo:
+            if rec.pushed.get(h.idx) != rec.version:
+                self._push_one(rec, h)
 
-    def _clean_agent_head(self, h: _AgentHeap) -> tuple | None:
-        entries = h.entries
+    def _clean_top(self, h: _AgentHeap, lst: list[tuple]) -> tuple | None:
+        """The live top of one level heap (stale entries dropped, lazily re-keyed agents
+        pushed again, at their current level, which is lower: a reservation lowered it)."""
         agents = self._agents
-        while entries:
-            top = entries[0]
+        while lst:
+            top = lst[0]
             rec = agents.get(top[-2])
             if rec is not None and rec.version == top[-1]:
                 return top
-            heapq.heappop(entries)
+            heapq.heappop(lst)
             if (
                 rec is None
                 or rec.state is not _AVAILABLE
-                or rec.free <= 0
+                or rec.spec.capacity <= rec.load
                 or h.idx not in rec.member_idx
                 or rec.pushed.get(h.idx) == rec.version
             ):
                 continue
             self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)
         return None
+
+    def _best_in(self, h: _AgentHeap, cost: int) -> tuple[tuple | None, list[tuple] | None]:
+        """The best live entry of ``h`` among agents with at least ``cost`` free units, and
+        the level heap holding it. Levels are cleaned from the top down: a lazy re-key only
+        moves an agent to a lower level, which is looked at afterwards."""
+        if h.dry_at == h.pushes and cost >= h.dry_cost:
+            return None, None
+        levels = h.levels
+        agents = self._agents
+        best = None
+        best_lst = None
+        for f in range(len(levels) - 1, cost - 1, -1):
+            lst = levels[f]
+            if lst:
+                top = lst[0]
+                rec = agents.get(top[-2])
+                if rec is None or rec.version != top[-1]:
+                    top = self._clean_top(h, lst)
+                    if top is None:
+                        continue
+                if best is None or top < best:
+                    best, best_lst = top, lst
+        if best is None:
+            if h.dry_at != h.pushes or cost < h.dry_cost:
+                h.dry_at = h.pushes
+                h.dry_cost = cost
+        return best, best_lst
 
     def _open_heaps(self, q: _Queue, arrival: float, now: float) -> tuple[list[_AgentHeap], float]:
         """The agent heaps of the tiers open for a contact that arrived at ``arrival``, and the
@@ -711,40 +818,37 @@ class Router:
         if q.simple:
             heaps = q.tier_heaps
             nxt = math.inf
-            if not excluded:  # the common case: the best agent of the one heap, if it fits
-                top = self._clean_agent_head(heaps[0])
-                if top is None:
-                    return None, nxt
-                rec = agents[top[-2]]
-                if rec.free >= cost:
-                    return rec, nxt
+            if not excluded:  # the common case: the best agent of the one heap with room
+                best, _ = self._best_in(heaps[0], cost)
+                return (None if best is None else agents[best[-2]]), nxt
         else:
             heaps, nxt = self._open_heaps(q, crec.spec.arrival, now)
             if not heaps:
                 return None, nxt
-        popped: list[tuple[_AgentHeap, tuple]] = []
+        popped: list[tuple[_AgentHeap, list[tuple], tuple]] = []
         fallback = None
         chosen = None
         while True:
             best = None
+            best_lst = None
             best_h = None
             for h in heaps:
-                top = self._clean_agent_head(h)
+                top, lst = self._best_in(h, cost)
                 if top is not None and (best is None or top < best):
-                    best, best_h = top, h
+                    best, best_lst, best_h = top, lst, h
             if best is None:
                 break
             aid = best[-2]
-            fits = agents[aid].free >= cost
-            if fits and aid not in excluded:
+            if aid not in excluded:
                 chosen = aid
                 break
-            if fits and fallback is None:
+            if fallback is None:
                 fallback = aid
-            # set aside (not enough free capacity for this contact, or declined it before)
-            popped.append((best_h, heapq.heappop(best_h.entries)))
-        for h, e in popped:
-            heapq.heappush(h.entries, e)
+            # set aside (declined it before): offered again only if nobody else qualifies
+            popped.append((best_h, best_lst, heapq.heappop(best_lst)))
+        for h, lst, e in popped:
+            heapq.heappush(lst, e)
+            h.pushes += 1  # it was set aside: what _best_in saw meanwhile was not the heap
         if chosen is None:
             chosen = fallback  # nobody else qualifies: offer again to someone who said no
         if chosen is None:
