@@ -265,4 +265,8 @@ FR = {
     '%(h)s h %(m)02d': '%(h)s h %(m)02d',
     '%(h)s h': '%(h)s h',
     "Search this brand's articles": "Chercher dans les articles de la marque",
+    'Today': "Aujourd'hui",
+    'Resolved by the team on your brands': "Résolus par l'équipe sur vos marques",
+    '%(agents)s roadies': '%(agents)s roadies',
+    'of which by you': 'dont par vous',
 }

@@ -55,3 +55,22 @@ def test_desk_panel_after_events_equals_a_fresh_load(make_brand, make_agent, mak
 
 def without_csrf(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_desk_shows_the_teams_numbers_beside_the_agents_own(make_brand, make_agent, make_contact, client):
+    from roadie.desk.contacts.actions import resolve
+
+    brand = make_brand()
+    me, colleague = (make_agent(brands=[brand], presence="available") for _ in range(2))
+    for _ in range(3):
+        contact = make_contact(brand=brand)
+        tick()
+        offer = contact.offers.get()
+        handler = offer.agent
+        actions.accept_offer(handler.user, offer.pk)
+        resolve(handler.user, contact, wrap_up_code="solved")
+    client.force_login(me.user)
+    panel = client.get("/desk/panel").content.decode()
+    mine = me.contacts.filter(status="resolved").count()
+    assert re.search(r"data-today-team>3<", panel)
+    assert re.search(rf"data-today-mine>{mine}<", panel)

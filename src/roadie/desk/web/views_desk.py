@@ -16,6 +16,7 @@ from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Status
 from roadie.desk.kb.suggest import suggestions_for_contact
 from roadie.desk.routing import actions as routing_actions
+from roadie.desk.routing.lib import start_of_today
 from roadie.desk.routing.models import Offer, OfferStatus
 from roadie.desk.web.guards import agent_page
 
@@ -46,6 +47,21 @@ def _desk_context(agent) -> dict:
         "active": mine,
         "load": routing_actions.agent_load(agent.pk),
         "presences": Presence.choices,
+        "today": today_numbers(agent),
+    }
+
+
+def today_numbers(agent) -> dict:
+    """The agent's own numbers today beside the team's (everyone serving the same brands):
+    collective measures first, never a stopwatch on one person."""
+    since = start_of_today()
+    brands = agent.certifications.values("brand_id")
+    resolved = Contact.objects.filter(resolved_at__gte=since, status=Status.RESOLVED)
+    team = resolved.filter(brand_id__in=brands)
+    return {
+        "mine": resolved.filter(agent=agent).count(),
+        "team": team.count(),
+        "team_agents": team.exclude(agent=None).values("agent_id").distinct().count(),
     }
 
 
