@@ -110,7 +110,8 @@ def running_roadie(data_dir: Path, *, dispatchers: int = 1, agents: int = 6, ext
     live = LiveRoadie(url=f"http://127.0.0.1:{port}", env=env)
     try:
         live.roadie("seed-demo", "--agents", str(agents), "--history-weeks", "0")
-        live.start("serve", "--port", str(port))
+        # Two web processes: live events and offers must fan out across processes.
+        live.start("serve", "--port", str(port), "--workers", "2")
         for _ in range(dispatchers):
             live.start("dispatch")
         live.wait_healthy(data_dir)
