@@ -74,3 +74,19 @@ def test_desk_shows_the_teams_numbers_beside_the_agents_own(make_brand, make_age
     mine = me.contacts.filter(status="resolved").count()
     assert re.search(r"data-today-team>3<", panel)
     assert re.search(rf"data-today-mine>{mine}<", panel)
+
+
+def test_old_live_events_are_pruned(make_brand, make_contact):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roadie.desk.live.models import LiveEvent
+    from roadie.desk.routing.dispatcher import prune_live_events
+
+    make_contact(brand=make_brand())
+    LiveEvent.objects.update(at=timezone.now() - timedelta(days=2))
+    make_contact(brand=make_brand())
+    fresh = LiveEvent.objects.filter(at__gt=timezone.now() - timedelta(hours=1)).count()
+    assert prune_live_events() > 0
+    assert LiveEvent.objects.count() == fresh > 0

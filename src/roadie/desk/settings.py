@@ -145,6 +145,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {"roadie": {"handlers": ["console"], "level": os.environ.get("ROADIE_LOG_LEVEL", "INFO")}},
 }
+# Live events older than this are pruned by the dispatcher.
+ROADIE_LIVE_EVENT_HOURS = float(os.environ.get("ROADIE_LIVE_EVENT_HOURS", "24"))
 # An available agent whose page or client has not been heard from for this long goes offline.
 ROADIE_AGENT_STALE_SECONDS = float(os.environ.get("ROADIE_AGENT_STALE_SECONDS", "90"))
 # Sign-language video meetings: {brand}, {contact_id} and {token} are filled in (a Jitsi server...).

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
 from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions
 from roadie.desk.routing.lib import contact_cost, contact_skills
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Lease, Offer
@@ -109,6 +110,14 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     return router, epoch
 
 
+def prune_live_events(*, now: datetime | None = None) -> int:
+    """Live events are for pages open now; a page away longer than this reloads anyway."""
+    now = now or timezone.now()
+    keep = timedelta(hours=settings.ROADIE_LIVE_EVENT_HOURS)
+    deleted, _ = LiveEvent.objects.filter(at__lt=now - keep).delete()
+    return deleted
+
+
 def tick(*, now: datetime | None = None) -> int:
     """One routing round. Returns the number of offers made. ``now`` moves the clock (tests);
     by default each step reads the clock itself."""
@@ -132,6 +141,7 @@ class Dispatcher:
         self.interval = settings.ROADIE_DISPATCH_INTERVAL if interval is None else interval
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
+        self.pruned_at = 0.0
 
     def run(self) -> None:
         log.info("dispatcher %s started (tick every %.1fs)", self.holder, self.interval)
@@ -141,6 +151,9 @@ class Dispatcher:
                 try:
                     close_old_connections()
                     if take_lease(self.holder):
+                        if time.monotonic() - self.pruned_at > 300:
+                            prune_live_events()
+                            self.pruned_at = time.monotonic()
                         made = tick()
                         if made:
                             log.debug("made %d offers", made)

@@ -1,22 +1,21 @@
 """GET /events: the live event stream (server-sent events) for the logged-in user.
 
 Pages listen and re-fetch the panel an event concerns, so what a page shows after an event
-is exactly what a fresh load would show.
+is exactly what a fresh load would show. Streams read events through the process's shared
+hub (roadie.desk.live.hub), not one database poll each.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse, StreamingHttpResponse
 
-from roadie.desk.live.lib import events_after, latest_id, topics_for
+from roadie.desk.live.hub import follow
+from roadie.desk.live.lib import latest_id, topics_for
 from roadie.desk.routing.actions import heartbeat
 
-POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -34,22 +33,16 @@ async def events(request):
         last = await sync_to_async(latest_id)()
 
     async def stream():
-        nonlocal last
         yield f"retry: 2000\nid: {last}\nevent: hello\ndata: {{}}\n\n"
-        quiet_since = time.monotonic()
-        while True:
-            batch = await sync_to_async(events_after)(last, topics)
-            for event in batch:
-                last = event.pk
-                data = json.dumps({"kind": event.kind, **event.payload})
-                yield f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
-            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
-                quiet_since = time.monotonic()
+        async for event in follow(topics, after=last, keepalive_seconds=KEEPALIVE_SECONDS):
+            if event is None:
                 if agent is not None:
                     # An open desk page is an agent who is there.
                     await sync_to_async(heartbeat)(agent)
                 yield ": keepalive\n\n"
-            await asyncio.sleep(POLL_SECONDS)
+                continue
+            data = json.dumps({"kind": event.kind, **event.payload})
+            yield f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
 
     if agent is not None:
         await sync_to_async(heartbeat)(agent)
