@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from roadie.desk.agents.models import Agent
 from roadie.desk.api.schemas import AgentOut, Error, OfferOut, PresenceIn
-from roadie.desk.api.serializers import agent_out, contact_out
+from roadie.desk.api.serializers import agent_out, offer_out
 from roadie.desk.routing import actions
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 
@@ -43,27 +43,19 @@ def my_offers(request: HttpRequest):
     agent = _me(request)
     actions.heartbeat(agent)
     offers = Offer.objects.filter(agent=agent, status=OfferStatus.PENDING).select_related("contact__brand")
-    return [
-        {"id": o.pk, "status": o.status, "offered_at": o.offered_at, "expires_at": o.expires_at,
-         "contact": contact_out(o.contact)}
-        for o in offers
-    ]
+    return [offer_out(o) for o in offers]
 
 
 @router.post("/offers/{offer_id}/accept", response={200: OfferOut, 403: Error, 404: Error, 409: Error})
 def accept(request: HttpRequest, offer_id: int):
     _me(request)
-    offer = actions.accept_offer(request.auth, offer_id)
-    return {"id": offer.pk, "status": offer.status, "offered_at": offer.offered_at,
-            "expires_at": offer.expires_at, "contact": contact_out(offer.contact)}
+    return offer_out(actions.accept_offer(request.auth, offer_id))
 
 
 @router.post("/offers/{offer_id}/decline", response={200: OfferOut, 403: Error, 404: Error, 409: Error})
 def decline(request: HttpRequest, offer_id: int):
     _me(request)
-    offer = actions.decline_offer(request.auth, offer_id)
-    return {"id": offer.pk, "status": offer.status, "offered_at": offer.offered_at,
-            "expires_at": offer.expires_at, "contact": contact_out(offer.contact)}
+    return offer_out(actions.decline_offer(request.auth, offer_id))
 
 
 @router.get("/agents", response={200: list[AgentOut], 403: Error})

@@ -37,3 +37,8 @@ def agent_out(agent, load: int) -> dict:
         "languages": agent.languages, "sign_language": agent.sign_language,
         "brands": [c.brand.slug for c in agent.certifications.all()],
     }
+
+
+def offer_out(offer) -> dict:
+    return {"id": offer.pk, "status": offer.status, "offered_at": offer.offered_at,
+            "expires_at": offer.expires_at, "contact": contact_out(offer.contact)}
