@@ -349,3 +349,87 @@ def test_snapshot_trusts_stored_reservations_even_for_an_agent_on_break():
     assert gone.contact_id == 1
     with pytest.raises(RoutingError):
         r.restore(99, 1, 0)
+
+
+# ---------------------------------------------------------------- indexes (performance paths)
+
+
+def test_a_contact_skips_better_ranked_agents_without_room_for_it():
+    # Fairness ranks agent 1 (nothing handled yet) first, but a call needs all 6 units and
+    # agent 1 is on a chat: the call goes to agent 2; a chat still goes to agent 1
+    r = Router(Fairness())
+    r.add_agent(agent(1))
+    r.add_agent(agent(2, handled=5))
+    r.add_contact(contact(10, "chat"))
+    assert r.route(0.0) == [Reservation(10, 1)]
+    r.accept(10, 0.0)
+    r.add_contact(contact(11, "voice"))
+    assert r.route(1.0) == [Reservation(11, 2)]
+    r.add_contact(contact(12, "chat"))
+    assert r.route(2.0) == [Reservation(12, 1)]
+    r.add_contact(contact(13, "chat"))
+    r.add_contact(contact(14, "voice"))  # nobody has 6 units free: it waits
+    assert r.route(3.0) == [Reservation(13, 1)]
+    assert r.contact_state(14) is ContactState.WAITING
+    r.complete(11, 4.0)
+    assert r.route(4.0) == [Reservation(14, 2)]
+    r.check()
+
+
+def test_agent_set_aside_for_one_contact_is_still_found_for_the_next():
+    r = Router()
+    r.add_agent(agent(1))
+    r.add_contact(contact(10, "chat"))
+    r.route(0.0)
+    r.decline(10, 1.0)  # agent 1 excluded for contact 10 only
+    r.add_agent(agent(2, load=6))  # full: nobody else has room
+    assert r.route(1.0) == [Reservation(10, 1)]  # offered again: nobody else qualifies
+    r.decline(10, 2.0)
+    r.add_contact(contact(11, "chat", arrival=2.0))
+    made = r.route(2.0)
+    assert sorted(made) == [Reservation(10, 1), Reservation(11, 1)]
+    r.check()
+
+
+def test_many_stale_entries_never_lose_an_agent_waiting_for_its_re_key():
+    # agent 1 takes one chat (its entries are re-keyed lazily); agent 2 then takes and
+    # finishes chats until the heap is compacted: agent 1 must still be found afterwards
+    r = Router()
+    r.add_agent(agent(1, idle_since=0.0))
+    r.add_contact(contact(1, "chat"))
+    assert r.route(0.0) == [Reservation(1, 1)]
+    r.accept(1, 0.0)
+    r.add_agent(agent(2, idle_since=-1.0))
+    t = 1.0
+    for cid in range(100, 400):
+        r.add_contact(contact(cid, "chat", arrival=t))
+        assert r.route(t) == [Reservation(cid, 2)]
+        r.accept(cid, t)
+        r.complete(cid, t)
+        r.update_agent(agent(2, idle_since=-1.0))  # back to the front of the heap
+        t += 1.0
+    r.add_agent(agent(3, load=6))
+    r.update_agent(agent(2, load=6))  # agent 2 full: only agent 1 has room
+    r.add_contact(contact(999, "chat", arrival=t))
+    assert r.route(t) == [Reservation(999, 1)]
+    r.check()
+
+
+def test_check_keeps_the_free_capacity_counts_exact():
+    r = Router()
+    r.add_agent(agent(1, "lang:fr"))
+    r.add_agent(agent(2, "lang:fr", "lang:en", capacity=4))
+    for cid, ch, skills in ((1, "chat", ()), (2, "email", ("lang:fr",)), (3, "chat", ("lang:en",))):
+        r.add_contact(contact(cid, ch, *skills))
+    r.route(0.0)
+    r.check()
+    r.set_agent_state(2, AgentState.BREAK, 1.0)
+    r.check()
+    r.update_agent(agent(1, "lang:en", capacity=3))
+    r.check()
+    r.set_agent_state(2, AgentState.AVAILABLE, 2.0)
+    r.route(2.0)
+    r.check()
+    r.remove_agent(1, 3.0)
+    r.route(3.0)
+    r.check()

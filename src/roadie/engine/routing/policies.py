@@ -53,7 +53,9 @@ class LongestIdle:
     per_queue = False  # the key ignores the queue: the router computes it once per agent
 
     def key(self, agent: AgentView, queue: QueueClass) -> tuple:
-        return (_occupancy(agent), agent.idle_since, agent.spec.id)
+        spec = agent.spec
+        cap = spec.capacity
+        return (agent.load / cap if cap else 1.0, agent.idle_since, spec.id)
 
 
 class BestProficiency:

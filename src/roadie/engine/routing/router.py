@@ -63,6 +63,7 @@ class AgentStatus:
         "member_idx",
         "pushed",
         "contacts",
+        "counted",
     )
 
     def __init__(self, spec: Agent) -> None:
@@ -76,6 +77,7 @@ class AgentStatus:
         self.member_idx: set[int] = set()
         self.pushed: dict[int, int] = {}
         self.contacts: set[int] = set()
+        self.counted = 0  # the free units this agent is counted with in its heaps' ``counts``
 
     @property
     def free(self) -> int:
@@ -123,6 +125,7 @@ class _AgentHeap:
         "pushes",
         "dry_at",
         "dry_cost",
+        "counts",
     )
 
     def __init__(self, idx: int, qclass: QueueClass, selector: tuple) -> None:
@@ -140,6 +143,10 @@ class _AgentHeap:
         self.pushes = 0
         self.dry_at = -1
         self.dry_cost = 0
+        # counts[f]: members AVAILABLE with exactly f free units, kept exact at every change
+        # (entries in ``levels`` are lazy): a queue of cost c with no member counted at c or
+        # more is not looked at
+        self.counts: list[int] = [0]
 
     def admits(self, spec: Agent) -> bool:
         if not self.qclass.skills <= spec.skills:
@@ -359,6 +366,14 @@ class Router:
             queue = self._queue_for(contact)
         crec = _ContactRec(contact, queue, self.order.key(contact))
         self._contacts[cid] = crec
+        q = queue
+        if q.simple and q.waiting == 0 and not q.heap:  # as _enqueue, inlined: an empty queue
+            crec.token = 1
+            q.heap.append((crec.order, cid, 1))
+            q.blocked = False
+            q.waiting = 1
+            self._candidates.add(q.idx)
+            return
         self._enqueue(crec, fresh=True)
 
     def remove_contact(self, contact_id: int, now: float = 0.0) -> None:
@@ -388,26 +403,47 @@ class Router:
         made: list[Reservation] = []
         if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
+            if q.simple:
+                counts = q.tier_heaps[0].counts
+                cost = q.cost
+                while q.waiting and any(counts[cost:]) and self._route_one(q, now, made):
+                    pass
+                return made
             route_one = self._route_one
             while q.waiting and route_one(q, now, made):
                 pass
             return made
         self._candidates = set()
+        # work: (key, queue) with a lower bound of the queue's head key (its heap's top entry,
+        # perhaps stale); a popped queue whose true head is later goes back under that key, so
+        # queues are served in the exact order of their heads without cleaning every heap
         work = []
         for qi in cand:
             q = queues[qi]
             q.blocked = False
-            head = self._head(q.heap)
-            if head is not None:
-                work.append((head.order, qi))
+            if not q.waiting or not q.heap:
+                continue
+            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):
+                continue  # its one agent heap has nobody with room for it: nothing to do
+            work.append((q.heap[0][0], qi))
         heapq.heapify(work)
+        heappop = heapq.heappop
+        heappush = heapq.heappush
+        head_of = self._head
+        route_one = self._route_one
         while work:
-            _, qi = heapq.heappop(work)
+            key, qi = heappop(work)
             q = queues[qi]
-            if self._route_one(q, now, made):
-                head = self._head(q.heap)
-                if head is not None:
-                    heapq.heappush(work, (head.order, qi))
+            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):
+                continue  # the same test: earlier decisions may have drained the heap
+            head = head_of(q.heap)
+            if head is None:
+                continue
+            if head.order is not key and head.order != key:
+                heappush(work, (head.order, qi))
+                continue
+            if route_one(q, now, made) and q.heap:
+                heappush(work, (q.heap[0][0], qi))
         return made
 
     def _route_one(self, q: _Queue, now: float, made: list[Reservation]) -> bool:
@@ -424,14 +460,18 @@ class Router:
         if crec is None:
             return False
         if q.simple and not crec.excluded:  # one agent heap, nobody to set aside
-            best, _ = self._best_in(q.tier_heaps[0], crec.spec.cost)
+            h = q.tier_heaps[0]
+            best, lst = self._best_in(h, crec.spec.cost)
             if best is None:
                 q.blocked = True
                 q.blocked_since = crec.spec.arrival
                 return False
-            made.append(
-                self._reserve(crec, self._agents[best[-2]], now, now + self.accept_timeout)
-            )
+            heapq.heappop(heap)  # the contact's entry (the head): it leaves the queue
+            arec = self._agents[best[-2]]
+            made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
+            heapq.heappop(lst)  # the agent's entry (the top): re-keyed here at once
+            if arec.state is _AVAILABLE and arec.spec.capacity > arec.load:
+                self._push_one(arec, h)
             return True
         arec, nxt = self._match(crec, q, now)
         if arec is None:
@@ -523,15 +563,24 @@ class Router:
 
     def complete(self, contact_id: int, now: float) -> None:
         """The agent is done with the contact (wrap-up included): capacity freed, contact gone."""
-        crec = self._get_contact(contact_id)
+        crec = self._contacts.get(contact_id)
+        if crec is None:
+            raise RoutingError(f"unknown contact {contact_id}")
         if crec.state is _WAITING:
             raise RoutingError(f"contact {contact_id} was never reserved")
         arec = self._agents.get(crec.agent)
-        if arec is not None:
-            arec.handled += 1
-        self._release(crec, now)
         crec.token += 1
         del self._contacts[contact_id]
+        crec.agent = None
+        crec.expires_at = math.inf
+        if arec is not None:  # as _release, inlined: the simulator's most frequent event
+            arec.handled += 1
+            arec.load -= crec.spec.cost
+            arec.contacts.discard(contact_id)
+            arec.version = next(self._ver)
+            if arec.load == 0:
+                arec.idle_since = now
+            self._push_agent(arec)
 
     # ------------------------------------------------------------------ reading
     def agent(self, agent_id: int) -> AgentStatus:
@@ -584,6 +633,15 @@ class Router:
         for q in self._queue_list:
             n = sum(1 for c in self._contacts.values() if c.queue is q and c.state is _WAITING)
             assert n == q.waiting, (q.qclass, n, q.waiting)
+        counts = {h.idx: [0] * len(h.counts) for h in self._heap_list}
+        for aid, a in self._agents.items():
+            free = a.spec.capacity - a.load if a.state is _AVAILABLE else 0
+            assert a.counted == max(free, 0), (aid, a.counted, free)
+            for h in a.memberships:
+                if a.counted:
+                    counts[h.idx][a.counted] += 1
+        for h in self._heap_list:
+            assert h.counts == counts[h.idx], (h.qclass, h.counts, counts[h.idx])
 
     # ------------------------------------------------------------------ internals
     def _get_agent(self, agent_id: int) -> AgentStatus:
@@ -653,6 +711,11 @@ class Router:
         return [agents[a] for a in sorted(rarest)]
 
     def _join(self, rec: AgentStatus, h: _AgentHeap) -> None:
+        if rec.counted:
+            counts = h.counts
+            while len(counts) <= rec.counted:
+                counts.append(0)
+            counts[rec.counted] += 1
         rec.memberships.append(h)
         rec.member_idx.add(h.idx)
         h.members += 1
@@ -666,7 +729,10 @@ class Router:
 
     def _leave_heaps(self, rec: AgentStatus) -> None:
         onshift = rec.state is not _OFFLINE
+        counted = rec.counted
         for h in rec.memberships:
+            if counted:
+                h.counts[counted] -= 1
             h.members -= 1
             if onshift:
                 h.onshift -= 1
@@ -687,8 +753,27 @@ class Router:
         h.pushes += 1
         rec.pushed[h.idx] = rec.version
 
+    def _recount(self, rec: AgentStatus) -> None:
+        """Move the agent to its current level in the ``counts`` of its heaps."""
+        new = rec.spec.capacity - rec.load if rec.state is _AVAILABLE else 0
+        if new < 0:
+            new = 0
+        old = rec.counted
+        if new == old:
+            return
+        rec.counted = new
+        for h in rec.memberships:
+            counts = h.counts
+            if old:
+                counts[old] -= 1
+            if new:
+                while len(counts) <= new:
+                    counts.append(0)
+                counts[new] += 1
+
     def _push_agent(self, rec: AgentStatus) -> None:
         """Eager: put the agent, with a fresh key, in every heap it belongs to."""
+        self._recount(rec)
         if rec.state is not _AVAILABLE:
             return
         free = rec.spec.capacity - rec.load
@@ -901,6 +986,7 @@ class Router:
         arec.load += cost
         arec.version = next(self._ver)  # entries re-keyed lazily: the key only got worse
         arec.contacts.add(crec.spec.id)
+        self._recount(arec)
         crec.queue.waiting -= 1
         crec.token += 1
         crec.state = _RESERVED
@@ -950,4 +1036,5 @@ class Router:
             self._requeue(crec, exclude=None)
         if out:
             rec.version = next(self._ver)
+            self._recount(rec)
         return out
