@@ -133,8 +133,9 @@ class Contact:
                 ) from None
         if cost <= 0:
             raise RoutingError(f"contact {id}: cost must be > 0")
-        _set_contact(self, id, brand, channel, skills, cost, priority, arrival, deadline,
-                     excluded_agents)
+        _set_contact(
+            self, id, brand, channel, skills, cost, priority, arrival, deadline, excluded_agents
+        )
 
     @property
     def required_skills(self) -> frozenset[str]:

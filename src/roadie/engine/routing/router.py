@@ -872,10 +872,9 @@ class Router:
                         continue
                 if best is None or top < best:
                     best, best_lst = top, lst
-        if best is None:
-            if h.dry_at != h.pushes or cost < h.dry_cost:
-                h.dry_at = h.pushes
-                h.dry_cost = cost
+        if best is None and (h.dry_at != h.pushes or cost < h.dry_cost):
+            h.dry_at = h.pushes
+            h.dry_cost = cost
         return best, best_lst
 
     def _open_heaps(self, q: _Queue, arrival: float, now: float) -> tuple[list[_AgentHeap], float]:
