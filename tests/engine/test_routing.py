@@ -433,3 +433,37 @@ def test_check_keeps_the_free_capacity_counts_exact():
     r.remove_agent(1, 3.0)
     r.route(3.0)
     r.check()
+
+
+class _MostHandledFirst:
+    """A legal policy whose key improves as an agent completes contacts (not as load rises)."""
+
+    per_queue = False
+
+    def key(self, agent, queue):
+        return (-agent.handled, agent.spec.id)
+
+
+def test_heap_compaction_keeps_the_agent_being_pushed_and_the_one_awaiting_its_re_key():
+    # agent 2 serves French chats over and over; each completion pushes it, with a better key,
+    # into its English index too, where nothing is routed: stale entries pile up there until
+    # the index is compacted. Agent 1 (English) meanwhile waits for its lazy re-key.
+    r = Router(_MostHandledFirst())
+    r.add_agent(agent(1, "lang:en"))
+    r.add_contact(contact(1, "chat", "lang:en"))
+    assert r.route(0.0) == [Reservation(1, 1)]
+    r.accept(1, 0.0)
+    r.add_agent(agent(2, "lang:fr", "lang:en", handled=10))
+    t = 1.0
+    for cid in range(100, 400):
+        r.add_contact(contact(cid, "chat", "lang:fr", arrival=t))
+        assert r.route(t) == [Reservation(cid, 2)], cid
+        r.accept(cid, t)
+        r.complete(cid, t)
+        t += 1.0
+        r.check()
+    r.add_contact(contact(998, "voice", "lang:en", arrival=t))
+    assert r.route(t) == [Reservation(998, 2)]
+    r.add_contact(contact(999, "chat", "lang:en", arrival=t))
+    assert r.route(t) == [Reservation(999, 1)]
+    r.check()

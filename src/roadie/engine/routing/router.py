@@ -711,10 +711,13 @@ class Router:
         return [agents[a] for a in sorted(rarest)]
 
     def _join(self, rec: AgentStatus, h: _AgentHeap) -> None:
+        # levels and counts reach every member's capacity: no length checks on the hot paths
+        counts = h.counts
+        while len(counts) <= max(rec.spec.capacity, rec.counted):  # counted may be stale here
+            counts.append(0)
+        while len(h.levels) <= rec.spec.capacity:
+            h.levels.append([])
         if rec.counted:
-            counts = h.counts
-            while len(counts) <= rec.counted:
-                counts.append(0)
             counts[rec.counted] += 1
         rec.memberships.append(h)
         rec.member_idx.add(h.idx)
@@ -745,11 +748,10 @@ class Router:
 
     def _push_one(self, rec: AgentStatus, h: _AgentHeap) -> None:
         # flat tuples compare faster than nested ones: (*policy key, agent id, version)
-        free = rec.spec.capacity - rec.load
-        levels = h.levels
-        while len(levels) <= free:
-            levels.append([])
-        heapq.heappush(levels[free], (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version))
+        heapq.heappush(
+            h.levels[rec.spec.capacity - rec.load],
+            (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version),
+        )
         h.pushes += 1
         rec.pushed[h.idx] = rec.version
 
@@ -767,17 +769,23 @@ class Router:
             if old:
                 counts[old] -= 1
             if new:
-                while len(counts) <= new:
-                    counts.append(0)
                 counts[new] += 1
 
     def _push_agent(self, rec: AgentStatus) -> None:
         """Eager: put the agent, with a fresh key, in every heap it belongs to."""
-        self._recount(rec)
-        if rec.state is not _AVAILABLE:
-            return
         free = rec.spec.capacity - rec.load
-        if free <= 0:
+        if rec.state is not _AVAILABLE or free < 0:
+            free = 0
+        old = rec.counted
+        if free != old:  # as _recount, inlined
+            rec.counted = free
+            for h in rec.memberships:
+                counts = h.counts
+                if old:
+                    counts[old] -= 1
+                if free:
+                    counts[free] += 1
+        if not free:
             return
         cand = self._candidates
         aid = rec.spec.id
@@ -788,10 +796,7 @@ class Router:
         heappush = heapq.heappush
         for h in rec.memberships:
             levels = h.levels
-            if len(levels) <= free:
-                while len(levels) <= free:
-                    levels.append([])
-            elif len(levels[free]) > 8 * h.members + 64:
+            if len(levels[free]) > 8 * h.members + 64:
                 self._compact(h)
             heappush(levels[free], key or (*policy_key(rec, h.qclass), aid, version))
             h.pushes += 1
@@ -805,8 +810,9 @@ class Router:
     def _compact(self, h: _AgentHeap) -> None:
         """Drop stale entries; an agent waiting for its lazy re-key is re-keyed now."""
         agents = self._agents
-        old = h.levels
-        h.levels = [[] for _ in old]
+        old = [lst[:] for lst in h.levels]
+        for lst in h.levels:  # in place: callers may hold a level list
+            lst.clear()
         h.pushes += 1
         redo = []
         for lst in old:
