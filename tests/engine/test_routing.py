@@ -467,3 +467,22 @@ def test_heap_compaction_keeps_the_agent_being_pushed_and_the_one_awaiting_its_r
     r.add_contact(contact(999, "chat", "lang:en", arrival=t))
     assert r.route(t) == [Reservation(999, 1)]
     r.check()
+
+
+def test_route_pairs_makes_the_same_decisions_as_route():
+    def build():
+        r = Router(accept_timeout=15.0)
+        for aid in range(4):
+            r.add_agent(agent(aid, "lang:fr" if aid % 2 else "lang:en", idle_since=-aid))
+        for cid in range(10):
+            lang = "lang:fr" if cid % 3 else "lang:en"
+            r.add_contact(contact(cid, ("voice", "chat", "email")[cid % 3], lang, arrival=cid))
+        return r
+
+    a, b = build(), build()
+    made = a.route(20.0)
+    assert [(m.contact_id, m.agent_id) for m in made] == b.route_pairs(20.0)
+    assert all(m.reserved_at == 20.0 and m.expires_at == 35.0 for m in made)
+    assert a.reservations() == b.reservations()
+    a.check()
+    b.check()

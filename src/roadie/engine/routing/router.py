@@ -393,6 +393,22 @@ class Router:
         The reservations are applied inside the router at once (capacity held, contact out of
         its queue); the caller persists them and later reports accept/decline/timeout.
         """
+        pairs = self._route(now)
+        if not pairs:
+            return []
+        contacts = self._contacts
+        out = []
+        for cid, aid in pairs:
+            c = contacts[cid]
+            out.append(Reservation(cid, aid, c.spec.cost, c.reserved_at, c.expires_at))
+        return out
+
+    def route_pairs(self, now: float) -> list[tuple[int, int]]:
+        """As :meth:`route`, the same decisions, returned as ``(contact_id, agent_id)`` pairs
+        without building :class:`Reservation` objects (the simulator's way)."""
+        return self._route(now)
+
+    def _route(self, now: float) -> list[tuple[int, int]]:
         timers = self._timers
         cand = self._candidates
         while timers and timers[0][0] <= now:
@@ -400,7 +416,7 @@ class Router:
         if not cand:
             return []
         queues = self._queue_list
-        made: list[Reservation] = []
+        made: list[tuple[int, int]] = []
         if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
             if q.simple:
@@ -446,7 +462,7 @@ class Router:
                 heappush(work, (q.heap[0][0], qi))
         return made
 
-    def _route_one(self, q: _Queue, now: float, made: list[Reservation]) -> bool:
+    def _route_one(self, q: _Queue, now: float, made: list[tuple[int, int]]) -> bool:
         """Reserve an agent for the most urgent contact of ``q`` (or, failing that, for its
         oldest, whose cascade is widest). False when nothing in ``q`` can be served now."""
         q.blocked = False
@@ -468,7 +484,8 @@ class Router:
                 return False
             heapq.heappop(heap)  # the contact's entry (the head): it leaves the queue
             arec = self._agents[best[-2]]
-            made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
+            self._reserve(crec, arec, now, now + self.accept_timeout)
+            made.append((crec.spec.id, arec.spec.id))
             heapq.heappop(lst)  # the agent's entry (the top): re-keyed here at once
             if arec.state is _AVAILABLE and arec.spec.capacity > arec.load:
                 self._push_one(arec, h)
@@ -486,7 +503,8 @@ class Router:
                     q.timer_at = nxt
                     heapq.heappush(self._timers, (nxt, q.idx))
                 return False
-        made.append(self._reserve(crec, arec, now, now + self.accept_timeout))
+        self._reserve(crec, arec, now, now + self.accept_timeout)
+        made.append((crec.spec.id, arec.spec.id))
         return True
 
     def next_wakeup(self) -> float:
@@ -509,7 +527,8 @@ class Router:
         if arec.free < crec.spec.cost:
             raise RoutingError(f"agent {agent_id} has not the capacity for contact {contact_id}")
         exp = now + self.accept_timeout if expires_at is None else expires_at
-        return self._reserve(crec, arec, now, exp)
+        self._reserve(crec, arec, now, exp)
+        return Reservation(contact_id, agent_id, crec.spec.cost, now, exp)
 
     def restore(
         self, contact_id: int, agent_id: int, now: float, *, expires_at: float | None = None
@@ -522,7 +541,8 @@ class Router:
         if crec.state is not _WAITING:
             raise RoutingError(f"contact {contact_id} is not waiting")
         exp = now + self.accept_timeout if expires_at is None else expires_at
-        return self._reserve(crec, arec, now, exp)
+        self._reserve(crec, arec, now, exp)
+        return Reservation(contact_id, agent_id, crec.spec.cost, now, exp)
 
     def accept(self, contact_id: int, now: float) -> None:
         crec = self._get_contact(contact_id)
@@ -984,14 +1004,24 @@ class Router:
         crec = self._contacts.get(e[1])
         return crec is not None and crec.token == e[2] and crec.state is _WAITING
 
-    def _reserve(
-        self, crec: _ContactRec, arec: AgentStatus, now: float, expires_at: float
-    ) -> Reservation:
+    def _reserve(self, crec: _ContactRec, arec: AgentStatus, now: float, expires_at: float) -> None:
         cost = crec.spec.cost
-        arec.load += cost
+        load = arec.load = arec.load + cost
         arec.version = next(self._ver)  # entries re-keyed lazily: the key only got worse
         arec.contacts.add(crec.spec.id)
-        self._recount(arec)
+        old = arec.counted
+        if old:  # as _recount, inlined: the agent had room, and has less now
+            new = arec.spec.capacity - load
+            if new < 0 or arec.state is not _AVAILABLE:
+                new = 0
+            arec.counted = new
+            for h in arec.memberships:
+                counts = h.counts
+                counts[old] -= 1
+                if new:
+                    counts[new] += 1
+        else:
+            self._recount(arec)
         crec.queue.waiting -= 1
         crec.token += 1
         crec.state = _RESERVED
@@ -1006,7 +1036,6 @@ class Router:
                 self._expiry_limit = max(4096, 4 * len(exp))
             heapq.heappush(exp, (expires_at, crec.spec.id, crec.token))
         self.decisions += 1
-        return Reservation(crec.spec.id, arec.spec.id, cost, now, expires_at)
 
     def _release(self, crec: _ContactRec, now: float) -> None:
         arec = self._agents.get(crec.agent)

@@ -164,7 +164,8 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
 
     heappush = heapq.heappush
     heappop = heapq.heappop
-    route = router.route
+    route = router.route_pairs  # the decisions of route(), without Reservation objects
+    next_wakeup = router.next_wakeup
     accept = router.accept
     add_contact = router.add_contact
     complete = router.complete
@@ -238,10 +239,9 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
         else:
             break
 
-        for res in route(now):
-            x = res.contact_id
+        for x, a in route(now):
             status[x] = RESERVED
-            agent_of[x] = res.agent_id
+            agent_of[x] = a
             offers[x] += 1
             if draws:
                 if not ubuf:
@@ -264,7 +264,7 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
             start[x] = now
             heappush(ev, (now + busy_for[x], seq, _COMPLETE, x, 0))
             seq += 1
-        w = router.next_wakeup()
+        w = next_wakeup()
         if w < pending_wake:
             pending_wake = w
             heappush(ev, (w, seq, _WAKE, 0, 0))
