@@ -6,16 +6,19 @@ Indexes (all incremental, nothing scans all agents x all contacts):
   cascade); each queue keeps a heap by the :class:`QueueOrder` key and, when it has a cascade,
   a heap by arrival (the oldest contact has the widest choice of agents). Re-queued contacts
   go back with their original key, so they keep their place.
-* agents are indexed per (brand, skills, tier selector) in heaps ordered by the
-  :class:`AgentPolicy` key, shared by the queues of every cost; an agent sits in every heap
-  whose skills it holds, while it is available with free capacity. After a reservation its
-  entries are re-keyed lazily when they reach the top (keys only worsen as load rises); after
-  anything else they are pushed at once. An inverted index (skill -> agents) finds the agents
-  of a new skill class without scanning every agent.
-* ``route(now)`` only looks at queues where something changed (new contact, freed capacity,
-  agent state change, a cascade tier opening on time), in global urgency order; a queue that
-  found nobody for its oldest contact is not looked at again for newer arrivals until an
-  agent frees up or a tier opens.
+* agents are indexed per (brand, skills, tier selector), shared by the queues of every cost;
+  inside each index, one heap per number of free capacity units, ordered by the
+  :class:`AgentPolicy` key, so a contact of cost c only looks at the heaps of c units or more.
+  An agent sits in every index whose skills it holds, while it is available with free
+  capacity. After a reservation its entries are re-keyed lazily when they reach the top (keys
+  only worsen as load rises); after anything else they are pushed at once. Each index also
+  counts, exactly, its available members per number of free units: a queue whose index has
+  nobody with room for it is skipped without touching a heap. An inverted index
+  (skill -> agents) finds the agents of a new skill class without scanning every agent.
+* ``route(now)`` only looks at queues where something changed (new contact, capacity freed
+  that fits the queue's cost, agent state change, a cascade tier opening on time), in global
+  urgency order; a queue that found nobody for its oldest contact is not looked at again for
+  newer arrivals until an agent frees up or a tier opens.
 
 A decision costs a few heap operations (O(log n)) per skill class the chosen agent serves
 plus the number of open tiers, whatever the number of waiting contacts and of agents.
