@@ -90,3 +90,33 @@ def test_old_live_events_are_pruned(make_brand, make_contact):
     fresh = LiveEvent.objects.filter(at__gt=timezone.now() - timedelta(hours=1)).count()
     assert prune_live_events() > 0
     assert LiveEvent.objects.count() == fresh > 0
+
+
+def test_live_hub_misses_nothing_written_before_it_started_or_committed_late(make_brand, make_contact):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from roadie.desk.live.hub import LiveHub
+    from roadie.desk.live.models import LiveEvent
+
+    start = latest_id()
+    brand = make_brand()
+    contact = make_contact(brand=brand)  # written before anyone follows, after `start`
+
+    async def scenario():
+        hub = LiveHub(poll_seconds=0.01)
+        subscription = hub.subscribe(["board"], after=start)
+        first = await asyncio.wait_for(subscription.queue.get(), timeout=5)
+        # A row whose id was taken earlier but whose transaction commits later.
+        top = await sync_to_async(latest_id)()
+        await sync_to_async(LiveEvent.objects.create)(pk=top + 5, topic="board", kind="late.high")
+        high = await asyncio.wait_for(subscription.queue.get(), timeout=5)
+        await sync_to_async(LiveEvent.objects.create)(pk=top + 3, topic="board", kind="late.low")
+        low = await asyncio.wait_for(subscription.queue.get(), timeout=5)
+        hub.unsubscribe(subscription)
+        return first, high, low
+
+    first, high, low = async_to_sync(scenario)()
+    assert first.payload["contact"] == contact.pk
+    assert (high.kind, low.kind) == ("late.high", "late.low")
