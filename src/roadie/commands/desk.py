@@ -147,7 +147,7 @@ def cmd_traffic(args) -> int:
     _django()
     from roadie.desk.accounts.models import ApiToken, Role, User
     from roadie.desk.demo import traffic
-    from roadie.desk.demo.data import HUMAN_AGENTS
+    from roadie.desk.demo.data import DEMO_BOTS, HUMAN_AGENTS
 
     admin = User.objects.filter(username="admin").first()
     if admin is None:
@@ -155,7 +155,7 @@ def cmd_traffic(args) -> int:
 
         raise CommandError("no demo data: run roadie seed-demo first")
     bots = User.objects.filter(role=Role.AGENT).exclude(username__in=HUMAN_AGENTS).order_by("pk")
-    bot_tokens = [ApiToken.issue(u, label="demo-bot") for u in bots[: args.bots]]
+    bot_tokens = [ApiToken.issue(u, label="demo-bot") for u in bots[: args.bots or DEMO_BOTS]]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     traffic.run(base=args.url, admin_token=ApiToken.issue(admin, label="demo-traffic"),
@@ -178,8 +178,8 @@ def register(sub) -> None:
     p = sub.add_parser("traffic", help="demo traffic: Poisson arrivals and bot agents, via the public interfaces")
     p.add_argument("--url", default="http://127.0.0.1:8000")
     p.add_argument("--rate", type=float, default=6.0, help="contacts per minute, all brands")
-    # Fewer bots than agents, kept busy, so that a person trying the desk gets offers too.
-    p.add_argument("--bots", type=int, default=10, help="agents driven by the generator")
+    # Fewer bots than agents, and nobody's regulars, so that a person trying the desk gets offers.
+    p.add_argument("--bots", type=int, default=0, help="agents driven by the generator (default: the demo's 10)")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_traffic)
 

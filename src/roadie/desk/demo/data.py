@@ -83,6 +83,9 @@ LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Pet
 
 # Logins a person uses to try the demo; other agents are driven by the traffic generator.
 HUMAN_AGENTS = ("camille", "lucas", "lea")
+# The next agents (in creation order) are driven by the demo's traffic generator. They are
+# nobody's regulars, so that the brands' regular roadies (the people above) are offered first.
+DEMO_BOTS = 10
 
 
 @functools.cache
@@ -123,8 +126,9 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
             ServiceLevelPolicy.objects.update_or_create(
                 brand=brand, channel=kind, defaults={"target": target, "answer_seconds": seconds}
             )
-        for code, label_en, _label_fr in WRAP_UP:
-            WrapUpCode.objects.get_or_create(brand=brand, code=code, defaults={"label": label_en})
+        # A brand names its own codes, in its own language (the demo brands are French).
+        for code, _label_en, label_fr in WRAP_UP:
+            WrapUpCode.objects.get_or_create(brand=brand, code=code, defaults={"label": label_fr})
         _user(f"brand-{spec.slug}", role=Role.BRAND, first=spec.name, brand=brand)
 
     pooled, _ = Pool.objects.get_or_create(slug="pooled", defaults={"name": "Pooled portfolio"})
@@ -157,12 +161,13 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
                       "is_backup": i % 6 == 0},
         )
         # Humans are certified everywhere so they see traffic from every brand.
+        bot = len(HUMAN_AGENTS) <= i < len(HUMAN_AGENTS) + DEMO_BOTS
         certified = slugs if username in HUMAN_AGENTS else rng.sample(slugs, k=rng.choice([2, 3, 3, 4]))
         for n, slug in enumerate(certified):
             Certification.objects.get_or_create(
                 agent=agent, brand=brands[slug],
-                # The people trying the demo are regulars everywhere, so they are offered first.
-                defaults={"regular": n < 2 or username in HUMAN_AGENTS, "proficiency": rng.randint(2, 5)},
+                defaults={"regular": username in HUMAN_AGENTS or (n < 2 and not bot),
+                          "proficiency": rng.randint(2, 5)},
             )
         if i % 4 == 0:
             Skill.objects.get_or_create(agent=agent, name="billing", defaults={"level": rng.randint(2, 5)})
