@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
 from roadie.desk.contacts.models import (
-    OPEN_STATUSES,
     TRANSITIONS,
     Contact,
     ContactEvent,
@@ -303,6 +302,3 @@ def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalatio
                                agent_ids=(escalation.contact.agent_id,))
     return escalation
 
-
-def is_open(contact: Contact) -> bool:
-    return contact.status in OPEN_STATUSES

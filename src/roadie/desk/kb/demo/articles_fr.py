@@ -13,7 +13,7 @@ MAISON_LUNE = [
 Les **meubles volumineux** (canapés, armoires, lits, tables) sont fabriqués à la commande :
 comptez 2 à 4 semaines. Le délai exact figure sur la confirmation de commande.
 
-1. Retrouvez la commande avec le numéro (ML-XXXXXX).
+1. Retrouvez la commande avec le numéro (ML suivi de six chiffres).
 2. Donnez au client la date estimée affichée dans le suivi.
 3. Si la date est dépassée de plus de 5 jours, ouvrez un signalement transporteur."""),
     ("suivi-commande", "Suivre une commande", "Livraison", ("suivi", "colis", "commande"),
