@@ -61,6 +61,18 @@ def store_request(request: HttpRequest, *, channel: str, source: str, brand=None
     )
 
 
+def store_delivery(request: HttpRequest, channel: Channel | None, *, kind: str, address: str,
+                   source: str) -> tuple[RawInbound, JsonResponse | None]:
+    """Every webhook's first step: store the request as received, before anything is checked;
+    a delivery to an address that is no channel of ``kind`` is refused (404) and kept aside.
+    Returns the stored payload and the refusal to answer, if any."""
+    raw = store_request(request, channel=kind, source=source,
+                        brand=channel.brand if channel else None, meta={"address": address})
+    if channel is None:
+        return raw, reject(raw, status=404, reason=f"no {kind} channel at {address!r}")
+    return raw, None
+
+
 def reject(raw: RawInbound, *, status: int, reason: str) -> JsonResponse:
     """Refuse a stored payload: keep it aside (status rejected), log why, answer a clear 4xx."""
     RawInbound.objects.filter(pk=raw.pk).update(status=RawStatus.REJECTED, error=reason)

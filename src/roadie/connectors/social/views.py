@@ -64,10 +64,10 @@ def parse(data: dict) -> dict:
 @require_POST
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.SOCIAL, address)
-    raw = hooks.store_request(request, channel=ChannelKind.SOCIAL, source="social",
-                              brand=channel.brand if channel else None, meta={"address": address})
-    if channel is None:
-        return hooks.reject(raw, status=404, reason=f"no social channel at {address!r}")
+    raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.SOCIAL, address=address,
+                                        source="social")
+    if refused:
+        return refused
     secret = (channel.config or {}).get("secret", "")
     if not hooks.signature_ok(secret, request.body, request.headers.get(SIGNATURE)):
         return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")

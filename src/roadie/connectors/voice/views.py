@@ -51,10 +51,10 @@ def _answer(call) -> JsonResponse:
 @require_POST
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
-    raw = hooks.store_request(request, channel=ChannelKind.VOICE, source="voice",
-                              brand=channel.brand if channel else None, meta={"address": address})
-    if channel is None:
-        return hooks.reject(raw, status=404, reason=f"no voice channel at {address!r}")
+    raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
+                                        source="voice")
+    if refused:
+        return refused
     if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
                               request.headers.get(SIGNATURE)):
         return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")
@@ -70,10 +70,10 @@ def webhook(request, address: str):
 @require_POST
 def twilio_webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
-    raw = hooks.store_request(request, channel=ChannelKind.VOICE, source="twilio",
-                              brand=channel.brand if channel else None, meta={"address": address})
-    if channel is None:
-        return hooks.reject(raw, status=404, reason=f"no voice channel at {address!r}")
+    raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
+                                        source="twilio")
+    if refused:
+        return refused
     config = channel.config or {}
     urls = [u for u in (config.get("twilio_webhook_url"), request.build_absolute_uri()) if u]
     params = [(k, v) for k in request.POST for v in request.POST.getlist(k)]

@@ -53,10 +53,10 @@ def webhook(request, address: str):
         return verify(request, channel)
     if request.method != "POST":
         return JsonResponse({"detail": "GET (verification) or POST (events) only"}, status=405)
-    raw = hooks.store_request(request, channel=ChannelKind.WHATSAPP, source="whatsapp",
-                              brand=channel.brand if channel else None, meta={"address": address})
-    if channel is None:
-        return hooks.reject(raw, status=404, reason=f"no WhatsApp channel at {address!r}")
+    raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.WHATSAPP, address=address,
+                                        source="whatsapp")
+    if refused:
+        return refused
     config = channel.config or {}
     secret = config.get("app_secret", "")
     if not secret:

@@ -109,17 +109,3 @@ class AgentOut(Schema):
     languages: list[str]
     sign_language: bool
     brands: list[str]
-
-
-class QueueStatsOut(Schema):
-    brand: str
-    brand_name: str
-    channel: str
-    waiting: int
-    longest_wait_seconds: int
-    answered_today: int
-    answered_in_target_today: int
-    service_level_today: float | None
-    target: float
-    answer_seconds: int
-    at_risk: int
