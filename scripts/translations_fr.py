@@ -270,3 +270,16 @@ FR = {
     '%(agents)s roadies': '%(agents)s roadies',
     'of which by you': 'dont par vous',
 }
+
+# Each area of the interface may keep its strings in a module of its own, scripts/fr/AREA.py,
+# holding a dict FR of the same shape; they are merged here (a string defined twice must agree).
+import importlib.util as _util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+for _path in sorted((_Path(__file__).parent / "fr").glob("*.py")):
+    _spec = _util.spec_from_file_location(f"translations_fr_{_path.stem}", _path)
+    _module = _util.module_from_spec(_spec)
+    _spec.loader.exec_module(_module)
+    for _key, _value in _module.FR.items():
+        if FR.setdefault(_key, _value) != _value:
+            raise SystemExit(f"{_path.name}: {_key!r} translated twice, differently")

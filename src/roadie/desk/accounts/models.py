@@ -16,10 +16,14 @@ class Role(models.TextChoices):
     QA = "qa", _("Quality reviewer")
     FINANCE = "finance", _("Finance")
     AGENT = "agent", _("Agent")
-    BRAND = "brand", _("Brand user")
+    BRAND_ADMIN = "brand_admin", _("Brand administrator")
+    BRAND = "brand", _("Brand viewer")
 
 
+# Staff of the operator (as opposed to agents and brand users). What each of them may do is
+# decided by the capability predicates of ``roadie.desk.accounts.access``, not by this set.
 OPERATOR_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.QA, Role.FINANCE})
+BRAND_ROLES = frozenset({Role.BRAND_ADMIN, Role.BRAND})
 
 
 class User(AbstractUser):
@@ -40,7 +44,7 @@ class User(AbstractUser):
 
     @property
     def is_brand_user(self) -> bool:
-        return self.role == Role.BRAND
+        return self.role in BRAND_ROLES
 
 
 class ApiToken(models.Model):
