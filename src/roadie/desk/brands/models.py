@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from exc
 
 
 class ChannelKind(models.TextChoices):
@@ -37,6 +46,8 @@ class Brand(models.Model):
     # Whether an agent may see this customer's earlier contacts with the brand.
     show_history = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
+    # Opening hours and closures are read in this zone (an IANA name such as "Europe/Paris").
+    timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -119,3 +130,60 @@ class WrapUpCode(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening range of a brand, on one weekday, for all its channels or for one channel.
+
+    A day may have several ranges (9:00-12:00 and 14:00-18:00). A channel with no range of its
+    own uses the brand's ranges (those with an empty `channel`); a brand with no range at all is
+    open around the clock. A range whose `closes` is not after `opens` runs past midnight
+    (`closes` 00:00 means "until midnight"). Times are wall-clock times in the brand's time zone.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="opening_hours")
+    channel = models.CharField(
+        max_length=16, choices=ChannelKind.choices, blank=True,
+        help_text=_("Empty: every channel of the brand without hours of its own"),
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["brand", "channel", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+
+    def __str__(self) -> str:
+        return f"{self.brand.slug}/{self.channel or '*'} {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """A date a brand (or only one of its channels) is closed: a public holiday, a closing."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    channel = models.CharField(
+        max_length=16, choices=ChannelKind.choices, blank=True,
+        help_text=_("Empty: the whole brand is closed that day"),
+    )
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["brand", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "date", "channel"], name="closure_unique_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.slug}/{self.channel or '*'} closed {self.date}"
