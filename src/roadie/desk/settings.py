@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "roadie.desk.live",
     "roadie.desk.kb",
     "roadie.desk.planning",
+    "roadie.desk.quality",
     "roadie.desk.web",
     "roadie.connectors.email",
     "roadie.connectors.chat",
