@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "roadie.desk.kb",
     "roadie.desk.planning",
     "roadie.desk.quality",
+    "roadie.desk.scheduling",
     "roadie.desk.web",
     "roadie.connectors.email",
     "roadie.connectors.chat",

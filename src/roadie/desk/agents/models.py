@@ -74,3 +74,16 @@ class Skill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agent", "name"], name="one_skill_level")]
+
+
+class PresenceChange(models.Model):
+    """Presence history: one row per change, written by ``agents.presence.record_change`` from
+    the presence write path, so that commitment adherence and no-shows can be computed."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="presence_changes")
+    at = models.DateTimeField(default=timezone.now)
+    presence = models.CharField(max_length=16, choices=Presence.choices)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["agent", "at"], name="presence_change_agent_at")]

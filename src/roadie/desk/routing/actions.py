@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
+from roadie.desk.agents.presence import record_change
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.live.actions import agent_topic, publish, publish_contact_change
@@ -177,6 +178,7 @@ def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) ->
         if presence == Presence.AVAILABLE:
             agent.idle_since = now
         agent.save(update_fields=["presence", "presence_since", "last_seen_at", "idle_since"])
+        record_change(agent, presence, at=now)
         publish("agent.presence", topics=[agent_topic(agent.pk), "board"],
                 payload={"agent": agent.pk, "presence": presence})
     return agent

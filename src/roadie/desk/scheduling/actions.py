@@ -1,0 +1,376 @@
+"""Every write of self-scheduling: book, release, swap, take, wait-list, decline a seat, mark
+no-shows, notices, settings.
+
+Each action runs in one transaction. It locks the roadie's Agent row (so that one roadie's own
+bookings are checked one at a time against overlap and the limits), checks the pure rules of
+``roadie.engine.scheduling`` and then claims a seat with a conditional UPDATE of the slot's seat
+counter (``booked < seats``): the database, not the read before it, decides who gets the last
+seat, and a check constraint forbids more bookings than seats. A refusal raises
+``BookingRefused`` naming the rule, and the transaction writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from roadie.desk.agents.models import Agent
+from roadie.desk.live.actions import agent_topic, publish
+from roadie.desk.planning.models import PlanSlot
+from roadie.desk.scheduling import lib, pricing
+from roadie.desk.scheduling.models import (
+    BOOKING_TRANSITIONS,
+    SWAP_TRANSITIONS,
+    Booking,
+    BookingStatus,
+    Notice,
+    NoticeKind,
+    SlotSeats,
+    Swap,
+    SwapStatus,
+    WaitlistEntry,
+    WaitStatus,
+)
+from roadie.engine import scheduling as rules_engine
+from roadie.engine.scheduling import Refusal
+
+BOARD = "board"
+
+
+class BookingRefused(Exception):
+    """A booking action refused by a named rule (``refusal.code``); nothing was written."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.code)
+        self.refusal = refusal
+
+    @property
+    def code(self) -> str:
+        return self.refusal.code
+
+
+class NotFound(Exception):
+    """No such slot or booking for this roadie."""
+
+
+def _refuse(code: str, **params) -> BookingRefused:
+    return BookingRefused(Refusal(code, params))
+
+
+def _event(kind: str, *, slot: PlanSlot, agent_ids: tuple[int, ...] = ()) -> None:
+    publish(kind, topics=[BOARD, *(agent_topic(a) for a in agent_ids)],
+            payload={"slot": slot.pk, "pool": slot.plan.pool_id})
+
+
+def _transition(booking: Booking, status: str) -> None:
+    if status not in BOOKING_TRANSITIONS[booking.status]:
+        raise _refuse("closed", reason="not_booked")
+
+
+def _lock_agents(*agent_ids: int) -> dict[int, Agent]:
+    """Lock Agent rows in primary-key order (one order for every path: no deadlock)."""
+    rows = Agent.objects.select_for_update().filter(pk__in=set(agent_ids)).order_by("pk")
+    return {a.pk: a for a in rows}
+
+
+def _slot(slot_id: int) -> PlanSlot:
+    try:
+        return PlanSlot.objects.select_related("plan__pool").get(pk=slot_id)
+    except PlanSlot.DoesNotExist:
+        raise NotFound(f"no slot {slot_id}") from None
+
+
+def _seats(slot: PlanSlot) -> SlotSeats:
+    lib.ensure_seats([slot])
+    return SlotSeats.objects.get(slot=slot)
+
+
+def _view(slot: PlanSlot, seats: SlotSeats | None = None) -> rules_engine.Slot:
+    brands = lib.pool_brand_ids([slot.plan.pool_id]).get(slot.plan.pool_id, frozenset())
+    if seats is None:
+        return lib.slot_view(slot, brand_ids=brands)
+    return lib.slot_view(slot, brand_ids=brands, booked=seats.booked, seats=seats.seats)
+
+
+def _claim_seat(seats: SlotSeats) -> bool:
+    """The conditional UPDATE that decides who gets a seat."""
+    return bool(SlotSeats.objects.filter(pk=seats.pk, booked__lt=F("seats"))
+                .update(booked=F("booked") + 1))
+
+
+def _free_seat(slot_id: int) -> None:
+    SlotSeats.objects.filter(slot_id=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _book_locked(agent: Agent, slot: PlanSlot, *, now: dt.datetime) -> Booking:
+    seats = _seats(slot)
+    view = _view(slot, seats)
+    refusal = rules_engine.check_book(
+        slot=view, agent=lib.roadie_view(agent), held=lib.held_slots(agent),
+        rules=lib.rules_for_pool_id(slot.plan.pool_id), window=lib.window_for(slot.plan),
+        now=now,
+    )
+    if refusal is not None:
+        raise BookingRefused(refusal)
+    bonus = pricing.slot_bonus(slot, seats=seats)
+    if not _claim_seat(seats):
+        raise _refuse("full", seats=seats.seats)
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(agent=agent, slot=slot, bonus=bonus, booked_at=now)
+    except IntegrityError:
+        raise _refuse("overlap", slot=slot.pk) from None
+    WaitlistEntry.objects.filter(slot=slot, agent=agent, status=WaitStatus.WAITING).update(
+        status=WaitStatus.LEFT, closed_at=now)
+    return booking
+
+
+def book(*, agent: Agent, slot_id: int, now: dt.datetime | None = None) -> Booking:
+    """Book one seat of a published slot for ``agent``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _lock_agents(agent.pk)[agent.pk]
+        slot = _slot(slot_id)
+        booking = _book_locked(agent, slot, now=now)
+        _event("scheduling.booked", slot=slot, agent_ids=(agent.pk,))
+    return booking
+
+
+def _own_booking(agent: Agent, booking_id: int) -> Booking:
+    try:
+        return (Booking.objects.select_for_update().select_related("slot__plan__pool")
+                .get(pk=booking_id, agent=agent))
+    except Booking.DoesNotExist:
+        raise NotFound(f"no booking {booking_id}") from None
+
+
+def release(*, agent: Agent, booking_id: int, late: bool = False,
+            now: dt.datetime | None = None) -> Booking:
+    """Give a booked seat back. Inside the notice window only with ``late=True``, and then the
+    release counts against the roadie's reliability. The first roadie on the waiting list gets
+    the seat (in a second transaction, so no two roadies' rows are ever locked together here)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _lock_agents(agent.pk)[agent.pk]
+        booking = _own_booking(agent, booking_id)
+        _transition(booking, BookingStatus.RELEASED)
+        rules = lib.rules_for_pool_id(booking.slot.plan.pool_id)
+        refusal = rules_engine.check_release(slot=_view(booking.slot), rules=rules, now=now,
+                                             late=late)
+        if refusal is not None:
+            raise BookingRefused(refusal)
+        inside_notice = rules_engine.notice(_view(booking.slot), rules, now) is not None
+        booking.status = BookingStatus.RELEASED
+        booking.released_at = now
+        booking.late_release = inside_notice
+        booking.save(update_fields=["status", "released_at", "late_release"])
+        Swap.objects.filter(booking=booking, status=SwapStatus.OPEN).update(
+            status=SwapStatus.WITHDRAWN, closed_at=now)
+        _free_seat(booking.slot_id)
+        _event("scheduling.released", slot=booking.slot, agent_ids=(agent.pk,))
+    seat_from_waitlist(slot_id=booking.slot_id, now=now)
+    return booking
+
+
+def seat_from_waitlist(*, slot_id: int, now: dt.datetime | None = None) -> Booking | None:
+    """Give a free seat to the first roadie in line whom the rules allow (those they do not
+    are skipped, with the rule's code); the roadie gets a notice and may decline."""
+    now = now or timezone.now()
+    while True:
+        entry = (WaitlistEntry.objects.filter(slot_id=slot_id, status=WaitStatus.WAITING)
+                 .order_by("created_at", "pk").first())
+        if entry is None:
+            return None
+        with transaction.atomic():
+            agent = _lock_agents(entry.agent_id)[entry.agent_id]
+            entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+            if entry.status != WaitStatus.WAITING:
+                continue
+            slot = _slot(slot_id)
+            try:
+                booking = _book_locked(agent, slot, now=now)
+            except BookingRefused as exc:
+                if exc.code == "full":
+                    return None
+                entry.status, entry.skipped_code, entry.closed_at = (
+                    WaitStatus.SKIPPED, exc.code, now)
+                entry.save(update_fields=["status", "skipped_code", "closed_at"])
+                continue
+            entry.status, entry.booking, entry.closed_at = WaitStatus.SEATED, booking, now
+            entry.save(update_fields=["status", "booking", "closed_at"])
+            Notice.objects.create(agent=agent, kind=NoticeKind.WAITLIST_SEAT, slot=slot,
+                                  booking=booking, created_at=now)
+            _event("scheduling.booked", slot=slot, agent_ids=(agent.pk,))
+            return booking
+
+
+def decline_seat(*, agent: Agent, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """Decline a seat given from the waiting list: released without counting against the
+    roadie, whatever the notice; the next in line gets it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _lock_agents(agent.pk)[agent.pk]
+        booking = _own_booking(agent, booking_id)
+        entry = WaitlistEntry.objects.filter(booking=booking, status=WaitStatus.SEATED).first()
+        if entry is None:
+            raise _refuse("closed", reason="not_from_waitlist")
+        _transition(booking, BookingStatus.RELEASED)
+        if now >= booking.slot.starts_at:
+            raise _refuse("closed", reason="started")
+        booking.status, booking.released_at = BookingStatus.RELEASED, now
+        booking.save(update_fields=["status", "released_at"])
+        entry.status = WaitStatus.DECLINED
+        entry.save(update_fields=["status"])
+        _free_seat(booking.slot_id)
+        _event("scheduling.released", slot=booking.slot, agent_ids=(agent.pk,))
+    seat_from_waitlist(slot_id=booking.slot_id, now=now)
+    return booking
+
+
+def join_waitlist(*, agent: Agent, slot_id: int,
+                  now: dt.datetime | None = None) -> WaitlistEntry:
+    """Wait for a seat of a full slot. Refused by the same rules as booking (except ``full``);
+    a slot with a seat left answers ``open`` (book it instead)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _lock_agents(agent.pk)[agent.pk]
+        slot = _slot(slot_id)
+        seats = _seats(slot)
+        view = _view(slot, seats)
+        refusal = rules_engine.check_book(
+            slot=view, agent=lib.roadie_view(agent), held=lib.held_slots(agent),
+            rules=lib.rules_for_pool_id(slot.plan.pool_id), window=lib.window_for(slot.plan),
+            now=now, need_seat=False,
+        )
+        if refusal is not None:
+            raise BookingRefused(refusal)
+        if seats.booked < seats.seats:
+            raise _refuse("open", seats=seats.seats - seats.booked)
+        entry, _ = WaitlistEntry.objects.get_or_create(
+            slot=slot, agent=agent, status=WaitStatus.WAITING, defaults={"created_at": now})
+    return entry
+
+
+def leave_waitlist(*, agent: Agent, slot_id: int, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    with transaction.atomic():
+        return WaitlistEntry.objects.filter(slot_id=slot_id, agent=agent,
+                                            status=WaitStatus.WAITING).update(
+            status=WaitStatus.LEFT, closed_at=now)
+
+
+def offer_swap(*, agent: Agent, booking_id: int, to: Agent | None = None,
+               now: dt.datetime | None = None) -> Swap:
+    """Offer a booked slot to a named colleague (``to``) or to the board (``to=None``); the
+    roadie stays booked until someone takes it. Swaps close before the start."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _lock_agents(agent.pk)[agent.pk]
+        booking = _own_booking(agent, booking_id)
+        if booking.status != BookingStatus.BOOKED:
+            raise _refuse("closed", reason="not_booked")
+        rules = lib.rules_for_pool_id(booking.slot.plan.pool_id)
+        view = _view(booking.slot)
+        refusal = rules_engine.swap_closed(view, rules, now)
+        if refusal is not None:
+            raise BookingRefused(refusal)
+        if to is not None:
+            if to.pk == agent.pk:
+                raise _refuse("overlap", slot=booking.slot_id)
+            refusal = rules_engine.not_certified(view, lib.roadie_view(to))
+            if refusal is not None:
+                raise BookingRefused(refusal)
+        Swap.objects.filter(booking=booking, status=SwapStatus.OPEN).update(
+            status=SwapStatus.WITHDRAWN, closed_at=now)
+        swap = Swap.objects.create(booking=booking, to_agent=to, created_at=now)
+        if to is not None:
+            Notice.objects.create(agent=to, kind=NoticeKind.SWAP_OFFER, slot=booking.slot,
+                                  booking=booking, created_at=now)
+        _event("scheduling.swap", slot=booking.slot,
+               agent_ids=(agent.pk,) + ((to.pk,) if to else ()))
+    return swap
+
+
+def withdraw_swap(*, agent: Agent, booking_id: int, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    with transaction.atomic():
+        return Swap.objects.filter(booking_id=booking_id, booking__agent=agent,
+                                   status=SwapStatus.OPEN).update(
+            status=SwapStatus.WITHDRAWN, closed_at=now)
+
+
+def take_swap(*, agent: Agent, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """Take over a slot offered to the board or to this roadie: the giver's booking becomes
+    ``swapped``, the taker gets a booking of the same seat at the same bonus."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        giver_id = (Booking.objects.filter(pk=booking_id).values_list("agent_id", flat=True)
+                    .first())
+        if giver_id is None:
+            raise NotFound(f"no booking {booking_id}")
+        locked = _lock_agents(agent.pk, giver_id)
+        agent = locked[agent.pk]
+        booking = _own_booking(locked[giver_id], booking_id)
+        swap = (Swap.objects.select_for_update()
+                .filter(booking=booking, status=SwapStatus.OPEN).first())
+        if swap is None or (swap.to_agent_id is not None and swap.to_agent_id != agent.pk):
+            raise NotFound(f"booking {booking_id} is not offered to you")
+        if agent.pk == giver_id:
+            raise _refuse("overlap", slot=booking.slot_id)
+        _transition(booking, BookingStatus.SWAPPED)
+        if SwapStatus.TAKEN not in SWAP_TRANSITIONS[swap.status]:
+            raise _refuse("closed", reason="swap_closed")
+        rules = lib.rules_for_pool_id(booking.slot.plan.pool_id)
+        refusal = rules_engine.check_take(slot=_view(booking.slot), agent=lib.roadie_view(agent),
+                                          held=lib.held_slots(agent), rules=rules, now=now)
+        if refusal is not None:
+            raise BookingRefused(refusal)
+        booking.status, booking.released_at = BookingStatus.SWAPPED, now
+        booking.save(update_fields=["status", "released_at"])
+        try:
+            with transaction.atomic():
+                taken = Booking.objects.create(agent=agent, slot=booking.slot, bonus=booking.bonus,
+                                               booked_at=now, swapped_from=booking)
+        except IntegrityError:
+            raise _refuse("overlap", slot=booking.slot_id) from None
+        swap.status, swap.taken_by, swap.closed_at = SwapStatus.TAKEN, agent, now
+        swap.save(update_fields=["status", "taken_by", "closed_at"])
+        _event("scheduling.swapped", slot=booking.slot, agent_ids=(agent.pk, giver_id))
+    return taken
+
+
+def mark_no_shows(*, now: dt.datetime | None = None, lookback_hours: int = 24) -> int:
+    """Record ``no_show`` on bookings whose first 10 minutes are past (from the presence
+    history); returns how many were no-shows."""
+    now = now or timezone.now()
+    found = 0
+    rows = lib.attended_bookings(start=now - dt.timedelta(hours=lookback_hours),
+                                 end=now - dt.timedelta(minutes=10), now=now)
+    with transaction.atomic():
+        for row in rows:
+            updated = Booking.objects.filter(pk=row.booking_id, no_show__isnull=True).update(
+                no_show=row.no_show)
+            found += int(updated and row.no_show)
+    return found
+
+
+def set_fixed_bonus(*, slot_id: int, amount: Decimal) -> SlotSeats:
+    """A supervisor's fixed bonus on a slot, added to the priced one for later bookings."""
+    if amount < 0:
+        raise ValueError("amount: a bonus cannot be negative")
+    with transaction.atomic():
+        slot = _slot(slot_id)
+        seats = _seats(slot)
+        SlotSeats.objects.filter(pk=seats.pk).update(fixed_bonus=amount)
+        _event("scheduling.bonus", slot=slot)
+    seats.refresh_from_db()
+    return seats
+
+
+def mark_notice_read(*, agent: Agent, notice_id: int, now: dt.datetime | None = None) -> int:
+    return Notice.objects.filter(pk=notice_id, agent=agent, read_at__isnull=True).update(
+        read_at=now or timezone.now())
