@@ -85,12 +85,50 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
                        str(EXAMPLES / "special.csv"))
     assert code == 0
     frame = pd.read_csv(out_file)
-    assert list(frame.columns) == ["series", "start", "forecast"]
+    assert list(frame.columns) == ["series", "start", "forecast", "q10", "q50", "q90"]
+    assert (frame["q10"] <= frame["q90"]).all() and (frame["q90"] >= frame["forecast"]).all()
     assert set(frame["series"]) == {"maison-alba/call", "maison-alba/email", "velo-nord/chat"}
     assert len(frame) == 3 * 14 * 48
     code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",
                        "--backtest", "--folds", "2", "--out", str(out_file))
-    assert code == 0 and "wMAPE" in out and "maison-alba/call" in out
+    assert code == 0 and "wMAPE" in out and "maison-alba/call" in out and ">q90" in out
+
+
+def test_a_monday_to_friday_export_needs_no_flag(capsys, tmp_path):
+    frame = pd.read_csv(EXAMPLES / "history.csv")
+    weekday = pd.to_datetime(frame["start"], utc=True).dt.tz_convert("Europe/Paris")
+    weekdays_only = tmp_path / "weekdays.csv"
+    frame[weekday.dt.day_of_week < 5].to_csv(weekdays_only, index=False)
+    out_file = tmp_path / "f.csv"
+    code, _, err = run(capsys, "forecast", str(weekdays_only), "--horizon", "7d", "--out",
+                       str(out_file))
+    assert code == 0, err
+    fc = pd.read_csv(out_file)
+    day = pd.to_datetime(fc["start"], utc=True).dt.tz_convert("Europe/Paris").dt.day_of_week
+    assert fc.loc[day >= 5, "forecast"].sum() == 0 and fc.loc[day < 5, "forecast"].sum() > 0
+    # a declared closing on a usually open day
+    holed = tmp_path / "holed.csv"
+    frame[~frame["start"].str.startswith("2026-03-10")].to_csv(holed, index=False)
+    code, _, err = run(capsys, "forecast", str(holed), "--closed", "2026-03-10", "--out",
+                       str(out_file))
+    assert code == 0, err
+    code, _, err = run(capsys, "forecast", str(holed), "--closed", "someday")
+    assert code == 2 and "--closed" in err
+
+
+def test_plan_staffs_to_a_quantile(capsys, tmp_path):
+    hours = {}
+    for label, extra in (("mean", ()), ("q80", ("--quantile", "0.8"))):
+        code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--params",
+                           str(EXAMPLES / "params.csv"), "--horizon", "7d", "--out",
+                           str(tmp_path / label), "--time-limit", "20", *extra)
+        assert code == 0, err
+        req = pd.read_csv(tmp_path / label / "requirement.csv")
+        hours[label] = (req["contacts"].sum(), req["positions"].sum())
+    assert hours["q80"][0] > hours["mean"][0] and hours["q80"][1] > hours["mean"][1]
+    code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--quantile", "1.2",
+                       "--out", str(tmp_path / "bad"))
+    assert code == 2 and "--quantile" in err
 
 
 def test_forecast_refuses_gaps_and_bad_horizon(capsys, tmp_path):

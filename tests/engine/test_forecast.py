@@ -15,6 +15,8 @@ from roadie.engine.forecast import (
     HistoryError,
     SpecialPeriod,
     backtest,
+    baseline,
+    forecast_quantiles,
     forecast_series,
     history_from_frame,
     seasonal_naive,
@@ -22,7 +24,9 @@ from roadie.engine.forecast import (
     to_frame,
 )
 
-BANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999"
+BANK = next((p for p in (Path(__file__).resolve().parents[3] / "shared",
+                         Path("/work/shared")) if p.exists()), Path("/nonexistent")) \
+    / "data" / "anonymous_bank_1999"
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +132,66 @@ def test_bank_1999_backtest_beats_seasonal_naive():
     m = history_from_frame(frame, interval_minutes=30, fill_gaps=True)["all"]
     r = backtest(m, horizon_days=7, folds=6, config=ForecastConfig(country="IL"))
     assert r.wmape < r.naive_wmape and r.mase < r.naive_mase
+
+
+def _weekday_export(days: int = 10 * 7, seed: int = 5) -> pd.DataFrame:
+    """A Monday-to-Friday centre's export: no row at all on Saturdays and Sundays."""
+    frame = synthetic_history(first_day=dt.date(2025, 1, 6), days=days,
+                              rng=np.random.default_rng(seed), daily_contacts=500)
+    weekday = pd.to_datetime(frame["start"], utc=True).dt.tz_convert("Europe/Paris").dt.day_of_week
+    return frame[weekday < 5]
+
+
+def test_weekends_of_a_monday_to_friday_export_are_closed_not_gaps():
+    m = history_from_frame(_weekday_export(), interval_minutes=30)["brand-a/call"]
+    weekdays = np.array([d.weekday() for d in m.dates])
+    assert m.closed_mask[weekdays >= 5].all() and not m.closed_mask[weekdays < 5].any()
+    f = forecast_series(m, horizon_days=14, config=ForecastConfig())
+    fw = np.array([d.weekday() for d in f.dates])
+    totals = f.values.sum(axis=1)
+    assert (totals[fw >= 5] == 0).all() and (totals[fw < 5] > 100).all()
+
+
+def test_a_usually_open_day_missing_is_a_gap_unless_declared_closed():
+    frame = _weekday_export()
+    holed = frame[~frame["start"].str.startswith("2025-01-15")]  # a Wednesday
+    with pytest.raises(HistoryError, match="no data for 2025-01-15, a Wednesday"):
+        history_from_frame(holed, interval_minutes=30)
+    m = history_from_frame(holed, interval_minutes=30,
+                           closed_days=frozenset({dt.date(2025, 1, 15)}))["brand-a/call"]
+    assert m.closed_mask[9] and m.values[9].sum() == 0
+    # a declared closing is left out of the weekday's level
+    f = forecast_series(m, horizon_days=7, config=ForecastConfig())
+    assert f.values.sum(axis=1)[2] > 300  # the next Wednesday
+    closed = ForecastConfig(closed_days=frozenset({f.start + dt.timedelta(days=2)}))
+    assert forecast_series(m, horizon_days=7, config=closed).values[2].sum() == 0
+
+
+def test_quantiles_are_ordered_and_calibrated_in_the_backtest(history):
+    m = history["brand-a/call"]
+    mean, qs = forecast_quantiles(m, horizon_days=7, config=ForecastConfig())
+    assert (qs[0.1].values <= qs[0.5].values + 1e-9).all()
+    assert (qs[0.5].values <= qs[0.9].values + 1e-9).all()
+    open_ = mean.values > 0
+    assert (qs[0.9].values[open_] > mean.values[open_]).all()
+    r = backtest(m, horizon_days=7, folds=6, config=ForecastConfig())
+    assert 0.05 <= r.above_q90 <= 0.16 and 0.05 <= r.below_q10 <= 0.16
+    q8 = forecast_series(m, horizon_days=7, config=ForecastConfig(quantile=0.8))
+    assert q8.values[open_].sum() > mean.values[open_].sum()
+    with pytest.raises(ValueError, match="auto"):
+        forecast_series(m, horizon_days=7, config=ForecastConfig(method="blend", quantile=0.8))
+
+
+def test_default_beats_naive_and_baselines_and_follows_a_level_shift(history):
+    m = history["brand-a/call"]
+    config = ForecastConfig()
+    r = backtest(m, horizon_days=7, folds=4, config=config)
+    assert r.wmape <= 0.8 * r.naive_wmape
+    for stat in ("mean", "median"):
+        b = backtest(m, horizon_days=7, folds=4, config=config, method=baseline(stat, config))
+        assert r.wmape <= b.wmape * 1.02
+    shifted = DayMatrix(m.start, m.interval_minutes,
+                        np.concatenate([m.values[:-21], 1.6 * m.values[-21:]]))
+    f = forecast_series(shifted.head(m.days - 7), horizon_days=7, config=config)
+    ratio = f.values.sum() / shifted.values[-7:].sum()
+    assert 0.85 < ratio < 1.15  # the level of the last two weeks, not of the last eight

@@ -96,8 +96,15 @@ def _forecast_options(parser: argparse.ArgumentParser, horizon: str = "14d") -> 
                         help="CSV of special periods: name, first_day, last_day, uplift[, series]")
     parser.add_argument("--open", dest="opening", help="opening hours, e.g. 07:00-01:00")
     parser.add_argument("--fill-gaps", action="store_true",
-                        help="fill missing days with the same day a week earlier")
-    parser.add_argument("--method", default="blend", choices=("blend", "ets", "weekday_mean"))
+                        help="fill missing days that are usually open with the same day a week "
+                             "earlier")
+    parser.add_argument("--closed", default="",
+                        help="declared closings: weekdays and dates, e.g. sun,2026-08-15")
+    parser.add_argument("--method", default="auto",
+                        choices=("auto", "blend", "ets", "weekday_mean"))
+    parser.add_argument("--quantile", type=float,
+                        help="forecast (and staff to) this quantile instead of the mean, e.g. "
+                             "0.8 (method auto)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,11 +260,31 @@ def _load_history(args: argparse.Namespace):
     from roadie.engine.forecast import HistoryError, history_from_frame
 
     frame = _read_csv(args.history)
+    days, weekdays = _closed(args.closed)
     try:
         return history_from_frame(frame, interval_minutes=args.interval, tz=args.tz,
-                                  fill_gaps=args.fill_gaps)
+                                  fill_gaps=args.fill_gaps, closed_days=days,
+                                  closed_weekdays=weekdays)
     except HistoryError as exc:
         raise CommandError(f"{args.history}: {exc}") from None
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _closed(text: str) -> tuple[frozenset, frozenset]:
+    """``--closed sun,2026-08-15``: weekdays (three letters or full English names) and dates."""
+    days, weekdays = set(), set()
+    for part in filter(None, (p.strip().lower() for p in (text or "").split(","))):
+        if part[:3] in WEEKDAYS and part.isalpha():
+            weekdays.add(WEEKDAYS.index(part[:3]))
+            continue
+        try:
+            days.add(dt.date.fromisoformat(part))
+        except ValueError:
+            raise CommandError(f"--closed: cannot read {part!r} (a weekday such as sun, or a "
+                               "date such as 2026-08-15)") from None
+    return frozenset(days), frozenset(weekdays)
 
 
 def _forecast_config(args: argparse.Namespace):
@@ -300,27 +327,55 @@ def _forecast_config(args: argparse.Namespace):
 
         if country not in holidays.list_supported_countries():
             raise CommandError(f"no public-holiday calendar for country {country!r}")
+    if args.quantile is not None:
+        if not 0.0 < args.quantile < 1.0:
+            raise CommandError("--quantile must be between 0 and 1 (e.g. 0.8)")
+        if args.method != "auto":
+            raise CommandError("--quantile needs the default method (auto)")
+    closed_days, closed_weekdays = _closed(args.closed)
     return ForecastConfig(
         interval_minutes=args.interval, country=country, special_periods=tuple(specials),
         open_from=open_from, open_until=open_until, method=args.method,
+        closed_days=closed_days, closed_weekdays=closed_weekdays, quantile=args.quantile,
     )
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from roadie.engine.forecast import HistoryError, backtest, forecast_series, to_frame
+    from dataclasses import replace
+
+    from roadie.engine.forecast import (
+        QUANTILES,
+        HistoryError,
+        backtest,
+        forecast_quantiles,
+        forecast_series,
+        to_frame,
+    )
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
     history = _load_history(args)
     forecasts = {}
+    bands: dict[float, dict] = {q: {} for q in QUANTILES} if args.method == "auto" else {}
     try:
         for name, matrix in history.items():
-            forecasts[name] = forecast_series(matrix, horizon_days=horizon, config=config,
-                                              series=name)
+            if bands:
+                levels = QUANTILES + ((config.quantile,) if config.quantile else ())
+                mean, qs = forecast_quantiles(matrix, horizon_days=horizon,
+                                              config=replace(config, quantile=None),
+                                              series=name, levels=levels)
+                for q in QUANTILES:
+                    bands[q][name] = qs[q]
+                forecasts[name] = qs[config.quantile] if config.quantile else mean
+            else:
+                forecasts[name] = forecast_series(matrix, horizon_days=horizon, config=config,
+                                                  series=name)
     except (HistoryError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     frame = to_frame(forecasts, tz=args.tz)
     frame["forecast"] = frame["forecast"].round(3)
+    for q, per_series in bands.items():
+        frame[f"q{round(q * 100)}"] = to_frame(per_series, tz=args.tz)["forecast"].round(3)
     if args.out is not None:
         _write_csv(frame, args.out)
         print(f"{len(forecasts)} series, {horizon} days -> {args.out}")
@@ -333,14 +388,17 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         try:
             for name, matrix in history.items():
                 rows.append(backtest(matrix, horizon_days=horizon, folds=args.folds,
-                                     config=config, series=name))
+                                     config=replace(config, quantile=None), series=name))
         except (HistoryError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         print(f"back-test: {args.folds} origins a week apart, {horizon}-day horizon")
-        print(f"{'series':<24} {'wMAPE':>8} {'MASE':>7} {'naive wMAPE':>12} {'naive MASE':>11}")
+        print(f"{'series':<24} {'wMAPE':>8} {'MASE':>7} {'naive wMAPE':>12} {'naive MASE':>11}"
+              f" {'>q90':>6} {'<q10':>6}")
         for r in rows:
+            band = ("" if r.above_q90 is None
+                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
-                  f"{r.naive_mase:>11.3f}")
+                  f"{r.naive_mase:>11.3f}{band}")
         if len(rows) > 1:
             mean = lambda xs: float(np.nanmean(xs))  # noqa: E731
             print(f"{'overall (mean)':<24} {mean([r.wmape for r in rows]):>8.3f} "

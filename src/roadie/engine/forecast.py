@@ -35,7 +35,8 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-METHODS = ("blend", "ets", "weekday_mean")
+METHODS = ("auto", "blend", "ets", "weekday_mean")
+QUANTILES = (0.1, 0.5, 0.9)
 
 __all__ = [
     "BacktestResult",
@@ -43,6 +44,9 @@ __all__ = [
     "ForecastConfig",
     "SpecialPeriod",
     "backtest",
+    "baseline",
+    "forecast_quantiles",
+    "forecast_with",
     "forecast_series",
     "history_from_frame",
     "seasonal_naive",
@@ -63,6 +67,9 @@ class DayMatrix:
     start: dt.date
     interval_minutes: int
     values: np.ndarray
+    # days the centre was closed (no data expected: a weekday it never opens, a declared
+    # closing); None: none
+    closed: np.ndarray | None = None
 
     @property
     def days(self) -> int:
@@ -72,13 +79,17 @@ class DayMatrix:
     def dates(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
+    @property
+    def closed_mask(self) -> np.ndarray:
+        return np.zeros(self.days, bool) if self.closed is None else self.closed
+
     def head(self, days: int) -> DayMatrix:
-        return DayMatrix(self.start, self.interval_minutes, self.values[:days])
+        return self.slice(0, days)
 
     def slice(self, first: int, last: int) -> DayMatrix:
-        return DayMatrix(
-            self.start + dt.timedelta(days=first), self.interval_minutes, self.values[first:last]
-        )
+        closed = None if self.closed is None else self.closed[first:last]
+        return DayMatrix(self.start + dt.timedelta(days=first), self.interval_minutes,
+                         self.values[first:last], closed)
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,13 @@ class ForecastConfig:
     open_from: dt.time | None = None  # declared opening hours; None: learnt from history
     open_until: dt.time | None = None  # may be past midnight (e.g. 01:00)
     profile_weeks: int = 8
-    method: str = "blend"  # "ets", "weekday_mean" or their average "blend"
-    holiday_days: frozenset[dt.date] = field(default_factory=frozenset)  # extra closed days
+    # "auto" (settings chosen in-sample, forecast_auto), or the older "ets", "weekday_mean"
+    # and their average "blend"
+    method: str = "auto"
+    holiday_days: frozenset[dt.date] = field(default_factory=frozenset)  # extra holidays
+    closed_days: frozenset[dt.date] = field(default_factory=frozenset)  # declared closings
+    closed_weekdays: frozenset[int] = field(default_factory=frozenset)  # 0 = Monday
+    quantile: float | None = None  # forecast this quantile instead of the mean ("auto")
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,12 +134,17 @@ def history_from_frame(
     interval_minutes: int,
     tz: str = "Europe/Paris",
     fill_gaps: bool = False,
+    closed_days: frozenset[dt.date] = frozenset(),
+    closed_weekdays: frozenset[int] = frozenset(),
 ) -> dict[str, DayMatrix]:
     """Turn rows ``start, contacts[, brand][, channel]`` into one DayMatrix per series.
 
     ``start`` is an ISO 8601 time (an offset is honoured; a naive time is read in ``tz``).
-    Intervals absent inside a day are zero; a whole day absent between the first and the last
-    is a gap: an error, or with ``fill_gaps`` the same day of the previous week.
+    Intervals absent inside a day are zero. A whole day absent between the first and the last
+    is *closed* when it is declared so (``closed_days``, ``closed_weekdays``) or when its
+    weekday has data on fewer than half of its dates (the weekend of a Monday-to-Friday
+    centre); a day absent on a weekday that is usually open is a gap: an error, or with
+    ``fill_gaps`` the same day of the previous week.
     """
     if interval_minutes not in (5, 6, 10, 15, 20, 30, 60):
         raise HistoryError("the interval must be one of 5, 6, 10, 15, 20, 30 or 60 minutes")
@@ -177,17 +198,27 @@ def history_from_frame(
         np.add.at(values, (index, part["slot"].to_numpy()), part["n"].to_numpy())
         present = np.zeros(count, dtype=bool)
         present[index] = True
-        if not present.all():
-            gaps = np.flatnonzero(~present)
+        dates = [first + dt.timedelta(days=i) for i in range(count)]
+        weekday = np.array([d.weekday() for d in dates])
+        usually_open = np.array([present[weekday == w].mean() >= 0.5 if (weekday == w).any()
+                                 else False for w in range(7)])
+        declared = np.array([d in closed_days or d.weekday() in closed_weekdays
+                             for d in dates])
+        closed = declared | (~present & ~usually_open[weekday])
+        values[closed & ~present] = 0.0
+        if not (present | closed).all():
+            gaps = np.flatnonzero(~present & ~closed)
             if not fill_gaps:
                 gap_day = first + dt.timedelta(days=int(gaps[0]))
                 raise HistoryError(
-                    f"series {name}: no data for {gap_day.isoformat()}"
-                    f" ({gaps.size} missing day(s)); fill them or pass --fill-gaps"
+                    f"series {name}: no data for {gap_day.isoformat()}, a"
+                    f" {gap_day.strftime('%A')} (usually open; {gaps.size} missing day(s));"
+                    " fill them, declare the closing (--closed) or pass --fill-gaps"
                 )
             for g in gaps:
                 values[g] = values[g - 7] if g >= 7 else values[min(g + 7, count - 1)]
-        result[str(name)] = DayMatrix(first, interval_minutes, values)
+        result[str(name)] = DayMatrix(first, interval_minutes, values,
+                                      closed if closed.any() else None)
     return result
 
 
@@ -241,9 +272,48 @@ def _weekday_level(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
 def forecast_series(
     history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str = "all"
 ) -> DayMatrix:
-    """Forecast ``horizon_days`` days after the end of ``history`` (same interval)."""
+    """Forecast ``horizon_days`` days after the end of ``history`` (same interval): the mean,
+    or the quantile ``config.quantile``."""
+    mean, quantiles = _forecast(history, horizon_days=horizon_days, config=config,
+                                series=series,
+                                levels=() if config.quantile is None else (config.quantile,))
+    return mean if config.quantile is None else quantiles[config.quantile]
+
+
+def forecast_quantiles(
+    history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str = "all",
+    levels: tuple[float, ...] = QUANTILES,
+) -> tuple[DayMatrix, dict[float, DayMatrix]]:
+    """The mean forecast and, per level, its quantile (calibrated in-sample: "auto" only)."""
+    return _forecast(history, horizon_days=horizon_days, config=config, series=series,
+                     levels=levels)
+
+
+def forecast_with(
+    history: DayMatrix, *, horizon_days: int, config: ForecastConfig, base, series: str = "all",
+) -> DayMatrix:
+    """Another model inside roadie's treatment of holidays, closings and special periods:
+    ``base(clean, weekdays, regular, future_weekdays)`` returns ``horizon_days x slots``
+    counts from the history whose irregular days (holidays, closings, special periods) were
+    replaced by the mean of their last four regular same weekdays; its forecast is then
+    adjusted for the future's holidays, closings and periods as roadie's own (used by the
+    back-test to give baselines and peers the same holidays)."""
+    return _forecast(history, horizon_days=horizon_days, config=config, series=series,
+                     levels=(), base=base)[0]
+
+
+def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str,
+              levels: tuple[float, ...], base=None
+              ) -> tuple[DayMatrix, dict[float, DayMatrix]]:
+    from roadie.engine.forecast_auto import auto_predict, fit_auto
+
     if horizon_days < 1:
         raise ValueError("the horizon must be at least one day")
+    if levels and (config.method != "auto" or base is not None):
+        raise ValueError("quantiles come with the default method (auto) only")
+    for level in levels:
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"quantile {level} must be between 0 and 1")
     values = history.values
     n_days, slots = values.shape
     if n_days < 7:
@@ -254,50 +324,77 @@ def forecast_series(
     weekdays = np.array([d.weekday() for d in dates])
     uplift = np.array([_uplift(config, d, series) for d in dates])
     is_holiday = np.array([d in holiday for d in dates])
-    regular = ~is_holiday & (uplift == 1.0)
+    closed = history.closed_mask | np.array(
+        [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
+    regular = ~is_holiday & (uplift == 1.0) & ~closed
     totals = values.sum(axis=1)
-
-    # daily totals, irregular days replaced by their weekday level (deflated by the uplift)
-    clean = totals / uplift
     level = _weekday_level(totals, weekdays, regular, n_days, config.profile_weeks)
-    clean = np.where(is_holiday, level[weekdays], clean)
-    daily = _daily_model(clean, weekdays, horizon_days, config)
+    future_weekdays = np.array([d.weekday() for d in future])
+
+    model = None
+    if base is not None:
+        clean = values.copy()
+        for i in np.flatnonzero(~regular):
+            same = np.flatnonzero((weekdays[:i] == weekdays[i]) & regular[:i])[-4:]
+            if not same.size:
+                same = np.flatnonzero((weekdays == weekdays[i]) & regular)[:4]
+            clean[i] = values[same].mean(axis=0) if same.size else 0.0
+        rows = np.asarray(base(clean, weekdays, regular, future_weekdays), dtype=float)
+        rows = np.maximum(rows.reshape(horizon_days, slots), 0.0)
+        daily = rows.sum(axis=1)
+        day_profiles = np.divide(rows, daily[:, None], out=np.zeros_like(rows),
+                                 where=daily[:, None] > 0)
+    elif config.method == "auto":
+        model = fit_auto(values, weekdays, regular)
+        per_weekday, profiles = auto_predict(model, values, weekdays, regular)
+        daily = per_weekday[future_weekdays]
+        day_profiles = profiles[future_weekdays]
+    else:
+        # daily totals, irregular days replaced by their weekday level (deflated by uplift)
+        clean = totals / uplift
+        clean = np.where(is_holiday | closed, level[weekdays], clean)
+        daily = _daily_model(clean, weekdays, horizon_days, config)
+        # intraday profiles per weekday from the last regular weeks
+        profiles = np.zeros((7, slots))
+        for w in range(7):
+            idx = np.flatnonzero((weekdays == w) & regular)[-config.profile_weeks:]
+            if idx.size:
+                profile = values[idx].sum(axis=0)
+                if profile.sum() > 0:
+                    profiles[w] = profile / profile.sum()
+        day_profiles = profiles[future_weekdays]
 
     # holiday factor from the history's own holidays (expected = weekday level), else Sunday
-    ratios = [totals[i] / level[weekdays[i]] for i in np.flatnonzero(is_holiday)
+    ratios = [totals[i] / level[weekdays[i]] for i in np.flatnonzero(is_holiday & ~closed)
               if level[weekdays[i]] > 0]
     holiday_factor = float(np.median(ratios)) if ratios else None
 
-    # intraday profiles per weekday from the last regular weeks
-    profiles = np.zeros((7, slots))
-    for w in range(7):
-        idx = np.flatnonzero((weekdays == w) & regular)[-config.profile_weeks:]
-        if idx.size:
-            block = values[idx]
-            profile = block.sum(axis=0)
-            if profile.sum() > 0:
-                profiles[w] = profile / profile.sum()
     mask = _open_mask(config, slots)
     if mask is not None:
-        profiles = profiles * mask
-        sums = profiles.sum(axis=1, keepdims=True)
-        profiles = np.divide(profiles, sums, out=np.zeros_like(profiles), where=sums > 0)
+        day_profiles = day_profiles * mask
+        sums = day_profiles.sum(axis=1, keepdims=True)
+        day_profiles = np.divide(day_profiles, sums, out=np.zeros_like(day_profiles),
+                                 where=sums > 0)
 
     out = np.zeros((horizon_days, slots))
-    future_weekdays = np.array([d.weekday() for d in future])
+    sundays = np.flatnonzero(future_weekdays == 6)
     for i, day in enumerate(future):
         w = future_weekdays[i]
+        if day in config.closed_days or w in config.closed_weekdays:
+            continue
         total = daily[i]
-        profile = profiles[w]
+        profile = day_profiles[i]
         if day in holiday:
             if holiday_factor is not None:
                 total = total * holiday_factor
-            else:
-                sunday = np.flatnonzero(future_weekdays == 6)
-                total = daily[sunday[0]] if sunday.size else level[6]
-                profile = profiles[6]
+            else:  # like a Sunday
+                total = daily[sundays[0]] if sundays.size else level[6]
+                profile = day_profiles[sundays[0]] if sundays.size else profile
         out[i] = max(total, 0.0) * _uplift(config, day, series) * profile
-    return DayMatrix(future[0], history.interval_minutes, out)
+    mean = DayMatrix(future[0], history.interval_minutes, out)
+    quantiles = {q: DayMatrix(future[0], history.interval_minutes, model.quantile(out, q))
+                 for q in levels}
+    return mean, quantiles
 
 
 def _uplift(config: ForecastConfig, day: dt.date, series: str) -> float:
@@ -353,7 +450,9 @@ def seasonal_naive(history: DayMatrix, *, horizon_days: int) -> DayMatrix:
 @dataclass(frozen=True)
 class BacktestResult:
     """Rolling-origin accuracy. wMAPE = sum|error| / sum(actual); MASE = mean|error| divided by
-    the in-sample mean absolute error of the seasonal naive (same interval last week)."""
+    the in-sample mean absolute error of the seasonal naive (same interval last week).
+    ``above_q90`` / ``below_q10``: share of the open intervals (forecast > 0) whose actual lay
+    above the 90 % quantile / below the 10 % quantile (None when the method has none)."""
 
     series: str
     folds: int
@@ -361,6 +460,9 @@ class BacktestResult:
     mase: float
     naive_wmape: float
     naive_mase: float
+    above_q90: float | None = None
+    below_q10: float | None = None
+    above_q50: float | None = None
 
 
 def backtest(
@@ -368,8 +470,10 @@ def backtest(
     series: str = "all", step_days: int = 7, method=None,
 ) -> BacktestResult:
     """Forecast from ``folds`` origins ``step_days`` apart (the last ends with the history) and
-    score each against what happened. ``method(train, horizon_days)`` may replace roadie's
-    model (used by the benchmark to score a peer on the same folds)."""
+    score each against what happened. Each forecast sees only the days before its origin (the
+    default method chooses its settings inside that window). ``method(train, horizon_days)``
+    may replace roadie's model (used by the benchmark to score baselines and peers on the same
+    folds)."""
     n = history.days
     first_origin = n - horizon_days - (folds - 1) * step_days
     if first_origin < 14:
@@ -379,15 +483,26 @@ def backtest(
     err = nerr = actual_sum = 0.0
     count = 0
     scale_sum = 0.0
+    quantiles = method is None and config.method == "auto" and config.quantile is None
+    above = below = above50 = opened = 0
     for f in range(folds):
         origin = first_origin + f * step_days
         train = history.head(origin)
         actual = history.values[origin: origin + horizon_days]
-        if method is None:
+        if method is not None:
+            pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
+        elif quantiles:
+            mean, qs = forecast_quantiles(train, horizon_days=horizon_days, config=config,
+                                          series=series)
+            pred = mean.values
+            open_ = pred > 0
+            opened += int(open_.sum())
+            above += int((actual > qs[0.9].values)[open_].sum())
+            below += int((actual < qs[0.1].values)[open_].sum())
+            above50 += int((actual > qs[0.5].values)[open_].sum())
+        else:
             pred = forecast_series(train, horizon_days=horizon_days, config=config,
                                    series=series).values
-        else:
-            pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
         naive = seasonal_naive(train, horizon_days=horizon_days).values
         err += np.abs(actual - pred).sum()
         nerr += np.abs(actual - naive).sum()
@@ -397,6 +512,7 @@ def backtest(
         lag = 7 * train.values.shape[1]
         scale_sum += np.abs(flat[lag:] - flat[:-lag]).mean()
     scale = scale_sum / folds
+    share = (lambda k: k / opened if opened else None) if quantiles else (lambda k: None)
     return BacktestResult(
         series=series,
         folds=folds,
@@ -404,7 +520,23 @@ def backtest(
         mase=float(err / count / scale) if scale else float("nan"),
         naive_wmape=float(nerr / actual_sum) if actual_sum else float("nan"),
         naive_mase=float(nerr / count / scale) if scale else float("nan"),
+        above_q90=share(above), below_q10=share(below), above_q50=share(above50),
     )
+
+
+def baseline(stat: str, config: ForecastConfig, *, k: int | None = None):
+    """A back-test ``method``: the mean or median of the last k regular same weekdays per
+    interval (k chosen inside each training window when None), with the same holidays,
+    closings and special periods as roadie."""
+    from roadie.engine.forecast_auto import weekday_baseline
+
+    def run(train: DayMatrix, horizon: int) -> np.ndarray:
+        def base(clean, weekdays, regular, future_weekdays):
+            return weekday_baseline(clean, weekdays, regular, stat=stat,
+                                    future_weekdays=future_weekdays, k=k)[0]
+        return forecast_with(train, horizon_days=horizon, config=config, base=base).values
+
+    return run
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""The series of the forecast back-test, all built from the Anonymous Bank 1999 data.
+
+- ``bank``: the bank's yearly 6-minute arrival counts (363 days; 11-12 January, usually-open
+  days with no data, filled from the week before);
+- ``bank-weekdays``: the same without Fridays and Saturdays (the Israeli weekend), as an
+  export of a centre open Sunday to Thursday would come: the weekend is closed, not a gap;
+- ``bank-shift-up`` / ``bank-shift-down``: the bank with a level shift 6 weeks before the end
+  (every later call counted 1.5 times by adding a binomial half of it, or kept with
+  probability 0.6: both stay count data);
+- ``feb-PS`` ... ``feb-TT``: the February call log per service type (every call that entered
+  the VRU, counted by its entry time), 28 days, from about 1,000 calls a day (PS) to about 10
+  (IN, closed on Saturdays); ``-weekdays`` versions without Fridays and Saturdays; and
+  ``feb-PS-shift`` with a 1.5x shift from 17 February.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from roadie.engine.forecast import DayMatrix, history_from_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = Path("/work/shared/data/anonymous_bank_1999")
+if not BANK.exists():
+    BANK = ROOT.parent / "shared" / "data" / "anonymous_bank_1999"
+TYPES = ("PS", "NW", "NE", "TT", "IN")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    history: DayMatrix
+    folds: int
+    step_days: int
+    note: str
+
+
+def _yearly_frame() -> pd.DataFrame:
+    raw = pd.read_csv(BANK / "anonymous_bank_1999_6min_arrivals.csv")
+    return pd.DataFrame({"start": raw["date"] + "T" + raw["interval_start"],
+                         "contacts": raw["calls"]})
+
+
+def _february_frame(kind: str) -> pd.DataFrame:
+    raw = pd.read_csv(BANK / "data_anonymous_bank_february.txt", sep="\t")
+    raw = raw[raw["type"] == kind]
+    day = pd.to_datetime(raw["date"].astype(str), format="%y%m%d")
+    seconds = pd.to_timedelta(raw["vru_entry"].str.strip())
+    stamp = (day + seconds).dt.floor("6min")
+    counts = stamp.value_counts().sort_index()
+    # every day of the month in the file (an empty day is a day with no calls of this type),
+    # so that the closed days are those of the data, not of the counting
+    grid = pd.date_range("1999-02-01", "1999-02-28 23:54", freq="6min")
+    grid_days = pd.Series(grid.normalize())
+    seen_days = set(day.dt.normalize())
+    keep = grid_days.isin(seen_days).to_numpy()
+    full = counts.reindex(grid[keep], fill_value=0)
+    return pd.DataFrame({"start": full.index.strftime("%Y-%m-%dT%H:%M"),
+                         "contacts": full.to_numpy()})
+
+
+def _without_weekend(frame: pd.DataFrame) -> pd.DataFrame:
+    weekday = pd.to_datetime(frame["start"]).dt.day_of_week
+    return frame[~weekday.isin((4, 5))]  # Friday, Saturday
+
+
+def _shift(matrix: DayMatrix, first: int, factor: float, seed: int) -> DayMatrix:
+    rng = np.random.default_rng(seed)
+    values = matrix.values.copy()
+    tail = values[first:].astype(np.int64)
+    if factor >= 1:
+        values[first:] = tail + rng.binomial(tail, factor - 1.0)
+    else:
+        values[first:] = rng.binomial(tail, factor)
+    return DayMatrix(matrix.start, matrix.interval_minutes, values, matrix.closed)
+
+
+def load(interval: int, *, quick: bool = False) -> list[Series]:
+    """Every series of the report at ``interval`` minutes."""
+    folds_year = 6 if quick else 16
+    out: list[Series] = []
+    yearly = _yearly_frame()
+    bank = history_from_frame(yearly, interval_minutes=interval, fill_gaps=True)["all"]
+    out.append(Series("bank", bank, folds_year, 7, "7 days, 444,448 calls"))
+    weekdays = history_from_frame(_without_weekend(yearly), interval_minutes=interval,
+                                  fill_gaps=True)["all"]
+    out.append(Series("bank-weekdays", weekdays, folds_year, 7, "Sunday-Thursday export"))
+    shift_day = bank.days - 42
+    out.append(Series("bank-shift-up", _shift(bank, shift_day, 1.5, 1), folds_year, 7,
+                      "x1.5 from 6 weeks before the end"))
+    out.append(Series("bank-shift-down", _shift(bank, shift_day, 0.6, 2), folds_year, 7,
+                      "x0.6 from 6 weeks before the end"))
+    for kind in TYPES:
+        frame = _february_frame(kind)
+        m = history_from_frame(frame, interval_minutes=interval)["all"]
+        per_day = m.values.sum() / max(int((~m.closed_mask).sum()), 1)
+        out.append(Series(f"feb-{kind}", m, 8, 1, f"28 days, {per_day:,.0f} calls per open day"))
+        if kind in ("PS", "NW", "IN"):
+            w = history_from_frame(_without_weekend(frame), interval_minutes=interval)["all"]
+            out.append(Series(f"feb-{kind}-weekdays", w, 8, 1, "Sunday-Thursday export"))
+    ps = next(s for s in out if s.name == "feb-PS").history
+    first = (dt.date(1999, 2, 17) - ps.start).days
+    out.append(Series("feb-PS-shift", _shift(ps, first, 1.5, 3), 8, 1, "x1.5 from 17 February"))
+    return out
