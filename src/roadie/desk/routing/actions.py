@@ -1,9 +1,10 @@
 """Every write of the routing side: offers (make, accept, decline, expire), agent presence.
 
-Each runs in one transaction that locks the contact and agent rows it checks, so that two
-dispatchers or web processes racing on the same contact or agent are serialised by the
-database (row locks on PostgreSQL, IMMEDIATE transactions on SQLite), and the partial
-unique index on active offers forbids a double offer outright.
+Each runs in one transaction that locks the rows it checks, always in the same order:
+Contact rows first, then Offer rows, then Agent rows (each kind by primary key), so that
+dispatchers and web processes racing on the same contact or agent are serialised by the
+database (row locks on PostgreSQL, IMMEDIATE transactions on SQLite) and never deadlock; the
+partial unique index on active offers forbids a double offer outright.
 """
 
 from __future__ import annotations
@@ -77,55 +78,73 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
         return None
 
 
-def _my_pending_offer(user, offer_id: int) -> Offer:
+class _Retry(Exception):
+    """The rows locked are not the rows to lock any more: roll back and start again."""
+
+
+def _locked_offer(user, offer_id: int) -> tuple[Contact, Offer]:
+    """Lock the offer's contact, then the offer (one lock order everywhere: Contact rows, then
+    Offer rows, then Agent rows). The offer must be the user's own."""
     agent = getattr(user, "agent", None)
-    offer = (
-        Offer.objects.select_for_update().select_related("contact")
-        .filter(pk=offer_id, agent=agent).first() if agent else None
+    contact_id = (
+        Offer.objects.filter(pk=offer_id, agent=agent).values_list("contact_id", flat=True).first()
+        if agent else None
     )
-    if offer is None:
+    if contact_id is None:
         raise Offer.DoesNotExist(f"no offer {offer_id} for you")
-    if offer.status != OfferStatus.PENDING:
-        raise ActionError(f"this offer is {offer.status}")
-    return offer
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    return contact, offer
 
 
 def accept_offer(user, offer_id: int) -> Offer:
+    """The agent takes the offered contact. An offer past its timeout is expired instead (and
+    that is committed: the contact really is back in the queue) and refused."""
     now = timezone.now()
     with transaction.atomic():
-        offer = _my_pending_offer(user, offer_id)
-        if offer.expires_at < now:
-            _end_offer(offer, OfferStatus.EXPIRED, now=now)
-            raise ActionError("this offer has timed out and went back to the queue")
-        contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
-        offer.status = OfferStatus.ACCEPTED
-        offer.responded_at = now
-        offer.save(update_fields=["status", "responded_at"])
-        contact.status = Status.ACTIVE
-        contact.agent_id = offer.agent_id
-        contact.answered_at = contact.answered_at or now
-        contact.save(update_fields=["status", "agent", "answered_at"])
-        ContactEvent.objects.create(contact=contact, kind=EventKind.ACCEPTED, agent_id=offer.agent_id,
-                                    user=user, at=now)
-        publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
+        contact, offer = _locked_offer(user, offer_id)
+        if offer.status == OfferStatus.PENDING and offer.expires_at < now:
+            _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
+            expired = True
+        else:
+            expired = False
+            if offer.status != OfferStatus.PENDING:
+                raise ActionError(f"this offer is {offer.status}")
+            offer.status = OfferStatus.ACCEPTED
+            offer.responded_at = now
+            offer.save(update_fields=["status", "responded_at"])
+            contact.status = Status.ACTIVE
+            contact.agent_id = offer.agent_id
+            contact.answered_at = contact.answered_at or now
+            contact.save(update_fields=["status", "agent", "answered_at"])
+            ContactEvent.objects.create(contact=contact, kind=EventKind.ACCEPTED,
+                                        agent_id=offer.agent_id, user=user, at=now)
+            publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
+    if expired:
+        raise ActionError("this offer has timed out and went back to the queue")
     return offer
 
 
-def decline_offer(user, offer_id: int) -> Offer:
+def decline_offer(user, offer_id: int, *, reason: str = "") -> Offer:
+    """The agent says no; ``reason`` (free text) is kept in the DECLINED event's detail."""
     with transaction.atomic():
-        offer = _my_pending_offer(user, offer_id)
-        _end_offer(offer, OfferStatus.DECLINED, now=timezone.now())
+        contact, offer = _locked_offer(user, offer_id)
+        if offer.status != OfferStatus.PENDING:
+            raise ActionError(f"this offer is {offer.status}")
+        _end_offer(offer, OfferStatus.DECLINED, contact=contact, now=timezone.now(),
+                   reason=reason.strip()[:500])
     return offer
 
 
-def _end_offer(offer: Offer, status: str, *, now: datetime) -> None:
-    """End an active offer and put its contact back in the queue, keeping its place."""
+def _end_offer(offer: Offer, status: str, *, contact: Contact, now: datetime, reason: str = "") -> None:
+    """End an active offer and put its contact back in the queue, keeping its place.
+
+    The caller holds the locks of the contact, then of the offer."""
     offer.status = status
     offer.ended_at = now
     if status == OfferStatus.DECLINED:
         offer.responded_at = now
     offer.save(update_fields=["status", "ended_at", "responded_at"])
-    contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
     if contact.status in (Status.OFFERED, Status.ACTIVE):
         contact.status = Status.QUEUED
         contact.agent = None
@@ -135,43 +154,67 @@ def _end_offer(offer: Offer, status: str, *, now: datetime) -> None:
     kind = {OfferStatus.DECLINED: EventKind.DECLINED, OfferStatus.EXPIRED: EventKind.EXPIRED}.get(
         status, EventKind.REQUEUED
     )
-    ContactEvent.objects.create(contact=contact, kind=kind, agent_id=offer.agent_id, at=now)
+    detail = {"offer": offer.pk}
+    if status == OfferStatus.DECLINED:
+        detail["reason"] = reason
+    ContactEvent.objects.create(contact=contact, kind=kind, agent_id=offer.agent_id, at=now,
+                                detail=detail)
     publish_contact_change(contact, f"offer.{status}", agent_ids=(offer.agent_id,))
 
 
 def expire_offers(now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
-    for offer_id in Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now).values_list(
-        "pk", flat=True
-    ):
+    lapsed = Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now)
+    for offer_id, contact_id in lapsed.values_list("pk", "contact_id"):
         with transaction.atomic():
+            contact = Contact.objects.select_for_update().get(pk=contact_id)
             offer = Offer.objects.select_for_update().filter(pk=offer_id, status=OfferStatus.PENDING).first()
-            if offer is not None:
-                _end_offer(offer, OfferStatus.EXPIRED, now=now)
+            if offer is not None and offer.expires_at < now:
+                _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
                 count += 1
     return count
 
 
 def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) -> Agent:
     """Change an agent's presence. Leaving releases pending offers (and, going offline,
-    the contacts in hand) back to the queue."""
+    the contacts in hand) back to the queue.
+
+    Locks the contacts of the offers to release, then those offers, then the agent. Once the
+    agent's row is locked no new offer can be made to them (``make_offer`` locks it too), so if
+    an offer appeared between the first read and that lock, the transaction starts again."""
     now = now or timezone.now()
     if presence not in Presence.values:
         raise ActionError(f"unknown presence {presence!r}; expected one of {Presence.values}")
+    for _ in range(20):
+        try:
+            return _set_presence(agent.pk, presence, now=now)
+        except _Retry:
+            continue
+    raise ActionError("the agent's offers keep changing; try again")
+
+
+def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
+    release = [OfferStatus.PENDING]
+    if presence == Presence.OFFLINE:
+        release.append(OfferStatus.ACCEPTED)
     with transaction.atomic():
-        agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        held = Offer.objects.filter(agent_id=agent_id, status__in=release)
+        contact_ids = sorted(set(held.values_list("contact_id", flat=True)))
+        contacts = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=contact_ids).order_by("pk")}
+        offers = list(Offer.objects.select_for_update().filter(agent_id=agent_id, status__in=release,
+                                                               contact_id__in=contact_ids).order_by("pk"))
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        if set(held.values_list("pk", flat=True)) != {o.pk for o in offers}:
+            raise _Retry
         if presence == agent.presence:
             agent.last_seen_at = now
             agent.save(update_fields=["last_seen_at"])
             return agent
         if presence not in PRESENCE_TRANSITIONS[agent.presence]:
             raise ActionError(f"cannot go from {agent.presence} to {presence}")
-        release = [OfferStatus.PENDING]
-        if presence == Presence.OFFLINE:
-            release.append(OfferStatus.ACCEPTED)
-        for offer in Offer.objects.select_for_update().filter(agent=agent, status__in=release):
-            _end_offer(offer, OfferStatus.RELEASED, now=now)
+        for offer in offers:
+            _end_offer(offer, OfferStatus.RELEASED, contact=contacts[offer.contact_id], now=now)
         agent.presence = presence
         agent.presence_since = now
         agent.last_seen_at = now
