@@ -98,24 +98,29 @@ def test_every_path_racing_on_one_offer_never_deadlocks(make_brand, make_agent, 
         agent = make_agent(brands=[brand], presence="available")
         contact = make_contact(brand=brand)
         offer = actions.make_offer(contact_id=contact.pk, agent_id=agent.pk)
-        later = timezone.now() + timedelta(seconds=3600)
-        steps = [
-            lambda: actions.accept_offer(agent.user, offer.pk),  # the agent accepts...
-            lambda: contact_actions.abandon(contact),  # ...as the caller hangs up
-            lambda: actions.set_presence(agent, "offline"),  # ...and the agent's page dies
-        ]
-        if round_ % 2:
-            steps.append(lambda: actions.expire_offers(later))
-        else:
-            steps.append(lambda: actions.decline_offer(agent.user, offer.pk, reason="race"))
-        errors = _race(*steps)
+        outcomes.add(_one_round(round_, contact=contact, agent=agent, offer=offer))
+    assert outcomes & {"abandoned", "queued", "active", "resolved"}
+
+
+def _one_round(round_: int, *, contact: Contact, agent: Agent, offer: Offer) -> str:
+    later = timezone.now() + timedelta(seconds=3600)
+    steps = [
+        lambda: actions.accept_offer(agent.user, offer.pk),  # the agent accepts...
+        lambda: contact_actions.abandon(contact),  # ...as the caller hangs up
+        lambda: actions.set_presence(agent, "offline"),  # ...and the agent's page dies
+    ]
+    if round_ % 2:
+        steps.append(lambda: actions.expire_offers(later))
+    else:
+        steps.append(lambda: actions.decline_offer(agent.user, offer.pk, reason="race"))
+    errors = _race(*steps)
+    assert not errors, errors
+    _consistent(contact, agent)
+    contact.refresh_from_db()
+    outcome = contact.status
+    if contact.status == "active":  # the agent got it in hand: resolving races going offline
+        errors = _race(lambda: contact_actions.resolve(agent.user, contact, wrap_up_code="solved"),
+                       lambda: actions.set_presence(agent, "offline"))
         assert not errors, errors
         _consistent(contact, agent)
-        contact.refresh_from_db()
-        outcomes.add(contact.status)
-        if contact.status == "active":  # the agent got it in hand: resolving races going offline
-            errors = _race(lambda: contact_actions.resolve(agent.user, contact, wrap_up_code="solved"),
-                           lambda: actions.set_presence(agent, "offline"))
-            assert not errors, errors
-            _consistent(contact, agent)
-    assert outcomes & {"abandoned", "queued", "active", "resolved"}
+    return outcome
