@@ -43,19 +43,19 @@ def my_offers(request: HttpRequest):
     agent = _me(request)
     actions.heartbeat(agent)
     offers = Offer.objects.filter(agent=agent, status=OfferStatus.PENDING).select_related("contact__brand")
-    return [offer_out(o) for o in offers]
+    return [offer_out(o, request.auth) for o in offers]
 
 
 @router.post("/offers/{offer_id}/accept", response={200: OfferOut, 403: Error, 404: Error, 409: Error})
 def accept(request: HttpRequest, offer_id: int):
     _me(request)
-    return offer_out(actions.accept_offer(request.auth, offer_id))
+    return offer_out(actions.accept_offer(request.auth, offer_id), request.auth)
 
 
 @router.post("/offers/{offer_id}/decline", response={200: OfferOut, 403: Error, 404: Error, 409: Error})
 def decline(request: HttpRequest, offer_id: int):
     _me(request)
-    return offer_out(actions.decline_offer(request.auth, offer_id))
+    return offer_out(actions.decline_offer(request.auth, offer_id), request.auth)
 
 
 @router.get("/agents", response={200: list[AgentOut], 403: Error})

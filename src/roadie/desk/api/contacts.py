@@ -18,10 +18,10 @@ from roadie.desk.api.schemas import (
     ReplyIn,
     ResolveIn,
 )
-from roadie.desk.api.serializers import contact_detail, contact_out
+from roadie.desk.api.serializers import contact_detail, contact_out, message_out
 from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import actions
-from roadie.desk.contacts.access import access_contact, visible_contacts
+from roadie.desk.contacts.access import access_contact, message_view, visible_contacts
 from roadie.desk.contacts.actions import CustomerData, Inbound
 
 router = Router(tags=["contacts"])
@@ -61,7 +61,7 @@ def create_contact(request: HttpRequest, payload: ContactIn):
         subject=payload.subject, language=payload.language, priority=payload.priority,
         external_id=payload.external_id, message_id=payload.message_id,
     ), raw=raw)
-    return Status(201 if created else 200, contact_out(contact))
+    return Status(201 if created else 200, contact_out(contact, request.auth))
 
 
 @router.get("/contacts", response=list[ContactOut])
@@ -76,7 +76,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilter]):
         query = query.filter(channel=filters.channel)
     limit = max(1, min(filters.limit, 500))
     offset = max(0, filters.offset)
-    return [contact_out(c) for c in query.order_by("-arrived_at", "-pk")[offset:offset + limit]]
+    return [contact_out(c, request.auth) for c in query.order_by("-arrived_at", "-pk")[offset:offset + limit]]
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactDetail, 404: Error})
@@ -96,22 +96,19 @@ def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
                             content_type=request.content_type or "", brand=contact.brand)
     message, created = actions.add_customer_message(contact, body=payload.body,
                                                     message_id=payload.message_id, raw=raw)
-    return Status(201 if created else 200, _message_out(message))
+    return Status(201 if created else 200, message_out(message_view(user, message, brand=contact.brand)))
 
 
 @router.post("/contacts/{contact_id}/replies", response={201: MessageOut, 404: Error, 409: Error})
 def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
     """The handling agent answers the customer through the contact's channel."""
     contact = access_contact(request.auth, contact_id)
-    return Status(201, _message_out(actions.reply(request.auth, contact, body=payload.body)))
+    return Status(201, message_out(message_view(request.auth, actions.reply(request.auth, contact, body=payload.body),
+                                           brand=contact.brand)))
 
 
 @router.post("/contacts/{contact_id}/resolve", response={200: ContactOut, 404: Error, 409: Error})
 def resolve(request: HttpRequest, contact_id: int, payload: ResolveIn):
     contact = access_contact(request.auth, contact_id)
-    return contact_out(actions.resolve(request.auth, contact, wrap_up_code=payload.wrap_up_code))
+    return contact_out(actions.resolve(request.auth, contact, wrap_up_code=payload.wrap_up_code), request.auth)
 
-
-def _message_out(message) -> dict:
-    return {"id": message.pk, "direction": message.direction, "body": message.body,
-            "created_at": message.created_at, "author": message.author.username if message.author else None}

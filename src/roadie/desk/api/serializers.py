@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from roadie.desk.contacts.access import customer_view
+from roadie.desk.contacts import redact
+from roadie.desk.contacts.access import conversation_view, customer_view, redact_for
 from roadie.desk.contacts.models import Contact
 
 
-def contact_out(contact: Contact) -> dict:
+def _subject(contact: Contact, user) -> str:
+    if user is None:  # no reader named: hide what the brand hides from agents
+        return redact.redact(contact.subject, frozenset(contact.brand.masked_fields))
+    return redact_for(user, contact.brand, contact.subject)
+
+
+def contact_out(contact: Contact, user=None) -> dict:
+    """A contact as ``user`` may see it (the subject is free text the customer typed)."""
     return {
         "id": contact.pk, "brand": contact.brand.slug, "channel": contact.channel,
-        "status": contact.status, "subject": contact.subject, "language": contact.language,
+        "status": contact.status, "subject": _subject(contact, user), "language": contact.language,
         "priority": contact.priority, "arrived_at": contact.arrived_at,
         "deadline_at": contact.deadline_at, "answered_at": contact.answered_at,
         "resolved_at": contact.resolved_at, "agent": contact.agent_id,
@@ -17,14 +25,16 @@ def contact_out(contact: Contact) -> dict:
     }
 
 
+def message_out(view) -> dict:
+    """A ``MessageView`` (``roadie.desk.contacts.access.message_view``) as the API shows it."""
+    return {"id": view.pk, "direction": view.direction, "body": view.body,
+            "created_at": view.created_at, "author": view.author_name}
+
+
 def contact_detail(user, contact: Contact) -> dict:
-    messages = [
-        {"id": m.pk, "direction": m.direction, "body": m.body, "created_at": m.created_at,
-         "author": m.author.username if m.author else None}
-        for m in contact.messages.select_related("author")
-    ]
+    messages = [message_out(v) for v in conversation_view(user, contact, via="api")]
     return {
-        **contact_out(contact),
+        **contact_out(contact, user),
         "customer": customer_view(user, contact.customer, brand=contact.brand, via="api"),
         "messages": messages,
     }
@@ -39,6 +49,6 @@ def agent_out(agent, load: int) -> dict:
     }
 
 
-def offer_out(offer) -> dict:
+def offer_out(offer, user=None) -> dict:
     return {"id": offer.pk, "status": offer.status, "offered_at": offer.offered_at,
-            "expires_at": offer.expires_at, "contact": contact_out(offer.contact)}
+            "expires_at": offer.expires_at, "contact": contact_out(offer.contact, user)}

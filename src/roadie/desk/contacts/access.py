@@ -7,12 +7,24 @@ existence is not revealed), and every read of customer data lands in the audit l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from roadie.desk.audit.actions import record_read
 from roadie.desk.brands.models import Brand, CustomerField
-from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Customer
+from roadie.desk.contacts import redact
+from roadie.desk.contacts.models import (
+    OPEN_STATUSES,
+    Contact,
+    Customer,
+    Direction,
+    Message,
+    RawInbound,
+    RawStatus,
+)
 from roadie.desk.routing.models import Offer
 
 MASK = "•••"
@@ -86,7 +98,9 @@ def customer_view(user, customer: Customer, *, brand: Brand, via: str) -> dict:
         if field in hidden:
             view[str(field)] = None
         else:
-            view[str(field)] = getter(customer)
+            value = getter(customer)
+            # Free text shown (a name, an address) may still hold a hidden phone or email.
+            view[str(field)] = redact_for(user, brand, value) if isinstance(value, str) else value
             shown.append(str(field))
     record_read(user, action="customer.read", obj=customer, brand_id=brand.pk, fields=shown, via=via)
     return view
@@ -102,3 +116,124 @@ def customer_history(user, contact: Contact) -> QuerySet[Contact]:
         .exclude(pk=contact.pk)
         .order_by("-arrived_at")
     )
+
+
+# --- Free text: what a customer typed, as this user may read it ---------------------------
+
+RAW_HIDDEN_NOTE = "(The raw content of this mail is hidden by the brand's confidentiality rules.)"
+
+
+def redaction_kinds(user, brand: Brand) -> frozenset[str]:
+    """Kinds of data (``payment``, ``phone``, ``email``) hidden from free text for this user."""
+    return masked_fields_for(user, brand) & redact.KINDS
+
+
+def redact_for(user, brand: Brand, text: str) -> str:
+    """``text`` as this user may read it: card numbers (last four kept), IBANs, phone numbers
+    and email addresses of the kinds the brand masks are replaced; others get the original."""
+    kinds = redaction_kinds(user, brand)
+    if not kinds or not text:
+        return text
+    return redact.redact(text, kinds)
+
+
+def redact_html_for(user, brand: Brand, html: str) -> tuple[str, bool]:
+    """An HTML part as this user may read it: ``(html, True)`` when the original may be shown
+    (as sanitised HTML), ``(text, False)`` when it is reduced to its redacted text, to be
+    shown escaped (markup can split or encode a number, so it is never shown as HTML)."""
+    kinds = redaction_kinds(user, brand)
+    if not kinds or not html:
+        return html, True
+    return redact.redact(redact.html_to_text(html), kinds), False
+
+
+def subject_for(user, contact: Contact) -> str:
+    return redact_for(user, contact.brand, contact.subject)
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message as one user may read it; drop-in for a ``Message`` in templates."""
+
+    pk: int
+    direction: str
+    direction_label: str
+    author: object | None
+    body: str
+    created_at: datetime
+    redacted: bool
+    message: Message
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def author_name(self) -> str | None:
+        return self.author.username if self.author is not None else None
+
+    def get_direction_display(self) -> str:
+        return self.direction_label
+
+
+def _raw_hidden(body: str) -> str:
+    first = body.split("\n\n", 1)[0]
+    return f"{first}\n\n{RAW_HIDDEN_NOTE}"
+
+
+def message_view(user, message: Message, *, brand: Brand | None = None,
+                 raw_failed: bool | None = None) -> MessageView:
+    """One message for this user. The raw preview of a mail that could not be read (headers
+    included) is never shown to a user from whom the brand hides anything."""
+    brand = brand or message.contact.brand
+    kinds = redaction_kinds(user, brand)
+    body = message.body
+    if kinds:
+        if raw_failed is None:
+            raw_failed = bool(message.raw_id) and RawInbound.objects.filter(
+                pk=message.raw_id, status=RawStatus.FAILED).exists()
+        if raw_failed and message.direction == Direction.INBOUND:
+            body = _raw_hidden(body)
+        body = redact.redact(body, kinds)
+    return MessageView(pk=message.pk, direction=message.direction,
+                       direction_label=message.get_direction_display(), author=message.author,
+                       body=body, created_at=message.created_at, redacted=body != message.body,
+                       message=message)
+
+
+def conversation_view(user, contact: Contact, *, via: str = "page") -> list[MessageView]:
+    """The whole conversation for this user, in two queries; the read is audited."""
+    messages = list(contact.messages.select_related("author"))
+    failed: set[int] = set()
+    if redaction_kinds(user, contact.brand):
+        failed = set(RawInbound.objects.filter(contact=contact, status=RawStatus.FAILED)
+                     .values_list("pk", flat=True))
+    views = [message_view(user, m, brand=contact.brand, raw_failed=m.raw_id in failed)
+             for m in messages]
+    record_read(user, action="conversation.read", obj=contact, brand_id=contact.brand_id,
+                fields=[], via=via)
+    return views
+
+
+def live_redaction_kinds(user) -> frozenset[str]:
+    """What a user's live event stream must hide: for an agent, every kind any of their
+    brands masks (an event's payload does not always say its brand)."""
+    if not user.is_agent:
+        return frozenset()
+    kinds: set[str] = set()
+    for masked in visible_brands(user).values_list("masked_fields", flat=True):
+        kinds.update(masked or ())
+    return frozenset(kinds) & redact.KINDS
+
+
+def live_payload_for(kinds: frozenset[str], payload):
+    """A live event's payload with every string redacted for ``kinds``."""
+    if not kinds:
+        return payload
+    if isinstance(payload, str):
+        return redact.redact(payload, kinds)
+    if isinstance(payload, dict):
+        return {k: live_payload_for(kinds, v) for k, v in payload.items()}
+    if isinstance(payload, list):
+        return [live_payload_for(kinds, v) for v in payload]
+    return payload

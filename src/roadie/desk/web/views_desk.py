@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 
 from roadie.desk.agents.models import Presence
 from roadie.desk.contacts import actions as contact_actions
-from roadie.desk.contacts.access import access_contact, customer_history, customer_view
+from roadie.desk.contacts.access import (
+    access_contact,
+    conversation_view,
+    customer_history,
+    customer_view,
+)
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Status
 from roadie.desk.kb.suggest import suggestions_for_contact
@@ -113,7 +118,7 @@ def _contact_context(request, contact: Contact) -> dict:
     return {
         "contact": contact,
         "customer": customer_view(request.user, contact.customer, brand=contact.brand, via="page"),
-        "conversation": contact.messages.select_related("author"),
+        "conversation": conversation_view(request.user, contact),
         "history": customer_history(request.user, contact).select_related("brand")[:10],
         "wrap_up_codes": codes,
         "is_mine": contact.agent_id == getattr(getattr(request.user, "agent", None), "pk", None)
@@ -133,7 +138,7 @@ def contact(request, contact_id: int):
 def contact_messages(request, contact_id: int):
     contact = access_contact(request.user, contact_id)
     return render(request, "roadie/_conversation.html",
-                  {"conversation": contact.messages.select_related("author"), "contact": contact})
+                  {"conversation": conversation_view(request.user, contact), "contact": contact})
 
 
 def _act(request, contact_id: int, action, success: str):

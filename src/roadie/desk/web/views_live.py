@@ -12,6 +12,7 @@ import json
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse, StreamingHttpResponse
 
+from roadie.desk.contacts.access import live_payload_for, live_redaction_kinds
 from roadie.desk.live.hub import follow
 from roadie.desk.live.lib import latest_id, topics_for
 from roadie.desk.routing.actions import heartbeat
@@ -24,6 +25,7 @@ async def events(request):
     if not user.is_authenticated:
         return JsonResponse({"detail": "log in first"}, status=401)
     topics = await sync_to_async(topics_for)(user)
+    kinds = await sync_to_async(live_redaction_kinds)(user)
     agent = await sync_to_async(lambda: getattr(user, "agent", None) if user.is_agent else None)()
     try:
         last = int(request.headers.get("Last-Event-ID") or request.GET.get("after") or -1)
@@ -41,8 +43,7 @@ async def events(request):
                     await sync_to_async(heartbeat)(agent)
                 yield ": keepalive\n\n"
                 continue
-            data = json.dumps({"kind": event.kind, **event.payload})
-            yield f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
+            yield frame(event, kinds)
 
     if agent is not None:
         await sync_to_async(heartbeat)(agent)
@@ -50,3 +51,9 @@ async def events(request):
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def frame(event, kinds: frozenset[str]) -> str:
+    """One server-sent event as its reader may see it (free text redacted for ``kinds``)."""
+    data = json.dumps({"kind": event.kind, **live_payload_for(kinds, event.payload)})
+    return f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
