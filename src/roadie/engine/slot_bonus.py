@@ -3,11 +3,11 @@ service level of the slot's intervals, times a budget in euros per point-hour.
 
 The load of each 30-minute interval is the one the published plan staffed for: the largest
 offered load (Erlangs) at which the plan's required roadies still meet the target service level
-(Erlang C). The gain of the next roadie in an interval with ``b`` booked of ``r`` required is the
-mean service-level gain per missing roadie, ``(SL(r) - SL(b)) / (r - b)``, or the marginal gain
-``SL(b + 1) - SL(b)`` once the interval is covered (the larger of the two while it is not), so a
-slot where one roadie makes all the difference (a night, a Sunday) pays most and the bonus falls
-as the slot fills.
+(Erlang C). The gain of the next roadie in an interval with ``b`` booked is the slope between
+``b`` and ``b + 1`` of the least concave curve above SL(n) (Erlang C service level with n
+roadies): where a queue needs several roadies before it is stable at all, they share the gain.
+So a slot where one roadie makes all the difference (a night, a Sunday) pays most, and the bonus
+falls as the slot fills.
 """
 
 from __future__ import annotations
@@ -47,20 +47,41 @@ def implied_load(required: np.ndarray, target: QueueTarget) -> np.ndarray:
     return np.where(required > 0, lo, 0.0)
 
 
+def _concave_envelope(values: np.ndarray) -> np.ndarray:
+    """The least concave function above ``values`` (given at 0, 1, 2, ...), at those points."""
+    hull: list[int] = []
+    for i in range(len(values)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b if it lies under the chord from a to i
+            if (values[b] - values[a]) * (i - a) <= (values[i] - values[a]) * (b - a):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.interp(np.arange(len(values)), hull, values[hull])
+
+
 def next_roadie_gain(*, required: np.ndarray, booked: np.ndarray,
                      target: QueueTarget) -> np.ndarray:
-    """Service-level gain (0..1) of one more roadie, per interval."""
+    """Service-level gain (0..1) of one more roadie, per interval: the slope, between
+    ``booked`` and ``booked + 1`` roadies, of the least concave curve above the service level
+    as a function of roadies (so the roadies needed to make a queue stable share its gain, and
+    the gain never grows as roadies are added)."""
     required = np.asarray(required, dtype=float)
     booked = np.asarray(booked, dtype=float)
     load = implied_load(required, target)
-    now = _sl(booked, load, target)
-    marginal = _sl(booked + 1, load, target) - now
-    missing = np.maximum(required - booked, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        average = np.where(missing > 0, (_sl(required, load, target) - now)
-                           / np.where(missing > 0, missing, 1.0), 0.0)
-    gain = np.maximum(marginal, average)
-    return np.where(load > 0, np.clip(gain, 0.0, 1.0), 0.0)
+    top = int(max(required.max(initial=0), booked.max(initial=0))) + 3
+    counts = np.arange(top + 1, dtype=float)
+    out = np.zeros(required.shape)
+    for i in range(required.size):
+        if load.flat[i] <= 0:
+            continue
+        curve = _sl(counts, np.full_like(counts, load.flat[i]), target)
+        envelope = _concave_envelope(curve)
+        b = int(booked.flat[i])
+        out.flat[i] = max(envelope[b + 1] - envelope[b], 0.0)
+    return np.clip(out, 0.0, 1.0)
 
 
 def price(*, gains: np.ndarray, interval_hours: float,

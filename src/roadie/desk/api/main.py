@@ -12,6 +12,7 @@ from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import api as kb_api
 from roadie.desk.quality import api as quality_api
 from roadie.desk.routing.models import Offer
+from roadie.desk.scheduling import api as scheduling_api
 
 api = NinjaAPI(
     title="roadie API",
@@ -27,6 +28,7 @@ api.add_router("", contacts.router)
 api.add_router("", agents.router)
 api.add_router("", queues.router)
 api.add_router("", kb_api.router)
+api.add_router("", scheduling_api.router)
 api.add_router("", quality_api.router)
 
 

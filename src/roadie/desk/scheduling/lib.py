@@ -219,3 +219,203 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(settings.TIME_ZONE)
     return (dt.datetime.combine(day, dt.time(), zone),
             dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone))
+
+
+# --- slots, a roadie's week, coverage (pages and API) ------------------------------------------
+
+@dataclass(frozen=True)
+class SlotRow:
+    """A slot as the caller sees it. ``status``: ``booked`` (by the caller), ``open``,
+    ``full``, ``closed`` (not open yet, or started)."""
+
+    slot: PlanSlot
+    pool_slug: str
+    seats: int
+    booked: int
+    bonus: Decimal
+    status: str
+    booking_id: int | None = None
+    waiting: bool = False
+    swap_offered: bool = False
+    refusal: str | None = None
+
+
+def visible_pools(user) -> list[Pool]:
+    """Pools whose slots the user sees: a supervisor every pool, an agent the pools with at
+    least one brand they are certified for."""
+    from roadie.desk.accounts.access import can_supervise
+
+    if can_supervise(user):
+        return list(Pool.objects.order_by("name"))
+    agent = getattr(user, "agent", None)
+    if agent is None:
+        return []
+    return list(Pool.objects.filter(brands__certifications__agent=agent).distinct()
+                .order_by("name"))
+
+
+def slot_rows(user, *, start: dt.datetime, end: dt.datetime, pool: Pool | None = None,
+              now: dt.datetime | None = None) -> list[SlotRow]:
+    """Published slots starting in [start, end) of the pools the user sees, with seats left,
+    bonus and what the caller may do (for an agent, the rule that would refuse a booking)."""
+    from roadie.desk.scheduling import pricing
+    from roadie.desk.scheduling.models import Swap, SwapStatus, WaitlistEntry, WaitStatus
+
+    now = now or timezone.now()
+    pools = [p for p in visible_pools(user) if pool is None or p.pk == pool.pk]
+    slots = list(PlanSlot.objects.filter(
+        plan__pool__in=pools, plan__status=PlanStatus.PUBLISHED,
+        starts_at__gte=start, starts_at__lt=end,
+    ).select_related("plan__pool").order_by("starts_at", "pk"))
+    ensure_seats(slots)
+    counters = {s.slot_id: s for s in SlotSeats.objects.filter(slot__in=slots)}
+    bonuses: dict[int, Decimal] = {}
+    for plan in {s.plan for s in slots}:
+        bonuses.update(pricing.plan_bonuses(plan))
+    agent = getattr(user, "agent", None)
+    mine: dict[int, int] = {}
+    waiting: set[int] = set()
+    offered: set[int] = set()
+    held: list[rules_engine.Slot] = []
+    roadie = None
+    brands = pool_brand_ids(p.pk for p in pools)
+    if agent is not None:
+        mine = dict(Booking.objects.filter(agent=agent, status=BookingStatus.BOOKED,
+                                           slot__in=slots).values_list("slot_id", "pk"))
+        waiting = set(WaitlistEntry.objects.filter(agent=agent, status=WaitStatus.WAITING,
+                                                   slot__in=slots)
+                      .values_list("slot_id", flat=True))
+        offered = set(Swap.objects.filter(booking__agent=agent, status=SwapStatus.OPEN)
+                      .values_list("booking_id", flat=True))
+        held = held_slots(agent)
+        roadie = roadie_view(agent)
+    windows: dict[int, rules_engine.Window] = {}
+    rules: dict[int, rules_engine.Rules] = {}
+    out = []
+    for s in slots:
+        c = counters[s.pk]
+        view = slot_view(s, brand_ids=brands.get(s.plan.pool_id, frozenset()),
+                         booked=c.booked, seats=c.seats)
+        refusal = None
+        if s.pk in mine:
+            status = "booked"
+        else:
+            window = windows.setdefault(s.plan_id, window_for(s.plan))
+            pool_rules = rules.setdefault(s.plan.pool_id, rules_for_pool_id(s.plan.pool_id))
+            closed = rules_engine.closed(view, roadie or rules_engine.Roadie(0, frozenset()),
+                                         window, now)
+            status = ("closed" if closed is not None
+                      else "open" if c.booked < c.seats else "full")
+            if roadie is not None:
+                found = rules_engine.check_book(slot=view, agent=roadie, held=held,
+                                                rules=pool_rules, window=window, now=now)
+                refusal = found.code if found else None
+        out.append(SlotRow(slot=s, pool_slug=s.plan.pool.slug, seats=c.seats, booked=c.booked,
+                           bonus=bonuses.get(s.pk, Decimal("0")), status=status,
+                           booking_id=mine.get(s.pk), waiting=s.pk in waiting,
+                           swap_offered=mine.get(s.pk) in offered, refusal=refusal))
+    return out
+
+
+@dataclass(frozen=True)
+class WeekHours:
+    week_start: dt.date
+    hours: Decimal
+    max_hours: float
+    min_hours: float
+    under_minimum: bool
+
+
+def my_bookings(agent: Agent, *, start: dt.datetime, end: dt.datetime) -> list[Booking]:
+    return list(Booking.objects.filter(agent=agent, status=BookingStatus.BOOKED,
+                                       slot__starts_at__gte=start, slot__starts_at__lt=end)
+                .select_related("slot__plan__pool").order_by("slot__starts_at"))
+
+
+def week_hours(agent: Agent, bookings: list[Booking]) -> list[WeekHours]:
+    """Hours booked per week (Monday to Sunday) against the limits of the agent's pools (the
+    strictest maximum, the default minimum), with the ``min_week_hours`` warning."""
+    totals: dict[dt.date, float] = defaultdict(float)
+    limits: dict[dt.date, rules_engine.Rules] = {}
+    for b in bookings:
+        monday = b.slot.day - dt.timedelta(days=b.slot.day.weekday())
+        totals[monday] += b.slot.hours
+        rules = rules_for_pool_id(b.slot.plan.pool_id)
+        if monday not in limits or rules.max_week_hours < limits[monday].max_week_hours:
+            limits[monday] = rules
+    base = rules_engine.Rules()
+    return [WeekHours(week_start=m, hours=_dec(h),
+                      max_hours=limits.get(m, base).max_week_hours,
+                      min_hours=limits.get(m, base).min_week_hours,
+                      under_minimum=h < limits.get(m, base).min_week_hours)
+            for m, h in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    start: dt.datetime
+    required: int
+    booked: int
+    on_shift: int | None     # None for intervals still to come
+    gap: int
+    who: tuple[str, ...]
+
+
+def coverage(pool: Pool, day: dt.date, *, now: dt.datetime | None = None) -> list[CoverageRow]:
+    """Per 30-minute interval of ``day`` from 07:00 to 01:00: required roadies (the published
+    plan's seats), booked, on shift (booked roadies available during the interval, for past and
+    current intervals), the gap (required - booked) and who is booked."""
+    from roadie.desk.scheduling.pricing import STEP, intervals
+
+    now = now or timezone.now()
+    day_start, _ = local_day_bounds(day)
+    grid = [day_start + dt.timedelta(hours=7) + k * STEP for k in range(36)]
+    slots = list(PlanSlot.objects.filter(plan__pool=pool, plan__status=PlanStatus.PUBLISHED,
+                                         day=day))
+    required: dict[dt.datetime, int] = defaultdict(int)
+    for s in slots:
+        for t in intervals(pieces(s)):
+            required[t] += s.roadies
+    bookings = list(Booking.objects.filter(slot__in=slots, status=BookingStatus.BOOKED)
+                    .select_related("agent__user", "slot"))
+    spans = available_spans([b.agent_id for b in bookings], start=grid[0],
+                            end=min(grid[-1] + STEP, now)) if bookings else {}
+    who: dict[dt.datetime, list[str]] = defaultdict(list)
+    present: dict[dt.datetime, int] = defaultdict(int)
+    for b in bookings:
+        name = b.agent.user.get_full_name() or b.agent.user.username
+        for t in intervals(pieces(b.slot)):
+            who[t].append(name)
+            if t <= now and any(a < t + STEP and c > t for a, c in spans.get(b.agent_id, [])):
+                present[t] += 1
+    return [CoverageRow(start=t, required=required[t], booked=len(who[t]),
+                        on_shift=present[t] if t <= now else None,
+                        gap=max(required[t] - len(who[t]), 0), who=tuple(sorted(who[t])))
+            for t in grid]
+
+
+def uncovered(*, now: dt.datetime | None = None, hours: int = 48) -> list[SlotRow]:
+    """Published slots starting in the next ``hours`` with seats left (the board's alert)."""
+    now = now or timezone.now()
+    slots = list(PlanSlot.objects.filter(plan__status=PlanStatus.PUBLISHED,
+                                         starts_at__gte=now,
+                                         starts_at__lt=now + dt.timedelta(hours=hours))
+                 .select_related("plan__pool").order_by("starts_at"))
+    ensure_seats(slots)
+    counters = {s.slot_id: s for s in SlotSeats.objects.filter(slot__in=slots)}
+    return [SlotRow(slot=s, pool_slug=s.plan.pool.slug, seats=counters[s.pk].seats,
+                    booked=counters[s.pk].booked, bonus=Decimal("0"), status="open")
+            for s in slots if counters[s.pk].booked < counters[s.pk].seats]
+
+
+def current_and_next(agent: Agent, *, now: dt.datetime | None = None
+                     ) -> tuple[Booking | None, Booking | None]:
+    """The agent's booked slot covering now (either part), and the next one to start."""
+    now = now or timezone.now()
+    live = (Booking.objects.filter(agent=agent, status=BookingStatus.BOOKED)
+            .select_related("slot__plan__pool"))
+    current = live.filter(Q(slot__starts_at__lte=now, slot__ends_at__gt=now)
+                          | Q(slot__second_starts_at__lte=now, slot__second_ends_at__gt=now)
+                          ).first()
+    nxt = live.filter(slot__starts_at__gt=now).order_by("slot__starts_at").first()
+    return current, nxt
