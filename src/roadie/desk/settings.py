@@ -145,7 +145,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"roadie": {"handlers": ["console"], "level": os.environ.get("ROADIE_LOG_LEVEL", "INFO")}},
+    # Every unhandled exception of every process reaches the root logger (django.request
+    # logs the 500s of the web process; the other processes log theirs through roadie.*).
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "roadie": {"handlers": ["console"], "level": os.environ.get("ROADIE_LOG_LEVEL", "INFO"),
+                   "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
 # Live events older than this are pruned by the dispatcher.
 ROADIE_LIVE_EVENT_HOURS = float(os.environ.get("ROADIE_LIVE_EVENT_HOURS", "24"))
@@ -155,3 +162,13 @@ ROADIE_AGENT_STALE_SECONDS = float(os.environ.get("ROADIE_AGENT_STALE_SECONDS", 
 ROADIE_VIDEO_URL_TEMPLATE = os.environ.get(
     "ROADIE_VIDEO_URL_TEMPLATE", "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
 )
+
+# Security (docs/security.md). Mail roadie itself sends (identity confirmation links) goes
+# through the same relay as replies; none configured: held and logged.
+EMAIL_HOST = os.environ.get("ROADIE_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("ROADIE_SMTP_PORT", "25") or 25)
+EMAIL_HOST_USER = os.environ.get("ROADIE_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ROADIE_SMTP_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("ROADIE_MAIL_FROM", "no-reply@roadie.invalid")
+# The address customers reach roadie at (links in mail roadie sends).
+ROADIE_PUBLIC_URL = os.environ.get("ROADIE_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -10,6 +10,7 @@ from roadie.connectors.calendar import team_on_duty
 from roadie.connectors.chat.models import ChatSession
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive, store_raw
+from roadie.desk.contacts.identity import vouched_email
 from roadie.desk.contacts.models import Contact, Direction, Message, RawStatus
 
 MAX_BODY = 5000
@@ -40,12 +41,17 @@ def is_open(channel: Channel) -> bool:
     return team_on_duty(channel)
 
 
-def open_session(channel: Channel, *, token: str = "", name: str = "", email: str = "") -> tuple[ChatSession, bool]:
-    """Resume the session with this token for this brand, or start a new one."""
+def open_session(channel: Channel, *, token: str = "", name: str = "", email: str = "",
+                 identity=None) -> tuple[ChatSession, bool]:
+    """Resume the session with this token for this brand, or start a new one. The email
+    typed is kept as the visitor's claim; only the brand's signed ``identity`` token makes
+    the visitor the brand's customer with that address."""
     session = ChatSession.objects.filter(token=token, brand=channel.brand).first() if token else None
     resumed = session is not None
     if session is None:
-        session = ChatSession.objects.create(brand=channel.brand, name=name[:120], email=email[:254])
+        vouched = vouched_email(channel.config, identity)
+        session = ChatSession.objects.create(brand=channel.brand, name=name[:120],
+                                             email=vouched or email[:254], verified=bool(vouched))
     ChatSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now(), left_at=None,
                                                      connections=session.connections + 1)
     return session, resumed
@@ -63,7 +69,7 @@ def visitor_writes(session: ChatSession, *, body: str, client_id: str, frame: by
     contact, message, _ = receive(Inbound(
         brand=session.brand, channel=ChannelKind.CHAT, body=body,
         customer=CustomerData(name=session.name or "Visiteur", email=session.email,
-                              external_ref=f"chat:{session.token}"),
+                              external_ref=f"chat:{session.token}", verified=session.verified),
         subject=body.splitlines()[0][:80], external_id=session.token,
         message_id=f"chat:{client_id[:100]}" if client_id else "",
     ), raw=raw)

@@ -20,6 +20,9 @@ class ChatSession(models.Model):
                                 related_name="chat_sessions")
     name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
+    # True when the brand's signed identity token vouched for ``email`` (see
+    # roadie.desk.contacts.identity); a typed email alone is never trusted.
+    verified = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     connections = models.PositiveIntegerField(default=0)

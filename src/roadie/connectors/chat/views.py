@@ -57,7 +57,8 @@ def offline(request, brand_slug: str):
     data = form.cleaned_data
     contact, _msg, _new = receive(Inbound(
         brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"],
-        customer=CustomerData(name=data["name"], email=data["email"]),
+        # A typed address: a new visitor until they confirm it (roadie.desk.contacts.identity).
+        customer=CustomerData(name=data["name"], email=data["email"], verified=False),
         subject=f"[chat] {data['message'].splitlines()[0][:70]}",
         external_id=f"chat-offline:{raw.pk}",
     ), raw=raw)

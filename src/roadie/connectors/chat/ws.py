@@ -139,7 +139,8 @@ class Conversation:
             return value[:limit] if isinstance(value, str) else ""
 
         self.session, resumed = await _db(lib.open_session)(
-            self.channel, token=text("session", 64), name=text("name", 120), email=text("email", 254))
+            self.channel, token=text("session", 64), name=text("name", 120), email=text("email", 254),
+            identity=frame.get("identity"))
         try:
             self.last = max(0, int(frame.get("after") or 0)) if resumed else 0
         except (TypeError, ValueError):

@@ -21,6 +21,7 @@ from roadie.connectors.voice.actions import CallEvent, open_call
 from roadie.connectors.voice.models import Call, Medium
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData
+from roadie.desk.contacts.identity import vouched_email
 
 DEFAULT_URL_TEMPLATE = "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
 
@@ -46,13 +47,15 @@ def meeting_url(channel: Channel, *, contact_id: int, token: str) -> str:
     return template.format(brand=channel.brand.slug, contact_id=contact_id, token=token)
 
 
-def request_call(channel: Channel, *, name: str, email: str = "", subject: str = "", raw=None) -> Call:
+def request_call(channel: Channel, *, name: str, email: str = "", subject: str = "", raw=None,
+                 vouched: bool = False) -> Call:
+    """Open the video call; ``email`` is the visitor's claim unless the brand ``vouched``."""
     token = secrets.token_urlsafe(12)
     call = open_call(
         channel=channel, medium=Medium.VIDEO, raw=raw,
         event=CallEvent(event="offered", call_id=f"lsf-{token}", at=timezone.now(), provider="web"),
         body=subject or "Demande d'appel vidéo en langue des signes (LSF)",
-        customer=CustomerData(name=name, email=email), extra={"token": token},
+        customer=CustomerData(name=name, email=email, verified=vouched), extra={"token": token},
     )
     Call.objects.filter(pk=call.pk).update(meeting_url=meeting_url(channel, contact_id=call.contact_id, token=token))
     call.refresh_from_db()
@@ -102,10 +105,14 @@ def api_request(request, brand_slug: str):
         data = hooks.parse_json(raw)
     except ValueError as exc:
         return hooks.failed(raw, reason=str(exc))
-    form = RequestForm(data)
+    form = RequestForm(data if isinstance(data, dict) else {})
     if not form.is_valid():
         return hooks.failed(raw, reason=f"invalid request: {form.errors.as_json()}", status=422)
-    call = request_call(channel, raw=raw, **form.cleaned_data)
+    fields = dict(form.cleaned_data)
+    vouched = vouched_email(channel.config, data.get("identity"))
+    if vouched:
+        fields["email"] = vouched
+    call = request_call(channel, raw=raw, vouched=bool(vouched), **fields)
     response = JsonResponse({"contact": call.contact_id, "meeting_url": call.meeting_url,
                              "status_url": request.build_absolute_uri(f"/video/{brand_slug}/r/{call.token}/status")},
                             status=201)

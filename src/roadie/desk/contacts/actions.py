@@ -48,6 +48,9 @@ class CustomerData:
     phone: str = ""
     address: str = ""
     external_ref: str = ""
+    # False when the email/phone are only what a visitor typed: a new customer is made
+    # (roadie.desk.contacts.identity decides; the address is confirmed by a link).
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,20 @@ def _answer_seconds(brand: Brand, channel: str) -> int:
 
 
 def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
-    query = Customer.objects.filter(brand=brand)
+    if not data.verified:
+        # Never merge on an unverified claim: only the visitor's own session finds them again.
+        same = (Customer.objects.filter(brand=brand, external_ref=data.external_ref).first()
+                if data.external_ref else None)
+        if same is not None:
+            return same
+        from roadie.desk.contacts.identity import created_unverified
+
+        customer = Customer.objects.create(
+            brand=brand, name=data.name, email=data.email, phone=data.phone,
+            address=data.address, external_ref=data.external_ref, verified=False)
+        created_unverified(customer)
+        return customer
+    query = Customer.objects.filter(brand=brand, verified=True)
     existing = None
     if data.email:
         existing = query.filter(email__iexact=data.email).first()

@@ -24,6 +24,10 @@ class Customer(models.Model):
     payment = models.JSONField(default=dict, blank=True)
     external_ref = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # False for a visitor known only by what they typed (chat, offline form, video form):
+    # never matched to another customer by that email or phone until the address is
+    # confirmed by a link or vouched for by the brand's signed identity token.
+    verified = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or f"customer {self.pk}"

@@ -44,3 +44,28 @@ def deliver_message(message_id: int, attempt: int = 1) -> None:
             return
     # Channels without a sender (API, chat widget) read replies from roadie itself.
     Message.objects.filter(pk=message.pk).update(delivered_at=timezone.now())
+
+
+@task()
+def send_identity_confirmation(customer_id: int) -> None:
+    """Mail the confirmation link to the address a visitor typed (held, and logged, when no
+    relay is configured, as in the demo)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from roadie.desk.contacts.identity import confirmation_url
+    from roadie.desk.contacts.models import Customer
+
+    customer = Customer.objects.select_related("brand").filter(pk=customer_id, verified=False).first()
+    if customer is None or not customer.email:
+        return
+    url = confirmation_url(customer)
+    if not getattr(settings, "EMAIL_HOST", ""):
+        log.info("identity confirmation for customer %s held (no relay): %s", customer.pk, url)
+        return
+    send_mail(
+        subject=f"{customer.brand.name} : confirmez votre adresse / confirm your address",
+        message=(f"Bonjour,\n\nPour que {customer.brand.name} retrouve votre dossier, confirmez "
+                 f"votre adresse :\n{url}\n\nTo let {customer.brand.name} find your file, confirm "
+                 f"your address with the link above.\n"),
+        from_email=None, recipient_list=[customer.email])

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from roadie.desk.web import views_board, views_desk, views_live
+from roadie.desk.web import views_board, views_desk, views_identity, views_live
 
 urlpatterns = [
     path("", views_desk.home, name="home"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("brand/", views_board.brand_dashboard, name="brand"),
     path("brand/panel", views_board.brand_panel, name="brand-panel"),
     path("events", views_live.events, name="events"),
+    path("identity/confirm/<str:token>", views_identity.confirm, name="identity-confirm"),
 ]
