@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "roadie.desk.planning",
     "roadie.desk.quality",
     "roadie.desk.scheduling",
+    "roadie.desk.pay",
     "roadie.desk.web",
     "roadie.connectors.email",
     "roadie.connectors.chat",

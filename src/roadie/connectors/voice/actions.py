@@ -18,6 +18,7 @@ from roadie.desk.brands.models import Channel, ServiceLevelPolicy
 from roadie.desk.contacts import actions as contact_actions
 from roadie.desk.contacts.actions import CustomerData, Inbound
 from roadie.desk.contacts.models import EventKind, RawInbound, Status
+from roadie.desk.pay import actions as pay_actions
 from roadie.desk.routing import actions as routing_actions
 from roadie.desk.routing.models import Offer, OfferStatus
 
@@ -166,6 +167,13 @@ def ended(call: Call, *, at: datetime) -> None:
                 # Resolved while still on the line: no wrap-up after the call.
                 call.wrapped_at, call.wrap_seconds = call.contact.resolved_at, 0.0
         call.save()
+        if call.premium and call.answered_at is not None:
+            # The desk's money side keeps its own record of the metered premium call.
+            pay_actions.record_premium_call(
+                contact=call.contact, number=call.line, agent_id=call.answered_by_id,
+                offered_at=call.offered_at, answered_at=call.answered_at, ended_at=at,
+                billed_seconds=call.billable_seconds, price_per_minute=call.price_per_minute,
+                target_seconds=call.target_seconds)
     if call.answered_at is None:
         contact_actions.abandon(call.contact, reason="caller hung up")
 

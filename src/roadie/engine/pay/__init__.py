@@ -1,0 +1,1 @@
+"""Pay rules, their pure evaluator and exact money (roadie.engine never imports Django)."""
