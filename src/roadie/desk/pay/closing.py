@@ -74,7 +74,7 @@ def build_period(period: str, *, recompute: bool = False) -> PeriodBuild:
     late_calls = facts.premium_facts(start=first_start, end=start, min_id=premium_mark) \
         if first_start < start else []
     build.premium_watermark = max((c.call_id for c in calls + late_calls), default=premium_mark)
-    bookings = facts.booking_facts(start=start, end=end)
+    bookings = facts.booking_facts(start=start, end=end, now=cutoff)
     booking_lines = ev.booking_lines(bookings, rules)
     pot = ev.pot_lines(facts.pool_week_facts(start=start, end=end, contacts=contacts, rules=rules,
                                              quality=quality), rules)

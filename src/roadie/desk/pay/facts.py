@@ -93,14 +93,14 @@ def _seam(module: str, name: str):
         return None
 
 
-def booking_facts(*, start: dt.datetime, end: dt.datetime) -> list[BookingFact]:
+def booking_facts(*, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[BookingFact]:
     attended = _seam("roadie.desk.scheduling.lib", "attended_bookings")
     if attended is None:
         return []
     return [BookingFact(booking_id=b.booking_id, agent_id=b.agent_id, starts_at=b.starts_at,
                         attended_hours=Decimal(b.attended_hours), bonus=Decimal(b.bonus),
                         no_show=b.no_show, pool=_pool_slug(b.pool_id))
-            for b in attended(start=start, end=end)]
+            for b in attended(start=start, end=end, now=now)]
 
 
 _POOL_SLUGS: dict[int, str] = {}
@@ -125,6 +125,17 @@ def quality_indexes(agent_ids, *, end: dt.datetime) -> dict[int, Decimal | None]
         value = index(agent_id=agent_id, end=end).value
         out[agent_id] = None if value is None else Decimal(value)
     return out
+
+
+def pool_csat(pool_id: int, *, end: dt.datetime) -> Decimal | None:
+    """The pool's share of satisfied survey answers over the week (quality app), or None."""
+    index = _seam("roadie.desk.quality.lib", "quality_index")
+    if index is None:
+        return None
+    csat = index(pool_id=pool_id, end=end, days=7).csat
+    if not csat.sufficient:
+        return None
+    return (Decimal(csat.value) / 100).quantize(Decimal("0.0001"))
 
 
 def answer_targets() -> dict[tuple[int, str], int]:
@@ -181,5 +192,5 @@ def pool_week_facts(*, start: dt.datetime, end: dt.datetime, contacts: list[Cont
             out.append(PoolWeekFact(
                 pool=pool.slug, week=iso, ends_at=week_end - dt.timedelta(seconds=1),
                 service_level=(Decimal(in_target) / Decimal(offered)).quantize(Decimal("0.001")),
-                csat=None, contributions=contributions))
+                csat=pool_csat(pool.pk, end=week_end), contributions=contributions))
     return out

@@ -280,7 +280,7 @@ class PoolWeekFact:
     week: str  # ISO week, e.g. "2026-W10"
     ends_at: dt.datetime
     service_level: Decimal | None
-    csat: Decimal | None
+    csat: Decimal | None  # share of satisfied answers (4 or 5 of 5); None without enough surveys
     # (agent id, handled minutes, quality multiplier)
     contributions: tuple[tuple[int, Decimal, Decimal], ...]
 
@@ -307,7 +307,8 @@ def pot_lines(weeks: Iterable[PoolWeekFact], rule_sets: Sequence[Rules]) -> list
                 rule_version=rules.version, occurred_at=w.ends_at, quantity=minutes,
                 base=rules.pot, multiplier=q, amount=amount,
                 label=(f"team bonus {w.pool} {w.week}: service level {w.service_level:.3f}"
-                       f" met; {minutes} handled min × quality {q}")))
+                       + (f", CSAT {w.csat:.2f}" if w.csat is not None else "")
+                       + f" met; {minutes} handled min × quality {q}")))
     return out
 
 

@@ -32,7 +32,7 @@ DEFAULT_RULES: dict = {
     "reopen_window_days": 7,
     "escalated": "resolver",
     "premium_share": "0.60",
-    "collective": {"pot": "150.00", "service_level_target": "0.80", "csat_target": "4.0"},
+    "collective": {"pot": "150.00", "service_level_target": "0.80", "csat_target": "0.80"},
 }
 
 
