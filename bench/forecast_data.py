@@ -51,11 +51,11 @@ def _february_frame(kind: str) -> pd.DataFrame:
     raw = raw[raw["type"] == kind]
     day = pd.to_datetime(raw["date"].astype(str), format="%y%m%d")
     seconds = pd.to_timedelta(raw["vru_entry"].str.strip())
-    stamp = (day + seconds).dt.floor("6min")
+    stamp = (day + seconds).dt.floor("3min")
     counts = stamp.value_counts().sort_index()
     # every day of the month in the file (an empty day is a day with no calls of this type),
     # so that the closed days are those of the data, not of the counting
-    grid = pd.date_range("1999-02-01", "1999-02-28 23:54", freq="6min")
+    grid = pd.date_range("1999-02-01", "1999-02-28 23:57", freq="3min")
     grid_days = pd.Series(grid.normalize())
     seen_days = set(day.dt.normalize())
     keep = grid_days.isin(seen_days).to_numpy()
@@ -82,19 +82,30 @@ def _shift(matrix: DayMatrix, first: int, factor: float, seed: int) -> DayMatrix
 
 def load(interval: int, *, quick: bool = False) -> list[Series]:
     """Every series of the report at ``interval`` minutes."""
-    folds_year = 6 if quick else 16
+    out: list[Series] = []
+    if interval % 6 == 0:  # the yearly counts come in 6-minute bins: 30 minutes, not 15
+        out += _yearly(interval, 6 if quick else 16)
+    return out + _february(interval)
+
+
+def _yearly(interval: int, folds: int) -> list[Series]:
     out: list[Series] = []
     yearly = _yearly_frame()
     bank = history_from_frame(yearly, interval_minutes=interval, fill_gaps=True)["all"]
-    out.append(Series("bank", bank, folds_year, 7, "7 days, 444,448 calls"))
+    out.append(Series("bank", bank, folds, 7, "7 days, 444,448 calls"))
     weekdays = history_from_frame(_without_weekend(yearly), interval_minutes=interval,
                                   fill_gaps=True)["all"]
-    out.append(Series("bank-weekdays", weekdays, folds_year, 7, "Sunday-Thursday export"))
+    out.append(Series("bank-weekdays", weekdays, folds, 7, "Sunday-Thursday export"))
     shift_day = bank.days - 42
-    out.append(Series("bank-shift-up", _shift(bank, shift_day, 1.5, 1), folds_year, 7,
+    out.append(Series("bank-shift-up", _shift(bank, shift_day, 1.5, 1), folds, 7,
                       "x1.5 from 6 weeks before the end"))
-    out.append(Series("bank-shift-down", _shift(bank, shift_day, 0.6, 2), folds_year, 7,
+    out.append(Series("bank-shift-down", _shift(bank, shift_day, 0.6, 2), folds, 7,
                       "x0.6 from 6 weeks before the end"))
+    return out
+
+
+def _february(interval: int) -> list[Series]:
+    out: list[Series] = []
     for kind in TYPES:
         frame = _february_frame(kind)
         m = history_from_frame(frame, interval_minutes=interval)["all"]

@@ -463,6 +463,7 @@ class BacktestResult:
     above_q90: float | None = None
     below_q10: float | None = None
     above_q50: float | None = None
+    median_wmape: float | None = None  # wMAPE of the 50 % quantile taken as the forecast
 
 
 def backtest(
@@ -485,6 +486,7 @@ def backtest(
     scale_sum = 0.0
     quantiles = method is None and config.method == "auto" and config.quantile is None
     above = below = above50 = opened = 0
+    merr = 0.0
     for f in range(folds):
         origin = first_origin + f * step_days
         train = history.head(origin)
@@ -500,6 +502,7 @@ def backtest(
             above += int((actual > qs[0.9].values)[open_].sum())
             below += int((actual < qs[0.1].values)[open_].sum())
             above50 += int((actual > qs[0.5].values)[open_].sum())
+            merr += np.abs(actual - qs[0.5].values).sum()
         else:
             pred = forecast_series(train, horizon_days=horizon_days, config=config,
                                    series=series).values
@@ -521,6 +524,7 @@ def backtest(
         naive_wmape=float(nerr / actual_sum) if actual_sum else float("nan"),
         naive_mase=float(nerr / count / scale) if scale else float("nan"),
         above_q90=share(above), below_q10=share(below), above_q50=share(above50),
+        median_wmape=float(merr / actual_sum) if quantiles and actual_sum else None,
     )
 
 

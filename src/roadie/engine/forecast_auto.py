@@ -23,6 +23,8 @@ interval, k chosen the same way) are here too, so that both sides are scored ali
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 __all__ = ["AutoModel", "fit_auto", "weekday_baseline"]
@@ -35,35 +37,45 @@ DAILY = (
 PROFILE_DAYS = (1, 2, 4, 8, 16)
 PROFILE_GROUPS = (0.0, 0.25, 0.5)  # L1 distance under which weekdays' profiles are pooled
 SMOOTH = (False, True)
-INNER_FOLDS = 6
+INNER_FOLDS = 12
+TOP = 80  # candidates averaged
+BANDS, BAND_SIZE = 5, 200  # quantiles per band of forecast size, at least 200 errors each
+DECAY = 1.0  # weight of an inner fold one week older
 SHAPE_WEEKS = 12
 
 
+@dataclass(frozen=True)
 class AutoModel:
-    """The candidate chosen for one training window, ready to forecast and give quantiles."""
+    """The candidates chosen for one training window (averaged), and the in-sample errors
+    that give the quantiles."""
 
-    def __init__(self, *, daily: tuple[str, int], profile: tuple[int, float, bool],
-                 z: np.ndarray, kappa: float, inner_error: float) -> None:
-        self.daily = daily
-        self.profile = profile
-        self.z = z  # sorted scaled in-sample errors
-        self.kappa = kappa
-        self.inner_error = inner_error
+    chosen: tuple[tuple[tuple[str, int], tuple[int, float, bool]], ...]  # (daily, profile)
+    z: np.ndarray  # scaled in-sample errors
+    kappa: float  # scale = sqrt(mu + kappa mu^2)
+    inner_error: float  # in-sample sum of absolute errors of the best candidate
+    edges: np.ndarray = field(default_factory=lambda: np.zeros(0))  # bands of mu
+    bands: tuple[np.ndarray, ...] = ()  # the scaled errors per band
 
     def describe(self) -> str:
-        kind, k = self.daily
-        m, group, smooth = self.profile
-        return (f"daily {kind} {k}, profile {m} day(s)"
-                f"{f', pooled under {group}' if group else ''}{', smoothed' if smooth else ''}")
+        parts = []
+        for (kind, k), (m, group, smooth) in self.chosen:
+            parts.append(f"daily {kind} {k} x profile {m} day(s)"
+                         f"{f' pooled under {group}' if group else ''}"
+                         f"{' smoothed' if smooth else ''}")
+        return "; ".join(parts)
 
     def quantile(self, mu: np.ndarray, level: float) -> np.ndarray:
         if not 0.0 < level < 1.0:
             raise ValueError("a quantile level must be between 0 and 1")
         if self.z.size == 0:
             return np.asarray(mu, dtype=float)
-        zp = float(np.quantile(self.z, level))
+        mu = np.asarray(mu, dtype=float)
         scale = np.sqrt(mu + self.kappa * mu * mu)
-        return np.where(mu > 0, np.maximum(mu + zp * scale, 0.0), 0.0)
+        # the scaled errors of forecasts of about the same size (count data is lumpy when
+        # small): one quantile per band of mu
+        band = np.searchsorted(self.edges, mu, side="right")
+        zp = np.array([np.quantile(z, level) if z.size else 0.0 for z in self.bands])
+        return np.where(mu > 0, np.maximum(mu + zp[band] * scale, 0.0), 0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,7 +165,7 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     horizon = 7
     errors = np.zeros((len(DAILY), len(PROFILES)))
     keep: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for origin in _inner_origins(n, horizon):
+    for j, origin in enumerate(_inner_origins(n, horizon)):
         idx = _by_weekday(weekdays[:origin], regular[:origin])
         daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
         prof = _profile_candidates(values[:origin], idx, PROFILES)
@@ -164,15 +176,16 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
         wd = weekdays[span]
         actual = values[span]
         pred = daily[:, None, wd, None] * prof[None, :, wd, :]
-        errors += np.abs(pred - actual[None, None]).sum(axis=(2, 3))
+        errors += DECAY ** j * np.abs(pred - actual[None, None]).sum(axis=(2, 3))
         keep.append((daily, prof, wd, actual))
     if not keep:
-        return AutoModel(daily=("mean", 4), profile=(4, 0.0, False), z=np.zeros(0),
+        return AutoModel(chosen=((("mean", 4), (4, 0.0, False)),), z=np.zeros(0),
                          kappa=0.0, inner_error=float("nan"))
-    c, p = np.unravel_index(int(np.argmin(errors)), errors.shape)
+    order = np.argsort(errors, axis=None, kind="stable")[:TOP]
+    pairs = [np.unravel_index(int(i), errors.shape) for i in order]
     mus, ys = [], []
     for daily, prof, wd, actual in keep:
-        mu = daily[c, wd, None] * prof[p, wd, :]
+        mu = np.mean([daily[c, wd, None] * prof[p, wd, :] for c, p in pairs], axis=0)
         mus.append(mu.ravel())
         ys.append(actual.ravel())
     mu = np.concatenate(mus)
@@ -182,9 +195,16 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     kappa = 0.0
     if mu.size:
         kappa = max(float(np.sum((y - mu) ** 2 - mu) / max(np.sum(mu * mu), 1e-12)), 0.0)
-    z = np.sort((y - mu) / np.sqrt(mu + kappa * mu * mu)) if mu.size else np.zeros(0)
-    return AutoModel(daily=DAILY[c], profile=PROFILES[p], z=z, kappa=kappa,
-                     inner_error=float(errors[c, p]))
+    z = (y - mu) / np.sqrt(mu + kappa * mu * mu) if mu.size else np.zeros(0)
+    edges, bands = np.zeros(0), (z,)
+    if mu.size >= 4 * BAND_SIZE:
+        count = min(BANDS, mu.size // BAND_SIZE)
+        edges = np.quantile(mu, np.arange(1, count) / count)
+        band = np.searchsorted(edges, mu, side="right")
+        bands = tuple(z[band == b] for b in range(count))
+    return AutoModel(edges=edges, bands=bands, chosen=tuple((DAILY[c], PROFILES[p]) for c, p in pairs), z=z,
+                     kappa=kappa, inner_error=float(errors[order[0] // errors.shape[1],
+                                                           order[0] % errors.shape[1]]))
 
 
 def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
@@ -192,8 +212,12 @@ def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
     """The chosen candidate refitted on the whole window: (daily total per weekday,
     profile per weekday)."""
     idx = _by_weekday(weekdays, regular)
-    daily = _daily_candidates(values.sum(axis=1), weekdays, regular, idx, (model.daily,))[0]
-    prof = _profile_candidates(values, idx, (model.profile,))[0]
+    dailies = _daily_candidates(values.sum(axis=1), weekdays, regular, idx,
+                                tuple(d for d, _ in model.chosen))
+    profs = _profile_candidates(values, idx, tuple(p for _, p in model.chosen))
+    table = np.mean([dailies[i][:, None] * profs[i] for i in range(len(model.chosen))], axis=0)
+    daily = table.sum(axis=1)
+    prof = np.divide(table, daily[:, None], out=np.zeros_like(table), where=daily[:, None] > 0)
     return daily, prof
 
 
