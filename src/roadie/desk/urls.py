@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("kb/", include("roadie.desk.kb.urls")),
     path("planning/", include("roadie.desk.planning.urls")),
+    path("", include("roadie.desk.quality.urls")),
     path("mail/", include("roadie.connectors.email.urls")),
     path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),

@@ -12,6 +12,10 @@ class EmailConfig(AppConfig):
         from roadie.desk.contacts.tasks import SENDERS
 
         SENDERS[ChannelKind.EMAIL] = outbound.send_reply
+        from roadie.connectors.email import survey
+        from roadie.desk.quality.surveys import SURVEY_SENDERS
+
+        SURVEY_SENDERS[ChannelKind.EMAIL] = survey.send_survey
         # The demo's traffic generator sends its email arrivals over real SMTP.
         from roadie.connectors.email import demo
         from roadie.desk.demo import traffic

@@ -11,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from roadie.desk.accounts.access import (
     brand_scope,
+    can_administer_brand,
     can_handle_money,
     can_review_quality,
     can_view_brand,
 )
 from roadie.desk.agents.models import Agent
 from roadie.desk.brands.models import Brand, Pool
+from roadie.desk.quality.models import Review
 
 
 @dataclass(frozen=True)
@@ -59,3 +62,32 @@ def quality_scope(user, *, agent_id: int | None, pool: Pool | None, brand: Brand
     if agent_id is None and pool is None and brand is None:
         return Scope(agent.pk, None, None)
     return Scope(agent_id, pool_id, brand_id)
+
+
+def can_edit_scorecards(user, brand_id: int) -> bool:
+    """Quality staff for every brand; a brand's administrators for their own."""
+    return can_review_quality(user) or can_administer_brand(user, brand_id)
+
+
+def visible_reviews(user):
+    """Reviews this user may read: quality staff all, brand users their brand's, a roadie
+    their own. Calibration reviews are read through their session (blind until submitted)."""
+    if can_review_quality(user):
+        return Review.objects.filter(calibration__isnull=True)
+    own_brand = brand_scope(user)
+    if own_brand is not None:
+        return Review.objects.filter(contact__brand_id=own_brand, calibration__isnull=True)
+    agent = _own_agent(user)
+    if agent is not None:
+        return Review.objects.filter(agent=agent, calibration__isnull=True)
+    return Review.objects.none()
+
+
+def access_review(user, review_id: int) -> Review:
+    """One review this user may read (404 otherwise: its existence is not revealed)."""
+    try:
+        return (visible_reviews(user)
+                .select_related("contact__brand", "agent__user", "reviewer", "version__scorecard")
+                .get(pk=review_id))
+    except (Review.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such review") from None

@@ -3,19 +3,34 @@ calls), review queues, and the lists of the quality pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from roadie.desk.brands.models import Pool
-from roadie.desk.contacts.models import Contact, ContactEvent, Escalation, EventKind
+from roadie.desk.contacts.models import Contact, ContactEvent, Escalation, EventKind, Status
 from roadie.desk.quality.models import (
+    Assignment,
+    AssignmentStatus,
+    Calibration,
+    Cycle,
     Review,
     Survey,
     SurveyStatus,
+    Workload,
 )
-from roadie.engine.quality import INDEX_PARAMETERS, QualityIndex, QualityInputs, compute_index
+from roadie.engine.quality import (
+    INDEX_PARAMETERS,
+    QualityIndex,
+    QualityInputs,
+    agreement,
+    compute_index,
+)
+from roadie.engine.quality.sampling import Candidate, cochran_sample_size, margin_of_error
+from roadie.engine.quality.scorecard import Scorecard as CardDefinition
 
 DEFAULT_DAYS = 28
 
@@ -99,3 +114,177 @@ def quality_index(*, agent_id: int | None = None, pool_id: int | None = None,
     start = end - timedelta(days=days)
     inputs = quality_inputs(agent_id=agent_id, pool_id=pool_id, brand_id=brand_id, start=start, end=end)
     return compute_index(inputs, start=start, end=end, days=days)
+
+
+# --- workloads --------------------------------------------------------------------------
+
+WORKLOAD_FILTERS = frozenset({"channel", "wrap_up_code", "escalated", "low_csat",
+                              "min_handle_minutes", "new_roadie_days"})
+
+
+def cycle_bounds(cycle: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """First day of the cycle containing ``today`` and the first day of the next one."""
+    if cycle == Cycle.DAILY:
+        return today, today + timedelta(days=1)
+    if cycle == Cycle.WEEKLY:
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=7)
+    start = today.replace(day=1)
+    nxt = (start + timedelta(days=32)).replace(day=1)
+    return start, nxt
+
+
+def _local_midnight(day: dt.date) -> datetime:
+    return datetime.combine(day, dt.time(), timezone.get_default_timezone())
+
+
+def workload_candidates(workload: Workload, *, start: dt.date, end: dt.date) -> list[Candidate]:
+    """Contacts resolved in the cycle that match the workload's filters, not yet reviewed in
+    it, each with its draw weight (escalated, low CSAT and long contacts weigh more)."""
+    brands = ([workload.brand_id] if workload.brand_id
+              else list(workload.pool.brands.values_list("pk", flat=True)))
+    since, until = _local_midnight(start), _local_midnight(end)
+    qs = Contact.objects.filter(brand_id__in=brands, status=Status.RESOLVED, agent__isnull=False,
+                                resolved_at__gte=since, resolved_at__lt=until)
+    f = workload.filters or {}
+    if f.get("channel"):
+        qs = qs.filter(channel__in=_as_list(f["channel"]))
+    if f.get("wrap_up_code"):
+        qs = qs.filter(wrap_up_code__in=_as_list(f["wrap_up_code"]))
+    escalated = Exists(Escalation.objects.filter(contact_id=OuterRef("pk")))
+    low_csat = Exists(Survey.objects.filter(contact_id=OuterRef("pk"), rating__lte=3))
+    qs = qs.annotate(escalated=escalated, low_csat=low_csat)
+    if f.get("escalated"):
+        qs = qs.filter(escalated=True)
+    if f.get("low_csat"):
+        qs = qs.filter(low_csat=True)
+    if f.get("new_roadie_days"):
+        qs = qs.filter(agent__user__date_joined__gte=timezone.now() - timedelta(days=int(f["new_roadie_days"])))
+    reviewed = Review.objects.filter(contact_id=OuterRef("pk"), calibration__isnull=True,
+                                     submitted_at__gte=since)
+    drawn = Assignment.objects.filter(contact_id=OuterRef("pk"), cycle_start=start)
+    qs = qs.exclude(Exists(reviewed)).exclude(Exists(drawn))
+    minimum = int(f.get("min_handle_minutes") or 0)
+    out = []
+    for pk, agent_id, answered, resolved, esc, low in qs.values_list(
+            "pk", "agent_id", "answered_at", "resolved_at", "escalated", "low_csat").iterator():
+        minutes = (resolved - answered).total_seconds() / 60 if answered and resolved else 0.0
+        if minutes < minimum:
+            continue
+        weight = 1.0 + 2.0 * bool(esc) + 2.0 * bool(low) + (1.0 if minutes >= 20 else 0.0)
+        out.append(Candidate(contact_id=pk, agent_id=agent_id, weight=weight))
+    return out
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def review_queue(user):
+    """The reviewer's pending assignments, oldest first."""
+    return (Assignment.objects.filter(reviewer=user, status=AssignmentStatus.PENDING)
+            .select_related("contact__brand", "agent__user", "workload__scorecard"))
+
+
+def sample_plan(workload: Workload, *, today: dt.date, confidence: float = 0.95) -> dict:
+    """The cycle's population, the draw so far and its margin of error; the size Cochran's
+    formula asks for a 5 % margin."""
+    start, end = cycle_bounds(workload.cycle, today)
+    brands = ([workload.brand_id] if workload.brand_id
+              else list(workload.pool.brands.values_list("pk", flat=True)))
+    population = Contact.objects.filter(
+        brand_id__in=brands, status=Status.RESOLVED, resolved_at__gte=_local_midnight(start),
+        resolved_at__lt=_local_midnight(end)).count()
+    drawn = Assignment.objects.filter(workload=workload, cycle_start=start).count()
+    return {"cycle_start": start, "population": population, "drawn": drawn,
+            "margin": margin_of_error(drawn, population, confidence=confidence),
+            "needed_for_5_percent": cochran_sample_size(population, confidence=confidence)}
+
+
+# --- calibration ------------------------------------------------------------------------
+
+def calibration_results(session: Calibration) -> dict:
+    """Alpha per criterion at its level (raters: the expert and the reviewers; units: the
+    session's contacts), alpha of the overall score (interval), each reviewer's deviation from
+    the expert, and whether the session falls below its threshold."""
+    card = CardDefinition.from_dict(session.version.definition)
+    raters = [session.expert_id, *sorted(session.reviewers.values_list("pk", flat=True))]
+    units = sorted(session.contacts.values_list("pk", flat=True))
+    reviews = list(session.reviews.all())
+    by = {(r.reviewer_id, r.contact_id): r for r in reviews}
+    threshold = float(session.threshold)
+    criteria, flagged = [], False
+
+    def matrix(get) -> np.ndarray:
+        data = np.full((len(raters), len(units)), np.nan)
+        for i, rater in enumerate(raters):
+            for j, unit in enumerate(units):
+                review = by.get((rater, unit))
+                value = get(review) if review else None
+                if value is not None:
+                    data[i, j] = float(value)
+        return data
+
+    for c in card.criteria:
+        data = matrix(lambda r, key=c.key: (r.answers.get(key) or {}).get("value"))
+        try:
+            value, note = agreement.alpha(data, c.agreement_level), ""
+        except agreement.AgreementError as exc:
+            value, note = None, str(exc)
+        low = value is not None and value < threshold
+        flagged |= low
+        criteria.append({"key": c.key, "label": c.label, "level": c.agreement_level.value,
+                         "alpha": value, "note": note, "below_threshold": low})
+    try:
+        overall = agreement.alpha(matrix(lambda r: r.score), "interval")
+    except agreement.AgreementError:
+        overall = None
+    deviations = []
+    expert = {(r.contact_id, key): a["value"] for r in reviews if r.reviewer_id == session.expert_id
+              for key, a in r.answers.items() if a.get("value") is not None}
+    spans = {(u, c.key): float(c.highest - c.lowest) for u in units for c in card.criteria}
+    for rater in raters[1:]:
+        mine = {(r.contact_id, key): a["value"] for r in reviews if r.reviewer_id == rater
+                for key, a in r.answers.items() if a.get("value") is not None}
+        d = agreement.deviation(mine, expert, reviewer_id=rater, spans=spans)
+        deviations.append({"reviewer": rater, "units": d.units, "mean_absolute": d.mean_absolute,
+                           "exact_share": d.exact_share})
+    return {"criteria": criteria, "overall_alpha": overall, "deviations": deviations,
+            "threshold": threshold, "flagged": flagged,
+            "missing": sum(1 for r in raters for u in units if (r, u) not in by)}
+
+
+def calibration_reviews_visible(user, session: Calibration) -> bool:
+    """Blind: a participant sees the others' scores once they have scored every contact of
+    the session, or once it is closed."""
+    if session.closed_at is not None:
+        return True
+    mine = session.reviews.filter(reviewer=user).count()
+    return mine >= session.contacts.count()
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+def survey_stats(*, agent_id: int | None = None, pool_id: int | None = None,
+                 brand_id: int | None = None, start: datetime, end: datetime) -> dict:
+    """Surveys created in the window: sent, answered, response rate, CSAT (share of 4 and 5)
+    and controllable CSAT."""
+    brands = _brand_ids(pool_id=pool_id, brand_id=brand_id)
+    qs = Survey.objects.filter(created_at__gte=start, created_at__lt=end)
+    if agent_id is not None:
+        qs = qs.filter(agent_id=agent_id)
+    if brands is not None:
+        qs = qs.filter(contact__brand_id__in=brands)
+    a = qs.aggregate(
+        sent=Count("pk"), answered=Count("pk", filter=Q(status=SurveyStatus.ANSWERED)),
+        positive=Count("pk", filter=Q(status=SurveyStatus.ANSWERED, rating__gte=4)),
+        ctrl=Count("pk", filter=Q(status=SurveyStatus.ANSWERED, controllable=True)),
+        ctrl_positive=Count("pk", filter=Q(status=SurveyStatus.ANSWERED, controllable=True,
+                                                   rating__gte=4)),
+    )
+    return {
+        "sent": a["sent"], "answered": a["answered"],
+        "response_rate": a["answered"] / a["sent"] if a["sent"] else None,
+        "csat": a["positive"] / a["answered"] if a["answered"] else None,
+        "controllable_csat": a["ctrl_positive"] / a["ctrl"] if a["ctrl"] else None,
+    }

@@ -241,6 +241,8 @@ class Survey(models.Model):
     controllable = models.BooleanField(default=True)
     raw = models.ForeignKey("contacts.RawInbound", null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="+")
+    # the channel's id of the answering message (a WhatsApp wamid): a replay is known as such
+    answer_ref = models.CharField(max_length=250, blank=True)
 
 
 class EscalationVerdict(models.Model):
