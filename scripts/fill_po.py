@@ -37,6 +37,19 @@ def fill(match: re.Match) -> str:
 
 
 text = re.sub(r'^msgid "(.*)"\nmsgstr ""$', fill, text, flags=re.M)
+
+
+def fill_wrapped(match: re.Match) -> str:
+    """A long msgid that makemessages wrapped over several lines (msgid "" then the parts)."""
+    key = "".join(re.findall(r'^"(.*)"$', match.group(1), flags=re.M))
+    key = key.replace('\\"', '"').replace("\\n", "\n")
+    if key in FR:
+        return f'msgid ""\n{match.group(1)}msgstr "{quote(FR[key])}"'
+    missing.append(key)
+    return match.group(0)
+
+
+text = re.sub(r'^msgid ""\n((?:".+"\n)+)msgstr ""$(?!\n")', fill_wrapped, text, flags=re.M)
 text = re.sub(r'"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"', text)
 path.write_text(text)
 if missing:

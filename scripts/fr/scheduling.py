@@ -45,3 +45,100 @@ FR = {
     "%(hours)s hours booked this week, under the pool's minimum of %(limit)s.":
         "%(hours)s heures réservées cette semaine, sous le minimum du pool (%(limit)s).",
 }
+FR.update({
+    "Bonus: %(bonus)s EUR": "Prime : %(bonus)s EUR",
+    "My slots": "Mes créneaux",
+    "Now: %(pool)s, %(start)s–%(end)s.": "En ce moment : %(pool)s, %(start)s–%(end)s.",
+    "No booked slot now.": "Aucun créneau réservé en ce moment.",
+    "Next: %(pool)s, %(start)s–%(end)s.": "Prochain : %(pool)s, %(start)s–%(end)s.",
+    "My schedule": "Mon planning",
+    "Coverage": "Couverture",
+    "Uncovered slots, next 48 hours": "Créneaux non couverts, 48 prochaines heures",
+    "Every slot of the next 48 hours is covered.":
+        "Tous les créneaux des 48 prochaines heures sont couverts.",
+    "No pool yet.": "Aucun pool pour l'instant.",
+    "Pools": "Pools",
+    "Days": "Jours",
+    "Previous day": "Jour précédent",
+    "Next day": "Jour suivant",
+    "Missing roadie-intervals: %(gaps)s of %(required)s required.":
+        "Demi-heures-roadie manquantes : %(gaps)s sur %(required)s requises.",
+    "Per half hour": "Par demi-heure",
+    "Interval": "Intervalle",
+    "Required": "Requis",
+    "On shift": "En poste",
+    "Gap": "Écart",
+    "Who is booked": "Qui a réservé",
+    "Slots and bonuses": "Créneaux et primes",
+    "Seats": "Places",
+    "Bonus": "Prime",
+    "Fixed bonus": "Prime fixe",
+    "Fixed bonus in euros": "Prime fixe en euros",
+    "No slot published for this day.": "Aucun créneau publié ce jour-là.",
+    "Weeks": "Semaines",
+    "Previous week": "Semaine précédente",
+    "Next week": "Semaine suivante",
+    "This week": "Cette semaine",
+    "%(hours)s hours booked; at most %(max)s, at least %(min)s wished.":
+        "%(hours)s heures réservées ; au plus %(max)s, au moins %(min)s souhaitées.",
+    "Reliability: %(rel)s %% of commitments kept (last four weeks).":
+        "Fiabilité : %(rel)s %% des engagements tenus (quatre dernières semaines).",
+    "Commitment adherence: %(adh)s %% of booked time spent available.":
+        "Respect des engagements : %(adh)s %% du temps réservé passé disponible.",
+    "Rules: at most %(day)s h a day, %(rest)s h of rest between working days, releases at "
+    "least %(notice)s h before the start (after that, a swap), swaps close %(swap)s h before.":
+        "Règles : au plus %(day)s h par jour, %(rest)s h de repos entre deux journées, "
+        "libération au moins %(notice)s h avant le début (ensuite, un échange), les échanges "
+        "ferment %(swap)s h avant.",
+    "Notices": "Avis",
+    "Decline this seat": "Refuser cette place",
+    "Dismiss": "Masquer",
+    "Swap board": "Bourse aux échanges",
+    "offered to you": "proposé à vous",
+    "from %(who)s": "de %(who)s",
+    "Take it": "Le prendre",
+    "booked by you": "réservé par vous",
+    "bonus %(bonus)s €": "prime %(bonus)s €",
+    "Offered on the swap board": "Proposé à la bourse aux échanges",
+    "Withdraw the swap": "Retirer l'échange",
+    "Offer on the swap board": "Proposer à la bourse aux échanges",
+    "Release late (counts against reliability)":
+        "Libérer en retard (compte dans la fiabilité)",
+    "Release": "Libérer",
+    "Book": "Réserver",
+    "On the waiting list": "Sur la liste d'attente",
+    "Leave the waiting list": "Quitter la liste d'attente",
+    "Join the waiting list": "Rejoindre la liste d'attente",
+    "Closed": "Fermé",
+    "My calendar": "Mon agenda",
+    "Subscribe to this private address in your calendar application to see your bookings "
+    "there. Keep it to yourself.":
+        "Abonnez votre application d'agenda à cette adresse privée pour y voir vos "
+        "réservations. Gardez-la pour vous.",
+    "Calendar address": "Adresse de l'agenda",
+    "Make a new address": "Créer une nouvelle adresse",
+    "Booked.": "Réservé.",
+    "Released.": "Libéré.",
+    "No roadie is called %(name)s.": "Aucun roadie ne s'appelle %(name)s.",
+    "Offered on the swap board.": "Proposé à la bourse aux échanges.",
+    "Offered to %(name)s.": "Proposé à %(name)s.",
+    "Swap withdrawn.": "Échange retiré.",
+    "The slot is yours.": "Le créneau est à vous.",
+    "Seat declined.": "Place refusée.",
+    "You are on the waiting list.": "Vous êtes sur la liste d'attente.",
+    "You left the waiting list.": "Vous avez quitté la liste d'attente.",
+    "This slot or booking is no longer available to you.":
+        "Ce créneau ou cette réservation ne vous est plus accessible.",
+    "Fixed bonus saved.": "Prime fixe enregistrée.",
+    "Fixed bonus: enter an amount in euros, 0 or more.":
+        "Prime fixe : saisissez un montant en euros, 0 ou plus.",
+    "New calendar address: the old one no longer works.":
+        "Nouvelle adresse d'agenda : l'ancienne ne fonctionne plus.",
+    "My roadie slots": "Mes créneaux roadie",
+    "Slot %(pool)s": "Créneau %(pool)s",
+    "Week of %(day)s": "Semaine du %(day)s",
+    "seats left: %(n)s": "places libres : %(n)s",
+    "No-shows: %(n)s.": "Absences : %(n)s.",
+    "%(booked)s of %(seats)s seats booked": "%(booked)s places réservées sur %(seats)s",
+    "Not shown: %(n)s more.": "Non affichés : %(n)s de plus.",
+})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("kb/", include("roadie.desk.kb.urls")),
     path("planning/", include("roadie.desk.planning.urls")),
     path("", include("roadie.desk.quality.urls")),
+    path("schedule/", include("roadie.desk.scheduling.urls")),
     path("mail/", include("roadie.connectors.email.urls")),
     path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),

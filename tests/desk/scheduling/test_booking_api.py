@@ -142,7 +142,7 @@ def test_my_schedule_has_hours_per_week_and_the_minimum_warning(setup):
     assert len(body["bookings"]) == 2
     (week,) = body["weeks"]
     assert (week["week_start"], float(week["hours"])) == (str(first), 10.0)
-    assert week["max_hours"] == 48.0 and "under the pool's minimum of 15" in week["warning"]
+    assert week["max_hours"] == 48.0 and "sous le minimum du pool (15)" in week["warning"]
     assert post(me, f"/api/slots/{setup['slots'][2].pk}/book").status_code == 201
     (week,) = me.get(f"/api/me/schedule?from={first}").json()["weeks"]
     assert float(week["hours"]) == 18.0 and week["warning"] is None

@@ -374,3 +374,17 @@ def set_fixed_bonus(*, slot_id: int, amount: Decimal) -> SlotSeats:
 def mark_notice_read(*, agent: Agent, notice_id: int, now: dt.datetime | None = None) -> int:
     return Notice.objects.filter(pk=notice_id, agent=agent, read_at__isnull=True).update(
         read_at=now or timezone.now())
+
+
+def renew_calendar_secret(*, agent: Agent):
+    """Give the roadie's calendar feed a new secret (the old URL stops working)."""
+    import secrets
+
+    from roadie.desk.scheduling.models import CalendarFeed
+
+    with transaction.atomic():
+        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(agent=agent)
+        feed.secret = secrets.token_urlsafe()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["secret", "created_at"])
+    return feed
