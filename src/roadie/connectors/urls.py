@@ -14,6 +14,7 @@ urlpatterns = [
     path("hooks/social/<str:address>", social.webhook, name="social-webhook"),
     path("hooks/voice/<str:address>", voice.webhook, name="voice-webhook"),
     path("hooks/voice/<str:address>/twilio", voice.twilio_webhook, name="voice-twilio"),
+    path("hooks/voice/<str:address>/survey", voice.survey_webhook, name="voice-survey"),
     path("chat/<slug:brand_slug>/status", chat.status, name="chat-status"),
     path("chat/<slug:brand_slug>/offline", chat.offline, name="chat-offline"),
     path("demo-shop/<slug:brand_slug>/", chat.demo_shop, name="demo-shop"),

@@ -209,3 +209,35 @@ def test_caller_number_only_in_the_maskable_phone_field(call_event, line, make_a
         page = client.get(path).content.decode()
         assert "99887766" not in page and "99 88 77 66" not in page
     assert contact.customer.phone == "+33699887766"
+
+
+def test_post_call_survey_result_from_the_provider(client, call_event, line, make_agent):
+    import json
+
+    from roadie.connectors.hooks import hmac_sha256_hex
+    from roadie.desk.contacts import actions as contact_actions
+    from roadie.desk.contacts.models import Contact, Status
+    from roadie.desk.quality.models import SurveyStatus
+    from roadie.desk.quality.surveys import open_survey
+
+    at = on_duty(line)
+    answer = call_event({"event": "offered", "call_id": "CA-survey", "from": "+33611111111", "at": iso(at)})
+    contact = Contact.objects.get(pk=answer.json()["contact"])
+    agent = make_agent(brands=[line.brand])
+    Contact.objects.filter(pk=contact.pk).update(agent=agent, status=Status.ACTIVE)
+    contact = contact_actions.resolve(agent.user, Contact.objects.get(pk=contact.pk), wrap_up_code="solved")
+    survey = open_survey(contact)
+
+    def post(payload, secret="test-voice-secret"):
+        body = json.dumps(payload).encode()
+        return client.post(f"/hooks/voice/{line.address}/survey", data=body, content_type="application/json",
+                           HTTP_X_ROADIE_SIGNATURE="sha256=" + hmac_sha256_hex(secret, body))
+
+    assert post({"call_id": "CA-survey", "rating": 5}, secret="wrong").status_code == 401
+    assert post({"call_id": "CA-nope", "rating": 5}).status_code == 404
+    assert post({"call_id": "CA-survey", "rating": 7}).status_code == 422
+    first = post({"call_id": "CA-survey", "rating": 2, "reason": "policy"})
+    replay = post({"call_id": "CA-survey", "rating": 2, "reason": "policy"})
+    assert first.json()["counted"] is True and replay.json()["counted"] is False
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.ANSWERED and survey.rating == 2 and not survey.controllable

@@ -94,3 +94,40 @@ def lines_after(session: ChatSession, after: int) -> tuple[list[Line], str | Non
                   at=m.created_at.isoformat()) for m in messages]
     status = Contact.objects.filter(pk=session.contact_id).values_list("status", flat=True).first()
     return lines, status
+
+
+def survey_offer(session: ChatSession) -> dict | None:
+    """The satisfaction question for a resolved conversation, once the desk opened it."""
+    from roadie.desk.quality.models import LowRatingReason
+    from roadie.desk.quality.surveys import open_survey_for_contact
+
+    if session.contact_id is None:
+        return None
+    survey = open_survey_for_contact(session.contact_id)
+    if survey is None:
+        return None
+    return {"type": "survey", "survey": survey.pk, "scale": [1, 2, 3, 4, 5],
+            "reasons": [{"value": v, "label": str(label)} for v, label in LowRatingReason.choices]}
+
+
+def answer_survey(session: ChatSession, *, frame: dict, text: str) -> dict:
+    """The visitor's answer from the widget: stored raw, counted once (desk's write path)."""
+    from roadie.desk.quality import surveys
+    from roadie.desk.quality.models import Survey
+
+    survey = Survey.objects.filter(contact_id=session.contact_id).select_related("contact__brand").first()
+    if survey is None:
+        raise ValueError("no survey for this conversation")
+    try:
+        if frame.get("reason") and frame.get("rating") is None:
+            surveys.add_reason(survey, reason=str(frame["reason"]), comment=str(frame.get("comment") or ""),
+                               payload=text.encode(), source="chat-ws")
+            return {"type": "survey_thanks", "ask_reason": False}
+        survey, counted = surveys.answer_survey(
+            survey, rating=frame.get("rating"), comment=str(frame.get("comment") or ""),
+            reason=str(frame.get("reason") or ""), payload=text.encode(), source="chat-ws",
+            content_type="application/json")
+    except surveys.SurveyError as exc:
+        raise ValueError(str(exc)) from None
+    ask = counted and survey.rating <= surveys.LOW_RATING and not survey.reason
+    return {"type": "survey_thanks", "ask_reason": ask, "counted": counted}

@@ -5,7 +5,9 @@ scopes here; HTTP stays with Django).
 token-or-null, "after": last-message-id, "name", "email"}`` first, then ``{"type":
 "message", "body", "client_id"}``. roadie answers ``welcome`` (the session token to keep),
 ``ack`` (per client_id), ``message`` (every visible message after ``after``, both ways),
-``status`` (waiting, with an adviser, closed) and ``error``. A dropped connection resumes with
+``status`` (waiting, with an adviser, closed), ``survey`` (after a resolution: the 1-5
+question, answered with ``{"type": "survey", "rating", "comment", "reason"}``, acknowledged
+by ``survey_thanks``) and ``error``. A dropped connection resumes with
 the same token and the last id seen: nothing is missed or shown twice.
 """
 
@@ -74,6 +76,8 @@ class Conversation:
         self.session = None
         self.last = 0
         self.status = None
+        self.survey_offered = False
+        self.survey_polls = 0  # the desk opens the survey just after the resolution commits
 
     async def send(self, payload: dict) -> None:
         await self.send_raw({"type": "websocket.send", "text": json.dumps(payload)})
@@ -128,6 +132,8 @@ class Conversation:
             await self.hello(frame)
         elif kind == "message":
             await self.message(frame, text)
+        elif kind == "survey":
+            await self.survey(frame, text)
         elif kind == "ping":
             await self.send({"type": "pong"})
         else:
@@ -174,6 +180,24 @@ class Conversation:
         if status is not None and status != self.status:
             self.status = status
             await self.send({"type": "status", "status": status})
+        if status == "resolved" and not self.survey_offered and self.survey_polls < 50:
+            self.survey_polls += 1
+            offer = await _db(lib.survey_offer)(self.session)
+            if offer is not None:
+                self.survey_offered = True
+                await self.send(offer)
+
+    async def survey(self, frame: dict, text: str) -> None:
+        """``{"type": "survey", "rating": 1-5, "comment", "reason"}`` after a resolution."""
+        if self.session is None:
+            await self.error("say hello first")
+            return
+        try:
+            answer = await _db(lib.answer_survey)(self.session, frame=frame, text=text)
+        except ValueError as exc:
+            await self.error(str(exc))
+            return
+        await self.send(answer)
 
     async def error(self, detail: str) -> None:
         log.warning("chat frame rejected (%s): %s", self.session.token if self.session else "no session", detail)

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -82,15 +83,24 @@ def _find(brand_slug: str, token: str) -> Call:
                              medium=Medium.VIDEO, token=token, contact__brand__slug=brand_slug)
 
 
+def _survey_path(call: Call) -> str:
+    """The satisfaction survey of the call, on this page, once the call is resolved."""
+    from roadie.desk.quality.surveys import open_survey_for_contact, token_for
+
+    survey = open_survey_for_contact(call.contact_id)
+    return reverse("survey", args=[token_for(survey)]) if survey else ""
+
+
 def wait(request, brand_slug: str, token: str):
     call = _find(brand_slug, token)
-    return render(request, "video/wait.html", {"brand": call.contact.brand, "call": call})
+    return render(request, "video/wait.html", {"brand": call.contact.brand, "call": call,
+                                               "survey_url": _survey_path(call)})
 
 
 def status(request, brand_slug: str, token: str):
     call = _find(brand_slug, token)
     return JsonResponse({"state": call.state, "answered": call.answered_at is not None,
-                         "meeting_url": call.meeting_url,
+                         "meeting_url": call.meeting_url, "survey_url": _survey_path(call),
                          "waited_seconds": round(call.answer_seconds or
                                                  (timezone.now() - call.offered_at).total_seconds())})
 

@@ -68,6 +68,42 @@ def webhook(request, address: str):
 
 @csrf_exempt
 @require_POST
+def survey_webhook(request, address: str):
+    """The provider's post-call survey result, signed like the call events:
+    ``{"call_id": "...", "rating": 1-5, "comment": "", "reason": ""}``."""
+    from roadie.desk.contacts.models import Contact
+    from roadie.desk.quality import surveys
+    from roadie.desk.quality.models import Survey
+
+    channel = hooks.find_channel(ChannelKind.VOICE, address)
+    raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
+                                        source="voice-survey")
+    if refused:
+        return refused
+    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
+                              request.headers.get(SIGNATURE)):
+        return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")
+    try:
+        data = hooks.parse_json(raw)
+    except ValueError as exc:
+        return hooks.failed(raw, reason=str(exc))
+    contact = Contact.objects.filter(brand=channel.brand, channel=ChannelKind.VOICE,
+                                     external_id=str(data.get("call_id") or "")).first()
+    survey = Survey.objects.filter(contact=contact).first() if contact else None
+    if survey is None:
+        return hooks.reject(raw, status=404, reason=f"no survey for call_id {data.get('call_id')!r}")
+    try:
+        survey, counted = surveys.answer_survey(
+            survey, rating=data.get("rating"), comment=str(data.get("comment") or ""),
+            reason=str(data.get("reason") or ""), raw=raw, answer_ref=f"voice:{raw.pk}")
+    except surveys.SurveyError as exc:
+        hooks.mark(raw, "rejected", error=str(exc))
+        return JsonResponse({"detail": str(exc)}, status=exc.status)
+    return JsonResponse({"survey": survey.pk, "counted": counted, "rating": survey.rating})
+
+
+@csrf_exempt
+@require_POST
 def twilio_webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,

@@ -12,4 +12,8 @@ class WhatsAppConfig(AppConfig):
         from roadie.desk.demo.traffic import INJECTORS
 
         SENDERS["whatsapp"] = send.send_reply
+        from roadie.connectors.whatsapp import survey
+        from roadie.desk.quality.surveys import SURVEY_SENDERS
+
+        SURVEY_SENDERS["whatsapp"] = survey.send_survey
         INJECTORS["whatsapp"] = demo.injector

@@ -14,7 +14,8 @@ from roadie.connectors.whatsapp.models import DeliveryStatus
 from roadie.connectors.whatsapp.parse import WaStatus, parse
 from roadie.desk.brands.models import ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
-from roadie.desk.contacts.models import Direction, Message, RawStatus
+from roadie.desk.contacts.models import Contact, Direction, Message, RawStatus
+from roadie.desk.quality.surveys import reply_answers_survey
 
 log = logging.getLogger("roadie.connectors.whatsapp")
 
@@ -76,6 +77,11 @@ def webhook(request, address: str):
                                                     f"not this channel's {expected_id}")
     created = 0
     for m in messages:
+        contact = Contact.objects.filter(brand=channel.brand, channel=ChannelKind.WHATSAPP,
+                                         external_id=m.wa_id).first()
+        if contact is not None and reply_answers_survey(contact=contact, text=m.body, raw=raw,
+                                                        message_ref=m.message_id):
+            continue  # a 1-5 answer to the satisfaction survey, not a new request
         _, _, new = receive(Inbound(
             brand=channel.brand, channel=ChannelKind.WHATSAPP, body=m.body,
             customer=CustomerData(name=m.name, phone=f"+{m.wa_id.lstrip('+')}", external_ref=f"wa:{m.wa_id}"),

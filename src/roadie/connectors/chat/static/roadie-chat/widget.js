@@ -17,14 +17,18 @@
     reconnecting: "Connexion perdue, reconnexion…", resolved: "Conversation terminée. Écrivez-nous à nouveau si besoin.",
     offline: "Nous sommes fermés pour le moment. Laissez-nous un message, nous répondrons par e-mail.",
     name: "Votre nom", email: "Votre e-mail", leave: "Envoyer le message", thanks: "Merci, nous vous répondrons par e-mail.",
-    you: "Vous", agent: "Conseiller", failed: "Envoi impossible : "
+    you: "Vous", agent: "Conseiller", failed: "Envoi impossible : ",
+    survey: "Êtes-vous satisfait de la réponse reçue ? (1 : pas du tout, 5 : très)", surveyComment: "Un commentaire (facultatif)",
+    surveySend: "Envoyer mon avis", reason: "Qu'est-ce qui n'a pas été ?", reasonSend: "Envoyer", surveyThanks: "Merci pour votre avis !"
   } : {
     open: "Chat with us", title: "Chat", close: "Close", message: "Your message", send: "Send",
     connecting: "Connecting…", waiting: "An adviser will answer you shortly.", active: "An adviser is answering you.",
     reconnecting: "Connection lost, reconnecting…", resolved: "Conversation closed. Write again if you need to.",
     offline: "We are closed right now. Leave us a message and we will answer by email.",
     name: "Your name", email: "Your email", leave: "Send message", thanks: "Thank you, we will answer by email.",
-    you: "You", agent: "Adviser", failed: "Could not send: "
+    you: "You", agent: "Adviser", failed: "Could not send: ",
+    survey: "How satisfied are you with the answer you received? (1: not at all, 5: very)", surveyComment: "A comment (optional)",
+    surveySend: "Send my opinion", reason: "What went wrong?", reasonSend: "Send", surveyThanks: "Thank you for your opinion!"
   };
 
   const css = `
@@ -41,6 +45,7 @@
   .rc-log .rc-who{display:block;font-size:.75rem;color:#3d3d3d}
   .rc-form{display:flex;flex-direction:column;gap:.4rem;padding:.6rem .8rem;border-top:1px solid #ccc}
   .rc-form label{font-size:.85rem}.rc-form textarea,.rc-form input{font:inherit;padding:.3rem;border:1px solid #6b6b6b;border-radius:.3rem}
+  .rc-form fieldset{border:1px solid #6b6b6b;border-radius:.3rem}.rc-form fieldset label{display:inline-block;margin-right:.6rem}
   .rc-form button{background:#1f4e8c;color:#fff;border:0;border-radius:.3rem;padding:.5rem;font:600 1rem system-ui,sans-serif;cursor:pointer}`;
 
   function el(tag, attrs, text) {
@@ -105,6 +110,33 @@
     };
   }
 
+  function showSurvey(offer) {
+    form.replaceChildren();
+    const set = el("fieldset", {}); set.append(el("legend", {}, T.survey));
+    offer.scale.forEach((n) => {
+      const label = el("label", {}); const input = el("input", { type: "radio", name: "rating", value: String(n), required: "" });
+      label.append(input, document.createTextNode(" " + n)); set.append(label);
+    });
+    const comment = el("textarea", { id: "rc-survey-comment", name: "comment", rows: "2", maxlength: "2000" });
+    form.append(set, el("label", { for: "rc-survey-comment" }, T.surveyComment), comment, el("button", { type: "submit" }, T.surveySend));
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      const data = new FormData(form);
+      socket.send(JSON.stringify({ type: "survey", rating: Number(data.get("rating")), comment: data.get("comment") || "" }));
+    };
+    form.dataset.reasons = JSON.stringify(offer.reasons);
+  }
+
+  function surveyAnswered(msg) {
+    if (!msg.ask_reason) { form.replaceChildren(); status.textContent = T.surveyThanks; return; }
+    const reasons = JSON.parse(form.dataset.reasons || "[]");
+    form.replaceChildren();
+    const select = el("select", { id: "rc-reason", name: "reason", required: "" });
+    reasons.forEach((r) => select.append(el("option", { value: r.value }, r.label)));
+    form.append(el("label", { for: "rc-reason" }, T.reason), select, el("button", { type: "submit" }, T.reasonSend));
+    form.onsubmit = (e) => { e.preventDefault(); socket.send(JSON.stringify({ type: "survey", reason: select.value })); };
+  }
+
   function connect() {
     wanted = true;
     if (socket && socket.readyState <= 1) return;
@@ -131,6 +163,10 @@
       } else if (msg.type === "status") {
         status.textContent = { active: T.active, resolved: T.resolved }[msg.status] || T.waiting;
         panel.dataset.status = msg.status;
+      } else if (msg.type === "survey") {
+        showSurvey(msg);
+      } else if (msg.type === "survey_thanks") {
+        surveyAnswered(msg);
       } else if (msg.type === "error") {
         status.textContent = T.failed + msg.detail;
       }
