@@ -182,4 +182,5 @@ def demo_logins() -> list[tuple[str, str, str]]:
     rows = [("operator administrator", "admin", DEMO_PASSWORD), ("supervisor", "supervisor", DEMO_PASSWORD)]
     rows += [("agent", name, DEMO_PASSWORD) for name in HUMAN_AGENTS]
     rows += [(f"brand user ({b.name})", f"brand-{b.slug}", DEMO_PASSWORD) for b in BRANDS]
+    rows += [("quality reviewer", "qa", DEMO_PASSWORD), ("quality expert", "qa-expert", DEMO_PASSWORD)]
     return rows
