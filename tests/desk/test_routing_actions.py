@@ -64,20 +64,78 @@ def test_capacity_is_shared_across_channels(make_brand, make_agent, make_contact
     brand = make_brand()
     agent = make_agent(brands=[brand], presence="available", capacity=6)
     chats = [make_contact(brand=brand, channel="chat") for _ in range(4)]
-    tick()
-    assert sum(offered_to(c) == agent for c in chats) == 3  # a chat costs 2 of 6 units
+    taken = []
+    for _ in range(4):  # one offer at a time (ROADIE_MAX_PENDING_OFFERS = 1), each accepted
+        tick()
+        offer = Offer.objects.filter(agent=agent, status="pending").first()
+        if offer is None:
+            break
+        actions.accept_offer(agent.user, offer.pk)
+        taken.append(offer.contact)
+    assert len(taken) == 3  # a chat costs 2 of 6 units: three chats fill the agent
+    assert actions.agent_load(agent.pk) == 6
     call = make_contact(brand=brand, channel="voice")
     tick()
     assert offered_to(call) is None  # no room for a call (6 units) beside chats
-    for chat in chats:
-        if (offer := Offer.objects.filter(contact=chat, status="pending").first()):
-            actions.accept_offer(agent.user, offer.pk)
-            from roadie.desk.contacts.actions import resolve
-            resolve(agent.user, chat, wrap_up_code="solved")
+    from roadie.desk.contacts.actions import resolve
+    for chat in taken:
+        resolve(agent.user, chat, wrap_up_code="solved")
     tick()
     waiting = [c for c in [*chats, call] if offered_to(c) == agent]
     assert waiting  # freed capacity is used again
     assert actions.agent_load(agent.pk) <= agent.capacity
+
+
+def test_a_pending_offer_holds_its_capacity_and_an_agent_decides_one_at_a_time(
+        make_brand, make_agent, make_contact, settings):
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available", capacity=6)
+    other = make_agent(brands=[brand], presence="available", capacity=6)
+    chats = [make_contact(brand=brand, channel="chat") for _ in range(2)]
+    tick()
+    assert {offered_to(c) for c in chats} == {agent, other}  # one each, not two to one agent
+    settings.ROADIE_MAX_PENDING_OFFERS = 3
+    more = [make_contact(brand=brand, channel="chat") for _ in range(6)]
+    tick()
+    # three pending chats fill an agent (a pending offer holds its 2 units): 2 left waiting
+    assert sum(offered_to(c) is not None for c in more) == 4
+    assert actions.agent_load(agent.pk) == actions.agent_load(other.pk) == 6
+
+
+def test_a_decliner_gets_the_contact_again_only_after_the_cool_down(
+        make_brand, make_agent, make_contact, settings):
+    settings.ROADIE_DECLINE_COOLDOWN = 60
+    brand = make_brand()
+    make_agent(brands=[brand], presence="available")
+    make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    now = timezone.now()
+    tick(now=now)
+    first = offered_to(contact)
+    actions.decline_offer(first.user, contact.offers.get().pk, reason="busy")
+    tick(now=now)
+    second = offered_to(contact)
+    assert second not in (None, first)
+    actions.decline_offer(second.user, Offer.objects.get(contact=contact, status="pending").pk)
+    # both declined within the cool-down: the best of them anyway, rather than nobody
+    tick(now=now)
+    assert offered_to(contact) in (first, second)
+
+
+def test_repeated_no_answers_put_the_agent_on_a_break(make_brand, make_agent, make_contact, settings):
+    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 2
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    now = timezone.now()
+    for i in range(2):
+        contact = make_contact(brand=brand)
+        tick(now=now)
+        assert offered_to(contact) == agent
+        now += timedelta(seconds=settings.ROADIE_OFFER_TIMEOUT + 1)
+        actions.expire_offers(now)
+        agent.refresh_from_db()
+        assert agent.presence == ("available" if i == 0 else "break")
+        Contact.objects.filter(pk=contact.pk).update(status="resolved")
 
 
 def test_sign_language_video_reaches_only_a_certified_signer(make_brand, make_agent, make_contact):

@@ -1,5 +1,6 @@
 """Property tests: random event sequences never break the routing invariants."""
 
+import math
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -85,6 +86,8 @@ def qualified_tier_agents(r, cid, now):
     out = []
     for a in r.agents():
         if a.state is not AgentState.AVAILABLE or a.free < c.cost:
+            continue
+        if r.max_pending is not None and a.pending >= r.max_pending:
             continue
         if not c.required_skills <= a.spec.skills:
             continue
@@ -243,3 +246,18 @@ def test_invariants_hold_with_cascades(agents, events):
         Router(RegularBrandFirst(), default_cascade=cascade),
         liveness_after_all_tiers=True,
     )
+
+
+@SETTINGS
+@given(
+    agents=st.lists(agents_st, min_size=1, max_size=6),
+    events=ops,
+    cooldown=st.sampled_from([0.0, 30.0, math.inf]),
+    max_pending=st.sampled_from([None, 1, 2]),
+    away=st.integers(0, 3),
+)
+def test_invariants_hold_with_cool_downs_pending_limits_and_no_answers(
+    agents, events, cooldown, max_pending, away
+):
+    run(agents, events, Router(LongestIdle(), decline_cooldown=cooldown, max_pending=max_pending,
+                               away_after_timeouts=away))

@@ -140,6 +140,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ROADIE_MAX_BODY_BYTES", 2 * 10
 # Routing timings (seconds).
 ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", "30"))
 ROADIE_DISPATCH_INTERVAL = float(os.environ.get("ROADIE_DISPATCH_INTERVAL", "0.5"))
+# Offer rules (docs/routing.md): a contact is not offered again to an agent who declined it (or
+# let it time out) for this long unless nobody else qualified is available; after this many
+# offers in a row left to time out an agent is put on a break (0: never); an agent holds at
+# most this many offers not yet accepted.
+ROADIE_DECLINE_COOLDOWN = float(os.environ.get("ROADIE_DECLINE_COOLDOWN", "300"))
+ROADIE_AWAY_AFTER_NO_ANSWERS = int(os.environ.get("ROADIE_AWAY_AFTER_NO_ANSWERS", "3"))
+ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", "1"))
 
 LOGGING = {
     "version": 1,

@@ -163,8 +163,12 @@ def _end_offer(offer: Offer, status: str, *, contact: Contact, now: datetime, re
 
 
 def expire_offers(now: datetime | None = None) -> int:
+    """Time out every pending offer past its deadline. An agent who has now let
+    ``ROADIE_AWAY_AFTER_NO_ANSWERS`` offers in a row time out is put on a break (the core's
+    ``away_after_timeouts`` rule, read from the offer history)."""
     now = now or timezone.now()
     count = 0
+    missed: set[int] = set()
     lapsed = Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now)
     for offer_id, contact_id in lapsed.values_list("pk", "contact_id"):
         with transaction.atomic():
@@ -172,7 +176,18 @@ def expire_offers(now: datetime | None = None) -> int:
             offer = Offer.objects.select_for_update().filter(pk=offer_id, status=OfferStatus.PENDING).first()
             if offer is not None and offer.expires_at < now:
                 _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
+                missed.add(offer.agent_id)
                 count += 1
+    limit = settings.ROADIE_AWAY_AFTER_NO_ANSWERS
+    for agent_id in sorted(missed) if limit else ():
+        answered = (Offer.objects.filter(agent_id=agent_id).exclude(status__in=[
+            OfferStatus.PENDING, OfferStatus.RELEASED]).order_by("-offered_at", "-pk")
+            .values_list("status", flat=True)[:limit])
+        if len(answered) == limit and all(s == OfferStatus.EXPIRED for s in answered):
+            agent = Agent.objects.filter(pk=agent_id, presence=Presence.AVAILABLE).first()
+            if agent is not None:
+                log.info("agent %s let %d offers in a row time out; on a break", agent_id, limit)
+                set_presence(agent, Presence.BREAK, now=now)
     return count
 
 

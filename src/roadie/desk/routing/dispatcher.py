@@ -11,6 +11,7 @@ next tick (its own or a standby's) starts from what was committed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
@@ -28,7 +29,7 @@ from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions
 from roadie.desk.routing.lib import contact_cost, contact_skills
-from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Lease, Offer
+from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Lease, Offer, OfferStatus
 from roadie.engine import routing as core
 
 log = logging.getLogger("roadie.dispatcher")
@@ -77,10 +78,16 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     epoch = now - timedelta(days=1)
     # Each brand's regular roadies first (they know its procedures best), then whoever has
     # waited longest since their last contact.
-    router = core.Router(policy=core.RegularBrandFirst(core.LongestIdle()))
+    router = core.Router(policy=core.RegularBrandFirst(core.LongestIdle()),
+                         decline_cooldown=settings.ROADIE_DECLINE_COOLDOWN,
+                         max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
     loads = dict(
         Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES)
         .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
+    )
+    pending = dict(
+        Offer.objects.filter(status=OfferStatus.PENDING)
+        .values("agent_id").annotate(n=Count("pk")).values_list("agent_id", "n")
     )
     agents = (
         Agent.objects.filter(presence=Presence.AVAILABLE)
@@ -89,8 +96,8 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     ready = 0
     for agent in agents:
         load = loads.get(agent.pk, 0)
-        if load >= agent.capacity:
-            continue
+        if load >= agent.capacity or pending.get(agent.pk, 0) >= settings.ROADIE_MAX_PENDING_OFFERS:
+            continue  # full, or deciding on as many offers as an agent may hold at once
         ready += 1
         router.add_agent(core.Agent(
             id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
@@ -105,8 +112,16 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
             id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
             skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
             arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
-            excluded_agents=frozenset(contact.declined_by),
         ))
+    # Who declined (or let time out) a waiting contact within the cool-down is set aside.
+    recent = Offer.objects.filter(
+        contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
+        ended_at__gte=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
+    ).values_list("contact_id", "agent_id", "ended_at")
+    for contact_id, agent_id, ended_at in recent:
+        with contextlib.suppress(core.RoutingError):  # a contact queued since this read
+            router.set_aside(contact_id, agent_id,
+                             until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
     return router, epoch
 
 

@@ -67,6 +67,8 @@ class AgentStatus:
         "pushed",
         "contacts",
         "counted",
+        "pending",
+        "missed",
     )
 
     def __init__(self, spec: Agent) -> None:
@@ -81,6 +83,8 @@ class AgentStatus:
         self.pushed: dict[int, int] = {}
         self.contacts: set[int] = set()
         self.counted = 0  # the free units this agent is counted with in its heaps' ``counts``
+        self.pending = 0  # reservations not yet accepted
+        self.missed = 0  # offers left to time out in a row
 
     @property
     def free(self) -> int:
@@ -109,7 +113,8 @@ class _ContactRec:
         self.queue = queue
         self.state = _WAITING
         self.agent: int | None = None
-        self.excluded: set[int] = set(spec.excluded_agents)
+        # agent -> until when it is set aside (declined, or let the offer time out)
+        self.excluded: dict[int, float] = dict.fromkeys(spec.excluded_agents, math.inf)
         self.order = order
         self.token = 0
         self.reserved_at = math.nan
@@ -204,8 +209,12 @@ class Router:
     ``policy`` chooses among qualified agents (default :class:`LongestIdle`); ``order`` sorts
     waiting contacts (default :class:`DeadlinePriority`); ``accept_timeout`` is the time an agent
     has to accept an offer; ``cascades`` maps a brand to its cascade of tiers (default: every
-    certified agent at once); ``away_on_timeout`` puts an agent who let an offer time out on
-    BREAK (they are probably not really there).
+    certified agent at once); ``away_after_timeouts=n`` puts an agent who let ``n`` offers in a
+    row time out on BREAK (they are probably not really there; ``away_on_timeout=True`` is
+    ``n=1``; 0 never). ``decline_cooldown``: seconds during which a contact is not offered again
+    to an agent who declined it (or let it time out) unless nobody else qualified is available
+    (default: for good). ``max_pending``: reservations an agent may hold not yet accepted
+    (default: no limit); a pending reservation always holds its capacity.
     """
 
     def __init__(
@@ -217,6 +226,9 @@ class Router:
         cascades: Mapping[str, Sequence[Tier]] | None = None,
         default_cascade: Sequence[Tier] = DEFAULT_CASCADE,
         away_on_timeout: bool = False,
+        away_after_timeouts: int = 0,
+        decline_cooldown: float = math.inf,
+        max_pending: int | None = None,
     ) -> None:
         self.policy: AgentPolicy = policy or LongestIdle()
         self.order: QueueOrder = order or DeadlinePriority()
@@ -228,6 +240,12 @@ class Router:
             if not cascade:
                 raise RoutingError("a cascade needs at least one tier")
         self.away_on_timeout = away_on_timeout
+        if away_after_timeouts < 0 or decline_cooldown < 0 or (max_pending is not None and max_pending < 1):
+            raise RoutingError("away_after_timeouts and decline_cooldown must be >= 0, max_pending >= 1")
+        self.away_after_timeouts = away_after_timeouts or (1 if away_on_timeout else 0)
+        self.decline_cooldown = decline_cooldown
+        self.max_pending = max_pending
+        self._max_pending = math.inf if max_pending is None else max_pending
         self._agents: dict[int, AgentStatus] = {}
         self._by_skill: dict[str, set[int]] = {}  # skill -> agents holding it
         self._contacts: dict[int, _ContactRec] = {}
@@ -304,6 +322,7 @@ class Router:
         rec.load = agent.load
         rec.contacts = set()
         rec.state = agent.state
+        rec.pending = 0
         for cid in held:
             crec = self._contacts[cid]
             ok = (
@@ -315,10 +334,11 @@ class Router:
             if ok:
                 rec.load += crec.spec.cost
                 rec.contacts.add(cid)
+                rec.pending += crec.state is _RESERVED
             else:
                 requeued.append(cid)
         for cid in requeued:
-            self._requeue(self._contacts[cid], exclude=None)
+            self._requeue(self._contacts[cid], exclude=None, now=now or 0.0)
         rec.version = next(self._ver)
         self._join_heaps(rec)
         self._push_agent(rec)
@@ -490,7 +510,8 @@ class Router:
             self._reserve(crec, arec, now, now + self.accept_timeout)
             made.append((crec.spec.id, arec.spec.id))
             heapq.heappop(lst)  # the agent's entry (the top): re-keyed here at once
-            if arec.state is _AVAILABLE and arec.spec.capacity > arec.load:
+            if (arec.state is _AVAILABLE and arec.spec.capacity > arec.load
+                    and arec.pending < self._max_pending):
                 self._push_one(arec, h)
             return True
         arec, nxt = self._match(crec, q, now)
@@ -553,23 +574,46 @@ class Router:
             raise RoutingError(f"contact {contact_id} is not reserved")
         crec.state = _IN_SERVICE
         crec.expires_at = math.inf
+        arec = self._agents.get(crec.agent)
+        if arec is not None:
+            arec.missed = 0
+            arec.pending -= 1
+            if arec.pending + 1 >= self._max_pending:  # room for another offer again
+                arec.version = next(self._ver)
+                self._push_agent(arec)
 
     def decline(self, contact_id: int, now: float) -> None:
-        """The agent said no: capacity freed, contact back in its place, agent excluded."""
+        """The agent said no: capacity freed, contact back in its place, the agent set aside
+        for the cool-down (offered it again only if nobody else qualified is available)."""
         crec = self._get_contact(contact_id)
         if crec.state is not _RESERVED:
             raise RoutingError(f"contact {contact_id} is not reserved")
         agent_id = crec.agent
         self._release(crec, now)
-        self._requeue(crec, exclude=agent_id)
+        self._requeue(crec, exclude=agent_id, now=now)
 
-    def timeout(self, contact_id: int, now: float) -> None:
-        """The offer was not answered in time: as a decline (and BREAK if away_on_timeout)."""
+    def set_aside(self, contact_id: int, agent_id: int, *, until: float) -> None:
+        """Do not offer the contact to the agent before ``until`` unless nobody else qualified
+        is available (a decline read back from storage)."""
+        crec = self._get_contact(contact_id)
+        if until > crec.excluded.get(agent_id, -math.inf):
+            crec.excluded[agent_id] = until
+
+    def timeout(self, contact_id: int, now: float) -> list[int]:
+        """The offer was not answered in time: as a decline; after ``away_after_timeouts``
+        in a row the agent is put on BREAK. Returns the contacts re-queued by that (the other
+        offers the agent held), not this one."""
         crec = self._get_contact(contact_id)
         agent_id = crec.agent
         self.decline(contact_id, now)
-        if self.away_on_timeout and agent_id in self._agents:
-            self.set_agent_state(agent_id, AgentState.BREAK, now)
+        rec = self._agents.get(agent_id)
+        if rec is None:
+            return []
+        rec.missed += 1
+        if self.away_after_timeouts and rec.missed >= self.away_after_timeouts:
+            rec.missed = 0
+            return self.set_agent_state(agent_id, AgentState.BREAK, now)
+        return []
 
     def expire(self, now: float) -> list[Reservation]:
         """Time out every reservation whose accept deadline has passed; return them."""
@@ -597,6 +641,8 @@ class Router:
         crec.agent = None
         crec.expires_at = math.inf
         if arec is not None:  # as _release, inlined: the simulator's most frequent event
+            if crec.state is _RESERVED:
+                arec.pending -= 1
             arec.handled += 1
             arec.load -= crec.spec.cost
             arec.contacts.discard(contact_id)
@@ -659,6 +705,10 @@ class Router:
         counts = {h.idx: [0] * len(h.counts) for h in self._heap_list}
         for aid, a in self._agents.items():
             free = a.spec.capacity - a.load if a.state is _AVAILABLE else 0
+            pending = sum(1 for c in a.contacts if self._contacts[c].state is _RESERVED)
+            assert a.pending == pending, (aid, a.pending, pending)
+            if pending >= self._max_pending:
+                free = 0
             assert a.counted == max(free, 0), (aid, a.counted, free)
             for h in a.memberships:
                 if a.counted:
@@ -781,7 +831,7 @@ class Router:
     def _recount(self, rec: AgentStatus) -> None:
         """Move the agent to its current level in the ``counts`` of its heaps."""
         new = rec.spec.capacity - rec.load if rec.state is _AVAILABLE else 0
-        if new < 0:
+        if new < 0 or rec.pending >= self._max_pending:
             new = 0
         old = rec.counted
         if new == old:
@@ -797,7 +847,7 @@ class Router:
     def _push_agent(self, rec: AgentStatus) -> None:
         """Eager: put the agent, with a fresh key, in every heap it belongs to."""
         free = rec.spec.capacity - rec.load
-        if rec.state is not _AVAILABLE or free < 0:
+        if rec.state is not _AVAILABLE or free < 0 or rec.pending >= self._max_pending:
             free = 0
         old = rec.counted
         if free != old:  # as _recount, inlined
@@ -850,6 +900,7 @@ class Router:
                     rec.pushed.get(h.idx) != rec.version
                     and rec.state is _AVAILABLE
                     and rec.spec.capacity > rec.load
+                    and rec.pending < self._max_pending
                     and h.idx in rec.member_idx
                 ):
                     redo.append(rec)
@@ -873,6 +924,7 @@ class Router:
                 rec is None
                 or rec.state is not _AVAILABLE
                 or rec.spec.capacity <= rec.load
+                or rec.pending >= self._max_pending
                 or h.idx not in rec.member_idx
                 or rec.pushed.get(h.idx) == rec.version
             ):
@@ -926,6 +978,10 @@ class Router:
 
     def _match(self, crec: _ContactRec, q: _Queue, now: float) -> tuple[AgentStatus | None, float]:
         excluded = crec.excluded
+        if excluded:  # a cool-down over: the agent is a candidate like any other again
+            for aid, until in list(excluded.items()):
+                if until <= now:
+                    del excluded[aid]
         cost = crec.spec.cost
         agents = self._agents
         if q.simple:
@@ -1010,12 +1066,13 @@ class Router:
     def _reserve(self, crec: _ContactRec, arec: AgentStatus, now: float, expires_at: float) -> None:
         cost = crec.spec.cost
         load = arec.load = arec.load + cost
+        arec.pending += 1
         arec.version = next(self._ver)  # entries re-keyed lazily: the key only got worse
         arec.contacts.add(crec.spec.id)
         old = arec.counted
         if old:  # as _recount, inlined: the agent had room, and has less now
             new = arec.spec.capacity - load
-            if new < 0 or arec.state is not _AVAILABLE:
+            if new < 0 or arec.state is not _AVAILABLE or arec.pending >= self._max_pending:
                 new = 0
             arec.counted = new
             for h in arec.memberships:
@@ -1046,6 +1103,8 @@ class Router:
         crec.expires_at = math.inf
         if arec is None:
             return
+        if crec.state is _RESERVED:
+            arec.pending -= 1
         arec.load -= crec.spec.cost
         arec.contacts.discard(crec.spec.id)
         arec.version = next(self._ver)
@@ -1053,9 +1112,9 @@ class Router:
             arec.idle_since = now
         self._push_agent(arec)
 
-    def _requeue(self, crec: _ContactRec, exclude: int | None) -> None:
+    def _requeue(self, crec: _ContactRec, *, exclude: int | None, now: float) -> None:
         if exclude is not None:
-            crec.excluded.add(exclude)
+            crec.excluded[exclude] = now + self.decline_cooldown
         self._enqueue(crec)
 
     def _drop_contacts_of(self, rec: AgentStatus, *, reserved_only: bool) -> list[int]:
@@ -1067,10 +1126,12 @@ class Router:
             out.append(cid)
         for cid in out:
             crec = self._contacts[cid]
+            if crec.state is _RESERVED:
+                rec.pending -= 1
             rec.load -= crec.spec.cost
             rec.contacts.discard(cid)
             crec.agent = None
-            self._requeue(crec, exclude=None)
+            self._requeue(crec, exclude=None, now=0.0)
         if out:
             rec.version = next(self._ver)
             self._recount(rec)

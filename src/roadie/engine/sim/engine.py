@@ -28,7 +28,7 @@ from roadie.engine.sim.arrivals import Arrivals, generate
 from roadie.engine.sim.scenario import DAY, Scenario
 
 # event kinds, in the order they are handled when simultaneous
-_COMPLETE, _ABANDON, _DECLINE, _TIMEOUT, _ACCEPT, _LOGOUT, _LOGIN, _WAKE = range(8)
+_COMPLETE, _ABANDON, _DECLINE, _TIMEOUT, _ACCEPT, _LOGOUT, _LOGIN, _BACK, _WAKE = range(9)
 
 WAITING, RESERVED, IN_SERVICE, DONE, ABANDONED = range(5)
 
@@ -102,6 +102,9 @@ def make_router(scn: Scenario) -> Router:
         accept_timeout=math.inf,
         cascades=dict(scn.cascades),
         default_cascade=scn.default_cascade,
+        decline_cooldown=scn.decline_cooldown,
+        away_after_timeouts=scn.away_after_timeouts,
+        max_pending=scn.max_pending_offers,
     )
 
 
@@ -160,6 +163,7 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     accept_delay = scn.accept_delay
     accept_timeout = scn.accept_timeout
     decline_delay = min(scn.decline_delay, accept_timeout)
+    away_seconds = scn.away_seconds
     ubuf: list[float] = []
 
     heappush = heapq.heappush
@@ -205,12 +209,23 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
             elif kind in (_DECLINE, _TIMEOUT):
                 if status[x] != RESERVED or offers[x] != tok:
                     continue
+                status[x] = WAITING
+                a = agent_of[x]
+                agent_of[x] = -1
                 if kind == _DECLINE:
                     router.decline(x, now)
                 else:
-                    router.timeout(x, now)
-                status[x] = WAITING
-                agent_of[x] = -1
+                    was = agent_rec(a).state
+                    for c in router.timeout(x, now):
+                        status[c] = WAITING
+                        agent_of[c] = -1
+                    if was is AgentState.AVAILABLE and agent_rec(a).state is AgentState.BREAK:
+                        # put away after repeated no-answers: back after a while
+                        heappush(ev, (now + away_seconds, seq, _BACK, a, 0))
+                        seq += 1
+            elif kind == _BACK:
+                if not leaving[x] and agent_rec(x).state is AgentState.BREAK:
+                    router.set_agent_state(x, AgentState.AVAILABLE, now)
             elif kind == _LOGIN:
                 leaving[x] = False
                 router.set_agent_state(x, AgentState.AVAILABLE, now)

@@ -121,6 +121,13 @@ class Scenario:
     decline_delay: float = 5.0  # seconds an agent takes to decline one
     decline_probability: float = 0.0
     timeout_probability: float = 0.0
+    # the core's offer rules (see docs/routing.md): a decliner is set aside for the cool-down;
+    # after that many no-answers in a row an agent is put away for away_seconds; an agent holds
+    # at most max_pending_offers offers not yet accepted (None: no limit)
+    decline_cooldown: float = math.inf
+    away_after_timeouts: int = 0
+    away_seconds: float = 300.0
+    max_pending_offers: int | None = None
     cascades: tuple[tuple[str, tuple[Tier, ...]], ...] = ()
     default_cascade: tuple[Tier, ...] = (Tier(TierKind.CERTIFIED, 0.0),)
     replay: Replay | None = None
@@ -143,6 +150,10 @@ class Scenario:
             raise ScenarioError("decline + timeout probability must stay below 1")
         if min(self.accept_delay, self.decline_delay, self.accept_timeout) < 0:
             raise ScenarioError("accept_delay, decline_delay and accept_timeout must be >= 0")
+        if self.decline_cooldown < 0 or self.away_after_timeouts < 0 or self.away_seconds < 0:
+            raise ScenarioError("decline_cooldown, away_after_timeouts and away_seconds must be >= 0")
+        if self.max_pending_offers is not None and self.max_pending_offers < 1:
+            raise ScenarioError("max_pending_offers must be at least 1")
         if self.hours <= 0 or self.days < 1 or self.interval_minutes <= 0:
             raise ScenarioError("hours, days and interval_minutes must be positive")
 
@@ -211,6 +222,10 @@ _SCENARIO_KEYS = {
     "decline_delay",
     "decline_probability",
     "timeout_probability",
+    "decline_cooldown",
+    "away_after_timeouts",
+    "away_seconds",
+    "max_pending_offers",
     "streams",
     "teams",
     "cascades",
@@ -447,6 +462,10 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
     if base is not None:
         compare = tuple(str((base / c) if not Path(c).is_absolute() else c) for c in compare)
     kwargs = {}
+    if "decline_cooldown" in top:
+        kwargs["decline_cooldown"] = float(top["decline_cooldown"])
+    if "max_pending_offers" in top:
+        kwargs["max_pending_offers"] = int(top["max_pending_offers"])
     if "default_cascade" in top:
         kwargs["default_cascade"] = _tiers(top["default_cascade"], "default_cascade")
     try:
@@ -466,6 +485,8 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
             decline_delay=float(top.get("decline_delay", 5.0)),
             decline_probability=float(top.get("decline_probability", 0.0)),
             timeout_probability=float(top.get("timeout_probability", 0.0)),
+            away_after_timeouts=int(top.get("away_after_timeouts", 0)),
+            away_seconds=float(top.get("away_seconds", 300.0)),
             cascades=cascades,
             replay=replay,
             compare=compare,
