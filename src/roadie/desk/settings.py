@@ -146,6 +146,8 @@ ROADIE_DISPATCH_INTERVAL = float(os.environ.get("ROADIE_DISPATCH_INTERVAL", "0.5
 # most this many offers not yet accepted.
 ROADIE_DECLINE_COOLDOWN = float(os.environ.get("ROADIE_DECLINE_COOLDOWN", "300"))
 ROADIE_AWAY_AFTER_NO_ANSWERS = int(os.environ.get("ROADIE_AWAY_AFTER_NO_ANSWERS", "3"))
+# Supervisors are the last tier of every pooled brand's cascade, this long after the last overflow.
+ROADIE_SUPERVISORS_AFTER = float(os.environ.get("ROADIE_SUPERVISORS_AFTER", "300"))
 ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", "1"))
 
 LOGGING = {

@@ -21,15 +21,21 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
 from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions
-from roadie.desk.routing.lib import contact_cost, contact_skills
-from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Lease, Offer, OfferStatus
+from roadie.desk.routing.lib import (
+    contact_cost,
+    contact_skills,
+    live_cascades,
+    pool_specs,
+    routing_agent,
+)
+from roadie.desk.routing.models import Lease, Offer, OfferStatus
 from roadie.engine import routing as core
 
 log = logging.getLogger("roadie.dispatcher")
@@ -76,43 +82,54 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     """A routing core loaded with the waiting contacts and the agents who can take work,
     and the epoch its float times count from."""
     epoch = now - timedelta(days=1)
-    # Each brand's regular roadies first (they know its procedures best), then whoever has
-    # waited longest since their last contact.
+    pools = pool_specs()
+    # Each brand's pools, their overflow after the pool's delay, then supervisors; within the
+    # open tiers, the brand's regular roadies first (they know its procedures best), then
+    # whoever has waited longest since their last contact.
     router = core.Router(policy=core.RegularBrandFirst(core.LongestIdle()),
+                         cascades=live_cascades(pools),
                          decline_cooldown=settings.ROADIE_DECLINE_COOLDOWN,
                          max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
-    loads = dict(
-        Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES)
+    in_hand = dict(
+        Offer.objects.filter(status=OfferStatus.ACCEPTED)
         .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
     )
-    pending = dict(
-        Offer.objects.filter(status=OfferStatus.PENDING)
-        .values("agent_id").annotate(n=Count("pk")).values_list("agent_id", "n")
-    )
+    offered = list(Offer.objects.filter(status=OfferStatus.PENDING)
+                   .values_list("contact_id", "agent_id", "cost", "expires_at"))
+    pending: dict[int, tuple[int, int]] = {}  # agent -> (offers, units)
+    for _, agent_id, cost, _ in offered:
+        n, units = pending.get(agent_id, (0, 0))
+        pending[agent_id] = (n + 1, units + cost)
+    # Every agent on shift, busy or not, so that a cascade tier whose agents are all busy waits
+    # for its overflow delay and only a tier with nobody on shift lets the next one open at once.
     agents = (
-        Agent.objects.filter(presence=Presence.AVAILABLE)
+        Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK]).select_related("user")
         .prefetch_related("certifications__brand", "skills")
     )
     ready = 0
     for agent in agents:
-        load = loads.get(agent.pk, 0)
-        if load >= agent.capacity or pending.get(agent.pk, 0) >= settings.ROADIE_MAX_PENDING_OFFERS:
-            continue  # full, or deciding on as many offers as an agent may hold at once
-        ready += 1
-        router.add_agent(core.Agent(
-            id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
-            state=core.AgentState.AVAILABLE, idle_since=_seconds(agent.idle_since, epoch),
-            regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
-        ))
+        load = in_hand.get(agent.pk, 0)
+        n, units = pending.get(agent.pk, (0, 0))
+        available = agent.presence == Presence.AVAILABLE
+        ready += (available and load + units < agent.capacity
+                  and n < settings.ROADIE_MAX_PENDING_OFFERS)
+        router.add_agent(routing_agent(agent, pools=pools, load=min(load, agent.capacity),
+                                       available=available, epoch=epoch))
     if not ready:
         return router, epoch  # nobody can take work: no need to load the queue
-    waiting = Contact.objects.filter(status=Status.QUEUED).select_related("brand").order_by("arrived_at")
+    waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])
+               .select_related("brand").order_by("arrived_at"))
     for contact in waiting:
         router.add_contact(core.Contact(
             id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
             skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
             arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
         ))
+    # Pending offers hold their capacity (and count against the agent's pending limit).
+    for contact_id, agent_id, _, expires_at in offered:
+        with contextlib.suppress(core.RoutingError):  # changed since these reads
+            router.restore(contact_id, agent_id, _seconds(now, epoch),
+                           expires_at=_seconds(expires_at, epoch))
     # Who declined (or let time out) a waiting contact within the cool-down is set aside.
     recent = Offer.objects.filter(
         contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],

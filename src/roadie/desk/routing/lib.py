@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
+from roadie.desk.accounts.access import can_supervise
 from roadie.desk.agents.models import Agent, Presence
-from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
+from roadie.desk.brands.models import Brand, ChannelKind, Pool, ServiceLevelPolicy
 from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer
-from roadie.engine.routing import CHANNEL_COST
+from roadie.engine import routing as core
+from roadie.engine.routing import CHANNEL_COST, PoolSpec, Tier, agent_pools, pool_cascades
 
 
 def contact_skills(contact: Contact) -> frozenset[str]:
@@ -25,6 +28,37 @@ def contact_skills(contact: Contact) -> frozenset[str]:
 
 def contact_cost(contact: Contact) -> int:
     return CHANNEL_COST[contact.channel]
+
+
+def pool_specs() -> list[PoolSpec]:
+    """Every pool, as the routing core reads them (one query)."""
+    out = []
+    for pool in Pool.objects.select_related("overflow_to").prefetch_related("brands").order_by("slug"):
+        out.append(PoolSpec(
+            slug=pool.slug, brands=frozenset(b.slug for b in pool.brands.all()),
+            overflow_to=pool.overflow_to.slug if pool.overflow_to else None,
+            overflow_after=float(pool.overflow_after_seconds),
+        ))
+    return out
+
+
+def live_cascades(pools: list[PoolSpec]) -> dict[str, tuple[Tier, ...]]:
+    """Each brand's cascade (its pools, their overflow, then supervisors), as the simulator
+    builds it from a scenario's ``[[pools]]``."""
+    return pool_cascades(pools, supervisors_after=settings.ROADIE_SUPERVISORS_AFTER)
+
+
+def routing_agent(agent: Agent, *, pools: list[PoolSpec], load: int, available: bool,
+                  epoch: datetime) -> core.Agent:
+    """The routing core's view of an agent (skills, regular brands, pools, load)."""
+    certified = [c.brand.slug for c in agent.certifications.all()]
+    return core.Agent(
+        id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
+        state=core.AgentState.AVAILABLE if available else core.AgentState.BREAK, idle_since=(agent.idle_since - epoch).total_seconds(),
+        regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
+        pools=agent_pools(certified, pools=pools, relay=agent.is_backup,
+                          supervisor=can_supervise(agent.user)),
+    )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from roadie.engine.routing.policies import (
     QueueOrder,
     RegularBrandFirst,
 )
+from roadie.engine.routing.pools import SUPERVISORS, PoolSpec, agent_pools, pool_cascades
 from roadie.engine.routing.router import AgentStatus, Router
 
 __all__ = [
@@ -62,6 +63,10 @@ __all__ = [
     "Reservation",
     "Router",
     "RoutingError",
+    "SUPERVISORS",
+    "PoolSpec",
+    "agent_pools",
+    "pool_cascades",
     "Tier",
     "TierKind",
     "brand_skill",

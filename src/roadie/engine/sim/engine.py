@@ -164,6 +164,7 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     accept_timeout = scn.accept_timeout
     decline_delay = min(scn.decline_delay, accept_timeout)
     away_seconds = scn.away_seconds
+    limited = scn.max_pending_offers is not None
     ubuf: list[float] = []
 
     heappush = heapq.heappush
@@ -254,31 +255,35 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
         else:
             break
 
-        for x, a in route(now):
-            status[x] = RESERVED
-            agent_of[x] = a
-            offers[x] += 1
-            if draws:
-                if not ubuf:
-                    ubuf = rng.random(4096).tolist()
-                u = ubuf.pop()
-                if u < p_decline:
-                    heappush(ev, (now + decline_delay, seq, _DECLINE, x, offers[x]))
+        made = route(now)
+        while made:
+            for x, a in made:
+                status[x] = RESERVED
+                agent_of[x] = a
+                offers[x] += 1
+                if draws:
+                    if not ubuf:
+                        ubuf = rng.random(4096).tolist()
+                    u = ubuf.pop()
+                    if u < p_decline:
+                        heappush(ev, (now + decline_delay, seq, _DECLINE, x, offers[x]))
+                        seq += 1
+                        continue
+                    if u < p_fail:
+                        heappush(ev, (now + accept_timeout, seq, _TIMEOUT, x, offers[x]))
+                        seq += 1
+                        continue
+                if accept_delay > 0.0:
+                    heappush(ev, (now + accept_delay, seq, _ACCEPT, x, offers[x]))
                     seq += 1
                     continue
-                if u < p_fail:
-                    heappush(ev, (now + accept_timeout, seq, _TIMEOUT, x, offers[x]))
-                    seq += 1
-                    continue
-            if accept_delay > 0.0:
-                heappush(ev, (now + accept_delay, seq, _ACCEPT, x, offers[x]))
+                accept(x, now)
+                status[x] = IN_SERVICE
+                start[x] = now
+                heappush(ev, (now + busy_for[x], seq, _COMPLETE, x, 0))
                 seq += 1
-                continue
-            accept(x, now)
-            status[x] = IN_SERVICE
-            start[x] = now
-            heappush(ev, (now + busy_for[x], seq, _COMPLETE, x, 0))
-            seq += 1
+            # an accept frees room for the next offer only when pending offers are limited
+            made = route(now) if limited else ()
         w = next_wakeup()
         if w < pending_wake:
             pending_wake = w

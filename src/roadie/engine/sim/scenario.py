@@ -16,9 +16,12 @@ from roadie.engine.routing import (
     DEFAULT_CAPACITY,
     POLICIES,
     QUEUE_ORDERS,
+    PoolSpec,
+    RoutingError,
     Tier,
     TierKind,
     brand_skill,
+    pool_cascades,
 )
 from roadie.engine.sim.dists import Dist, ScenarioError
 
@@ -229,6 +232,8 @@ _SCENARIO_KEYS = {
     "streams",
     "teams",
     "cascades",
+    "pools",
+    "supervisors_after",
     "default_cascade",
     "replay",
     "compare",
@@ -425,6 +430,18 @@ def _team(d: dict, i: int, where: str) -> Team:
     )
 
 
+def _pool(d: dict, where: str) -> PoolSpec:
+    _check_keys(d, {"slug", "brands", "overflow_to", "overflow_after"}, where)
+    if "slug" not in d:
+        raise ScenarioError(f"{where}: 'slug' is required")
+    try:
+        return PoolSpec(str(d["slug"]), _strings(d.get("brands", []), f"{where}.brands"),
+                        overflow_to=str(d["overflow_to"]) if d.get("overflow_to") else None,
+                        overflow_after=float(d.get("overflow_after", 120.0)))
+    except RoutingError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "scenario") -> Scenario:
     _check_keys(data, _SCENARIO_KEYS, "scenario")
     sim = data.get("simulation", {})
@@ -438,10 +455,16 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         for i, s in enumerate(top.get("streams", []))
     )
     teams = tuple(_team(t, i, f"teams[{i}]") for i, t in enumerate(top.get("teams", [])))
-    cascades = tuple(
-        (brand, _tiers(v.get("tiers", []) if isinstance(v, dict) else v, f"cascades.{brand}"))
+    explicit = {
+        brand: _tiers(v.get("tiers", []) if isinstance(v, dict) else v, f"cascades.{brand}")
         for brand, v in top.get("cascades", {}).items()
+    }
+    # [[pools]]: the cascades the live dispatcher builds from its pools, by the same function
+    pooled = pool_cascades(
+        [_pool(p, f"pools[{i}]") for i, p in enumerate(top.get("pools", []))],
+        supervisors_after=(float(top["supervisors_after"]) if "supervisors_after" in top else None),
     )
+    cascades = tuple(sorted({**pooled, **explicit}.items()))
     replay = None
     if "replay" in top:
         r = top["replay"]

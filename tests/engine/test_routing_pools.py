@@ -1,0 +1,67 @@
+"""Cascades from pools: own pools first, overflow after the pool's delay, then supervisors."""
+
+import pytest
+
+from roadie.engine.routing import (
+    Agent,
+    Contact,
+    PoolSpec,
+    Reservation,
+    Router,
+    RoutingError,
+    Tier,
+    agent_pools,
+    pool_cascades,
+)
+
+POOLS = [
+    PoolSpec("pooled", frozenset({"lune", "soleil"}), overflow_to="weekend-relay", overflow_after=120),
+    PoolSpec("weekend-relay", frozenset()),
+    PoolSpec("solo", frozenset({"etoile"})),
+]
+
+
+def test_each_brand_gets_its_pools_then_the_overflow_then_supervisors():
+    cascades = pool_cascades(POOLS, supervisors_after=300)
+    assert cascades["lune"] == (Tier.of_pool("pooled", 0), Tier.of_pool("weekend-relay", 120),
+                                Tier.of_pool("supervisors", 420))
+    assert cascades["etoile"] == (Tier.of_pool("solo", 0), Tier.of_pool("supervisors", 300))
+    assert "nobody" not in cascades  # not pooled: the default cascade (every certified agent)
+    assert pool_cascades(POOLS, supervisors_after=None)["etoile"] == (Tier.of_pool("solo", 0),)
+    with pytest.raises(RoutingError, match="unknown pool"):
+        pool_cascades([PoolSpec("a", frozenset({"x"}), overflow_to="b")])
+
+
+def test_overflow_chains_and_cycles_end():
+    chain = [PoolSpec("a", frozenset({"x"}), overflow_to="b", overflow_after=60),
+             PoolSpec("b", frozenset(), overflow_to="c", overflow_after=30),
+             PoolSpec("c", frozenset(), overflow_to="b", overflow_after=10)]
+    assert [(t.pool, t.after) for t in pool_cascades(chain, supervisors_after=None)["x"]] == [
+        ("a", 0), ("b", 60), ("c", 90)]
+
+
+def test_membership_own_team_relay_and_supervisors():
+    assert agent_pools(["lune"], pools=POOLS, relay=False, supervisor=False) == {"pooled"}
+    assert agent_pools(["lune"], pools=POOLS, relay=True, supervisor=False) == {"weekend-relay"}
+    assert agent_pools(["etoile"], pools=POOLS, relay=False, supervisor=True) == {"solo", "supervisors"}
+
+
+def test_the_weekend_relay_takes_over_after_the_delay_or_at_once_when_the_team_is_away():
+    cascades = pool_cascades(POOLS, supervisors_after=300)
+
+    def router(team_on_shift: bool) -> Router:
+        r = Router(cascades=cascades)
+        team = agent_pools(["lune"], pools=POOLS, relay=False, supervisor=False)
+        relay = agent_pools(["lune"], pools=POOLS, relay=True, supervisor=False)
+        from roadie.engine.routing import AgentState
+        r.add_agent(Agent(1, skills=frozenset({"brand:lune"}), pools=team, load=6,
+                          state=AgentState.AVAILABLE if team_on_shift else AgentState.OFFLINE))
+        r.add_agent(Agent(2, skills=frozenset({"brand:lune"}), pools=relay))
+        r.add_contact(Contact(10, "lune", arrival=0))
+        return r
+
+    busy_team = router(team_on_shift=True)  # the team is on shift but busy: wait for overflow
+    assert busy_team.route(0) == [] and busy_team.next_wakeup() == 120
+    assert busy_team.route(120) == [Reservation(10, 2)]
+    away_team = router(team_on_shift=False)  # nobody of the team on shift: the relay at once
+    assert away_team.route(0) == [Reservation(10, 2)]
