@@ -55,3 +55,22 @@ def test_the_brands_time_zone_is_used_and_checked(make_brand):
     brand.timezone = "Europe/Atlantis"
     with pytest.raises(ValidationError, match="time zone"):
         brand.full_clean()
+
+
+def test_an_email_on_saturday_night_is_due_in_opening_hours(make_brand):
+    from roadie.desk.brands.models import ServiceLevelPolicy
+    from roadie.desk.contacts.actions import CustomerData, Inbound, receive
+
+    brand = make_brand()
+    ServiceLevelPolicy.objects.filter(brand=brand, channel="email").update(answer_seconds=4 * 3600)
+    for day in range(6):  # closed on Sundays
+        OpeningHours.objects.create(brand=brand, weekday=day, opens=time(9), closes=time(18))
+    saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=PARIS)
+    contact, _, _ = receive(Inbound(brand=brand, channel="email", body="Bonjour", received_at=saturday_night,
+                                    customer=CustomerData(name="Marie", email="marie@example.org")))
+    assert contact.deadline_at == datetime(2026, 12, 7, 13, 0, tzinfo=PARIS)
+    # a brand without hours: the answer time from arrival, around the clock
+    other = make_brand()
+    chat, _, _ = receive(Inbound(brand=other, channel="chat", body="Bonjour", received_at=saturday_night,
+                                 customer=CustomerData(name="Paul", email="paul@example.org")))
+    assert (chat.deadline_at - saturday_night).total_seconds() == 60

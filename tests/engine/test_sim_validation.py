@@ -11,6 +11,7 @@ import math
 import pytest
 
 from roadie.engine.queueing import erlang_a, erlang_c_metrics
+from roadie.engine.service_level import SL_DEFINITION
 from roadie.engine.sim import replicate, single_queue
 
 AGENTS = 12
@@ -60,7 +61,7 @@ def test_impatient_callers_agree_with_erlang_a():
     s = replicate(scn, reps=REPS, seed=11, workers=2)
     exact = erlang_a(
         agents=AGENTS, load=PER_MINUTE * 1.1 * AHT / 60, aht_seconds=AHT,
-        patience_seconds=patience, answer_seconds=T, sl_definition="answered",
+        patience_seconds=patience, answer_seconds=T, sl_definition=SL_DEFINITION,
     )
     _check(s.overall("p_abandon"), float(exact.p_abandon), rel=0.05, abs_=0.002)
     _check(s.overall("service_level"), float(exact.service_level), abs_=0.01)

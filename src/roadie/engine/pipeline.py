@@ -13,6 +13,7 @@ import numpy as np
 from roadie.engine.forecast import DayMatrix, ForecastConfig, forecast_series
 from roadie.engine.planning import SlotPlan, SlotRules, plan_slots
 from roadie.engine.queueing import Targets, email_workload, staff
+from roadie.engine.service_level import SL_DEFINITION
 
 __all__ = ["KINDS", "PipelineResult", "SeriesParams", "SeriesPlan", "run_pipeline"]
 
@@ -106,7 +107,7 @@ def run_pipeline(
             targets = Targets(
                 service_level=p.service_level, answer_seconds=p.answer_seconds,
                 max_asa_seconds=p.max_asa_seconds, max_abandon=p.max_abandon,
-                max_occupancy=p.max_occupancy,
+                max_occupancy=p.max_occupancy, sl_definition=SL_DEFINITION,
             )
             result = staff(
                 calls=calls, interval_minutes=step, aht_seconds=p.aht_seconds, targets=targets,

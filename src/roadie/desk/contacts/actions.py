@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from roadie.desk.brands.calendars import business_deadline
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
 from roadie.desk.contacts.models import (
     TRANSITIONS,
@@ -91,6 +92,11 @@ def store_raw(*, channel: str, source: str, payload: bytes, content_type: str = 
 def _answer_seconds(brand: Brand, channel: str) -> int:
     policy = ServiceLevelPolicy.objects.filter(brand=brand, channel=channel).first()
     return policy.answer_seconds if policy else DEFAULT_ANSWER_SECONDS.get(channel, 3600)
+
+
+def _deadline(brand: Brand, channel: str, start: datetime) -> datetime:
+    """The service-level deadline: the answer time counted in the channel's opening hours."""
+    return business_deadline(brand, channel, start=start, seconds=_answer_seconds(brand, channel))
 
 
 def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
@@ -176,7 +182,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             brand=brand, channel=inbound.channel, customer=customer,
             subject=inbound.subject[:250], language=inbound.language or brand.default_language,
             extra_skills=list(inbound.extra_skills), priority=inbound.priority,
-            arrived_at=now, deadline_at=now + timedelta(seconds=_answer_seconds(brand, inbound.channel)),
+            arrived_at=now, deadline_at=_deadline(brand, inbound.channel, now),
             external_id=inbound.external_id, flagged=bool(inbound.flagged_reason),
             flag_reason=inbound.flagged_reason[:250],
         )
@@ -190,7 +196,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             _set_status(contact, Status.QUEUED)
             contact.agent = None
             contact.arrived_at = now
-            contact.deadline_at = now + timedelta(seconds=_answer_seconds(brand, contact.channel))
+            contact.deadline_at = _deadline(brand, contact.channel, now)
             contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at"])
             _event(contact, EventKind.REOPENED)
     message = Message.objects.create(

@@ -16,6 +16,7 @@ from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer
 from roadie.engine import routing as core
 from roadie.engine.routing import CHANNEL_COST, PoolSpec, Tier, agent_pools, pool_cascades
+from roadie.engine.service_level import ServiceLevelCounts
 
 
 def contact_skills(contact: Contact) -> frozenset[str]:
@@ -82,10 +83,11 @@ def start_of_today(now: datetime | None = None) -> datetime:
 
 
 def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
-    """Per brand and channel: waiting, longest wait, service level today against target
-    (answered within the target over answered), and contacts at risk of missing it.
+    """Per brand and channel: waiting, longest wait, service level today against target (the
+    one definition of ``roadie.engine.service_level``, over contacts arrived today), and
+    contacts at risk of missing it.
 
-    Three grouped queries whatever the number of contacts."""
+    Four grouped queries whatever the number of contacts."""
     now = now or timezone.now()
     brands = list(brands)
     by_id = {b.pk: b for b in brands}
@@ -103,10 +105,24 @@ def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
     answered = {
         (r["brand_id"], r["channel"]): r
         for r in Contact.objects.filter(brand__in=brands, answered_at__gte=today)
-        .values("brand_id", "channel")
-        .annotate(n=Count("pk"), in_target=Count("pk", filter=Q(answered_at__lte=F("deadline_at"))))
+        .values("brand_id", "channel").annotate(n=Count("pk"))
     }
-    keys = sorted(set(policies) | set(waiting) | set(answered),
+    # The one definition (roadie.engine.service_level), over the contacts arrived today.
+    late = Q(deadline_at__lt=now)
+    settled = {
+        (r["brand_id"], r["channel"]): r
+        for r in Contact.objects.filter(brand__in=brands, arrived_at__gte=today)
+        .values("brand_id", "channel")
+        .annotate(
+            in_time=Count("pk", filter=Q(answered_at__lte=F("deadline_at"))),
+            answered_late=Count("pk", filter=Q(answered_at__gt=F("deadline_at"))),
+            abandoned_late=Count("pk", filter=Q(answered_at__isnull=True, status=Status.ABANDONED,
+                                                resolved_at__gt=F("deadline_at"))),
+            waiting_late=Count("pk", filter=Q(answered_at__isnull=True, status__in=[
+                Status.QUEUED, Status.OFFERED]) & late),
+        )
+    }
+    keys = sorted(set(policies) | set(waiting) | set(answered) | set(settled),
                   key=lambda k: (by_id[k[0]].name, k[1]))
     out = []
     for key in keys:
@@ -115,13 +131,18 @@ def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
         w = waiting.get(key, {})
         a = answered.get(key, {})
         n_answered = a.get("n", 0)
+        c = settled.get(key, {})
+        counts = ServiceLevelCounts(answered_in_time=c.get("in_time", 0),
+                                    answered_late=c.get("answered_late", 0),
+                                    abandoned_late=c.get("abandoned_late", 0),
+                                    waiting_late=c.get("waiting_late", 0))
         out.append(QueueStats(
             brand=brand.slug, brand_name=brand.name, channel=key[1],
             waiting=w.get("n", 0),
             longest_wait_seconds=int((now - w["oldest"]).total_seconds()) if w.get("oldest") else 0,
             answered_today=n_answered,
-            answered_in_target_today=a.get("in_target", 0),
-            service_level_today=(a.get("in_target", 0) / n_answered) if n_answered else None,
+            answered_in_target_today=counts.answered_in_time,
+            service_level_today=counts.value,
             target=float(policy.target) if policy else 0.8,
             answer_seconds=policy.answer_seconds if policy else 0,
             at_risk=w.get("at_risk", 0),

@@ -19,7 +19,8 @@ OVERALL = "all"
 class Metrics:
     """One group of contacts in one run. Rates are ``nan`` when their denominator is zero.
 
-    ``service_level``: answered within the stream's threshold / answered.
+    ``service_level``: answered within the stream's threshold / (contacts - abandoned within
+    the threshold): the one definition of :mod:`roadie.engine.service_level`.
     ``asa_seconds``: mean wait of answered contacts. ``p_abandon``: abandoned / offered.
     ``p_wait``: share of answered contacts that waited at all. ``occupancy``: capacity in use /
     capacity logged in over the arrival window (the whole operation, not one brand).
@@ -72,6 +73,7 @@ def _overlap_cum(start: np.ndarray, end: np.ndarray, weight: np.ndarray, bounds:
 
 def _group_metrics(sel, wait, answered, abandoned, outcome, within, revenue) -> dict[str, float]:
     n = float(sel.sum())
+    short = float((sel & abandoned & within).sum())  # abandoned before the deadline: left out
     ans = sel & answered
     n_ans = float(ans.sum())
     n_ab = float((sel & abandoned).sum())
@@ -81,7 +83,7 @@ def _group_metrics(sel, wait, answered, abandoned, outcome, within, revenue) -> 
         "answered": n_ans,
         "abandoned": n_ab,
         "unserved": float((sel & ~answered & ~abandoned).sum()),
-        "service_level": _ratio(float((ans & within).sum()), n_ans),
+        "service_level": _ratio(float((ans & within).sum()), n - short),
         "asa_seconds": float(wait[ans].mean()) if n_ans else math.nan,
         "p_abandon": _ratio(n_ab, n),
         "p_wait": _ratio(float((ans & (wait > 1e-9)).sum()), n_ans),
@@ -101,7 +103,7 @@ def measure(result: RunResult) -> RunMetrics:
     abandoned = outcome == ABANDONED
     wait = np.where(answered, result.start - t, np.where(abandoned, result.end - t, np.nan))
     thresholds = np.array([s.answer_seconds for s in streams] or [0.0])[arr.stream]
-    within = answered & (wait <= thresholds + 1e-9)
+    within = (answered | abandoned) & (wait <= thresholds + 1e-9)
     price = np.array([s.price_per_minute for s in streams] or [0.0])[arr.stream]
     handled = np.where(answered & ((outcome == DONE) | (outcome == IN_SERVICE)), arr.handle, 0.0)
     revenue = price * handled / 60.0
