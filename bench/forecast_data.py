@@ -84,7 +84,7 @@ def load(interval: int, *, quick: bool = False) -> list[Series]:
     """Every series of the report at ``interval`` minutes."""
     out: list[Series] = []
     if interval % 6 == 0:  # the yearly counts come in 6-minute bins: 30 minutes, not 15
-        out += _yearly(interval, 6 if quick else 16)
+        out += _yearly(interval, 6 if quick else 12)
     return out + _february(interval)
 
 

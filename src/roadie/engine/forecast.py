@@ -468,13 +468,13 @@ class BacktestResult:
 
 def backtest(
     history: DayMatrix, *, horizon_days: int, folds: int, config: ForecastConfig,
-    series: str = "all", step_days: int = 7, method=None,
+    series: str = "all", step_days: int = 7, method=None, history_days: int | None = None,
 ) -> BacktestResult:
     """Forecast from ``folds`` origins ``step_days`` apart (the last ends with the history) and
     score each against what happened. Each forecast sees only the days before its origin (the
     default method chooses its settings inside that window). ``method(train, horizon_days)``
     may replace roadie's model (used by the benchmark to score baselines and peers on the same
-    folds)."""
+    folds). ``history_days``: each forecast sees at most that many days before its origin."""
     n = history.days
     first_origin = n - horizon_days - (folds - 1) * step_days
     if first_origin < 14:
@@ -489,7 +489,8 @@ def backtest(
     merr = 0.0
     for f in range(folds):
         origin = first_origin + f * step_days
-        train = history.head(origin)
+        train = history.slice(0 if history_days is None else max(0, origin - history_days),
+                              origin)
         actual = history.values[origin: origin + horizon_days]
         if method is not None:
             pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
