@@ -21,7 +21,9 @@ text = path.read_text()
 text = text.replace("#, fuzzy\n", "", 1)
 # msgmerge guesses a translation for a new string from a similar old one ("fuzzy"): never keep
 # a guess, the translation comes from translations_fr.py or stays empty.
-text = re.sub(r'^#, fuzzy\n(?:#\|.*\n)*(msgid ".*")\nmsgstr ".*"$', r'\1\nmsgstr ""', text, flags=re.M)
+text = re.sub(r'^#, fuzzy(, python-format)?\n(?:#\|.*\n)*(msgid ".*")\nmsgstr ".*"$',
+              lambda m: ("#, python-format\n" if m.group(1) else "") + m.group(2) + '\nmsgstr ""',
+              text, flags=re.M)
 missing = []
 
 

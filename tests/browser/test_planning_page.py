@@ -1,7 +1,12 @@
-"""The planning page in Chromium: a supervisor proposes next week's slots for a pool from its
-contact history, sees the chart and the slots, publishes them; the page meets WCAG 2.1 AA."""
+"""The planning page in Chromium: a supervisor changes a series' parameters, proposes next
+week's slots for a pool (the background worker makes them while the page shows its progress),
+sees the chart and the slots by day, in English and French, publishes them; the page meets
+WCAG 2.1 AA."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -51,10 +56,43 @@ def test_supervisor_proposes_and_publishes_slots(live_roadie, login_as):
     expect(page.get_by_role("heading", name="Planning")).to_be_visible()
     assert violations(page) == []
     page.get_by_role("link", name="Pooled portfolio").click()
+    params = page.locator("table.series-params")
+    expect(params.get_by_role("cell", name="Phone").first).to_be_visible()
+    assert params.locator("tbody tr").count() >= 2  # one row per brand and channel
+    shrinkage = params.locator("tbody tr").first.locator("input[name$=-shrinkage]")
+    shrinkage.fill("lots")
     page.get_by_role("button", name="Propose slots").click()
-    expect(page.get_by_role("heading", name="Proposal")).to_be_visible(timeout=60_000)
-    expect(page.locator("figure.chart svg")).to_be_visible()
-    assert page.locator("section[aria-labelledby=slots-h] tbody tr").count() > 0
+    expect(page.get_by_role("alert")).to_contain_text("shrinkage must be a number")
     assert violations(page) == []
+    page.locator("table.series-params tbody tr").first.locator(
+        "input[name$=-shrinkage]").fill("35")
+    page.get_by_role("button", name="Propose slots").click()
+    # queued: the page shows its progress until a worker makes the proposal
+    expect(page.get_by_role("heading", name="Proposal in progress")).to_be_visible()
+    expect(page.locator("progress#run-progress")).to_be_visible()
+    assert violations(page) == []
+    worker = live_roadie.start("worker")
+    try:
+        expect(page.locator("#sum-h")).to_be_visible(timeout=120_000)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        live_roadie.processes.remove(worker)
+    expect(page.locator("figure.chart svg")).to_be_visible()
+    expect(page.locator("figure.chart svg")).to_contain_text("coverage (slots)")
+    days = page.locator("table.slots-day")
+    assert days.count() >= 5 and days.first.locator("tbody tr").count() > 0
+    assert violations(page) == []
+    shots = Path(os.environ.get("ROADIE_SCREENSHOTS", live_roadie.env["ROADIE_DATA_DIR"]))
+    page.screenshot(path=str(shots / "planning-en.png"), full_page=True)
     page.get_by_role("button", name="Publish these slots").click()
     expect(page.locator("[data-plan-status]")).to_have_text("Published")
+    # the same page in French, chart included
+    page.locator("form.lang select").select_option("fr")
+    page.locator("form.lang button").click()
+    expect(page.get_by_role("heading", name="Séries et paramètres")).to_be_visible()
+    expect(page.locator("figure.chart svg")).to_contain_text("couverture (créneaux)")
+    page.screenshot(path=str(shots / "planning-fr.png"), full_page=True)
+    assert violations(page) == []
+    page.locator("form.lang select").select_option("en")
+    page.locator("form.lang button").click()

@@ -15,10 +15,21 @@ import numpy as np  # noqa: E402
 
 from roadie.engine.pipeline import PipelineResult  # noqa: E402
 
-__all__ = ["plan_figure", "plan_html", "plan_svg"]
+__all__ = ["LABELS", "plan_figure", "plan_html", "plan_svg"]
+
+# The chart's words; a page passes them translated (``{paid}`` and ``{gap}`` are filled in).
+LABELS = {
+    "requirement": "requirement",
+    "coverage": "coverage (slots)",
+    "roadies": "roadies",
+    "forecast": "forecast contacts",
+    "per_interval": "contacts per interval",
+    "title": "{pool}: {paid} paid hours, gap {gap}",
+}
 
 
-def plan_figure(result: PipelineResult):
+def plan_figure(result: PipelineResult, *, labels: dict[str, str] | None = None):
+    words = {**LABELS, **(labels or {})}
     pools = result.pools
     fig, axes = plt.subplots(len(pools), 1, figsize=(14, 3.6 * len(pools)), squeeze=False)
     for ax, plan in zip(axes[:, 0], pools, strict=True):
@@ -30,16 +41,17 @@ def plan_figure(result: PipelineResult):
         for sp in result.series:
             if sp.params.pool == plan.pool:
                 contacts += sp.forecast.values.ravel()
-        ax.step(times, plan.requirement.values.ravel(), where="post", label="requirement",
-                color="#c0392b")
-        ax.step(times, plan.coverage.ravel(), where="post", label="coverage (slots)",
+        ax.step(times, plan.requirement.values.ravel(), where="post",
+                label=words["requirement"], color="#c0392b")
+        ax.step(times, plan.coverage.ravel(), where="post", label=words["coverage"],
                 color="#2471a3")
-        ax.set_ylabel("roadies")
-        ax.set_title(f"{plan.pool}: {plan.paid_hours:.0f} paid hours, gap {plan.gap:.2%}")
+        ax.set_ylabel(words["roadies"])
+        ax.set_title(words["title"].format(pool=plan.pool, paid=f"{plan.paid_hours:.0f}",
+                                           gap=f"{plan.gap:.2%}"))
         twin = ax.twinx()
         twin.fill_between(times, contacts, step="post", alpha=0.15, color="#7f8c8d",
-                          label="forecast contacts")
-        twin.set_ylabel("contacts per interval")
+                          label=words["forecast"])
+        twin.set_ylabel(words["per_interval"])
         lines = ax.get_legend_handles_labels()
         more = twin.get_legend_handles_labels()
         ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize=8)
@@ -48,10 +60,12 @@ def plan_figure(result: PipelineResult):
     return fig
 
 
-def plan_svg(result: PipelineResult) -> str:
-    fig = plan_figure(result)
+def plan_svg(result: PipelineResult, *, labels: dict[str, str] | None = None) -> str:
+    """The chart as SVG, its words kept as text (readable, searchable, in the page's font)."""
+    fig = plan_figure(result, labels=labels)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
+    with plt.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg")
     plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg"):]

@@ -74,9 +74,12 @@ def run_pipeline(
     time_limit_seconds: float = 60.0,
     tz: str = "Europe/Paris",
     first_day: dt.date | None = None,
+    progress=None,
 ) -> PipelineResult:
     """Forecast every series from ``first_day`` (default: the day after the latest history),
-    staff it, and plan the slots of each pool on the summed positions."""
+    staff it, and plan the slots of each pool on the summed positions. ``progress(fraction,
+    step)`` is called after each series and each pool (step: "forecast" or "slots")."""
+    report = progress or (lambda fraction, step: None)
     if not history:
         raise ValueError("no series to plan")
     step = forecast_config.interval_minutes
@@ -118,17 +121,20 @@ def run_pipeline(
             agents = result.agents
         positions = np.ceil(agents / (1.0 - p.shrinkage) - 1e-9).astype(np.int64)
         plans.append(SeriesPlan(name, p, fc, np.asarray(agents), positions))
+        report(0.5 * len(plans) / len(history), "forecast")
 
     pools: list[SlotPlan] = []
-    for pool in sorted({sp.params.pool for sp in plans}):
+    names = sorted({sp.params.pool for sp in plans})
+    for pool in names:
         members = [sp for sp in plans if sp.params.pool == pool]
         need = np.sum([sp.positions for sp in members], axis=0).astype(float)
         pool_rules = replace(rules, sunday_open=any(sp.params.sunday_open for sp in members))
         pools.append(plan_slots(
             DayMatrix(start, step, need), rules=pool_rules, pool=pool,
-            time_limit_seconds=time_limit_seconds / max(len({sp.params.pool for sp in plans}), 1),
+            time_limit_seconds=time_limit_seconds / max(len(names), 1),
             tz=tz,
         ))
+        report(0.5 + 0.5 * len(pools) / len(names), "slots")
     return PipelineResult(series=tuple(plans), pools=tuple(pools), start=start,
                           horizon_days=horizon_days)
 

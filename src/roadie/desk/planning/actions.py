@@ -11,8 +11,16 @@ from django.utils.translation import gettext as _
 
 from roadie.desk.brands.models import Pool
 from roadie.desk.planning import lib
-from roadie.desk.planning.models import PLAN_TRANSITIONS, PlanSlot, PlanStatus, SlotPlan
-from roadie.engine.chart import plan_svg
+from roadie.desk.planning.models import (
+    PLAN_TRANSITIONS,
+    REQUEST_TRANSITIONS,
+    PlanRequest,
+    PlanSlot,
+    PlanStatus,
+    RequestStatus,
+    SlotPlan,
+)
+from roadie.engine.chart import LABELS, plan_svg
 from roadie.engine.forecast import ForecastConfig, HistoryError
 from roadie.engine.pipeline import run_pipeline
 from roadie.engine.planning import SlotRules
@@ -26,12 +34,39 @@ def _hours(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+def _chart_labels() -> dict[str, str]:
+    return {
+        "requirement": _("requirement"), "coverage": _("coverage (slots)"),
+        "roadies": _("roadies"), "forecast": _("forecast contacts"),
+        "per_interval": _("contacts per interval"),
+        "title": _("{pool}: {paid} paid hours, gap {gap}"),
+    }
+
+
+def _charts(result) -> dict[str, str]:
+    from django.conf import settings
+    from django.utils import translation
+
+    charts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            charts[code] = plan_svg(result, labels=_chart_labels() if code != "en" else LABELS)
+    return charts
+
+
 def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
-                 time_limit_seconds: float = 20.0) -> SlotPlan:
-    """Forecast, staff and plan the pool's slots for ``days`` days from ``first_day``; any
-    earlier proposal for that week is superseded (a published plan stays until replaced)."""
+                 time_limit_seconds: float = 20.0, overrides: dict | None = None,
+                 progress=None) -> SlotPlan:
+    """Forecast, staff and plan the pool's slots for ``days`` days from ``first_day``, with
+    the series' parameters changed by ``overrides`` ({series: {field: value}}); any earlier
+    proposal for that week is superseded (a published plan stays until replaced).
+    ``progress(per_cent, step)`` hears how far it got."""
+    from dataclasses import asdict, replace
+
     from django.conf import settings
 
+    report = progress or (lambda per_cent, step: None)
+    report(5, "history")
     try:
         history = lib.pool_history(pool, before=min(timezone.localdate(), first_day))
     except HistoryError as exc:
@@ -39,15 +74,22 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
     if not history:
         raise PlanningError(_("No contacts in the last weeks: nothing to forecast from."))
     params = lib.pool_params(pool, sorted(history))
+    for series, changes in (overrides or {}).items():
+        if series in params:
+            params[series] = replace(params[series], **lib.engine_fields(changes))
+    report(10, "forecast")
     try:
         result = run_pipeline(
             history, params=params, horizon_days=days,
             forecast_config=ForecastConfig(interval_minutes=lib.INTERVAL_MINUTES),
             rules=SlotRules(), time_limit_seconds=time_limit_seconds, tz=settings.TIME_ZONE,
             first_day=first_day,
+            progress=lambda fraction, step: report(10 + int(80 * fraction), step),
         )
     except (HistoryError, ValueError) as exc:
         raise PlanningError(str(exc)) from None
+    report(92, "chart")
+    charts = _charts(result)
     (plan_result,) = result.pools
     step_hours = lib.INTERVAL_MINUTES / 60
     with transaction.atomic():
@@ -61,7 +103,8 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
             solver_status=plan_result.status, solver_gap=plan_result.gap,
             forecast_contacts={sp.series: round(float(sp.forecast.values.sum()), 1)
                                for sp in result.series},
-            chart_svg=plan_svg(result),
+            chart_svg=charts["en"], charts=charts,
+            series_params={name: asdict(p) for name, p in params.items()},
         )
         PlanSlot.objects.bulk_create([
             PlanSlot(
@@ -89,3 +132,57 @@ def publish_plan(*, user, plan: SlotPlan) -> SlotPlan:
         plan.published_by = user
         plan.save(update_fields=["status", "published_at", "published_by"])
     return plan
+
+
+# --------------------------------------------------------------------------------------------
+# "Propose slots" in the background
+# --------------------------------------------------------------------------------------------
+
+
+def request_plan(*, user, pool: Pool, first_day: dt.date, overrides: dict) -> PlanRequest:
+    """Queue a proposal for the background worker (``roadie worker``)."""
+    from roadie.desk.planning.tasks import run_plan_request
+
+    with transaction.atomic():
+        request = PlanRequest.objects.create(pool=pool, first_day=first_day, requested_by=user,
+                                             overrides=overrides, step="queued")
+        transaction.on_commit(lambda: run_plan_request.enqueue(request.pk))
+    return request
+
+
+def _move(request_id: int, status: RequestStatus, **fields) -> bool:
+    """Change a request's status along REQUEST_TRANSITIONS (False when not allowed)."""
+    with transaction.atomic():
+        request = PlanRequest.objects.select_for_update().get(pk=request_id)
+        current = RequestStatus(request.status)
+        if status != current and status not in REQUEST_TRANSITIONS[current]:
+            return False
+        for name, value in {"status": status, **fields}.items():
+            setattr(request, name, value)
+        request.save(update_fields=["status", *fields])
+    return True
+
+
+def run_request(request_id: int) -> PlanRequest:
+    """What the worker does with a queued request: propose the plan, reporting progress."""
+    request = PlanRequest.objects.select_related("pool", "requested_by").get(pk=request_id)
+    if not _move(request_id, RequestStatus.RUNNING, progress=1, step="history"):
+        return request
+
+    def progress(per_cent: int, step: str) -> None:
+        PlanRequest.objects.filter(pk=request_id).update(progress=min(per_cent, 99), step=step)
+
+    try:
+        plan = propose_plan(user=request.requested_by, pool=request.pool,
+                            first_day=request.first_day, overrides=request.overrides,
+                            progress=progress)
+    except PlanningError as exc:
+        _move(request_id, RequestStatus.FAILED, error=str(exc), finished_at=timezone.now())
+    except Exception as exc:  # the page must learn that it stopped, whatever the reason
+        _move(request_id, RequestStatus.FAILED, error=_("The proposal failed: %(error)s")
+              % {"error": exc}, finished_at=timezone.now())
+        raise
+    else:
+        _move(request_id, RequestStatus.DONE, progress=100, step="done", plan=plan,
+              finished_at=timezone.now())
+    return PlanRequest.objects.get(pk=request_id)

@@ -115,3 +115,88 @@ def pools_overview(first_day: dt.date) -> list[dict]:
         out.append({"pool": pool, "plan": plan})
     return out
 
+
+
+# --------------------------------------------------------------------------------------------
+# the parameters a planner may change before proposing
+# --------------------------------------------------------------------------------------------
+
+# form field -> (SeriesParams field, lowest, highest, factor from the form to the engine)
+EDITABLE = {
+    "aht": ("aht_seconds", 1.0, 7200.0, 1.0),
+    "target": ("service_level", 1.0, 99.9, 0.01),
+    "answer": ("answer_seconds", 0.0, 3600.0, 1.0),
+    "patience": ("patience_seconds", 1.0, 7200.0, 1.0),
+    "shrinkage": ("shrinkage", 0.0, 90.0, 0.01),
+    "concurrency": ("concurrency", 1.0, 10.0, 1.0),
+}
+
+
+def series_rows(pool: Pool, *, before: dt.date) -> list[dict]:
+    """The pool's series (brand x channel with contacts in the last HISTORY_WEEKS weeks), with
+    their brand and channel names and the parameters a proposal would use, as form values."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(before - dt.timedelta(weeks=HISTORY_WEEKS), dt.time(), zone)
+    end = dt.datetime.combine(before, dt.time(), zone)
+    found = (Contact.objects.filter(brand__in=pool.brands.all(), arrived_at__gte=start,
+                                    arrived_at__lt=end)
+             .values_list("brand__slug", "brand__name", "channel").distinct())
+    names = {f"{slug}/{channel}": (brand, channel) for slug, brand, channel in found}
+    params = pool_params(pool, sorted(names))
+    rows = []
+    for i, series in enumerate(sorted(names, key=lambda s: (names[s][0], s))):
+        brand, channel = names[series]
+        p = params[series]
+        rows.append({
+            "index": i, "series": series, "brand": brand,
+            "channel": ChannelKind(channel).label if channel in ChannelKind.values else channel,
+            "kind": p.kind,
+            "aht": round(p.aht_seconds), "target": round(p.service_level * 100, 1),
+            "answer": round(p.answer_seconds), "shrinkage": round(p.shrinkage * 100, 1),
+            "patience": "" if p.patience_seconds is None else round(p.patience_seconds),
+            "concurrency": p.concurrency,
+        })
+    return rows
+
+
+def parse_overrides(data, rows: list[dict]) -> dict[str, dict]:
+    """The form's values per series, checked; ValueError names the series and the field."""
+    from django.utils.translation import gettext as _
+
+    out: dict[str, dict] = {}
+    for row in rows:
+        values: dict = {}
+        for name, (field, low, high, factor) in EDITABLE.items():
+            text = str(data.get(f"s{row['index']}-{name}", "")).strip().replace(",", ".")
+            if text == "":
+                if name == "patience":
+                    values[field] = None  # nobody hangs up: Erlang C
+                    continue
+                raise ValueError(_("%(series)s: %(field)s is required")
+                                 % {"series": f"{row['brand']} {row['channel']}", "field": name})
+            try:
+                number = float(text)
+            except ValueError:
+                number = float("nan")
+            if not low <= number <= high or (name == "concurrency" and number != int(number)):
+                raise ValueError(_("%(series)s: %(field)s must be a number from %(low)s to "
+                                   "%(high)s") % {"series": f"{row['brand']} {row['channel']}",
+                                                  "field": name, "low": f"{low:g}",
+                                                  "high": f"{high:g}"})
+            values[field] = int(number) if name == "concurrency" else number * factor
+        out[row["series"]] = values
+    return out
+
+
+def engine_fields(changes: dict) -> dict:
+    """Stored overrides -> SeriesParams keyword arguments (only the editable fields)."""
+    allowed = {field for field, *_ in EDITABLE.values()}
+    return {k: v for k, v in changes.items() if k in allowed}
+
+
+def latest_request(pool: Pool, first_day: dt.date):
+    from roadie.desk.planning.models import PlanRequest
+
+    return PlanRequest.objects.filter(pool=pool, first_day=first_day).first()

@@ -44,6 +44,10 @@ class SlotPlan(models.Model):
     # Per series: forecast contacts for the week, and the chart (SVG) shown on the page.
     forecast_contacts = models.JSONField(default=dict)
     chart_svg = models.TextField(blank=True)
+    # The same chart with its words in each language of the desk ({"en": svg, "fr": svg}).
+    charts = models.JSONField(default=dict, blank=True)
+    # Per series: the parameters the plan was made with (AHT, targets, patience, ...).
+    series_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -72,3 +76,43 @@ class PlanSlot(models.Model):
         if self.second_starts_at and self.second_ends_at:
             total += (self.second_ends_at - self.second_starts_at).total_seconds()
         return total / 3600.0
+
+
+class RequestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+REQUEST_TRANSITIONS = {
+    RequestStatus.QUEUED: {RequestStatus.RUNNING, RequestStatus.FAILED},
+    RequestStatus.RUNNING: {RequestStatus.DONE, RequestStatus.FAILED},
+    RequestStatus.DONE: set(),
+    RequestStatus.FAILED: set(),
+}
+
+
+class PlanRequest(models.Model):
+    """A planner's "Propose slots": run by the background worker (``roadie worker``), which
+    reports its progress here and links the plan it made."""
+
+    pool = models.ForeignKey("brands.Pool", on_delete=models.CASCADE,
+                             related_name="plan_requests")
+    first_day = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Per series ("brand/channel"): the parameters the planner changed before proposing.
+    overrides = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=RequestStatus.choices,
+                              default=RequestStatus.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    step = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)
+    plan = models.ForeignKey(SlotPlan, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
