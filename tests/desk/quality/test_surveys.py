@@ -43,7 +43,7 @@ def test_link_page_answers_once_without_login(client, survey):
     assert RawInbound.objects.get(pk=survey.raw_id).status == RawStatus.PARSED
     again = client.post(url, {"rating": "5"})
     survey.refresh_from_db()
-    assert survey.rating == 2 and b"already" in again.content
+    assert survey.rating == 2 and b"data-already" in again.content
     assert RawInbound.objects.filter(source="survey-page").count() == 3  # every delivery kept
 
 
