@@ -36,17 +36,17 @@ def test_each_user_hears_only_what_they_may_see(make_brand, make_agent, make_use
     assert {c for _, c in heard(supervisor)} >= {mine.pk, other.pk}
 
 
-def test_desk_panel_after_events_equals_a_fresh_load(make_brand, make_agent, make_contact, client):
+def test_offer_banner_after_events_equals_a_fresh_load(make_brand, make_agent, make_contact, client):
     brand = make_brand()
     agent = make_agent(brands=[brand], presence="available")
     client.force_login(agent.user)
-    before = client.get("/desk/panel").content.decode()
+    before = client.get("/desk/offers/banner").content.decode()
     contact = make_contact(brand=brand, channel="chat")
     tick()
     events = events_after(0, topics_for(agent.user))
     assert events[-1].kind == "offer.new"
-    # The page re-fetches its panel on the event: the panel now holds the offer...
-    panel = client.get("/desk/panel").content.decode()
+    # The page re-fetches its offer banner on the event: the banner now holds the offer...
+    panel = client.get("/desk/offers/banner").content.decode()
     assert panel != before and f'data-offer="{contact.offers.get().pk}"' in panel
     # ...exactly as the full page would on a fresh load (CSRF tokens are masked anew each time).
     page = client.get("/desk/").content.decode()

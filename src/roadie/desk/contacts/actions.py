@@ -10,7 +10,11 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+<<<<<<< HEAD
 from roadie.desk.brands.calendars import business_deadline
+=======
+from roadie.desk.accounts.access import can_supervise
+>>>>>>> 21dfa16 (Agent desk: one workspace (my contacts beside the conversation, switched without reloading), the offer banner on every page with sound, notification and Alt+A; supervisors open any contact, add notes, take over, reassign, transfer, answer escalations in the thread; tags, macros, waiting on the customer and snooze; decline reasons recorded)
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
 from roadie.desk.contacts.models import (
     TRANSITIONS,
@@ -191,7 +195,19 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
     else:
         kind = "contact.message"
         _event(contact, EventKind.MESSAGE)
-        if contact.status in (Status.RESOLVED, Status.ABANDONED) and inbound.reopens:
+        if contact.status == Status.WAITING and inbound.reopens:
+            # The answer the agent was waiting for: back in the queue, with a fresh answer
+            # target (the clock was stopped while waiting).
+            _set_status(contact, Status.QUEUED)
+            contact.agent = None
+            contact.arrived_at = now
+            contact.deadline_at = now + timedelta(seconds=_answer_seconds(brand, contact.channel))
+            contact.waiting_since = None
+            contact.snoozed_until = None
+            contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at",
+                                        "waiting_since", "snoozed_until"])
+            _event(contact, EventKind.REOPENED, after="waiting")
+        elif contact.status in (Status.RESOLVED, Status.ABANDONED) and inbound.reopens:
             # The customer wrote again: the conversation goes back in the queue.
             _set_status(contact, Status.QUEUED)
             contact.agent = None
@@ -218,13 +234,13 @@ def add_customer_message(contact: Contact, *, body: str, message_id: str = "",
     return message, created
 
 
-def _require_handler(user, contact: Contact) -> None:
+def _require_handler(user, contact: Contact, *, statuses=(Status.ACTIVE,)) -> None:
     agent = getattr(user, "agent", None)
     if user.is_agent and (agent is None or contact.agent_id != agent.pk):
         raise ActionError("only the agent handling this contact may do this")
-    if user.is_brand_user:
-        raise ActionError("brand users have read-only access")
-    if contact.status != Status.ACTIVE:
+    if not user.is_agent and not can_supervise(user):
+        raise ActionError("only the agent handling this contact or a supervisor may do this")
+    if contact.status not in statuses:
         raise ActionError(f"contact #{contact.pk} is {contact.status}, not in progress")
 
 
@@ -235,7 +251,7 @@ def reply(user, contact: Contact, *, body: str) -> Message:
         raise ActionError("a reply cannot be empty")
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        _require_handler(user, contact)
+        _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
         message = Message.objects.create(
             contact=contact, direction=Direction.OUTBOUND, author=user, body=body
         )
@@ -255,7 +271,7 @@ def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
     now = timezone.now()
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        _require_handler(user, contact)
+        _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
         codes = set(contact.brand.wrap_up_codes.values_list("code", flat=True))
         if codes and wrap_up_code not in codes:
             raise ActionError(f"unknown wrap-up code {wrap_up_code!r}; expected one of {sorted(codes)}")
@@ -263,7 +279,10 @@ def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
         _set_status(contact, Status.RESOLVED)
         contact.resolved_at = now
         contact.wrap_up_code = wrap_up_code
-        contact.save(update_fields=["status", "resolved_at", "wrap_up_code"])
+        contact.waiting_since = None
+        contact.snoozed_until = None
+        contact.save(update_fields=["status", "resolved_at", "wrap_up_code", "waiting_since",
+                                    "snoozed_until"])
         Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
             status=OfferStatus.COMPLETED, ended_at=now
         )
@@ -308,7 +327,7 @@ def escalate(user, contact: Contact, *, reason: str) -> Escalation:
 
 
 def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalation:
-    if not user.is_operator:
+    if not can_supervise(user):
         raise ActionError("only supervisors answer escalations")
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().select_related("contact").get(pk=escalation.pk)
@@ -317,6 +336,8 @@ def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalatio
         escalation.answered_by = user
         escalation.answered_at = timezone.now()
         escalation.answer = answer.strip()
+        if not escalation.answer:
+            raise ActionError("the answer cannot be empty")
         escalation.save(update_fields=["answered_by", "answered_at", "answer"])
         Message.objects.create(contact=escalation.contact, direction=Direction.NOTE, author=user,
                                body=escalation.answer)
@@ -324,3 +345,82 @@ def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalatio
                                agent_ids=(escalation.contact.agent_id,))
     return escalation
 
+
+
+def _may_annotate(user, contact: Contact) -> None:
+    """Notes and tags: the agent who has (or had) the contact, or a supervisor."""
+    agent = getattr(user, "agent", None)
+    if can_supervise(user):
+        return
+    if user.is_agent and agent is not None and contact.agent_id == agent.pk:
+        return
+    raise ActionError("only the agent handling this contact or a supervisor may do this")
+
+
+def add_note(user, contact: Contact, *, body: str) -> Message:
+    """An internal note in the thread: the agent and supervisors see it, the customer never."""
+    body = body.strip()
+    if not body:
+        raise ActionError("a note cannot be empty")
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _may_annotate(user, contact)
+        message = Message.objects.create(contact=contact, direction=Direction.NOTE, author=user, body=body)
+        _event(contact, EventKind.NOTE, agent=contact.agent, user=user)
+        publish_contact_change(contact, "contact.note", agent_ids=(contact.agent_id,))
+    return message
+
+
+MAX_TAGS = 12
+
+
+def clean_tags(text: str) -> list[str]:
+    """"Billing, urgent  refund" -> ["billing", "urgent", "refund"]: lower-case, no duplicates."""
+    seen: list[str] = []
+    for raw in text.replace(",", " ").split():
+        tag = raw.strip().lower()[:40]
+        if tag and tag not in seen:
+            seen.append(tag)
+    if len(seen) > MAX_TAGS:
+        raise ActionError(f"at most {MAX_TAGS} tags per contact")
+    return seen
+
+
+def set_tags(user, contact: Contact, *, tags: list[str]) -> Contact:
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _may_annotate(user, contact)
+        if tags != contact.tags:
+            _event(contact, EventKind.TAGGED, agent=contact.agent, user=user, before=contact.tags, after=tags)
+            contact.tags = tags
+            contact.save(update_fields=["tags"])
+            publish_contact_change(contact, "contact.tagged", agent_ids=(contact.agent_id,))
+    return contact
+
+
+def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -> Contact:
+    """The agent asked the customer something: the contact leaves the agent's capacity, its
+    answer clock stops, and the customer's reply puts it back in the queue. ``until`` snoozes
+    it out of the agent's list until then."""
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ActionError("snooze until a moment in the future")
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
+        was = contact.status
+        _set_status(contact, Status.WAITING)
+        contact.waiting_since = contact.waiting_since or now
+        contact.snoozed_until = until
+        contact.save(update_fields=["status", "waiting_since", "snoozed_until"])
+        Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
+            status=OfferStatus.COMPLETED, ended_at=now
+        )
+        if was == Status.WAITING:
+            _event(contact, EventKind.SNOOZED, agent=contact.agent, user=user,
+                   until=until.isoformat() if until else None)
+        else:
+            _event(contact, EventKind.WAITING, agent=contact.agent, user=user,
+                   until=until.isoformat() if until else None)
+        publish_contact_change(contact, "contact.waiting", agent_ids=(contact.agent_id,))
+    return contact

@@ -37,17 +37,21 @@ class Status(models.TextChoices):
     QUEUED = "queued", _("Waiting")
     OFFERED = "offered", _("Offered")
     ACTIVE = "active", _("In progress")
+    WAITING = "waiting", _("Waiting on the customer")
     RESOLVED = "resolved", _("Resolved")
     ABANDONED = "abandoned", _("Abandoned")
 
 
-OPEN_STATUSES = frozenset({Status.QUEUED, Status.OFFERED, Status.ACTIVE})
+OPEN_STATUSES = frozenset({Status.QUEUED, Status.OFFERED, Status.ACTIVE, Status.WAITING})
 
 # Allowed status changes (states and transitions as data, checked by actions).
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.QUEUED: frozenset({Status.OFFERED, Status.ABANDONED, Status.RESOLVED}),
     Status.OFFERED: frozenset({Status.ACTIVE, Status.QUEUED, Status.ABANDONED}),
-    Status.ACTIVE: frozenset({Status.RESOLVED, Status.QUEUED}),
+    Status.ACTIVE: frozenset({Status.RESOLVED, Status.QUEUED, Status.WAITING}),
+    # Waiting on the customer: the agent's capacity is freed and the answer clock stops;
+    # the customer's reply puts the contact back in the queue with a fresh answer target.
+    Status.WAITING: frozenset({Status.QUEUED, Status.RESOLVED, Status.ACTIVE}),
     Status.RESOLVED: frozenset({Status.QUEUED}),  # the customer writes again
     Status.ABANDONED: frozenset({Status.QUEUED}),
 }
@@ -79,6 +83,11 @@ class Contact(models.Model):
     external_id = models.CharField(max_length=200, blank=True)
     # Agents who declined or let the offer lapse: offered to others first.
     declined_by = models.JSONField(default=list, blank=True)
+    # Labels agents and supervisors put on the contact (lower-case slugs).
+    tags = models.JSONField(default=list, blank=True)
+    # Waiting on the customer since; hidden from the agent's list until snoozed_until.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -163,6 +172,13 @@ class EventKind(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned")
     ESCALATED = "escalated", _("Escalated")
     REOPENED = "reopened", _("Reopened")
+    NOTE = "note", _("Internal note")
+    TAGGED = "tagged", _("Tags changed")
+    WAITING = "waiting", _("Waiting on the customer")
+    SNOOZED = "snoozed", _("Snoozed")
+    TAKEN_OVER = "taken_over", _("Taken over by a supervisor")
+    REASSIGNED = "reassigned", _("Reassigned")
+    TRANSFERRED = "transferred", _("Transferred to a pool")
 
 
 class ContactEvent(models.Model):
@@ -192,3 +208,21 @@ class Escalation(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
+
+
+class Macro(models.Model):
+    """A brand's saved reply. Its body may hold placeholders: {customer_name}, {agent_name},
+    {brand_name}, {contact_id} (see roadie.desk.contacts.macros)."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="macros")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    language = models.CharField(max_length=8, blank=True, help_text=_("Empty: every language"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["brand", "title"]
+        constraints = [models.UniqueConstraint(fields=["brand", "title"], name="one_macro_title")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -258,3 +258,140 @@ def release_absent_agents(*, now: datetime | None = None, stale_seconds: float |
         set_presence(agent, Presence.OFFLINE, now=now)
         count += 1
     return count
+
+
+# Supervisor and hand-over write paths. Each locks the contact, then its active offers, then
+# the agents involved in primary-key order (the house lock order), and re-checks everything.
+
+HANDOVER_STATUSES = (Status.QUEUED, Status.OFFERED, Status.ACTIVE, Status.WAITING)
+
+
+def _lock_handover(contact_id: int):
+    contact = Contact.objects.select_for_update().select_related("brand").filter(pk=contact_id).first()
+    if contact is None:
+        raise Contact.DoesNotExist(f"no contact {contact_id}")
+    if contact.status not in HANDOVER_STATUSES:
+        raise ActionError(f"contact #{contact_id} is {contact.status}: nothing to hand over")
+    offers = list(Offer.objects.select_for_update().filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES))
+    return contact, offers
+
+
+def _lock_agents(ids) -> dict[int, Agent]:
+    ids = sorted({i for i in ids if i is not None})
+    return {a.pk: a for a in Agent.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _may_hand_over(user, contact: Contact) -> None:
+    from roadie.desk.accounts.access import can_supervise
+
+    if can_supervise(user):
+        return
+    agent = getattr(user, "agent", None)
+    if user.is_agent and agent is not None and contact.agent_id == agent.pk:
+        return
+    raise ActionError("only the agent handling this contact or a supervisor may hand it over")
+
+
+def _release(offers: list[Offer], *, now: datetime) -> None:
+    for offer in offers:
+        offer.status = OfferStatus.RELEASED
+        offer.ended_at = now
+        offer.save(update_fields=["status", "ended_at"])
+
+
+def _note(contact: Contact, user, body: str) -> None:
+    from roadie.desk.contacts.models import Direction, Message
+
+    if body.strip():
+        Message.objects.create(contact=contact, direction=Direction.NOTE, author=user, body=body.strip())
+
+
+def take_over(user, contact_id: int, *, note: str = "") -> Contact:
+    """A supervisor takes the conversation in hand: the agent's assignment ends (their
+    capacity is freed) and the supervisor answers and resolves it themselves."""
+    from roadie.desk.accounts.access import can_supervise
+
+    if not can_supervise(user):
+        raise ActionError("only supervisors take over a contact")
+    now = timezone.now()
+    with transaction.atomic():
+        contact, offers = _lock_handover(contact_id)
+        _lock_agents([o.agent_id for o in offers])
+        previous = contact.agent_id
+        _release(offers, now=now)
+        contact.status = Status.ACTIVE
+        contact.agent = None
+        contact.answered_at = contact.answered_at or now
+        contact.waiting_since = None
+        contact.snoozed_until = None
+        contact.save(update_fields=["status", "agent", "answered_at", "waiting_since", "snoozed_until"])
+        ContactEvent.objects.create(contact=contact, kind=EventKind.TAKEN_OVER, user=user, at=now,
+                                    agent_id=previous, detail={"from_agent": previous})
+        _note(contact, user, note)
+        publish_contact_change(contact, "contact.taken_over", agent_ids=(previous,))
+    return contact
+
+
+def reassign(user, contact_id: int, *, agent_id: int, note: str = "") -> Contact:
+    """Give the contact to another agent now (a supervisor's decision, or the handling
+    agent's transfer to a colleague). The new agent must be available, qualified and have
+    the capacity; nothing changes otherwise."""
+    now = timezone.now()
+    with transaction.atomic():
+        contact, offers = _lock_handover(contact_id)
+        _may_hand_over(user, contact)
+        agents = _lock_agents([agent_id, *(o.agent_id for o in offers)])
+        target = agents.get(agent_id)
+        if target is None:
+            raise ActionError(f"no agent {agent_id}")
+        if target.presence != Presence.AVAILABLE:
+            raise ActionError(f"{target} is not available")
+        if not contact_skills(contact) <= target.skill_set():
+            raise ActionError(f"{target} lacks the skills or brand certification for this contact")
+        cost = contact_cost(contact)
+        held = sum(o.cost for o in offers if o.agent_id == target.pk)
+        if agent_load(target.pk) - held + cost > target.capacity:
+            raise ActionError(f"{target} has no free capacity for this contact")
+        previous = contact.agent_id
+        _release(offers, now=now)
+        Offer.objects.create(contact=contact, agent=target, cost=cost, offered_at=now, expires_at=now,
+                             responded_at=now, status=OfferStatus.ACCEPTED)
+        contact.status = Status.ACTIVE
+        contact.agent = target
+        contact.answered_at = contact.answered_at or now
+        contact.waiting_since = None
+        contact.snoozed_until = None
+        contact.save(update_fields=["status", "agent", "answered_at", "waiting_since", "snoozed_until"])
+        ContactEvent.objects.create(contact=contact, kind=EventKind.REASSIGNED, user=user, at=now,
+                                    agent=target, detail={"from_agent": previous, "to_agent": target.pk})
+        _note(contact, user, note)
+        publish_contact_change(contact, "contact.reassigned",
+                               agent_ids=tuple({previous, target.pk, *(o.agent_id for o in offers)}))
+    return contact
+
+
+def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") -> Contact:
+    """Put the contact back in its brand's queue, keeping its place, optionally requiring a
+    product-area skill (``area:billing``) so that it reaches the right people."""
+    now = timezone.now()
+    if skill and not skill.startswith("area:"):
+        raise ActionError(f"pool skill must look like area:NAME, not {skill!r}")
+    with transaction.atomic():
+        contact, offers = _lock_handover(contact_id)
+        _may_hand_over(user, contact)
+        _lock_agents([o.agent_id for o in offers])
+        previous = contact.agent_id
+        _release(offers, now=now)
+        contact.status = Status.QUEUED
+        contact.agent = None
+        contact.waiting_since = None
+        contact.snoozed_until = None
+        if skill and skill not in contact.extra_skills:
+            contact.extra_skills = [*contact.extra_skills, skill]
+        contact.save(update_fields=["status", "agent", "extra_skills", "waiting_since", "snoozed_until"])
+        ContactEvent.objects.create(contact=contact, kind=EventKind.TRANSFERRED, user=user, at=now,
+                                    agent_id=previous, detail={"from_agent": previous, "skill": skill})
+        _note(contact, user, note)
+        publish_contact_change(contact, "contact.transferred",
+                               agent_ids=tuple({previous, *(o.agent_id for o in offers)}))
+    return contact

@@ -1,9 +1,12 @@
-"""Pages: login, the agent desk, the supervisor board, the brand dashboard, live events."""
+"""Pages: login, the agent desk, the contact page, the supervisor board, the brand dashboard,
+live events."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from roadie.desk.web import views_board, views_desk, views_identity, views_live
+from roadie.desk.web import views_board, views_contact, views_desk, views_identity, views_live
+
+C = "desk/contacts/<int:contact_id>/"
 
 urlpatterns = [
     path("", views_desk.home, name="home"),
@@ -11,13 +14,22 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", views_desk.desk, name="desk"),
     path("desk/panel", views_desk.desk_panel, name="desk-panel"),
+    path("desk/list", views_desk.desk_list, name="desk-list"),
+    path("desk/offers/banner", views_desk.offer_banner, name="desk-offer-banner"),
     path("desk/presence", views_desk.presence, name="desk-presence"),
     path("desk/offers/<int:offer_id>/<str:answer>", views_desk.answer_offer, name="desk-offer"),
-    path("desk/contacts/<int:contact_id>/", views_desk.contact, name="desk-contact"),
-    path("desk/contacts/<int:contact_id>/messages", views_desk.contact_messages, name="desk-contact-messages"),
-    path("desk/contacts/<int:contact_id>/reply", views_desk.reply, name="desk-reply"),
-    path("desk/contacts/<int:contact_id>/resolve", views_desk.resolve, name="desk-resolve"),
-    path("desk/contacts/<int:contact_id>/escalate", views_desk.escalate, name="desk-escalate"),
+    path(C, views_contact.contact, name="desk-contact"),
+    path(C + "messages", views_contact.contact_messages, name="desk-contact-messages"),
+    path(C + "reply", views_contact.reply, name="desk-reply"),
+    path(C + "note", views_contact.note, name="desk-note"),
+    path(C + "tags", views_contact.tags, name="desk-tags"),
+    path(C + "resolve", views_contact.resolve, name="desk-resolve"),
+    path(C + "wait", views_contact.wait, name="desk-wait"),
+    path(C + "escalate", views_contact.escalate, name="desk-escalate"),
+    path(C + "take-over", views_contact.take_over, name="desk-take-over"),
+    path(C + "transfer", views_contact.transfer, name="desk-transfer"),
+    path(C + "escalations/<int:escalation_id>/answer", views_contact.answer_escalation,
+         name="desk-answer-escalation"),
     path("board/", views_board.board, name="board"),
     path("board/panel", views_board.board_panel, name="board-panel"),
     path("board/escalations/<int:escalation_id>/answer", views_board.answer_escalation, name="board-answer"),

@@ -1,29 +1,30 @@
-"""The agent desk: presence, offers popping up live, the conversation, reply, resolve, help."""
+"""The agent desk: one workspace (my contacts beside the open conversation, switched without
+reloading), presence, and the offer banner shown on every page of the desk."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from roadie.desk.agents.models import Presence
-from roadie.desk.contacts import actions as contact_actions
-from roadie.desk.contacts.access import (
-    access_contact,
-    conversation_view,
-    customer_history,
-    customer_view,
-)
 from roadie.desk.contacts.actions import ActionError
-from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Status
-from roadie.desk.kb.suggest import suggestions_for_contact
+from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.routing import actions as routing_actions
 from roadie.desk.routing.lib import start_of_today
-from roadie.desk.routing.models import Offer, OfferStatus
+from roadie.desk.routing.models import Offer
 from roadie.desk.web.guards import agent_page
+from roadie.desk.web.lib import my_contacts, offer_cards
+
+DECLINE_REASONS = [
+    ("busy", gettext_lazy("Busy with another contact")),
+    ("skills", gettext_lazy("Not my area")),
+    ("leaving", gettext_lazy("About to take a break")),
+    ("other", gettext_lazy("Other")),
+]
 
 
 def home(request):
@@ -37,19 +38,14 @@ def home(request):
     return redirect("board")
 
 
+def is_pane(request) -> bool:
+    """A request from the workspace's own script, which swaps the pane in place."""
+    return request.headers.get("X-Pane") == "1"
+
+
 def _desk_context(agent) -> dict:
-    offers = (
-        Offer.objects.filter(agent=agent, status=OfferStatus.PENDING)
-        .select_related("contact__brand").order_by("offered_at")
-    )
-    mine = (
-        Contact.objects.filter(agent=agent, status=Status.ACTIVE)
-        .select_related("brand").order_by("arrived_at")
-    )
     return {
         "agent": agent,
-        "offers": offers,
-        "active": mine,
         "load": routing_actions.agent_load(agent.pk),
         "presences": Presence.choices,
         "today": today_numbers(agent),
@@ -70,11 +66,20 @@ def today_numbers(agent) -> dict:
     }
 
 
+def list_context(request, agent, *, current: int | None = None) -> dict:
+    q = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "").strip().lower()
+    return {"mine": my_contacts(agent, q=q, tag=tag), "q": q, "tag": tag, "current": current}
+
+
 @agent_page
 def desk(request):
     agent = request.user.agent
     routing_actions.heartbeat(agent)
-    return render(request, "roadie/desk.html", _desk_context(agent))
+    context = _desk_context(agent)
+    if is_pane(request):
+        return render(request, "roadie/_desk_home.html", context)
+    return render(request, "roadie/desk.html", {**context, **list_context(request, agent)})
 
 
 @agent_page
@@ -82,6 +87,23 @@ def desk_panel(request):
     agent = request.user.agent
     routing_actions.heartbeat(agent)
     return render(request, "roadie/_desk_panel.html", _desk_context(agent))
+
+
+@agent_page
+def desk_list(request):
+    current = request.GET.get("current")
+    return render(request, "roadie/_my_contacts.html",
+                  list_context(request, request.user.agent, current=int(current) if (current or "").isdigit() else None))
+
+
+def banner_context(user) -> dict:
+    agent = user.agent
+    return {"cards": offer_cards(user, agent), "decline_reasons": DECLINE_REASONS}
+
+
+@agent_page
+def offer_banner(request):
+    return render(request, "roadie/_offer_banner.html", banner_context(request.user))
 
 
 @agent_page
@@ -102,7 +124,12 @@ def answer_offer(request, offer_id: int, answer: str):
             offer = routing_actions.accept_offer(request.user, offer_id)
             return redirect("desk-contact", contact_id=offer.contact_id)
         if answer == "decline":
-            routing_actions.decline_offer(request.user, offer_id)
+            reason = request.POST.get("reason", "")
+            known = dict(DECLINE_REASONS)
+            if reason and reason not in known:
+                messages.error(request, _("Unknown reason: choose one of the list."))
+                return redirect("desk")
+            routing_actions.decline_offer(request.user, offer_id, reason=reason)
             messages.info(request, _("Offer declined: it goes to someone else."))
         else:
             return HttpResponseNotAllowed(["POST"])
@@ -110,74 +137,9 @@ def answer_offer(request, offer_id: int, answer: str):
         messages.error(request, _("This offer is no longer yours."))
     except ActionError as exc:
         messages.error(request, str(exc))
-    return redirect("desk")
+    return redirect(request.POST.get("next") or "desk") if _safe_next(request) else redirect("desk")
 
 
-def _contact_context(request, contact: Contact) -> dict:
-    codes = list(contact.brand.wrap_up_codes.all())
-    return {
-        "contact": contact,
-        "customer": customer_view(request.user, contact.customer, brand=contact.brand, via="page"),
-        "conversation": conversation_view(request.user, contact),
-        "history": customer_history(request.user, contact).select_related("brand")[:10],
-        "wrap_up_codes": codes,
-        "is_mine": contact.agent_id == getattr(getattr(request.user, "agent", None), "pk", None)
-        and contact.status == Status.ACTIVE,
-        "open": contact.status in OPEN_STATUSES,
-        "kb_suggestions": suggestions_for_contact(request.user, contact),
-    }
-
-
-@agent_page
-def contact(request, contact_id: int):
-    contact = access_contact(request.user, contact_id)
-    return render(request, "roadie/contact.html", _contact_context(request, contact))
-
-
-@agent_page
-def contact_messages(request, contact_id: int):
-    contact = access_contact(request.user, contact_id)
-    return render(request, "roadie/_conversation.html",
-                  {"conversation": conversation_view(request.user, contact), "contact": contact})
-
-
-def _act(request, contact_id: int, action, success: str):
-    contact = access_contact(request.user, contact_id)
-    try:
-        action(contact)
-        messages.success(request, success)
-    except ActionError as exc:
-        messages.error(request, str(exc))
-    return contact
-
-
-@agent_page
-@require_POST
-def reply(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: contact_actions.reply(request.user, c, body=request.POST.get("body", "")),
-         _("Reply sent."))
-    return redirect("desk-contact", contact_id=contact_id)
-
-
-@agent_page
-@require_POST
-def resolve(request, contact_id: int):
-    contact = _act(request, contact_id,
-                   lambda c: contact_actions.resolve(request.user, c,
-                                                     wrap_up_code=request.POST.get("wrap_up_code", "")),
-                   _("Contact resolved."))
-    contact.refresh_from_db()
-    if contact.status == Status.RESOLVED:
-        return redirect("desk")
-    return redirect("desk-contact", contact_id=contact_id)
-
-
-@agent_page
-@require_POST
-def escalate(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: contact_actions.escalate(request.user, c, reason=request.POST.get("reason", "")),
-         _("A supervisor has been asked."))
-    return redirect(reverse("desk-contact", args=[contact_id]))
-
+def _safe_next(request) -> bool:
+    nxt = request.POST.get("next", "")
+    return nxt.startswith("/") and not nxt.startswith("//")

@@ -1,0 +1,228 @@
+"""The contact page, the same for the agent handling it and for supervisors: the thread with
+internal notes, tags, macros, reply, waiting on the customer, snooze, transfer, escalation,
+and the supervisor's take over / reassign / answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roadie.desk.accounts.access import can_supervise
+from roadie.desk.agents.models import Agent, Presence, Skill
+from roadie.desk.contacts import actions as contact_actions
+from roadie.desk.contacts.access import (
+    access_contact,
+    conversation_view,
+    customer_history,
+    customer_view,
+)
+from roadie.desk.contacts.actions import ActionError
+from roadie.desk.contacts.macros import macros_for
+from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Escalation, Status
+from roadie.desk.kb.suggest import suggestions_for_contact
+from roadie.desk.routing import actions as routing_actions
+from roadie.desk.web.guards import contact_page, is_desk_agent
+from roadie.desk.web.views_desk import is_pane, list_context
+
+TALK_CHANNELS = ("voice", "video")
+
+
+def _colleagues(contact: Contact, user):
+    me = getattr(user, "agent", None)
+    query = (Agent.objects.filter(certifications__brand=contact.brand, presence=Presence.AVAILABLE)
+             .select_related("user").order_by("user__first_name", "user__username"))
+    if me is not None:
+        query = query.exclude(pk=me.pk)
+    return query
+
+
+def _contact_context(request, contact: Contact) -> dict:
+    user = request.user
+    agent = getattr(user, "agent", None) if user.is_agent else None
+    handling = contact.status in (Status.ACTIVE, Status.WAITING) and (
+        (agent is not None and contact.agent_id == agent.pk)
+        or (agent is None and can_supervise(user) and contact.agent_id is None and contact.status == Status.ACTIVE)
+    )
+    supervising = can_supervise(user)
+    return {
+        "contact": contact,
+        "customer": customer_view(user, contact.customer, brand=contact.brand, via="page"),
+        "conversation": conversation_view(user, contact),
+        "history": customer_history(user, contact).select_related("brand")[:10],
+        "wrap_up_codes": list(contact.brand.wrap_up_codes.all()),
+        "is_mine": handling,
+        "talk": contact.channel in TALK_CHANNELS,
+        "open": contact.status in OPEN_STATUSES,
+        "supervising": supervising,
+        "may_annotate": handling or supervising,
+        "macros": macros_for(contact, user=user) if handling else [],
+        "colleagues": list(_colleagues(contact, user)) if (handling or supervising) and contact.is_open else [],
+        "pools": sorted(set(Skill.objects.values_list("name", flat=True))) if handling or supervising else [],
+        "escalations": list(contact.escalations.filter(answered_at__isnull=True).select_related("raised_by"))
+        if supervising else [],
+        "kb_suggestions": suggestions_for_contact(user, contact),
+    }
+
+
+@contact_page
+def contact(request, contact_id: int):
+    contact = access_contact(request.user, contact_id)
+    context = _contact_context(request, contact)
+    if is_pane(request):
+        return render(request, "roadie/_contact_pane.html", context)
+    if is_desk_agent(request.user):
+        context.update(list_context(request, request.user.agent, current=contact.pk))
+    return render(request, "roadie/contact.html", context)
+
+
+@contact_page
+def contact_messages(request, contact_id: int):
+    contact = access_contact(request.user, contact_id)
+    return render(request, "roadie/_conversation.html",
+                  {"conversation": conversation_view(request.user, contact), "contact": contact})
+
+
+def _act(request, contact_id: int, action, success: str):
+    contact = access_contact(request.user, contact_id)
+    try:
+        action(contact)
+        messages.success(request, success)
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return contact
+
+
+def _back(contact_id: int):
+    return redirect("desk-contact", contact_id=contact_id)
+
+
+@contact_page
+@require_POST
+def reply(request, contact_id: int):
+    _act(request, contact_id,
+         lambda c: contact_actions.reply(request.user, c, body=request.POST.get("body", "")),
+         _("Reply sent."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def note(request, contact_id: int):
+    _act(request, contact_id,
+         lambda c: contact_actions.add_note(request.user, c, body=request.POST.get("body", "")),
+         _("Internal note added."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def tags(request, contact_id: int):
+    def change(c):
+        contact_actions.set_tags(request.user, c, tags=contact_actions.clean_tags(request.POST.get("tags", "")))
+
+    _act(request, contact_id, change, _("Tags saved."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def resolve(request, contact_id: int):
+    contact = _act(request, contact_id,
+                   lambda c: contact_actions.resolve(request.user, c,
+                                                     wrap_up_code=request.POST.get("wrap_up_code", "")),
+                   _("Contact resolved."))
+    contact.refresh_from_db()
+    if contact.status == Status.RESOLVED and is_desk_agent(request.user):
+        return redirect("desk")
+    return _back(contact_id)
+
+
+def snooze_until(choice: str, custom: str, *, now: datetime | None = None) -> datetime | None:
+    """"" -> no snooze, "1h", "4h", "tomorrow" (9:00 local), "custom" -> the datetime typed."""
+    now = timezone.localtime(now or timezone.now())
+    if not choice:
+        return None
+    if choice == "1h":
+        return now + timedelta(hours=1)
+    if choice == "4h":
+        return now + timedelta(hours=4)
+    if choice == "tomorrow":
+        return (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    if choice == "custom":
+        value = parse_datetime(custom or "")
+        if value is None:
+            raise ActionError("snooze_until: give a date and time")
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+    raise ActionError(f"snooze: unknown choice {choice!r}")
+
+
+@contact_page
+@require_POST
+def wait(request, contact_id: int):
+    def action(c):
+        until = snooze_until(request.POST.get("snooze", ""), request.POST.get("snooze_until", ""))
+        contact_actions.wait_on_customer(request.user, c, until=until)
+
+    _act(request, contact_id, action, _("Waiting on the customer: their reply reopens the contact."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def escalate(request, contact_id: int):
+    _act(request, contact_id,
+         lambda c: contact_actions.escalate(request.user, c, reason=request.POST.get("reason", "")),
+         _("A supervisor has been asked."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def take_over(request, contact_id: int):
+    _act(request, contact_id,
+         lambda c: routing_actions.take_over(request.user, c.pk, note=request.POST.get("note", "")),
+         _("You have the contact now."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def transfer(request, contact_id: int):
+    """To a colleague (agent id) or to a pool (``pool:NAME``, or ``queue`` for the brand's queue)."""
+    target = request.POST.get("to", "")
+    note_text = request.POST.get("note", "")
+
+    def action(c):
+        if target.isdigit():
+            routing_actions.reassign(request.user, c.pk, agent_id=int(target), note=note_text)
+        elif target == "queue":
+            routing_actions.transfer_to_pool(request.user, c.pk, note=note_text)
+        elif target.startswith("pool:"):
+            routing_actions.transfer_to_pool(request.user, c.pk, skill=f"area:{target[5:]}", note=note_text)
+        else:
+            raise ActionError("to: choose a colleague or a pool")
+
+    contact = _act(request, contact_id, action, _("Contact handed over."))
+    contact.refresh_from_db()
+    if is_desk_agent(request.user) and contact.agent_id != request.user.agent.pk:
+        return redirect("desk")
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
+def answer_escalation(request, contact_id: int, escalation_id: int):
+    contact = access_contact(request.user, contact_id)
+    escalation = get_object_or_404(Escalation, pk=escalation_id, contact=contact)
+    try:
+        contact_actions.answer_escalation(request.user, escalation, answer=request.POST.get("answer", ""))
+        messages.success(request, _("Answer sent to the agent."))
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return _back(contact_id)
