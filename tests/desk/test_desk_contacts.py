@@ -203,3 +203,16 @@ def test_supervisor_answers_an_escalation_in_the_thread(handled, client):
     escalation.refresh_from_db()
     assert escalation.answer == "Oui, 20 €"
     assert contact.messages.filter(direction="note", body="Oui, 20 €").exists()
+
+
+def test_offer_banner_and_my_list_redact_what_the_brand_masks(make_brand, make_agent, make_contact, client):
+    brand = make_brand(masked=("phone", "email"))
+    agent = make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand, body="Rappelez-moi au 06 12 34 56 78 svp")
+    tick()
+    client.force_login(agent.user)
+    banner = client.get("/desk/offers/banner").content.decode()
+    assert "Rappelez-moi au" in banner and "06 12 34 56 78" not in banner
+    routing.accept_offer(agent.user, contact.offers.get().pk)
+    listing = client.get("/desk/list").content.decode()
+    assert "Rappelez-moi au" in listing and "06 12 34 56 78" not in listing

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from roadie.desk.contacts.access import masked_fields_for
+from roadie.desk.contacts.access import masked_fields_for, redact_for
 from roadie.desk.contacts.models import Contact, Macro
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -32,7 +32,7 @@ def fill(body: str, values: dict[str, str]) -> str:
 def placeholder_values(contact: Contact, *, user) -> dict[str, str]:
     hidden = masked_fields_for(user, contact.brand)
     return {
-        "customer_name": "" if "name" in hidden else contact.customer.name,
+        "customer_name": "" if "name" in hidden else redact_for(user, contact.brand, contact.customer.name),
         "agent_name": user.first_name or user.get_full_name() or user.username,
         "brand_name": contact.brand.name,
         "contact_id": str(contact.pk),

@@ -36,7 +36,7 @@ def customer_label(user, contact: Contact) -> str:
     """The customer's name as this user may see it (empty when the brand hides it)."""
     if "name" in masked_fields_for(user, contact.brand):
         return ""
-    return contact.customer.name
+    return redact_for(user, contact.brand, contact.customer.name)
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ def shown_rows(user, contacts: list[Contact]) -> list[Contact]:
     """Each contact's subject and first line as this user may read them (``shown_subject``,
     ``shown_line``): free text always goes through the brand's redaction."""
     for c in contacts:
+        c.shown_name = customer_label(user, c)
         c.shown_subject = redact_for(user, c.brand, c.subject)
         c.shown_line = first_line(redact_for(user, c.brand, getattr(c, "first_body", "") or ""), limit=90)
     return contacts
