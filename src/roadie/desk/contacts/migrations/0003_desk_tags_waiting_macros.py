@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('brands', '0001_initial'),
-        ('contacts', '0001_initial'),
+        ('contacts', '0002_customer_verified'),
     ]
 
     operations = [
