@@ -10,11 +10,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-<<<<<<< HEAD
-from roadie.desk.brands.calendars import business_deadline
-=======
 from roadie.desk.accounts.access import can_supervise
->>>>>>> 21dfa16 (Agent desk: one workspace (my contacts beside the conversation, switched without reloading), the offer banner on every page with sound, notification and Alt+A; supervisors open any contact, add notes, take over, reassign, transfer, answer escalations in the thread; tags, macros, waiting on the customer and snooze; decline reasons recorded)
+from roadie.desk.brands.calendars import business_deadline
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
 from roadie.desk.contacts.models import (
     TRANSITIONS,
@@ -201,7 +198,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             _set_status(contact, Status.QUEUED)
             contact.agent = None
             contact.arrived_at = now
-            contact.deadline_at = now + timedelta(seconds=_answer_seconds(brand, contact.channel))
+            contact.deadline_at = _deadline(brand, contact.channel, now)
             contact.waiting_since = None
             contact.snoozed_until = None
             contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at",
