@@ -23,7 +23,7 @@ FR = {
     "To": "À",
     "Colleagues available": "Collègues disponibles",
     "nobody available": "personne de disponible",
-    "Pools": "Files",
+    "Pools": "Pools",
     "Note for the next person (optional)": "Note pour la personne suivante (facultatif)",
     "Hand over": "Passer la main",
     "Take over (answer it myself)": "Reprendre (répondre moi-même)",
