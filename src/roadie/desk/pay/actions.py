@@ -121,21 +121,22 @@ def post(postings: Sequence[Posting], *, allow_closed: bool = False) -> int:
         check_balanced(p)
     if not postings:
         return 0
-    periods = {p.period for p in postings}
-    closed = set(Period.objects.filter(month__in=periods, status=PeriodStatus.CLOSED)
+    keys = [p.key for p in postings]
+    if len(set(keys)) != len(keys):
+        raise PayError("the same idempotency key twice in one batch")
+    booked: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        booked.update(Transaction.objects.filter(key__in=keys[i:i + CHUNK]).values_list("key", flat=True))
+    fresh = [p for p in postings if p.key not in booked]
+    closed = set(Period.objects.filter(month__in={p.period for p in fresh}, status=PeriodStatus.CLOSED)
                  .values_list("month", flat=True))
     if closed and not allow_closed:
         raise PayError(f"period {sorted(closed)[0]} is closed: late events go to the next period")
     written = 0
     with transaction.atomic():
-        accounts = _accounts({leg.account for p in postings for leg in p.legs})
-        for i in range(0, len(postings), CHUNK):
-            chunk = postings[i:i + CHUNK]
-            keys = [p.key for p in chunk]
-            if len(set(keys)) != len(keys):
-                raise PayError("the same idempotency key twice in one batch")
-            booked = set(Transaction.objects.filter(key__in=keys).values_list("key", flat=True))
-            new = [p for p in chunk if p.key not in booked]
+        accounts = _accounts({leg.account for p in fresh for leg in p.legs})
+        for i in range(0, len(fresh), CHUNK):
+            new = fresh[i:i + CHUNK]
             reversed_ids = dict(Transaction.objects.filter(
                 key__in=[p.reverses_key for p in new if p.reverses_key]).values_list("key", "id"))
             rows = Transaction.objects.bulk_create([Transaction(
