@@ -13,6 +13,7 @@ urlpatterns = [
     path("planning/", include("roadie.desk.planning.urls")),
     path("", include("roadie.desk.quality.urls")),
     path("schedule/", include("roadie.desk.scheduling.urls")),
+    path("pay/", include("roadie.desk.pay.urls")),
     path("mail/", include("roadie.connectors.email.urls")),
     path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),

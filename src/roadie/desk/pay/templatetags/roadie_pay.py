@@ -1,0 +1,21 @@
+"""The navigation link to the money pages, for whoever has money to see."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from roadie.desk.accounts.access import brand_scope, can_handle_money
+
+register = template.Library()
+
+
+@register.simple_tag
+def money_nav(user):
+    if can_handle_money(user):
+        return format_html('<li><a href="{}">{}</a></li>', reverse("pay-finance"), _("Money"))
+    if brand_scope(user) is not None:
+        return format_html('<li><a href="{}">{}</a></li>', reverse("pay-invoices"), _("Invoices"))
+    if getattr(user, "is_authenticated", False) and hasattr(user, "agent"):
+        return format_html('<li><a href="{}">{}</a></li>', reverse("pay-mine"), _("My pay"))
+    return ""
