@@ -64,3 +64,21 @@ def test_finance_closes_from_the_page_with_a_clear_refusal(client, books):
     client.force_login(books["finance"])
     r = client.post("/pay/finance/close", {"period": "2026-03"}, follow=True)
     assert "already closed" in r.content.decode()
+
+
+def test_demo_money_every_roadie_has_contacts_premium_calls_bookings_and_closed_months(db):
+    from roadie.desk.agents.models import Agent
+    from roadie.desk.demo.data import load_demo
+    from roadie.desk.pay import lib
+    from roadie.desk.pay.demo import seed_pay_demo
+    from roadie.desk.pay.models import Entry, Statement
+
+    load_demo(agents=5)
+    result = seed_pay_demo(now=paris(2026, 12, 1, 9))
+    assert result["closed"] == ["2026-09", "2026-10"]
+    for agent in Agent.objects.all():
+        kinds = set(Entry.objects.filter(account__agent=agent).values_list("kind", flat=True))
+        assert {"contact", "premium_share", "fixed"} <= kinds, agent
+    assert Statement.objects.filter(agent__user__username="camille", period="2026-10").exists()
+    assert lib.ledger_check().ok
+    assert seed_pay_demo(now=paris(2026, 12, 1, 9))["closed"] == []  # a second seed adds nothing

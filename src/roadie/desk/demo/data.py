@@ -180,6 +180,7 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
 def demo_logins() -> list[tuple[str, str, str]]:
     """(role, username, password) of every login the README lists."""
     rows = [("operator administrator", "admin", DEMO_PASSWORD), ("supervisor", "supervisor", DEMO_PASSWORD)]
+    rows.append(("finance (pay, invoices, ledger)", "finance", DEMO_PASSWORD))
     rows += [("agent", name, DEMO_PASSWORD) for name in HUMAN_AGENTS]
     rows += [(f"brand user ({b.name})", f"brand-{b.slug}", DEMO_PASSWORD) for b in BRANDS]
     rows += [("quality reviewer", "qa", DEMO_PASSWORD), ("quality expert", "qa-expert", DEMO_PASSWORD)]

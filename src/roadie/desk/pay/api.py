@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from roadie.desk.accounts.access import can_handle_money
@@ -77,7 +77,7 @@ def add_rule(request, payload: RuleIn):
                                         data=payload.data, brand=brand, channel=payload.channel)
     except (PayError, ValueError) as exc:
         raise _refused(exc) from None
-    return 201, _rule(rule)
+    return Status(201, _rule(rule))
 
 
 class PeriodOut(Schema):
@@ -194,7 +194,7 @@ def contest(request, payload: ContestIn):
         c = actions.open_contest(request.auth, entry_id=payload.entry_id, reason=payload.reason)
     except PayError as exc:
         raise _refused(exc) from None
-    return 201, _contest(c)
+    return Status(201, _contest(c))
 
 
 @router.post("/pay/contests/{contest_id}/decision", response={200: ContestOut, 400: Error, 403: Error})
