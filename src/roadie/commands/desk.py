@@ -74,8 +74,8 @@ def cmd_seed_demo(args) -> int:
 
     from roadie.desk.demo.data import load_demo
     from roadie.desk.demo.history import load_demo_history
-    from roadie.desk.quality.demo import seed_quality
     from roadie.desk.pay.demo import seed_pay_demo
+    from roadie.desk.quality.demo import seed_quality
 
     call_command("migrate", verbosity=0, interactive=False)
     counts = load_demo(agents=args.agents)

@@ -380,10 +380,11 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
         if not Period.objects.filter(month=month, status=PeriodStatus.CLOSED).exists():
             raise PayError(f"period: close {month} first")
         month = next_period(month)
-    build = closing.build_period(period)
-    if now < build.cutoff:
-        raise PayError(f"period: {period} can close from {build.cutoff:%Y-%m-%d %H:%M}, when the "
+    cutoff = closing.earliest_close(period)
+    if now < cutoff:
+        raise PayError(f"period: {period} can close from {cutoff:%Y-%m-%d %H:%M}, when the "
                        "reopen window of its last contacts has passed")
+    build = closing.build_period(period)
     with transaction.atomic():
         postings = [line_posting(li, period=period, origin=build.origin.get(li.key, ""))
                     for li in build.lines if li.amount]

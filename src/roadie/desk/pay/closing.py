@@ -39,6 +39,12 @@ def hold_days(rules) -> int:
     return max((r.reopen_window_days for r in rules), default=0)
 
 
+def earliest_close(period: str) -> dt.datetime:
+    """When ``period`` may close: after its end plus the longest reopen window."""
+    _, end = ev.period_bounds(period)
+    return end + dt.timedelta(days=hold_days(facts.rule_sets()))
+
+
 def books_start(period: str) -> str:
     first = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("month").values_list(
         "month", flat=True).first()

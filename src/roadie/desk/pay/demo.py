@@ -16,7 +16,7 @@ from roadie.desk.accounts.models import Role, User
 from roadie.desk.agents.models import Agent, PresenceChange
 from roadie.desk.brands.models import Channel, Pool
 from roadie.desk.contacts.models import Contact, ContactEvent, Customer, EventKind, Status
-from roadie.desk.pay import actions
+from roadie.desk.pay import actions, closing
 from roadie.desk.pay.models import Mandate, Period, PeriodStatus, PremiumCall
 from roadie.engine.pay.evaluate import PARIS, next_period, period_bounds
 
@@ -66,10 +66,14 @@ def _assign_history(agents: list[Agent], rng: random.Random) -> int:
             by_brand.setdefault(c.brand_id, []).append(agent)
     rows = list(Contact.objects.filter(status=Status.RESOLVED, agent__isnull=True,
                                        resolved_at__isnull=False).order_by("pk"))
+    chosen: dict[int, list[int]] = {}
     for contact in rows:
         pool = by_brand.get(contact.brand_id) or agents
         contact.agent = pool[rng.randrange(len(pool))]
-    Contact.objects.bulk_update(rows, ["agent"], batch_size=2000)
+        chosen.setdefault(contact.agent.pk, []).append(contact.pk)
+    for agent_id, ids in chosen.items():  # one UPDATE per roadie
+        for i in range(0, len(ids), 900):
+            Contact.objects.filter(pk__in=ids[i:i + 900]).update(agent_id=agent_id)
     ContactEvent.objects.bulk_create([ContactEvent(contact=c, kind=EventKind.RESOLVED, agent=c.agent,
                                                    at=c.resolved_at) for c in rows], batch_size=2000)
     return len(rows)
@@ -85,7 +89,7 @@ def _contacts(agents: list[Agent], months: list[str], rng: random.Random) -> Non
         for agent in agents:
             certified = {c.brand_id for c in agent.certifications.all()}
             mine = [c for c in channels if c.brand_id in certified] or channels
-            for n in range(16):
+            for n in range(12):
                 channel = mine[rng.randrange(len(mine))]
                 day = start + dt.timedelta(days=rng.randrange(days), hours=rng.choice([9, 10, 14, 16, 21, 23]),
                                            minutes=rng.randrange(60))
@@ -177,20 +181,19 @@ def seed_pay_demo(*, now: dt.datetime | None = None, months: int = 3, seed: int 
     if not agents:
         return {"closed": []}
     window = _months_back(now.astimezone(PARIS).date(), months)
-    if not Customer.objects.filter(external_ref=MARKER).exists():
-        with transaction.atomic():
+    closed = []
+    with transaction.atomic():  # one commit: SQLite writes it in one go
+        if not Customer.objects.filter(external_ref=MARKER).exists():
             _mandates(agents, rng)
             _assign_history(agents, rng)
             _contacts(agents, window, rng)
             _bookings(agents, window, rng)
-    closed = []
-    month = window[0]
-    while month < f"{now.astimezone(PARIS):%Y-%m}":
-        if not Period.objects.filter(month=month, status=PeriodStatus.CLOSED).exists():
-            try:
+        month = window[0]
+        while month < f"{now.astimezone(PARIS):%Y-%m}":
+            if not Period.objects.filter(month=month, status=PeriodStatus.CLOSED).exists():
+                if now < closing.earliest_close(month):
+                    break  # its reopen window has not passed yet
                 actions.close_period(None, period=month, now=now)
-            except actions.PayError:
-                break  # its reopen window has not passed yet
-            closed.append(month)
-        month = next_period(month)
+                closed.append(month)
+            month = next_period(month)
     return {"closed": closed, "premium_calls": PremiumCall.objects.count()}
