@@ -65,3 +65,35 @@ def test_the_weekend_relay_takes_over_after_the_delay_or_at_once_when_the_team_i
     assert busy_team.route(120) == [Reservation(10, 2)]
     away_team = router(team_on_shift=False)  # nobody of the team on shift: the relay at once
     assert away_team.route(0) == [Reservation(10, 2)]
+
+
+def test_on_shift_first_prefers_agents_booked_for_the_brands_pool():
+    from roadie.engine.routing import LongestIdle, OnShiftFirst
+
+    policy = OnShiftFirst(LongestIdle(), brand_pools={"lune": frozenset({"pooled"})})
+    r = Router(policy)
+    r.add_agent(Agent(1, skills=frozenset({"brand:lune", "brand:etoile"}), idle_since=0))
+    r.add_agent(Agent(2, skills=frozenset({"brand:lune", "brand:etoile"}), idle_since=50,
+                      booked_pools=frozenset({"pooled"})))
+    r.add_contact(Contact(10, "lune"))
+    r.add_contact(Contact(11, "etoile"))
+    made = {x.contact_id: x.agent_id for x in r.route(60)}
+    assert made == {10: 2, 11: 1}  # booked for lune's pool: 2 takes lune; etoile: longest idle
+
+
+def test_the_simulator_routes_booked_teams_first():
+    import numpy as np
+
+    from roadie.engine.sim import run, scenario_from_dict
+
+    scn = scenario_from_dict({
+        "hours": 1, "policy": "on_shift_first",
+        "streams": [{"brand": "lune", "channel": "voice", "rate_per_hour": 20, "handle": 60}],
+        "pools": [{"slug": "pooled", "brands": ["lune"]}],
+        "teams": [{"name": "free", "count": 2, "brands": ["lune"], "pools": ["pooled"]},
+                  {"name": "booked", "count": 2, "brands": ["lune"], "pools": ["pooled"],
+                   "booked_pools": ["pooled"]}],
+    })
+    res = run(scn, np.random.default_rng(1))
+    served = res.agent[res.agent >= 0]
+    assert (served >= 2).mean() > 0.9  # the booked team (agents 2, 3) takes nearly everything

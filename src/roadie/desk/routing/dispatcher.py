@@ -29,6 +29,8 @@ from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions
 from roadie.desk.routing.lib import (
+    booked_pools,
+    brand_pools,
     contact_cost,
     contact_skills,
     live_cascades,
@@ -86,7 +88,10 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
     # Each brand's pools, their overflow after the pool's delay, then supervisors; within the
     # open tiers, the brand's regular roadies first (they know its procedures best), then
     # whoever has waited longest since their last contact.
-    router = core.Router(policy=core.RegularBrandFirst(core.LongestIdle()),
+    # Agents on a booked slot for the contact's pool first (self-scheduling), then the regulars.
+    booked = booked_pools(now)
+    policy = core.OnShiftFirst(core.RegularBrandFirst(core.LongestIdle()), brand_pools=brand_pools(pools))
+    router = core.Router(policy=policy,
                          cascades=live_cascades(pools),
                          decline_cooldown=settings.ROADIE_DECLINE_COOLDOWN,
                          max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
@@ -114,7 +119,8 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
         ready += (available and load + units < agent.capacity
                   and n < settings.ROADIE_MAX_PENDING_OFFERS)
         router.add_agent(routing_agent(agent, pools=pools, load=min(load, agent.capacity),
-                                       available=available, epoch=epoch))
+                                       available=available, epoch=epoch,
+                                       booked=booked.get(agent.pk, frozenset())))
     if not ready:
         return router, epoch  # nobody can take work: no need to load the queue
     waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])

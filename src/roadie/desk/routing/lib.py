@@ -49,8 +49,27 @@ def live_cascades(pools: list[PoolSpec]) -> dict[str, tuple[Tier, ...]]:
     return pool_cascades(pools, supervisors_after=settings.ROADIE_SUPERVISORS_AFTER)
 
 
+def brand_pools(pools: list[PoolSpec]) -> dict[str, frozenset[str]]:
+    """Brand slug -> the slugs of the pools it is in."""
+    out: dict[str, set[str]] = {}
+    for pool in pools:
+        for brand in pool.brands:
+            out.setdefault(brand, set()).add(pool.slug)
+    return {b: frozenset(p) for b, p in out.items()}
+
+
+def booked_pools(now: datetime) -> dict[int, frozenset[str]]:
+    """Agent id -> slugs of the pools they hold a booked slot for now (self-scheduling)."""
+    from roadie.desk.scheduling.lib import on_shift
+
+    shifts = on_shift(now)
+    slugs = dict(Pool.objects.filter(pk__in={p for ps in shifts.values() for p in ps})
+                 .values_list("pk", "slug"))
+    return {a: frozenset(slugs[p] for p in ps if p in slugs) for a, ps in shifts.items()}
+
+
 def routing_agent(agent: Agent, *, pools: list[PoolSpec], load: int, available: bool,
-                  epoch: datetime) -> core.Agent:
+                  epoch: datetime, booked: frozenset[str] = frozenset()) -> core.Agent:
     """The routing core's view of an agent (skills, regular brands, pools, load)."""
     certified = [c.brand.slug for c in agent.certifications.all()]
     return core.Agent(
@@ -59,6 +78,7 @@ def routing_agent(agent: Agent, *, pools: list[PoolSpec], load: int, available: 
         regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
         pools=agent_pools(certified, pools=pools, relay=agent.is_backup,
                           supervisor=can_supervise(agent.user)),
+        booked_pools=booked,
     )
 
 

@@ -32,6 +32,7 @@ from roadie.engine.routing.policies import (
     Fairness,
     Fifo,
     LongestIdle,
+    OnShiftFirst,
     QueueOrder,
     RegularBrandFirst,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Fairness",
     "Fifo",
     "LongestIdle",
+    "OnShiftFirst",
     "QueueClass",
     "QueueOrder",
     "RegularBrandFirst",

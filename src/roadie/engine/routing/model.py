@@ -60,7 +60,8 @@ class Agent:
     in use by contacts the router is *not* told about (contacts given to the router and reserved
     through it add their own cost). ``pools`` names the backup pools the agent belongs to
     (e.g. ``"weekend-relay"``, ``"supervisors"``). ``handled`` is the number of contacts handled so
-    far in the day (the fairness policy uses it).
+    far in the day (the fairness policy uses it). ``booked_pools``: the pools the agent holds a
+    booked slot for now (:class:`~roadie.engine.routing.policies.OnShiftFirst` prefers them).
     """
 
     id: int
@@ -73,11 +74,13 @@ class Agent:
     proficiency: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
     pools: frozenset[str] = frozenset()
     handled: int = 0
+    # pools the agent has a booked slot for right now (self-scheduling): see OnShiftFirst
+    booked_pools: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.capacity < 0 or self.load < 0:
             raise RoutingError(f"agent {self.id}: capacity and load must be >= 0")
-        for name in ("skills", "regular_brands", "pools"):
+        for name in ("skills", "regular_brands", "pools", "booked_pools"):
             value = getattr(self, name)
             if not isinstance(value, frozenset):
                 object.__setattr__(self, name, frozenset(value))

@@ -14,6 +14,7 @@ Two rules make the router's incremental indexes valid (and are checked by the te
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from roadie.engine.routing.model import Agent, AgentState, Contact, QueueClass
@@ -91,6 +92,22 @@ class RegularBrandFirst:
         return (0 if regular else 1, *self.then.key(agent, queue))
 
 
+class OnShiftFirst:
+    """Agents on a booked slot for one of the contact's brand's pools before the others (they
+    committed to serve it now), ties broken by another policy. ``brand_pools`` maps a brand to
+    its pools; an agent's booked pools are ``Agent.booked_pools``."""
+
+    def __init__(self, then: AgentPolicy | None = None, *,
+                 brand_pools: Mapping[str, frozenset[str]] | None = None) -> None:
+        self.then = then or LongestIdle()
+        self.brand_pools = dict(brand_pools or {})
+
+    def key(self, agent: AgentView, queue: QueueClass) -> tuple:
+        booked = agent.spec.booked_pools and agent.spec.booked_pools & self.brand_pools.get(
+            queue.brand, frozenset())
+        return (0 if booked else 1, *self.then.key(agent, queue))
+
+
 class DeadlinePriority:
     """Earliest "virtual due time" first: the service-level deadline minus a head start per
     priority class (``priority_seconds`` per class). A contact's key is fixed at arrival, so a
@@ -121,5 +138,6 @@ POLICIES: dict[str, type] = {
     "best_proficiency": BestProficiency,
     "fairness": Fairness,
     "regular_brand_first": RegularBrandFirst,
+    "on_shift_first": OnShiftFirst,
 }
 QUEUE_ORDERS: dict[str, type] = {"deadline_priority": DeadlinePriority, "fifo": Fifo}

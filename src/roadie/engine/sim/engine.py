@@ -21,6 +21,9 @@ from roadie.engine.routing import (
     Agent,
     AgentState,
     Contact,
+    LongestIdle,
+    OnShiftFirst,
+    RegularBrandFirst,
     Router,
     brand_skill,
 )
@@ -74,6 +77,7 @@ def build_roster(scn: Scenario, days: int | None = None) -> tuple[list[Agent], A
                     state=AgentState.OFFLINE,
                     regular_brands=team.regular_brands,
                     pools=team.pools,
+                    booked_pools=team.booked_pools,
                     proficiency=proficiency,
                 )
             )
@@ -95,8 +99,17 @@ def build_roster(scn: Scenario, days: int | None = None) -> tuple[list[Agent], A
 
 
 def make_router(scn: Scenario) -> Router:
+    if scn.policy == "on_shift_first":  # booked agents first, then the brand's regulars
+        brand_pools: dict[str, set[str]] = {}
+        for pool in scn.pools:
+            for brand in pool.brands:
+                brand_pools.setdefault(brand, set()).add(pool.slug)
+        policy = OnShiftFirst(RegularBrandFirst(LongestIdle()),
+                              brand_pools={b: frozenset(p) for b, p in brand_pools.items()})
+    else:
+        policy = POLICIES[scn.policy]()
     return Router(
-        POLICIES[scn.policy](),
+        policy,
         order=QUEUE_ORDERS[scn.queue_order](),
         # the simulation schedules its own accept timeouts: no expiry bookkeeping in the router
         accept_timeout=math.inf,

@@ -93,6 +93,7 @@ class Team:
     capacity: int = DEFAULT_CAPACITY
     regular_brands: frozenset[str] = frozenset()
     pools: frozenset[str] = frozenset()
+    booked_pools: frozenset[str] = frozenset()  # booked slots for these pools (on_shift_first)
     proficiency: tuple[tuple[str, int], ...] = ()
 
 
@@ -132,6 +133,7 @@ class Scenario:
     away_seconds: float = 300.0
     max_pending_offers: int | None = None
     cascades: tuple[tuple[str, tuple[Tier, ...]], ...] = ()
+    pools: tuple[PoolSpec, ...] = ()
     default_cascade: tuple[Tier, ...] = (Tier(TierKind.CERTIFIED, 0.0),)
     replay: Replay | None = None
     compare: tuple[str, ...] = ()  # other scenario files to run beside this one (pooling gain)
@@ -266,6 +268,7 @@ _TEAM_KEYS = {
     "capacity",
     "regular_brands",
     "pools",
+    "booked_pools",
     "proficiency",
 }
 
@@ -426,6 +429,7 @@ def _team(d: dict, i: int, where: str) -> Team:
         capacity=int(d.get("capacity", DEFAULT_CAPACITY)),
         regular_brands=_strings(d.get("regular_brands", []), f"{where}.regular_brands"),
         pools=_strings(d.get("pools", []), f"{where}.pools"),
+        booked_pools=_strings(d.get("booked_pools", []), f"{where}.booked_pools"),
         proficiency=tuple(sorted((str(k), int(v)) for k, v in prof.items())),
     )
 
@@ -460,8 +464,9 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         for brand, v in top.get("cascades", {}).items()
     }
     # [[pools]]: the cascades the live dispatcher builds from its pools, by the same function
+    pool_specs = tuple(_pool(p, f"pools[{i}]") for i, p in enumerate(top.get("pools", [])))
     pooled = pool_cascades(
-        [_pool(p, f"pools[{i}]") for i, p in enumerate(top.get("pools", []))],
+        pool_specs,
         supervisors_after=(float(top["supervisors_after"]) if "supervisors_after" in top else None),
     )
     cascades = tuple(sorted({**pooled, **explicit}.items()))
@@ -511,6 +516,7 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
             away_after_timeouts=int(top.get("away_after_timeouts", 0)),
             away_seconds=float(top.get("away_seconds", 300.0)),
             cascades=cascades,
+            pools=pool_specs,
             replay=replay,
             compare=compare,
             **kwargs,
