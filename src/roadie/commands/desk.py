@@ -76,11 +76,13 @@ def cmd_seed_demo(args) -> int:
     from roadie.desk.demo.history import load_demo_history
     from roadie.desk.pay.demo import seed_pay_demo
     from roadie.desk.quality.demo import seed_quality
+    from roadie.desk.scheduling.demo import seed_schedule
 
     call_command("migrate", verbosity=0, interactive=False)
     counts = load_demo(agents=args.agents)
     past = load_demo_history(weeks=args.history_weeks)
     seed_quality()  # scorecards, reviewers, a week of reviews and survey answers
+    seed_schedule()
     money = seed_pay_demo()  # the money history; past months closed (docs/pay.md)
     print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents"
           + (f", {past} past contacts for planning" if past else "")

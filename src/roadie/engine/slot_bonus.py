@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,6 +63,16 @@ def _concave_envelope(values: np.ndarray) -> np.ndarray:
     return np.interp(np.arange(len(values)), hull, values[hull])
 
 
+@lru_cache(maxsize=4096)
+def _gain(required: int, booked: int, target: QueueTarget) -> float:
+    load = float(implied_load(np.array([float(required)]), target)[0])
+    if load <= 0:
+        return 0.0
+    counts = np.arange(max(required, booked) + 4, dtype=float)
+    envelope = _concave_envelope(_sl(counts, np.full_like(counts, load), target))
+    return float(min(max(envelope[booked + 1] - envelope[booked], 0.0), 1.0))
+
+
 def next_roadie_gain(*, required: np.ndarray, booked: np.ndarray,
                      target: QueueTarget) -> np.ndarray:
     """Service-level gain (0..1) of one more roadie, per interval: the slope, between
@@ -70,18 +81,9 @@ def next_roadie_gain(*, required: np.ndarray, booked: np.ndarray,
     the gain never grows as roadies are added)."""
     required = np.asarray(required, dtype=float)
     booked = np.asarray(booked, dtype=float)
-    load = implied_load(required, target)
-    top = int(max(required.max(initial=0), booked.max(initial=0))) + 3
-    counts = np.arange(top + 1, dtype=float)
-    out = np.zeros(required.shape)
-    for i in range(required.size):
-        if load.flat[i] <= 0:
-            continue
-        curve = _sl(counts, np.full_like(counts, load.flat[i]), target)
-        envelope = _concave_envelope(curve)
-        b = int(booked.flat[i])
-        out.flat[i] = max(envelope[b + 1] - envelope[b], 0.0)
-    return np.clip(out, 0.0, 1.0)
+    out = [_gain(int(r), int(b), target) for r, b in zip(required.flat, booked.flat,
+                                                           strict=True)]
+    return np.array(out, dtype=float).reshape(required.shape)
 
 
 def price(*, gains: np.ndarray, interval_hours: float,

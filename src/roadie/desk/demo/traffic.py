@@ -118,11 +118,15 @@ def arrivals_loop(*, base: str, api: Api, rate_per_minute: float, stop: threadin
 
 
 def bot_agent_loop(*, api: Api, stop: threading.Event, rng: random.Random) -> None:
-    """An agent driven by the demo: available, accepts offers, answers, resolves."""
-    with contextlib.suppress(urllib.error.HTTPError):
-        api.call("POST", "/agents/me/presence", {"presence": "available"})
+    """An agent driven by the demo: logs in on its booked slots (scheduling.demo.bot_presence),
+    accepts offers, answers, resolves."""
+    from roadie.desk.scheduling.demo import bot_presence
+
+    presence, checked = bot_presence(api, None), time.monotonic()
     handling: dict[int, float] = {}
     while not stop.wait(1.0 + rng.random()):
+        if time.monotonic() - checked > 30:
+            presence, checked = bot_presence(api, presence), time.monotonic()
         try:
             for offer in api.call("GET", "/agents/me/offers"):
                 if rng.random() < 0.9:

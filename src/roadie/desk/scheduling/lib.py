@@ -152,7 +152,16 @@ def ensure_seats(slots: Iterable[PlanSlot]) -> None:
     """Create the seat counters of published slots that have none yet (race-safe)."""
     slots = list(slots)
     have = set(SlotSeats.objects.filter(slot__in=slots).values_list("slot_id", flat=True))
-    missing = [SlotSeats(slot=s, seats=s.roadies) for s in slots if s.pk not in have]
+    todo = [s for s in slots if s.pk not in have]
+    if not todo:
+        return
+    # bookings made before the counter existed (imported or seeded) are counted in it
+    live: dict[int, int] = defaultdict(int)
+    for slot_id in Booking.objects.filter(slot__in=todo, status=BookingStatus.BOOKED) \
+            .values_list("slot_id", flat=True):
+        live[slot_id] += 1
+    missing = [SlotSeats(slot=s, seats=max(s.roadies, live[s.pk]), booked=live[s.pk])
+               for s in todo]
     if missing:
         SlotSeats.objects.bulk_create(missing, ignore_conflicts=True)
 
@@ -238,6 +247,7 @@ class SlotRow:
     waiting: bool = False
     swap_offered: bool = False
     refusal: str | None = None
+    refusal_params: dict | None = None
 
 
 def visible_pools(user) -> list[Pool]:
@@ -296,7 +306,7 @@ def slot_rows(user, *, start: dt.datetime, end: dt.datetime, pool: Pool | None =
         c = counters[s.pk]
         view = slot_view(s, brand_ids=brands.get(s.plan.pool_id, frozenset()),
                          booked=c.booked, seats=c.seats)
-        refusal = None
+        refusal = found = None
         if s.pk in mine:
             status = "booked"
         else:
@@ -313,7 +323,8 @@ def slot_rows(user, *, start: dt.datetime, end: dt.datetime, pool: Pool | None =
         out.append(SlotRow(slot=s, pool_slug=s.plan.pool.slug, seats=c.seats, booked=c.booked,
                            bonus=bonuses.get(s.pk, Decimal("0")), status=status,
                            booking_id=mine.get(s.pk), waiting=s.pk in waiting,
-                           swap_offered=mine.get(s.pk) in offered, refusal=refusal))
+                           swap_offered=mine.get(s.pk) in offered, refusal=refusal,
+                           refusal_params=found.params if found else None))
     return out
 
 

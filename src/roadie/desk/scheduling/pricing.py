@@ -52,6 +52,14 @@ def pool_target(pool_id: int) -> QueueTarget:
                        answer_seconds=min(answers, default=20.0))
 
 
+def _price(slot: PlanSlot, *, required, booked, target, budget, fixed) -> Decimal:
+    times = intervals(lib.pieces(slot))
+    gains = next_roadie_gain(required=np.array([required[t] for t in times]),
+                             booked=np.array([booked[t] for t in times]), target=target)
+    return price(gains=gains, interval_hours=0.5, budget_per_point_hour=budget) + (
+        fixed or Decimal("0"))
+
+
 def plan_bonuses(plan) -> dict[int, Decimal]:
     """Bonus of every slot of ``plan`` (priced part + fixed part), as it stands now."""
     slots = list(PlanSlot.objects.filter(plan=plan))
@@ -60,15 +68,13 @@ def plan_bonuses(plan) -> dict[int, Decimal]:
     fixed = dict(SlotSeats.objects.filter(slot__plan=plan).values_list("slot_id", "fixed_bonus"))
     target = pool_target(plan.pool_id)
     budget = lib.budget_per_point(plan.pool)
-    out = {}
-    for slot in slots:
-        times = intervals(lib.pieces(slot))
-        gains = next_roadie_gain(required=np.array([required[t] for t in times]),
-                                 booked=np.array([booked[t] for t in times]), target=target)
-        out[slot.pk] = price(gains=gains, interval_hours=0.5, budget_per_point_hour=budget) + (
-            fixed.get(slot.pk) or Decimal("0"))
-    return out
+    return {s.pk: _price(s, required=required, booked=booked, target=target, budget=budget,
+                         fixed=fixed.get(s.pk)) for s in slots}
 
 
 def slot_bonus(slot: PlanSlot, *, seats: SlotSeats | None = None) -> Decimal:
-    return plan_bonuses(slot.plan)[slot.pk]
+    """The bonus of one slot now (what a booking made now records)."""
+    required, booked = plan_coverage(slot.plan_id)
+    seats = seats or SlotSeats.objects.get(slot=slot)
+    return _price(slot, required=required, booked=booked, target=pool_target(slot.plan.pool_id),
+                  budget=lib.budget_per_point(slot.plan.pool), fixed=seats.fixed_bonus)

@@ -64,7 +64,7 @@ def my_schedule(request):
             items.append({
                 "row": row, "left": row.seats - row.booked, "inside_notice": inside_notice,
                 "bars": [_bar(a, b, day) for a, b in lib.pieces(row.slot)],
-                "why": refusal_message(rules_engine.Refusal(row.refusal))
+                "why": refusal_message(rules_engine.Refusal(row.refusal, row.refusal_params or {}))
                 if row.refusal and row.refusal not in ("full",) else "",
             })
         days.append({"day": day, "items": items})
