@@ -35,7 +35,7 @@ FR = {
     'Comment': 'Commentaire',
     'Measure': 'Mesure',
     'Value': 'Valeur',
-    '95 % interval': 'Intervalle à 95 %',
+    '95 %% interval': 'Intervalle à 95 %%',
     'Observations': 'Observations',
     'Weight': 'Poids',
     'Quality index': 'Indice qualité',
@@ -154,8 +154,6 @@ FR = {
     'A comment (optional)': 'Un commentaire (facultatif)',
     'Send my answer': 'Envoyer ma réponse',
     'Quality by team': 'Qualité par équipe',
-    'Quality index over the last 28 days (docs: how quality is measured).':
-        'Indice qualité sur les 28 derniers jours.',
     'Reviews': 'Évaluations',
     'Survey answers': 'Réponses aux enquêtes',
     'Review score': 'Note des évaluations',
@@ -182,8 +180,8 @@ FR = {
     'A measure with fewer observations than its minimum is shown but not used, and the weights of the others are re-based. When the measures used carry less than %(w)s of the total weight, there is no index: the page says "too few observations to say" rather than pretending. Each figure is shown with its number of observations and a 95 %% interval.':
         "Une mesure qui a moins d'observations que son minimum est affichée mais pas utilisée, et les poids des autres sont recalculés. Quand les mesures utilisées pèsent moins de %(w)s du poids total, il n'y a pas d'indice : la page dit « trop peu d'observations pour conclure » au lieu de faire semblant. Chaque chiffre est donné avec son nombre d'observations et un intervalle à 95 %%.",
     'How it feeds pay': 'Comment cela compte dans la rémunération',
-    'Pay reads this same index, through one function, at the end of each period, and turns it into a multiplier by bands; the bands are stated on your pay statement. Without an index (too few observations) the neutral band applies. You can check every review and survey answer behind your index on your quality page, acknowledge or dispute each review, and a disputed review counts with its resolved score.':
-        "La rémunération lit ce même indice, par une seule fonction, à la fin de chaque période, et le transforme en coefficient par paliers ; les paliers figurent sur votre relevé. Sans indice (trop peu d'observations), le palier neutre s'applique. Vous pouvez vérifier chaque évaluation et chaque réponse d'enquête derrière votre indice sur votre page qualité, prendre note de chaque évaluation ou la contester, et une évaluation contestée compte avec sa note après décision.",
+    'Pay reads this same index, through one function, at the end of each period, and turns it into a multiplier by the bands of the pay rules in force. Without an index (too few observations) the multiplier is 1: neither bonus nor penalty. You can check every review and survey answer behind your index on your quality page, acknowledge or dispute each review, and a disputed review counts with its resolved score.':
+        "La rémunération lit ce même indice, par une seule fonction, à la fin de chaque période, et le transforme en coefficient selon les paliers des règles de rémunération en vigueur. Sans indice (trop peu d'observations), le coefficient vaut 1 : ni bonus ni pénalité. Vous pouvez vérifier chaque évaluation et chaque réponse d'enquête derrière votre indice sur votre page qualité, prendre note de chaque évaluation ou la contester, et une évaluation contestée compte avec sa note après décision.",
     'This information is given under the EU directive 2024/2831 on platform work, which requires platforms to tell the people who work through them, self-employed included, which automated monitoring and decision systems are used, what they measure, their main parameters and their weight, and how they affect pay.':
         "Cette information est donnée au titre de la directive (UE) 2024/2831 sur le travail via une plateforme, qui impose aux plateformes d'indiquer aux personnes qui travaillent par leur intermédiaire, indépendants compris, quels systèmes automatisés de surveillance et de décision sont utilisés, ce qu'ils mesurent, leurs principaux paramètres et leur poids, et leur effet sur la rémunération.",
     '%(n)d contacts drawn for review.': '%(n)d contacts tirés pour évaluation.',
