@@ -180,5 +180,8 @@ EMAIL_PORT = int(os.environ.get("ROADIE_SMTP_PORT", "25") or 25)
 EMAIL_HOST_USER = os.environ.get("ROADIE_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("ROADIE_SMTP_PASSWORD", "")
 DEFAULT_FROM_EMAIL = os.environ.get("ROADIE_MAIL_FROM", "no-reply@roadie.invalid")
+# Refused raw payloads (unknown address, bad signature, invalid form) are deleted after this
+# many days (the dispatcher prunes them); accepted ones are kept.
+ROADIE_RAW_REJECTED_DAYS = float(os.environ.get("ROADIE_RAW_REJECTED_DAYS", "7"))
 # The address customers reach roadie at (links in mail roadie sends).
 ROADIE_PUBLIC_URL = os.environ.get("ROADIE_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -42,6 +42,7 @@ def status(request, brand_slug: str):
 
 
 @csrf_exempt
+@hooks.files_or_fails
 def offline(request, brand_slug: str):
     """The widget's form outside opening hours: becomes an email contact, answered by email."""
     if request.method == "OPTIONS":

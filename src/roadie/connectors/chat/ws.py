@@ -22,6 +22,7 @@ import re
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
+from roadie.connectors import hooks
 from roadie.connectors.chat import lib
 from roadie.connectors.chat.tasks import visitor_left
 
@@ -103,7 +104,11 @@ class Conversation:
                     if event["type"] == "websocket.disconnect":
                         return
                     text = event.get("text") or (event.get("bytes") or b"").decode("utf-8", "replace")
-                    await self.handle(text)
+                    try:
+                        await self.handle(text)
+                    except Exception:  # logged and answered: the conversation stays open
+                        log.exception("chat frame could not be handled")
+                        await self.error("this frame could not be handled")
                 if self.session is not None:
                     await self.push()
         finally:
@@ -121,7 +126,7 @@ class Conversation:
             await self.error(f"frame larger than {MAX_FRAME} bytes")
             return
         try:
-            frame = json.loads(text)
+            frame = hooks.loads(text)  # NaN/Infinity refused, lone surrogates replaced
             if not isinstance(frame, dict):
                 raise ValueError("a frame is a JSON object")
         except ValueError as exc:
@@ -147,10 +152,9 @@ class Conversation:
         self.session, resumed = await _db(lib.open_session)(
             self.channel, token=text("session", 64), name=text("name", 120), email=text("email", 254),
             identity=frame.get("identity"))
-        try:
-            self.last = max(0, int(frame.get("after") or 0)) if resumed else 0
-        except (TypeError, ValueError):
-            self.last = 0
+        after = frame.get("after")
+        # Only a message id counts: 1e999, "12", -1 or 2**70 start from the beginning.
+        self.last = after if resumed and type(after) is int and 0 <= after < 2**62 else 0
         is_open = await _db(lib.is_open)(self.channel)
         await self.send({"type": "welcome", "session": self.session.token, "resumed": resumed,
                          "open": is_open, "brand": self.channel.brand.name})

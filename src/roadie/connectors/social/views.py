@@ -47,30 +47,35 @@ def parse(data: dict) -> dict:
     sent_at = None
     if data.get("sent_at"):
         try:
-            sent_at = datetime.fromisoformat(str(data["sent_at"]).replace("Z", "+00:00"))
-        except ValueError as exc:
+            sent_at = datetime.fromisoformat(str(data["sent_at"])[:40].replace("Z", "+00:00"))
+        except (ValueError, OverflowError) as exc:
             raise ValueError(f"sent_at is not an ISO 8601 time: {data['sent_at']!r}") from exc
         if sent_at.tzinfo is None:
             raise ValueError("sent_at must carry a time zone")
     return {
-        "network": _text(data, "network", limit=40), "conversation_id": _text(data, "conversation_id"),
-        "message_id": _text(data, "message_id"), "text": _text(data, "text", limit=20_000),
-        "author_id": _text(author, "id"), "author_name": _text(author, "name", required=False),
-        "handle": _text(author, "handle", required=False), "sent_at": sent_at,
+        "network": _text(data, "network", limit=40), "conversation_id": _text(data, "conversation_id", limit=150),
+        "message_id": _text(data, "message_id", limit=200), "text": _text(data, "text", limit=20_000),
+        "author_id": _text(author, "id", limit=70), "author_name": _text(author, "name", required=False, limit=200),
+        "handle": _text(author, "handle", required=False, limit=200), "sent_at": sent_at,
     }
+
+
+def _signed(request, channel) -> tuple[int, str] | None:
+    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
+                              request.headers.get(SIGNATURE)):
+        return 401, f"missing or wrong {SIGNATURE}"
+    return None
 
 
 @csrf_exempt
 @require_POST
+@hooks.files_or_fails
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.SOCIAL, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.SOCIAL, address=address,
-                                        source="social")
+                                        source="social", check=lambda ch: _signed(request, ch))
     if refused:
         return refused
-    secret = (channel.config or {}).get("secret", "")
-    if not hooks.signature_ok(secret, request.body, request.headers.get(SIGNATURE)):
-        return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")
     try:
         item = parse(hooks.parse_json(raw))
     except ValueError as exc:
@@ -81,7 +86,7 @@ def webhook(request, address: str):
                               external_ref=f"{item['network']}:{item['author_id']}"),
         subject=f"{item['network']}: {item['text'].splitlines()[0][:70]}",
         external_id=f"{item['network']}:{item['conversation_id']}",
-        message_id=f"{item['network']}:{item['message_id']}", received_at=item["sent_at"],
+        message_id=f"{item['network']}:{item['message_id']}", provider_at=item["sent_at"],
     ), raw=raw)
     return JsonResponse({"contact": contact.pk, "message": message.pk, "new": created},
                         status=201 if created else 200)

@@ -63,6 +63,7 @@ def request_call(channel: Channel, *, name: str, email: str = "", subject: str =
     return call
 
 
+@hooks.files_or_fails
 def page(request, brand_slug: str):
     channel = _channel(brand_slug)
     raw = None
@@ -107,6 +108,7 @@ def status(request, brand_slug: str, token: str):
 
 @csrf_exempt
 @require_POST
+@hooks.files_or_fails
 def api_request(request, brand_slug: str):
     """JSON for brand sites and apps: {"name", "email", "subject"} -> the meeting link."""
     channel = _channel(brand_slug)

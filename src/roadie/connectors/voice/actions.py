@@ -86,12 +86,14 @@ def open_call(*, channel: Channel, event: CallEvent, raw: RawInbound | None, med
         subject="Appel" if medium == Medium.VOICE else "Appel vidéo LSF",
         language=event.language, priority=1 if channel.premium else 0,
         extra_skills=(RELAY_SKILL,) if relay else (), external_id=event.call_id,
-        message_id=f"{event.call_id}:offered", received_at=event.at,
+        message_id=f"{event.call_id}:offered", provider_at=event.at,
     ), raw=raw)
     call, created = Call.objects.get_or_create(contact=contact, defaults={
         "medium": medium, "provider": event.provider, "call_id": event.call_id, "caller": event.caller,
         "line": event.line or channel.address, "premium": channel.premium, "relay": relay,
-        "target_seconds": target_seconds(channel), "offered_at": contact.arrived_at,
+        "target_seconds": target_seconds(channel),
+        # The caller's wait is timed by the provider's (plausible) clock; the queue by ours.
+        "offered_at": event.at,
         "price_per_minute": price_per_minute(channel), **(extra or {}),
     })
     if created and relay:
@@ -129,11 +131,16 @@ def answered(call: Call, *, at: datetime, username: str = "") -> None:
     contact = call.contact
     if agent is not None and contact.status in (Status.QUEUED, Status.OFFERED):
         offer = Offer.objects.filter(contact=contact, agent=agent, status=OfferStatus.PENDING).first()
-        if offer is None and contact.status == Status.QUEUED:
-            offer = routing_actions.make_offer(contact_id=contact.pk, agent_id=agent.pk, now=at)
-        if offer is not None:
-            routing_actions.accept_offer(agent.user, offer.pk)  # records the answer (on_contact_event)
-            return
+        try:
+            if offer is None and contact.status == Status.QUEUED:
+                offer = routing_actions.make_offer(contact_id=contact.pk, agent_id=agent.pk)
+            if offer is not None:
+                routing_actions.accept_offer(agent.user, offer.pk)  # records the answer (on_contact_event)
+                return
+        except (contact_actions.ActionError, Offer.DoesNotExist) as exc:
+            # The offer lapsed (a late event) or went to someone else: the answer is still a fact.
+            log.warning("call %s answered by %s but its offer could not be accepted: %s",
+                        call.call_id, username, exc)
     _record_answer(call.pk, at=at, agent_id=agent.pk if agent else None)
 
 

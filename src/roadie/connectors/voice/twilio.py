@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 
 from django.utils import timezone
 
+from roadie.connectors.hooks import provider_time
 from roadie.connectors.voice.actions import CallEvent
 
 # CallStatus -> roadie call event. "in-progress" means Twilio connected the caller to
@@ -44,8 +45,11 @@ def to_event(form) -> CallEvent:
     if form.get("Timestamp"):
         try:
             at = parsedate_to_datetime(form["Timestamp"])
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"Timestamp is not an RFC 2822 date: {form['Timestamp']!r}") from exc
+        if at.tzinfo is None:
+            raise ValueError("Timestamp must carry a time zone")
+        at = provider_time(at)
     event = STATUS_EVENTS[status]
     agent = (form.get("RoadieAgent") or "").strip()
     if status == "in-progress" and agent:

@@ -30,11 +30,13 @@ def parse_generic(data: dict) -> CallEvent:
     at = timezone.now()
     if data.get("at"):
         try:
-            at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
-        except ValueError as exc:
+            at = datetime.fromisoformat(str(data["at"])[:40].replace("Z", "+00:00"))
+        except (ValueError, OverflowError) as exc:
             raise ValueError(f"at is not an ISO 8601 time: {data['at']!r}") from exc
         if at.tzinfo is None:
             raise ValueError("at must carry a time zone")
+        # The provider's clock times the call only when it is plausible (year 9999 is not).
+        at = hooks.provider_time(at)
     fields = {k: data.get(k) or "" for k in ("from", "to", "agent", "language")}
     if any(not isinstance(v, str) or len(v) > 60 for v in fields.values()):
         raise ValueError("from, to, agent and language must be short strings")
@@ -47,17 +49,32 @@ def _answer(call) -> JsonResponse:
                          "contact_status": call.contact.status, "relay": call.relay})
 
 
+def _signed(request, channel) -> tuple[int, str] | None:
+    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
+                              request.headers.get(SIGNATURE)):
+        return 401, f"missing or wrong {SIGNATURE}"
+    return None
+
+
+def _twilio_signed(request, channel) -> tuple[int, str] | None:
+    config = channel.config or {}
+    urls = [u for u in (config.get("twilio_webhook_url"), request.build_absolute_uri()) if u]
+    params = [(k, v) for k in request.POST for v in request.POST.getlist(k)]
+    if not twilio.signature_ok(config.get("twilio_auth_token", ""), urls, params,
+                               request.headers.get("X-Twilio-Signature")):
+        return 401, "missing or wrong X-Twilio-Signature"
+    return None
+
+
 @csrf_exempt
 @require_POST
+@hooks.files_or_fails
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
-                                        source="voice")
+                                        source="voice", check=lambda ch: _signed(request, ch))
     if refused:
         return refused
-    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
-                              request.headers.get(SIGNATURE)):
-        return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")
     try:
         event = parse_generic(hooks.parse_json(raw))
         call = actions.handle_event(channel=channel, event=event, raw=raw)
@@ -68,6 +85,7 @@ def webhook(request, address: str):
 
 @csrf_exempt
 @require_POST
+@hooks.files_or_fails
 def survey_webhook(request, address: str):
     """The provider's post-call survey result, signed like the call events:
     ``{"call_id": "...", "rating": 1-5, "comment": "", "reason": ""}``."""
@@ -77,12 +95,9 @@ def survey_webhook(request, address: str):
 
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
-                                        source="voice-survey")
+                                        source="voice-survey", check=lambda ch: _signed(request, ch))
     if refused:
         return refused
-    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
-                              request.headers.get(SIGNATURE)):
-        return hooks.reject(raw, status=401, reason=f"missing or wrong {SIGNATURE}")
     try:
         data = hooks.parse_json(raw)
     except ValueError as exc:
@@ -104,18 +119,13 @@ def survey_webhook(request, address: str):
 
 @csrf_exempt
 @require_POST
+@hooks.files_or_fails
 def twilio_webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
-                                        source="twilio")
+                                        source="twilio", check=lambda ch: _twilio_signed(request, ch))
     if refused:
         return refused
-    config = channel.config or {}
-    urls = [u for u in (config.get("twilio_webhook_url"), request.build_absolute_uri()) if u]
-    params = [(k, v) for k in request.POST for v in request.POST.getlist(k)]
-    if not twilio.signature_ok(config.get("twilio_auth_token", ""), urls, params,
-                               request.headers.get("X-Twilio-Signature")):
-        return hooks.reject(raw, status=401, reason="missing or wrong X-Twilio-Signature")
     try:
         call = actions.handle_event(channel=channel, event=twilio.to_event(request.POST), raw=raw)
     except ValueError as exc:

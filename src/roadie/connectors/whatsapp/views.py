@@ -47,7 +47,18 @@ def _record_status(status: WaStatus) -> None:
                     status.error)
 
 
+def _signed(request, channel) -> tuple[int, str] | None:
+    secret = (channel.config or {}).get("app_secret", "")
+    if not secret:
+        return 401, "this channel has no app secret configured"
+    if not hooks.signature_ok(secret, request.body, request.headers.get("X-Hub-Signature-256")):
+        return 401, ("missing X-Hub-Signature-256" if "X-Hub-Signature-256" not in request.headers
+                     else "X-Hub-Signature-256 does not match the body")
+    return None
+
+
 @csrf_exempt
+@hooks.files_or_fails
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.WHATSAPP, address)
     if request.method == "GET":
@@ -55,17 +66,10 @@ def webhook(request, address: str):
     if request.method != "POST":
         return JsonResponse({"detail": "GET (verification) or POST (events) only"}, status=405)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.WHATSAPP, address=address,
-                                        source="whatsapp")
+                                        source="whatsapp", check=lambda ch: _signed(request, ch))
     if refused:
         return refused
     config = channel.config or {}
-    secret = config.get("app_secret", "")
-    if not secret:
-        return hooks.reject(raw, status=401, reason="this channel has no app secret configured")
-    if not hooks.signature_ok(secret, request.body, request.headers.get("X-Hub-Signature-256")):
-        reason = ("missing X-Hub-Signature-256" if "X-Hub-Signature-256" not in request.headers
-                  else "X-Hub-Signature-256 does not match the body")
-        return hooks.reject(raw, status=401, reason=reason)
     try:
         messages, statuses = parse(hooks.parse_json(raw))
     except ValueError as exc:
@@ -86,7 +90,7 @@ def webhook(request, address: str):
             brand=channel.brand, channel=ChannelKind.WHATSAPP, body=m.body,
             customer=CustomerData(name=m.name, phone=f"+{m.wa_id.lstrip('+')}", external_ref=f"wa:{m.wa_id}"),
             subject=m.body.splitlines()[0][:80] if m.body else "WhatsApp",
-            external_id=m.wa_id, message_id=m.message_id, received_at=m.at,
+            external_id=m.wa_id, message_id=m.message_id, provider_at=m.at,
             flagged_reason=m.flagged_reason,
         ), raw=raw)
         created += new

@@ -7,6 +7,7 @@ import logging
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from roadie.desk.api.schemas import (
     ContactDetail,
@@ -33,7 +34,7 @@ class ContactFilter(Schema):
     brand: str | None = None
     channel: str | None = None
     limit: int = 50
-    offset: int = 0
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Rows to skip (at most 10^9)")
 
 
 def _intake_brand(user, slug: str) -> Brand:

@@ -71,7 +71,10 @@ class Inbound:
     external_id: str = ""
     # This message's own id (email Message-ID, WhatsApp wamid) for deduplication.
     message_id: str = ""
+    # Our receive time (the queue position); None: now. Never a provider's clock.
     received_at: datetime | None = None
+    # The provider's own time for the message, kept as information in the contact's history.
+    provider_at: datetime | None = None
     flagged_reason: str = ""
     # Set when the connector already knows the conversation (a threaded email reply).
     contact_id: int | None = None
@@ -140,6 +143,15 @@ def _event(contact: Contact, kind: str, *, agent=None, user=None, **detail) -> N
     ContactEvent.objects.create(contact=contact, kind=kind, agent=agent, user=user, detail=detail)
 
 
+def _provider_detail(inbound: Inbound) -> dict:
+    if inbound.provider_at is None:
+        return {}
+    try:
+        return {"provider_at": inbound.provider_at.isoformat()}
+    except (OverflowError, ValueError):
+        return {}
+
+
 def receive(inbound: Inbound, *, raw: RawInbound | None = None) -> tuple[Contact, Message, bool]:
     """Turn one inbound message into a contact (new, or the conversation it belongs to).
 
@@ -187,11 +199,12 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             external_id=inbound.external_id, flagged=bool(inbound.flagged_reason),
             flag_reason=inbound.flagged_reason[:250],
         )
-        _event(contact, EventKind.ARRIVED, source=raw.source if raw else "api")
+        _event(contact, EventKind.ARRIVED, source=raw.source if raw else "api",
+               **_provider_detail(inbound))
         kind = "contact.arrived"
     else:
         kind = "contact.message"
-        _event(contact, EventKind.MESSAGE)
+        _event(contact, EventKind.MESSAGE, **_provider_detail(inbound))
         if contact.status == Status.WAITING and inbound.reopens:
             # The answer the agent was waiting for: back in the queue, with a fresh answer
             # target (the clock was stopped while waiting).

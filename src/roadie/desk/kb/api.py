@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from roadie.desk.api.schemas import Error
 from roadie.desk.contacts.access import access_contact
@@ -101,7 +102,7 @@ class ArticleFilter(Schema):
     status: str | None = None
     category: str | None = None
     limit: int = 100
-    offset: int = 0
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Rows to skip (at most 10^9)")
 
 
 def _url(article) -> str:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
 from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.contacts.retention import prune_rejected
 from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions
 from roadie.desk.routing.lib import (
@@ -191,6 +192,7 @@ class Dispatcher:
                     if take_lease(self.holder):
                         if time.monotonic() - self.pruned_at > 300:
                             prune_live_events()
+                            prune_rejected()
                             self.pruned_at = time.monotonic()
                         made = tick()
                         if made:
