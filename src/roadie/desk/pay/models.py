@@ -245,7 +245,7 @@ class PremiumLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(price_per_minute__lte=PRICE_CAP_PER_MINUTE)
                                    & models.Q(price_per_minute__gte=0), name="premium_price_capped"),
-            models.CheckConstraint(condition=~models.Q(purpose__in=list(PREMIUM_FORBIDDEN)),
+            models.CheckConstraint(condition=~models.Q(purpose__in=sorted(PREMIUM_FORBIDDEN)),
                                    name="premium_not_after_sales"),
         ]
 
