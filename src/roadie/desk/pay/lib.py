@@ -24,7 +24,7 @@ from roadie.desk.pay.models import (
     Statement,
     Transaction,
 )
-from roadie.engine.pay.evaluate import PARIS, Line, statement_csv
+from roadie.engine.pay.evaluate import PARIS, Line, plain, statement_csv
 from roadie.engine.pay.money import ZERO
 
 NOT_ON_STATEMENT = ("payout",)
@@ -82,8 +82,8 @@ def statement_json(*, agent: Agent, period: str) -> dict:
         rows.append({"id": e.pk, "key": li.key, "kind": li.kind,
                      "occurred_at": li.occurred_at.astimezone(PARIS).isoformat(timespec="seconds"),
                      "evidence": f"{li.evidence_kind}:{li.evidence_id}",
-                     "rule": li.rule, "rule_version": li.rule_version, "quantity": str(li.quantity.normalize()),
-                     "base": str(li.base.normalize()), "multiplier": str(li.multiplier.normalize()),
+                     "rule": li.rule, "rule_version": li.rule_version, "quantity": plain(li.quantity),
+                     "base": plain(li.base), "multiplier": plain(li.multiplier),
                      "amount": f"{li.amount:.2f}", "label": li.label,
                      "adjustment_of": e.transaction.origin_period or None})
     return {"agent": agent.user.username, "period": period, "closed": closed, "lines": rows,

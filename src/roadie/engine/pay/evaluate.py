@@ -131,7 +131,7 @@ def contact_line(fact: ContactFact, rules: Rules, *, quality: Decimal | None) ->
                      f"{rules.long_per_extra_minute}")
     parts.append(f"quality ×{q}")
     if premium_name:
-        parts.append(f"{premium_name} +{_plain(premium * 100)} %")
+        parts.append(f"{premium_name} +{plain(premium * 100)} %")
     if fact.escalated:
         parts.append("escalated, paid to the resolver")
     return Line(
@@ -209,7 +209,7 @@ def premium_shares(calls: Sequence[PremiumCallFact], rule_sets: Sequence[Rules]
             quantity=Decimal(c.billed_seconds), base=revenue[k], multiplier=rules.premium_share,
             amount=amount,
             label=(f"premium call on {c.line}: {c.billed_seconds} s × {c.price_per_minute} €/min "
-                   f"= {revenue[k]} €, share {_plain(rules.premium_share * 100)} %"),
+                   f"= {revenue[k]} €, share {plain(rules.premium_share * 100)} %"),
         ))
     return total, lines
 
@@ -328,13 +328,12 @@ def statement_csv(period: str, lines: Iterable[Line]) -> str:
         w.writerow((period, line.key, line.kind,
                     line.occurred_at.astimezone(PARIS).isoformat(timespec="seconds"),
                     f"{line.evidence_kind}:{line.evidence_id}", f"{line.rule} v{line.rule_version}",
-                    _plain(line.quantity), _plain(line.base), _plain(line.multiplier),
+                    plain(line.quantity), plain(line.base), plain(line.multiplier),
                     f"{line.amount:.2f}", line.label))
     w.writerow((period, "", "total", "", "", "", "", "", "", f"{total:.2f}", ""))
     return buf.getvalue()
 
 
-def _plain(d: Decimal) -> str:
+def plain(d: Decimal) -> str:
     """A decimal without trailing zeros or exponent (stable text for the CSV)."""
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
