@@ -142,3 +142,10 @@ FR.update({
     "%(booked)s of %(seats)s seats booked": "%(booked)s places réservées sur %(seats)s",
     "Not shown: %(n)s more.": "Non affichés : %(n)s de plus.",
 })
+FR.update({
+    "A slot needs you: %(pool)s, %(when)s": "Un créneau a besoin de vous : %(pool)s, %(when)s",
+    "Hello,\n\nThe slot %(when)s of %(pool)s still has free seats. Book it in one click from "
+    "your schedule:\n%(url)s\n\nroadie":
+        "Bonjour,\n\nLe créneau %(when)s de %(pool)s a encore des places libres. Réservez-le en "
+        "un clic depuis votre planning :\n%(url)s\n\nroadie",
+})

@@ -178,6 +178,7 @@ def demo_processes(port: int) -> list[list[str]]:
         ["dispatch"],
         ["worker"],
         ["smtpd"],
+        ["scheduling-tick", "--every", "60"],  # uncovered-slot offers, no-shows
     ]
 
 

@@ -388,3 +388,52 @@ def renew_calendar_secret(*, agent: Agent):
         feed.created_at = timezone.now()
         feed.save(update_fields=["secret", "created_at"])
     return feed
+
+
+def offer_uncovered(*, now: dt.datetime | None = None, hours: int = 48,
+                    per_slot: int = 5) -> int:
+    """Offer each slot with free seats in the next ``hours`` to up to ``per_slot`` eligible
+    roadies (certified, and allowed by every booking rule), the ones with the fewest hours
+    booked that week first: a notice on their desk and an email (sent by the worker). A roadie
+    is offered a slot once. Returns the number of new notices."""
+    from roadie.desk.scheduling.tasks import send_uncovered_offer
+
+    now = now or timezone.now()
+    made = 0
+    rows = lib.uncovered(now=now, hours=hours)
+    if not rows:
+        return 0
+    agents = list(Agent.objects.select_related("user"))
+    for row in rows:
+        slot = row.slot
+        brands = lib.pool_brand_ids([slot.plan.pool_id]).get(slot.plan.pool_id, frozenset())
+        view = lib.slot_view(slot, brand_ids=brands, booked=row.booked, seats=row.seats)
+        rules = lib.rules_for_pool_id(slot.plan.pool_id)
+        window = lib.window_for(slot.plan)
+        already = set(Notice.objects.filter(slot=slot, kind=NoticeKind.UNCOVERED)
+                      .values_list("agent_id", flat=True))
+        candidates = []
+        for agent in agents:
+            if agent.pk in already:
+                continue
+            held = lib.held_slots(agent)
+            roadie = rules_engine.Roadie(
+                id=agent.pk, brand_ids=frozenset(agent.certifications.values_list("brand_id",
+                                                                                   flat=True)))
+            if rules_engine.check_book(slot=view, agent=roadie, held=held, rules=rules,
+                                       window=window, now=now) is None:
+                week = sum(h.hours for h in held if h.week == view.week)
+                candidates.append((week, agent.pk, agent))
+        for _, _, agent in sorted(candidates)[:max(per_slot - len(already), 0)]:
+            with transaction.atomic():
+                notice, created = Notice.objects.get_or_create(
+                    agent=agent, kind=NoticeKind.UNCOVERED, slot=slot,
+                    defaults={"created_at": now})
+                if created:
+                    made += 1
+                    publish("scheduling.uncovered", topics=[agent_topic(agent.pk)],
+                            payload={"slot": slot.pk})
+                    if agent.user.email:
+                        transaction.on_commit(
+                            lambda pk=notice.pk: send_uncovered_offer.enqueue(pk))
+    return made
