@@ -15,7 +15,6 @@ from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).parent.parent.parent))
 from livestack import free_port  # noqa: E402
-
 from roadie.desk.planning.models import PlanSlot  # noqa: E402
 from roadie.desk.scheduling import actions  # noqa: E402
 from roadie.desk.scheduling.models import Booking, Notice  # noqa: E402
