@@ -152,3 +152,49 @@ def test_calibration_alpha_per_criterion_deviation_and_flag(quality_world, resol
     assert dev[r1.pk]["mean_absolute"] == 0.0 and dev[r2.pk]["mean_absolute"] == (4 + 2 + 3 + 2) / 4 / 16
     with pytest.raises(actions.QualityError):
         actions.submit_calibration_review(r1, session, contact=contacts[0], answers=answers())
+
+
+def test_escalation_verdicts_feed_the_index(quality_world, make_contact, api_client, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roadie.desk.contacts.models import Escalation
+    from roadie.desk.quality.lib import quality_inputs
+
+    w = quality_world
+    now = timezone.now()
+    escalations = [Escalation.objects.create(contact=make_contact(brand=w["brand"]), raised_by=w["agent"].user,
+                                             reason="help", raised_at=now, due_at=now) for _ in range(3)]
+    supervisor = api_client(make_user(role="supervisor"))
+    for e, justified in zip(escalations, (True, True, False), strict=True):
+        answer = supervisor.post(f"/api/quality/escalations/{e.pk}/verdict", {"justified": justified},
+                                 content_type="application/json")
+        assert answer.status_code == 200 and answer.json()["justified"] is justified
+    assert api_client(w["agent"].user).post(f"/api/quality/escalations/{escalations[0].pk}/verdict",
+                                            {"justified": False}, content_type="application/json").status_code == 403
+    inputs = quality_inputs(agent_id=w["agent"].pk, start=now - timedelta(days=1), end=now + timedelta(seconds=1))
+    assert (inputs.escalations_justified, inputs.escalations_judged) == (2, 3)
+
+
+def test_review_list_queries_do_not_grow(quality_world, resolved_contact, api_client, django_assert_max_num_queries):
+    w = quality_world
+    client = api_client(w["qa"])
+    for _ in range(3):
+        actions.submit_review(w["qa"], contact=resolved_contact(agent=w["agent"], brand=w["brand"]),
+                              version=w["version"], answers={k: {"value": v} for k, v in PERFECT.items()})
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/quality/reviews").json()) == 3
+    for _ in range(10):
+        actions.submit_review(w["qa"], contact=resolved_contact(agent=w["agent"], brand=w["brand"]),
+                              version=w["version"], answers={k: {"value": v} for k, v in PERFECT.items()})
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/quality/reviews").json()) == 13
+
+
+def test_openapi_lists_the_quality_endpoints(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/quality", "/api/quality/reviews", "/api/quality/disputes/{dispute_id}/resolve",
+                 "/api/quality/calibrations/{calibration_id}/close", "/api/surveys/answer",
+                 "/api/quality/workloads/{workload_id}/draw", "/api/quality/escalations/{escalation_id}/verdict"):
+        assert path in paths, path

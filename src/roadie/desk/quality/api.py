@@ -18,7 +18,7 @@ from roadie.desk.accounts.models import User
 from roadie.desk.api.schemas import Error
 from roadie.desk.brands.models import Brand, Pool
 from roadie.desk.contacts.access import access_contact
-from roadie.desk.contacts.models import Contact
+from roadie.desk.contacts.models import Contact, Escalation
 from roadie.desk.quality import actions, lib, surveys
 from roadie.desk.quality.access import access_review, quality_scope, visible_reviews
 from roadie.desk.quality.models import (
@@ -621,3 +621,30 @@ def survey_stats(request: HttpRequest, q: Query[QualityQuery]):
     end = q.end or timezone.now()
     return lib.survey_stats(agent_id=scope.agent_id, pool_id=scope.pool_id, brand_id=scope.brand_id,
                             start=end - timedelta(days=q.days), end=end)
+
+
+# --- escalations ---------------------------------------------------------------------------
+
+class VerdictIn(Schema):
+    justified: bool
+    note: str = Field("", max_length=2000)
+
+
+class VerdictOut(Schema):
+    escalation: int
+    justified: bool
+    judged_by: str
+    judged_at: datetime
+
+
+@router.post("/quality/escalations/{escalation_id}/verdict", response={200: VerdictOut, 403: Error, 404: Error})
+def judge_escalation(request: HttpRequest, escalation_id: int, payload: VerdictIn):
+    """A supervisor's or quality reviewer's judgement: was this request for help justified?
+    (feeds the index's justified-escalations component; judging again replaces it)."""
+    escalation = Escalation.objects.filter(pk=escalation_id).first()
+    if escalation is None:
+        raise HttpError(404, "no such escalation")
+    verdict = _run(actions.judge_escalation, request.auth, escalation, justified=payload.justified,
+                   note=payload.note)
+    return {"escalation": escalation.pk, "justified": verdict.justified,
+            "judged_by": verdict.judged_by.username, "judged_at": verdict.judged_at}

@@ -19,12 +19,14 @@ from roadie.desk.contacts.models import (
     ContactEvent,
     Customer,
     Direction,
+    Escalation,
     EventKind,
     Message,
     Status,
 )
 from roadie.desk.quality.models import (
     UNCONTROLLABLE_REASONS,
+    EscalationVerdict,
     Review,
     Scorecard,
     ScorecardVersion,
@@ -104,6 +106,7 @@ def seed_quality(*, seed: int = 23, days: int = 7) -> int:
         WorkloadReviewer.objects.bulk_create([WorkloadReviewer(workload=workload, user=u, weight=w)
                                               for u, w in zip(reviewers, (2, 1), strict=True)])
     now = timezone.now()
+    judge = User.objects.filter(role=Role.SUPERVISOR).order_by("pk").first()
     created = 0
     agents = list(Agent.objects.select_related("user").prefetch_related("certifications__brand"))
     for agent in agents:
@@ -133,6 +136,14 @@ def seed_quality(*, seed: int = 23, days: int = 7) -> int:
                 ContactEvent.objects.create(contact=contact, kind=EventKind.RESOLVED, agent=agent, at=resolved,
                                             detail={"wrap_up_code": "solved", "demo": True})
                 created += 1
+                if rng.random() < 0.12 and judge is not None:
+                    escalation = Escalation.objects.create(
+                        contact=contact, raised_by=agent.user, reason=rng.choice(ESCALATION_REASONS),
+                        raised_at=answered + timedelta(minutes=2), due_at=answered + timedelta(minutes=7),
+                        answered_by=judge, answered_at=answered + timedelta(minutes=4),
+                        answer="Vu, je m'en occupe.")
+                    EscalationVerdict.objects.create(escalation=escalation, justified=rng.random() < 0.8,
+                                                     judged_by=judge, judged_at=resolved)
                 if rng.random() < 0.3:
                     version = cards[brand.pk].versions.get()
                     card = CardDefinition.from_dict(version.definition)
@@ -164,6 +175,8 @@ CUSTOMERS = ("Amélie Durand", "Karim Benali", "Sophie Martin", "Jules Petit", "
              "Hugo Lefèvre", "Inès Moreau", "Paul Garnier")
 SUBJECTS = ("Où en est ma commande ?", "Remboursement d'un article", "Changer mon adresse de livraison",
             "Ma carte est bloquée", "Question sur mon forfait", "Produit abîmé à la livraison")
+ESCALATION_REASONS = ("Le client demande un geste commercial hors barème.",
+                      "Demande de remboursement au-delà de mon autorisation.", "Client très mécontent.")
 REVIEW_COMMENTS = ("Très bon échange, réponse claire.", "Pensez à reformuler la demande au début.",
                    "Bonne maîtrise de la procédure.", "Réponse juste, ton un peu sec.", "")
 SURVEY_COMMENTS = {
