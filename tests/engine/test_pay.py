@@ -120,3 +120,27 @@ def test_premium_shares_are_sixty_percent_of_revenue_to_the_cent(calls):
     assert sum(li.amount for li in lines) == (revenue * Decimal("0.60")).quantize(Decimal("0.01"))
     # Each call's share is within a cent of 60 % of its own revenue.
     assert all(abs(li.amount - li.base * Decimal("0.60")) < Decimal("0.01") for li in lines)
+
+
+def test_the_worked_example_of_docs_pay_md():
+    q = {7: Decimal("85")}
+    facts = [fact(event_id=1, resolved_at=paris(2026, 3, 3, 10, 5), answered_at=paris(2026, 3, 3, 10)),
+             fact(event_id=2, channel="voice", answered_at=paris(2026, 3, 3, 11),
+                  resolved_at=paris(2026, 3, 3, 11, 10, 5)),
+             fact(event_id=3, channel="email", answered_at=paris(2026, 3, 3, 23, 30),
+                  resolved_at=paris(2026, 3, 3, 23, 35)),
+             fact(event_id=4, answered_at=paris(2026, 3, 8, 15), resolved_at=paris(2026, 3, 8, 15, 5)),
+             fact(event_id=5, reopened_at=(paris(2026, 3, 5, 10),))]
+    out = ev.evaluate_contacts(facts, RULES, cutoff=paris(2026, 4, 8), quality=q)
+    lines = [o.line for o in out if o.line]
+    assert [li.amount for li in lines] == [Decimal(x) for x in ("1.21", "1.87", "1.24", "1.82")]
+    lines += ev.booking_lines([ev.BookingFact(1, 7, paris(2026, 3, 10, 9), Decimal("7.5"))], RULES)
+    revenue, shares = ev.premium_shares([
+        ev.PremiumCallFact(1, 7, "l", paris(2026, 3, 12, 10), 61, Decimal("0.45")),
+        ev.PremiumCallFact(2, 7, "l", paris(2026, 3, 12, 11), 47, Decimal("0.45"))], RULES)
+    assert revenue == Decimal("0.81") and [s.amount for s in shares] == [Decimal("0.28"), Decimal("0.21")]
+    lines += shares
+    ups = ev.true_up_lines(period="2026-03", lines=lines, attended_hours={7: Decimal("7.5")}, rule_sets=RULES,
+                           at=paris(2026, 3, 31, 23))
+    assert ups[0].amount == Decimal("68.37")
+    assert sum(li.amount for li in lines + ups) == Decimal("90.00")
