@@ -192,4 +192,12 @@ FR = {
     'Scores saved.': 'Notes enregistrées.',
     'Version %(n)d saved.': 'Version %(n)d enregistrée.',
     'definition: not valid JSON (%(e)s)': 'définition : JSON invalide (%(e)s)',
+    'New calibration session': 'Nouvelle session de calibrage',
+    'Expert (the reference)': "Expert (la référence)",
+    'Reviewers': 'Évaluateurs',
+    'Contacts of the brand (numbers, separated by commas)': 'Contacts de la marque (numéros, séparés par des virgules)',
+    'Alpha threshold': "Seuil d'alpha",
+    'Start the session': 'Lancer la session',
+    'contacts and threshold: numbers, e.g. 12, 15, 18 and 0.667': 'contacts et seuil : des nombres, par ex. 12, 15, 18 et 0.667',
+    'scorecard and expert: choose both': "grille et expert : choisissez les deux",
 }

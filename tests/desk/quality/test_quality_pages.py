@@ -88,3 +88,22 @@ def test_scorecard_page_saves_a_new_version_or_names_the_error(client, quality_w
     definition["sections"][0]["label"] = "Accueil"
     ok = client.post(f"/quality/scorecards/{w['card'].pk}/", {"definition": json.dumps(definition)})
     assert ok.status_code == 302 and w["card"].current().number == 2
+
+
+def test_calibration_session_from_the_pages(client, quality_world, resolved_contact, make_user):
+    w = quality_world
+    contacts = [resolved_contact(agent=w["agent"], brand=w["brand"]) for _ in range(2)]
+    r1, r2 = make_user(role="qa"), make_user(role="supervisor")
+    client.force_login(w["qa"])
+    assert b"New calibration session" in client.get("/quality/").content
+    started = client.post("/quality/calibrations/new", {
+        "name": "Janvier", "scorecard": w["card"].pk, "expert": w["qa"].pk, "reviewers": [r1.pk, r2.pk],
+        "contacts": ", ".join(str(c.pk) for c in contacts), "threshold": "0.7"})
+    assert started.status_code == 302
+    page = client.get(started["Location"])
+    assert b"Save my scores" in page.content and b"You scored 0 of 2 contacts." in page.content
+    client.post(started["Location"], {"contact": contacts[0].pk, **_form()})
+    assert b"You scored 1 of 2 contacts." in client.get(started["Location"]).content
+    refused = client.post("/quality/calibrations/new", {"name": "x", "scorecard": w["card"].pk,
+                                                        "expert": w["qa"].pk, "contacts": "1"}, follow=True)
+    assert b"at least two besides the expert" in refused.content

@@ -168,7 +168,39 @@ def seed_quality(*, seed: int = 23, days: int = 7) -> int:
                 else:
                     survey.status = SurveyStatus.PENDING if day < 7 else SurveyStatus.EXPIRED
                 survey.save()
+    _calibration(rng, reviewers=reviewers, judge=judge, cards=cards)
     return created
+
+
+def _calibration(rng: random.Random, *, reviewers, judge, cards) -> None:
+    """A closed calibration session on four contacts: the expert, a reviewer, a supervisor."""
+    from roadie.desk.quality.lib import calibration_results
+    from roadie.desk.quality.models import Calibration
+
+    brand = Brand.objects.filter(slug="maison-lune").first() or Brand.objects.first()
+    contacts = list(Contact.objects.filter(brand=brand, agent__isnull=False).order_by("pk")[:4])
+    if judge is None or brand is None or len(contacts) < 2:
+        return
+    version = cards[brand.pk].versions.get()
+    card = CardDefinition.from_dict(version.definition)
+    expert, reviewer = reviewers[1], reviewers[0]
+    session = Calibration.objects.create(name="Calibration · Maison Lune", brand=brand, version=version,
+                                         expert=expert, created_by=expert)
+    session.reviewers.set([reviewer, judge])
+    session.contacts.set(contacts)
+    for contact in contacts:
+        reference = _answers(card, rng, 0.8, contact.channel)
+        for who, noise in ((expert, 0.0), (reviewer, 0.1), (judge, 0.35)):
+            values = {k: (v if v is None or rng.random() > noise else rng.randint(c.lowest, c.highest))
+                      for c in card.criteria for k, v in [(c.key, reference[c.key])]}
+            result = score(card, values)
+            Review.objects.create(contact=contact, agent=contact.agent, reviewer=who, version=version,
+                                  calibration=session, score=result.score, critical_failed=result.critical_failed,
+                                  answers={k: {"value": v, "comment": ""} for k, v in values.items()})
+    session.results = calibration_results(session)
+    session.flagged = session.results["flagged"]
+    session.closed_at = timezone.now()
+    session.save(update_fields=["results", "flagged", "closed_at"])
 
 
 CUSTOMERS = ("Amélie Durand", "Karim Benali", "Sophie Martin", "Jules Petit", "Nadia Roux",

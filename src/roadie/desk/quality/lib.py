@@ -243,11 +243,14 @@ def calibration_results(session: Calibration) -> dict:
     expert = {(r.contact_id, key): a["value"] for r in reviews if r.reviewer_id == session.expert_id
               for key, a in r.answers.items() if a.get("value") is not None}
     spans = {(u, c.key): float(c.highest - c.lowest) for u in units for c in card.criteria}
+    from roadie.desk.accounts.models import User
+
+    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=raters)}
     for rater in raters[1:]:
         mine = {(r.contact_id, key): a["value"] for r in reviews if r.reviewer_id == rater
                 for key, a in r.answers.items() if a.get("value") is not None}
         d = agreement.deviation(mine, expert, reviewer_id=rater, spans=spans)
-        deviations.append({"reviewer": rater, "units": d.units, "mean_absolute": d.mean_absolute,
+        deviations.append({"reviewer": rater, "name": names.get(rater, ""), "units": d.units, "mean_absolute": d.mean_absolute,
                            "exact_share": d.exact_share})
     return {"criteria": criteria, "overall_alpha": overall, "deviations": deviations,
             "threshold": threshold, "flagged": flagged,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("quality/reviews/<int:review_id>/", views.review_detail, name="quality-review"),
     path("quality/reviews/<int:review_id>/<str:act>", views.review_act, name="quality-review-act"),
     path("quality/disputes/", views.disputes, name="quality-disputes"),
+    path("quality/calibrations/new", views.calibration_new, name="quality-calibration-new"),
     path("quality/calibrations/<int:calibration_id>/", views.calibration, name="quality-calibration"),
     path("quality/calibrations/<int:calibration_id>/close", views.calibration_close, name="quality-calibration-close"),
     path("quality/scorecards/<int:card_id>/", views.scorecard, name="quality-scorecard"),

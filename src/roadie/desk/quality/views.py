@@ -95,7 +95,17 @@ def home(request):
         "open_disputes": Dispute.objects.filter(resolved_at__isnull=True).count(),
         "calibrations": Calibration.objects.select_related("brand")[:10],
         "scorecards": Scorecard.objects.select_related("brand").prefetch_related("versions"),
+        "quality_staff": _quality_staff(),
     })
+
+
+def _quality_staff():
+    """Who may take part in a calibration (asked of the access predicate, operator staff only:
+    agents and brand users are never quality staff)."""
+    from roadie.desk.accounts.models import User
+
+    staff = User.objects.filter(is_active=True, agent__isnull=True, brand__isnull=True).order_by("username")
+    return [u for u in staff if can_review_quality(u)]
 
 
 @quality_page
@@ -309,3 +319,35 @@ def team(request):
 def transparency(request):
     """What is measured, the parameters and weights of the index, and how it feeds pay."""
     return render(request, "roadie/quality/transparency.html", {"p": INDEX_PARAMETERS})
+
+
+@quality_page
+@require_POST
+def calibration_new(request):
+    """Start a calibration session from the quality page (the expert is the reference)."""
+    from decimal import Decimal, InvalidOperation
+
+    from roadie.desk.accounts.models import User
+    from roadie.desk.contacts.models import Contact
+
+    card = Scorecard.objects.filter(pk=request.POST.get("scorecard") or 0).first()
+    expert = User.objects.filter(pk=request.POST.get("expert") or 0).first()
+    reviewers = list(User.objects.filter(pk__in=request.POST.getlist("reviewers")))
+    raw_ids = [x.strip() for x in request.POST.get("contacts", "").replace(";", ",").split(",") if x.strip()]
+    try:
+        ids = [int(x.lstrip("#")) for x in raw_ids]
+        threshold = Decimal(request.POST.get("threshold") or "0.667")
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("contacts and threshold: numbers, e.g. 12, 15, 18 and 0.667"))
+        return redirect("quality")
+    if card is None or expert is None:
+        messages.error(request, _("scorecard and expert: choose both"))
+        return redirect("quality")
+    try:
+        session = actions.create_calibration(
+            request.user, name=request.POST.get("name", ""), version=card.current(), expert=expert,
+            reviewers=reviewers, contacts=Contact.objects.filter(pk__in=ids), threshold=threshold)
+    except actions.QualityError as exc:
+        messages.error(request, str(exc))
+        return redirect("quality")
+    return redirect("quality-calibration", calibration_id=session.pk)
