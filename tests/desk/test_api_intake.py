@@ -106,7 +106,7 @@ def test_customer_writing_again_reopens_a_resolved_contact(make_brand, make_agen
     tick()
     routing.accept_offer(agent.user, contact.offers.get().pk)
     actions.resolve(agent.user, contact, wrap_up_code="solved")
-    brand_user = agent.user.__class__.objects.create_user(username="bu", role="brand", brand=brand)
+    brand_user = agent.user.__class__.objects.create_user(username="bu", role="brand_admin", brand=brand)
     response = post(api_client(brand_user), f"/contacts/{contact.pk}/messages", {"body": "Encore moi"})
     assert response.status_code == 201
     contact.refresh_from_db()

@@ -16,9 +16,28 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ROADIE_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("ROADIE_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("ROADIE_SECRET_KEY", "roadie-insecure-development-key-change-me")
+# Production sets ROADIE_SECRET_KEY (`roadie serve` refuses to start without it); the demo
+# generates its own under ROADIE_DATA_DIR; tests and one-off commands fall back to a
+# development key that is published here and so protects nothing.
+INSECURE_SECRET_KEY = "roadie-insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("ROADIE_SECRET_KEY") or INSECURE_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ROADIE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ROADIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Behind HTTPS (ROADIE_HTTPS=1): cookies only over HTTPS, HSTS, and the proxy's
+# X-Forwarded-Proto trusted to say the request came in over HTTPS (see docs/operations.md).
+HTTPS = os.environ.get("ROADIE_HTTPS", "") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ROADIE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("ROADIE_HSTS_SUBDOMAINS", "") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("ROADIE_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -28,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files (no CDN)
     "roadie.desk.accounts",
     "roadie.desk.brands",
     "roadie.desk.agents",
@@ -41,6 +61,7 @@ INSTALLED_APPS = [
     "roadie.desk.scheduling",
     "roadie.desk.pay",
     "roadie.desk.web",
+    "roadie.desk.console",
     "roadie.connectors.email",
     "roadie.connectors.chat",
     "roadie.connectors.whatsapp",
@@ -80,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "roadie.desk.accounts.context.capabilities",
             ],
         },
     },

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("roadie.desk.quality.urls")),
     path("schedule/", include("roadie.desk.scheduling.urls")),
     path("pay/", include("roadie.desk.pay.urls")),
+    path("console/", include("roadie.desk.console.urls")),
     path("mail/", include("roadie.connectors.email.urls")),
     path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),

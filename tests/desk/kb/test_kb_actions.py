@@ -18,7 +18,7 @@ def test_markdown_is_rendered_and_sanitised(make_brand, make_article):
 
 def test_every_save_is_a_version_with_author_and_changed_fields(make_brand, make_user, make_article):
     brand = make_brand()
-    editor = make_user(role="brand", brand=brand)
+    editor = make_user(role="brand_admin", brand=brand)
     article = make_article(brand=brand, title="Retours", body="30 jours.", user=editor)
     actions.update_article(editor, article, body="60 jours.", note="new policy")
     actions.update_article(editor, article, body="60 jours.")  # nothing changed: no version

@@ -9,7 +9,7 @@ from roadie.desk.kb.models import Article, UsageEvent
 def people(furniture, bank, make_user, make_agent):
     return {
         "agent": make_agent(brands=[furniture]).user,  # certified for furniture only
-        "brand": make_user(role="brand", brand=furniture),
+        "brand": make_user(role="brand_admin", brand=furniture),
         "other_brand": make_user(role="brand", brand=bank),
         "operator": make_user(role="supervisor"),
     }

@@ -32,7 +32,7 @@ def test_kb_is_in_the_nav_and_searchable_for_agents(agent):
 
 
 def test_brand_user_edits_and_restores_through_pages(furniture, make_user):
-    client = login(make_user(role="brand", brand=furniture))
+    client = login(make_user(role="brand_admin", brand=furniture))
     r = client.post("/kb/meubles-co/livraison/edit", {
         "title": "Livraison des meubles", "body": "Nouveau délai : 3 semaines.", "status": "published",
         "category": "Livraison", "tags": "livraison", "summary": ""})

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roadie.desk.crypto import EncryptedTextField
+
 
 class AutoKind(models.TextChoices):
     """Mail sent by a machine rather than a person: never answered automatically."""
@@ -27,7 +29,7 @@ class Mailbox(models.Model):
     use_ssl = models.BooleanField(default=True)
     starttls = models.BooleanField(default=False)
     user = models.CharField(max_length=254)
-    password = models.CharField(max_length=254, blank=True)
+    password = EncryptedTextField(blank=True)  # encrypted at rest (roadie.desk.crypto)
     folder = models.CharField(max_length=254, default="INBOX")
     # File only mail the server received from this moment on (empty: all mail in the folder),
     # so that connecting a mailbox with years of history does not turn it into contacts.

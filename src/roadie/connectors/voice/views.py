@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from roadie.connectors import hooks
 from roadie.connectors.voice import actions, twilio
 from roadie.connectors.voice.actions import CallEvent
+from roadie.desk.accounts.access import brand_scope, can_supervise
 from roadie.desk.brands.models import Brand, ChannelKind
 
 SIGNATURE = "X-Roadie-Signature"
@@ -134,11 +135,11 @@ def twilio_webhook(request, address: str):
 
 
 def _visible_brands(user):
-    if user.is_operator:
+    if can_supervise(user):
         return Brand.objects.filter(is_active=True)
-    if user.is_brand_user and user.brand_id:
-        return Brand.objects.filter(pk=user.brand_id)
-    raise PermissionDenied("operator staff and brand users only")
+    if brand_scope(user) is not None:
+        return Brand.objects.filter(pk=brand_scope(user))
+    raise PermissionDenied("supervisors and brand users only")
 
 
 def _calls_context(request) -> dict:

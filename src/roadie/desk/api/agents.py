@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.agents.models import Agent
 from roadie.desk.api.schemas import AgentOut, Error, OfferOut, PresenceIn
 from roadie.desk.api.serializers import agent_out, offer_out
@@ -17,8 +18,8 @@ router = Router(tags=["agents"])
 
 
 def _me(request) -> Agent:
-    agent = getattr(request.auth, "agent", None)
-    if not request.auth.is_agent or agent is None:
+    agent = agent_of(request.auth)
+    if agent is None:
         raise HttpError(403, "only agents have a presence and offers")
     return agent
 
@@ -61,8 +62,8 @@ def decline(request: HttpRequest, offer_id: int):
 @router.get("/agents", response={200: list[AgentOut], 403: Error})
 def list_agents(request: HttpRequest):
     """Every agent with presence and load (operators only)."""
-    if not request.auth.is_operator:
-        raise HttpError(403, "only operator staff see the agents list")
+    if not can_supervise(request.auth):
+        raise HttpError(403, "only supervisors see the agents list")
     loads = dict(
         Offer.objects.filter(status__in=ACTIVE_OFFER_STATUSES)
         .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")

@@ -1,20 +1,34 @@
-"""API authentication: a bearer token (``roadie token USERNAME``) or the page's session."""
+"""API authentication: a bearer token (``roadie token USERNAME``) or the page's session.
+
+A token carries a scope on top of its user's role: ``read`` tokens may only read (GET/HEAD/
+OPTIONS), ``write`` tokens may also act (reply, resolve, file contacts), ``admin`` tokens may
+also change console settings (brands, channels, agents, users, tokens); endpoints of the
+console call ``require_scope(request, "admin")``. A revoked or expired token is refused (401).
+The page's session has the full reach of its user's role.
+"""
 
 from __future__ import annotations
 
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from roadie.desk.accounts.models import ApiToken
+from roadie.desk.accounts.models import SCOPE_RANK, ApiToken, TokenScope
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
-        if found is None or not found.user.is_active:
+        now = timezone.now()
+        if found is None or not found.user.is_active or not found.is_valid(now):
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        request.token_scope = found.scope
+        if request.method not in SAFE_METHODS and not found.allows(TokenScope.WRITE):
+            raise HttpError(403, "this token's scope is read: it may not write")
         return found.user
 
 
@@ -25,7 +39,17 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+        if user is not None and user.is_authenticated:
+            request.token_scope = TokenScope.ADMIN
+            return user
+        return None
+
+
+def require_scope(request, scope: str) -> None:
+    """403 unless the request's token (or session) has at least this scope."""
+    have = getattr(request, "token_scope", TokenScope.READ)
+    if SCOPE_RANK[have] < SCOPE_RANK[scope]:
+        raise HttpError(403, f"this token's scope is {have}: this needs a {scope} token")
 
 
 AUTH = [TokenAuth(), SessionAuth()]

@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
+from roadie.desk.accounts.access import can_create_contacts
 from roadie.desk.api.schemas import (
     ContactDetail,
     ContactIn,
@@ -38,11 +39,11 @@ class ContactFilter(Schema):
 
 
 def _intake_brand(user, slug: str) -> Brand:
-    """Operators create contacts for any brand, brand users for their own; agents never."""
+    """Supervisors create contacts for any brand, brand administrators for their own."""
     brand = Brand.objects.filter(slug=slug, is_active=True).first()
     if brand is None:
         raise HttpError(422, f"unknown brand: {slug!r}")
-    if user.is_operator or (user.is_brand_user and user.brand_id == brand.pk):
+    if can_create_contacts(user, brand.pk):
         return brand
     raise HttpError(403, "you may not create contacts for this brand")
 
@@ -91,7 +92,7 @@ def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
     """A new message from the customer (for intake integrations: operators and the brand)."""
     user = request.auth
     contact = access_contact(user, contact_id)
-    if not (user.is_operator or user.is_brand_user):
+    if not can_create_contacts(user, contact.brand_id):
         raise HttpError(403, "agents reply with /replies; customer messages come from intake")
     raw = actions.store_raw(channel=contact.channel, source="api", payload=request.body,
                             content_type=request.content_type or "", brand=contact.brand)

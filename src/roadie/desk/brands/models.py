@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roadie.desk.crypto import EncryptedJSONField
+
 
 def validate_timezone(value: str) -> None:
     try:
@@ -72,7 +74,9 @@ class Channel(models.Model):
     sunday_open = models.BooleanField(default=False)
     # A premium line (e.g. "answer within 60 seconds") is billed per minute.
     premium = models.BooleanField(default=False)
-    config = models.JSONField(default=dict, blank=True)
+    # The connector's settings and secrets (IMAP/SMTP credentials, app secrets, tokens,
+    # webhook secrets), encrypted at rest as a whole; see ``roadie.desk.crypto``.
+    config = EncryptedJSONField()
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from roadie.desk.accounts.access import agent_of, brand_scope, reads_every_brand, sees_masked_fields
 from roadie.desk.audit.actions import record_read
 from roadie.desk.brands.models import Brand, CustomerField
 from roadie.desk.contacts import redact
@@ -33,28 +34,28 @@ MASK = "•••"
 def visible_brands(user) -> QuerySet[Brand]:
     if not user.is_authenticated:
         return Brand.objects.none()
-    if user.is_operator:
+    if reads_every_brand(user):
         return Brand.objects.all()
-    if user.is_brand_user:
-        return Brand.objects.filter(pk=user.brand_id)
-    agent = getattr(user, "agent", None)
-    if user.is_agent and agent is not None:
+    if brand_scope(user) is not None:
+        return Brand.objects.filter(pk=brand_scope(user))
+    agent = agent_of(user)
+    if agent is not None:
         return Brand.objects.filter(certifications__agent=agent)
     return Brand.objects.none()
 
 
 def visible_contacts(user) -> QuerySet[Contact]:
-    """Operators: all. Brand users: their brand. Agents: contacts of brands they are certified
+    """Operator staff who read conversations (admin, supervisors, QA): all. Brand users: their brand. Agents: contacts of brands they are certified
     for that were offered to them, plus (where the brand shows history) the other contacts of
     customers they are serving now."""
     if not user.is_authenticated:
         return Contact.objects.none()
-    if user.is_operator:
+    if reads_every_brand(user):
         return Contact.objects.all()
-    if user.is_brand_user:
-        return Contact.objects.filter(brand_id=user.brand_id)
-    agent = getattr(user, "agent", None)
-    if not (user.is_agent and agent is not None):
+    if brand_scope(user) is not None:
+        return Contact.objects.filter(brand_id=brand_scope(user))
+    agent = agent_of(user)
+    if agent is None:
         return Contact.objects.none()
     certified = Contact.objects.filter(brand__certifications__agent=agent)
     offered_to_me = Offer.objects.filter(contact=OuterRef("pk"), agent=agent)
@@ -72,10 +73,11 @@ def access_contact(user, contact_id: int) -> Contact:
 
 
 def masked_fields_for(user, brand: Brand) -> frozenset[str]:
-    """Fields hidden from this user for this brand: agents see what the brand allows."""
-    if user.is_agent:
-        return frozenset(brand.masked_fields)
-    return frozenset()
+    """Fields hidden from this user for this brand: agents (and QA reviewers not granted
+    unmasked access) see what the brand allows."""
+    if sees_masked_fields(user):
+        return frozenset()
+    return frozenset(brand.masked_fields)
 
 
 CUSTOMER_FIELDS = {
@@ -108,7 +110,7 @@ def customer_view(user, customer: Customer, *, brand: Brand, via: str) -> dict:
 
 def customer_history(user, contact: Contact) -> QuerySet[Contact]:
     """Earlier contacts of the same customer with the same brand, if this user may see them."""
-    if user.is_agent and not contact.brand.show_history:
+    if agent_of(user) is not None and not contact.brand.show_history:
         return Contact.objects.none()
     return (
         visible_contacts(user)
@@ -218,7 +220,7 @@ def conversation_view(user, contact: Contact, *, via: str = "page") -> list[Mess
 def live_redaction_kinds(user) -> frozenset[str]:
     """What a user's live event stream must hide: for an agent, every kind any of their
     brands masks (an event's payload does not always say its brand)."""
-    if not user.is_agent:
+    if sees_masked_fields(user):
         return frozenset()
     kinds: set[str] = set()
     for masked in visible_brands(user).values_list("masked_fields", flat=True):

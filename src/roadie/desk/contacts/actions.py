@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roadie.desk.accounts.access import can_supervise
+from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.brands.calendars import business_deadline
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
 from roadie.desk.contacts.models import (
@@ -245,10 +245,10 @@ def add_customer_message(contact: Contact, *, body: str, message_id: str = "",
 
 
 def _require_handler(user, contact: Contact, *, statuses=(Status.ACTIVE,)) -> None:
-    agent = getattr(user, "agent", None)
-    if user.is_agent and (agent is None or contact.agent_id != agent.pk):
+    agent = agent_of(user)
+    if agent is not None and contact.agent_id != agent.pk:
         raise ActionError("only the agent handling this contact may do this")
-    if not user.is_agent and not can_supervise(user):
+    if agent is None and not can_supervise(user):
         raise ActionError("only the agent handling this contact or a supervisor may do this")
     if contact.status not in statuses:
         raise ActionError(f"contact #{contact.pk} is {contact.status}, not in progress")
@@ -359,10 +359,10 @@ def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalatio
 
 def _may_annotate(user, contact: Contact) -> None:
     """Notes and tags: the agent who has (or had) the contact, or a supervisor."""
-    agent = getattr(user, "agent", None)
+    agent = agent_of(user)
     if can_supervise(user):
         return
-    if user.is_agent and agent is not None and contact.agent_id == agent.pk:
+    if agent is not None and contact.agent_id == agent.pk:
         return
     raise ActionError("only the agent handling this contact or a supervisor may do this")
 

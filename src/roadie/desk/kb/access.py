@@ -1,8 +1,8 @@
 """Who may read and write which articles: the one place these rules live.
 
 - Agents read the published articles of the brands they are certified for; they write none.
-- Brand users read and write every article of their own brand.
-- Operator staff read and write every article.
+- Brand users read every article of their own brand; brand administrators also write them.
+- Supervisors and the administrator read and write every article; QA reviewers read them all.
 
 An article a user may not read answers 404 (its existence is not revealed); one they may read
 but not change answers 403.
@@ -14,6 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from roadie.desk.accounts.access import (
+    brand_scope,
+    can_edit_knowledge,
+    can_supervise,
+    reads_every_brand,
+)
 from roadie.desk.brands.models import Brand
 from roadie.desk.contacts.access import visible_brands
 from roadie.desk.kb.models import Article, ArticleStatus
@@ -26,20 +32,21 @@ def readable_brands(user) -> QuerySet[Brand]:
 def editable_brands(user) -> QuerySet[Brand]:
     if not user.is_authenticated:
         return Brand.objects.none()
-    if user.is_operator:
+    if can_supervise(user):
         return Brand.objects.all()
-    if user.is_brand_user:
-        return Brand.objects.filter(pk=user.brand_id)
+    own = brand_scope(user)
+    if own is not None and can_edit_knowledge(user, own):
+        return Brand.objects.filter(pk=own)
     return Brand.objects.none()
 
 
 def visible_articles(user) -> QuerySet[Article]:
     if not user.is_authenticated:
         return Article.objects.none()
-    if user.is_operator:
+    if reads_every_brand(user):
         return Article.objects.all()
-    if user.is_brand_user:
-        return Article.objects.filter(brand_id=user.brand_id)
+    if brand_scope(user) is not None:
+        return Article.objects.filter(brand_id=brand_scope(user))
     return Article.objects.filter(brand__in=readable_brands(user), status=ArticleStatus.PUBLISHED)
 
 
@@ -47,7 +54,7 @@ def can_edit(user, brand: Brand | int) -> bool:
     brand_id = brand if isinstance(brand, int) else brand.pk
     if not user.is_authenticated:
         return False
-    return user.is_operator or (user.is_brand_user and user.brand_id == brand_id)
+    return can_edit_knowledge(user, brand_id)
 
 
 def access_article(user, *, brand_slug: str, slug: str) -> Article:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from roadie.desk.accounts.access import agent_of, brand_scope, can_supervise
 from roadie.desk.live.actions import BOARD, agent_topic, brand_topic
 from roadie.desk.live.models import LiveEvent
 
 
 def topics_for(user) -> list[str]:
-    if user.is_operator:
+    if can_supervise(user):
         return [BOARD]
-    if user.is_brand_user and user.brand_id:
-        return [brand_topic(user.brand_id)]
-    agent = getattr(user, "agent", None)
-    if user.is_agent and agent is not None:
+    if brand_scope(user) is not None:
+        return [brand_topic(brand_scope(user))]
+    agent = agent_of(user)
+    if agent is not None:
         return [agent_topic(agent.pk)]
     return []
 

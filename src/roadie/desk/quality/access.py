@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from roadie.desk.accounts.access import (
+    agent_of,
     brand_scope,
     can_administer_brand,
     can_handle_money,
@@ -33,7 +34,7 @@ class Scope:
 
 
 def _own_agent(user) -> Agent | None:
-    return getattr(user, "agent", None) if user.is_agent else None
+    return agent_of(user)
 
 
 def quality_scope(user, *, agent_id: int | None, pool: Pool | None, brand: Brand | None) -> Scope:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roadie.desk.accounts.access import can_review_quality, can_supervise
+from roadie.desk.accounts.access import agent_of, can_review_quality, can_supervise
 from roadie.desk.contacts.models import Contact, ContactEvent, Escalation, EventKind, Status
 from roadie.desk.live.actions import agent_topic, brand_topic, publish
 from roadie.desk.quality import lib
@@ -243,7 +243,7 @@ def _transition(review: Review, new: str) -> None:
 
 def _own_review(user, review: Review) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
-    agent = getattr(user, "agent", None) if user.is_agent else None
+    agent = agent_of(user)
     if agent is None or review.agent_id != agent.pk:
         raise _forbidden("only the roadie whose work was reviewed may do this")
     return review

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from roadie.desk.accounts.access import brand_scope, can_review_quality
+from roadie.desk.accounts.access import agent_of, brand_scope, can_review_quality
 from roadie.desk.accounts.models import User
 from roadie.desk.api.schemas import Error
 from roadie.desk.brands.models import Brand, Pool
@@ -158,8 +158,8 @@ def _visible_cards(user):
         return cards
     if brand_scope(user) is not None:
         return cards.filter(brand_id=brand_scope(user))
-    if user.is_agent and hasattr(user, "agent"):
-        return cards.filter(brand__certifications__agent=user.agent)
+    if agent_of(user) is not None:
+        return cards.filter(brand__certifications__agent=agent_of(user))
     return cards.none()
 
 

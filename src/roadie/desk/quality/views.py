@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roadie.desk.accounts.access import brand_scope, can_review_quality, can_supervise
+from roadie.desk.accounts.access import (
+    agent_of,
+    brand_scope,
+    can_review_quality,
+    can_supervise,
+    is_agent,
+)
 from roadie.desk.brands.models import Brand, Pool
 from roadie.desk.contacts.access import access_contact, customer_view
 from roadie.desk.quality import actions, lib
@@ -38,7 +44,7 @@ from roadie.engine.quality import INDEX_PARAMETERS
 from roadie.engine.quality.scorecard import Scorecard as CardDefinition
 
 quality_page = role_page(can_review_quality, "quality staff only")
-agent_page = role_page(lambda u: u.is_agent and hasattr(u, "agent"), "roadies only")
+agent_page = role_page(is_agent, "roadies only")
 
 
 def _criteria_form(card: CardDefinition, answers: dict | None = None) -> list[dict]:
@@ -80,7 +86,7 @@ def _conversation(request, contact) -> dict:
 def home(request):
     user = request.user
     if not can_review_quality(user):
-        if user.is_agent:
+        if is_agent(user):
             return redirect("quality-me")
         if brand_scope(user) is not None:
             return redirect("quality-team")
@@ -152,7 +158,7 @@ def review_detail(request, review_id: int):
     review = access_review(request.user, review_id)
     card = CardDefinition.from_dict(review.version.definition)
     dispute = getattr(review, "dispute", None)
-    agent = getattr(request.user, "agent", None) if request.user.is_agent else None
+    agent = agent_of(request.user)
     return render(request, "roadie/quality/review.html", {
         **_conversation(request, access_contact_for_review(request, review)),
         "review": review, "dispute": dispute, "sections": _criteria_form(card, review.answers),
@@ -165,7 +171,7 @@ def review_detail(request, review_id: int):
 def access_contact_for_review(request, review):
     """The reviewed roadie may read the contact of their own review even when the contact
     is no longer offered to them; anyone else reads it through the desk's rules."""
-    if request.user.is_agent and review.agent and review.agent.user_id == request.user.pk:
+    if is_agent(request.user) and review.agent and review.agent.user_id == request.user.pk:
         return review.contact
     return access_contact(request.user, review.contact_id)
 

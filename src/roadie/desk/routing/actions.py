@@ -282,12 +282,12 @@ def _lock_agents(ids) -> dict[int, Agent]:
 
 
 def _may_hand_over(user, contact: Contact) -> None:
-    from roadie.desk.accounts.access import can_supervise
+    from roadie.desk.accounts.access import agent_of, can_supervise
 
     if can_supervise(user):
         return
-    agent = getattr(user, "agent", None)
-    if user.is_agent and agent is not None and contact.agent_id == agent.pk:
+    agent = agent_of(user)
+    if agent is not None and contact.agent_id == agent.pk:
         return
     raise ActionError("only the agent handling this contact or a supervisor may hand it over")
 

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roadie.desk.accounts.access import can_supervise
+from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.agents.models import Agent, Presence, Skill
 from roadie.desk.contacts import actions as contact_actions
 from roadie.desk.contacts.access import (
@@ -27,7 +27,7 @@ from roadie.desk.contacts.macros import macros_for
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Escalation, Status
 from roadie.desk.kb.suggest import suggestions_for_contact
 from roadie.desk.routing import actions as routing_actions
-from roadie.desk.web.guards import contact_page, is_desk_agent
+from roadie.desk.web.guards import contact_page, is_desk_agent, reader_page
 from roadie.desk.web.views_desk import is_pane, list_context
 
 TALK_CHANNELS = ("voice", "video")
@@ -44,7 +44,7 @@ def _colleagues(contact: Contact, user):
 
 def _contact_context(request, contact: Contact) -> dict:
     user = request.user
-    agent = getattr(user, "agent", None) if user.is_agent else None
+    agent = agent_of(user)
     handling = contact.status in (Status.ACTIVE, Status.WAITING) and (
         (agent is not None and contact.agent_id == agent.pk)
         or (agent is None and can_supervise(user) and contact.agent_id is None and contact.status == Status.ACTIVE)
@@ -70,7 +70,7 @@ def _contact_context(request, contact: Contact) -> dict:
     }
 
 
-@contact_page
+@reader_page
 def contact(request, contact_id: int):
     contact = access_contact(request.user, contact_id)
     context = _contact_context(request, contact)
@@ -81,7 +81,7 @@ def contact(request, contact_id: int):
     return render(request, "roadie/contact.html", context)
 
 
-@contact_page
+@reader_page
 def contact_messages(request, contact_id: int):
     contact = access_contact(request.user, contact_id)
     return render(request, "roadie/_conversation.html",

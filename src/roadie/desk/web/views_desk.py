@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from roadie.desk.accounts import access
 from roadie.desk.agents.models import Presence
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import Contact, Status
@@ -31,11 +33,12 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.is_agent:
-        return redirect("desk")
-    if user.is_brand_user:
-        return redirect("brand")
-    return redirect("board")
+    for name in access.home_pages(user):
+        try:
+            return redirect(reverse(name))
+        except NoReverseMatch:
+            continue
+    return redirect("account")
 
 
 def is_pane(request) -> bool:

@@ -12,6 +12,7 @@ import json
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse, StreamingHttpResponse
 
+from roadie.desk.accounts.access import agent_of
 from roadie.desk.contacts.access import live_payload_for, live_redaction_kinds
 from roadie.desk.live.hub import follow
 from roadie.desk.live.lib import latest_id, topics_for
@@ -26,7 +27,7 @@ async def events(request):
         return JsonResponse({"detail": "log in first"}, status=401)
     topics = await sync_to_async(topics_for)(user)
     kinds = await sync_to_async(live_redaction_kinds)(user)
-    agent = await sync_to_async(lambda: getattr(user, "agent", None) if user.is_agent else None)()
+    agent = await sync_to_async(agent_of)(user)
     try:
         last = int(request.headers.get("Last-Event-ID") or request.GET.get("after") or -1)
     except ValueError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from roadie.desk.accounts.access import agent_of, can_supervise, is_agent
 from roadie.desk.scheduling import lib
 from roadie.desk.scheduling.models import Notice
 
@@ -16,7 +17,7 @@ register = template.Library()
 @register.inclusion_tag("scheduling/_my_slots.html", takes_context=True)
 def my_slots(context):
     user = getattr(context.get("request"), "user", None)
-    agent = getattr(user, "agent", None) if getattr(user, "is_agent", False) else None
+    agent = agent_of(user)
     if agent is None:
         return {"agent": None}
     current, nxt = lib.current_and_next(agent)
@@ -33,8 +34,6 @@ def uncovered_slots(context):
 
 @register.inclusion_tag("scheduling/_nav.html", takes_context=True)
 def schedule_nav(context):
-    from roadie.desk.accounts.access import can_supervise
-
     user = getattr(context.get("request"), "user", None)
-    return {"is_agent": getattr(user, "is_agent", False) and hasattr(user, "agent"),
+    return {"is_agent": is_agent(user),
             "supervises": can_supervise(user)}
