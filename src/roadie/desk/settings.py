@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "roadie.desk.routing",
     "roadie.desk.audit",
     "roadie.desk.live",
+    "roadie.desk.throttle",
     "roadie.desk.kb",
     "roadie.desk.planning",
     "roadie.desk.quality",

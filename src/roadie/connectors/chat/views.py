@@ -13,6 +13,7 @@ from roadie.connectors import hooks
 from roadie.connectors.chat import lib
 from roadie.desk.brands.models import ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
+from roadie.desk.throttle.lib import throttled
 
 
 class OfflineForm(forms.Form):
@@ -42,6 +43,7 @@ def status(request, brand_slug: str):
 
 
 @csrf_exempt
+@throttled("chat", channel_kwarg="brand_slug")
 @hooks.files_or_fails
 def offline(request, brand_slug: str):
     """The widget's form outside opening hours: becomes an email contact, answered by email."""

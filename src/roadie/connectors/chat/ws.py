@@ -25,6 +25,7 @@ from django.db import close_old_connections
 from roadie.connectors import hooks
 from roadie.connectors.chat import lib
 from roadie.connectors.chat.tasks import visitor_left
+from roadie.desk.throttle import lib as throttle
 
 log = logging.getLogger("roadie.connectors.chat")
 
@@ -60,6 +61,11 @@ async def websocket_application(scope, receive, send) -> None:
     if channel is None:
         log.warning("chat websocket refused: no chat channel at %s", scope.get("path"))
         await send({"type": "websocket.close", "code": 4404})
+        return
+    client = (scope.get("client") or ("unknown", 0))[0]
+    if await _db(throttle.check)("chat", address=client, channel=match["brand"]):
+        log.warning("chat websocket refused for %s: too many connections from %s", channel, client)
+        await send({"type": "websocket.close", "code": 4429})
         return
     origins = (channel.config or {}).get("origins") or []
     if origins and _origin(scope) not in origins:
@@ -163,6 +169,10 @@ class Conversation:
     async def message(self, frame: dict, text: str) -> None:
         if self.session is None:
             await self.error("say hello first")
+            return
+        wait = await _db(throttle.check)("chat-message", address=self.session.token)
+        if wait:
+            await self.error(f"too many messages; retry after {int(wait) + 1} seconds")
             return
         body, client_id = frame.get("body"), frame.get("client_id") or ""
         if not isinstance(body, str) or not isinstance(client_id, str):

@@ -27,6 +27,7 @@ from roadie.connectors import hooks
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
 from roadie.desk.contacts.models import Direction, Message
+from roadie.desk.throttle.lib import throttled
 
 SIGNATURE = "X-Roadie-Signature"
 
@@ -68,6 +69,7 @@ def _signed(request, channel) -> tuple[int, str] | None:
 
 
 @csrf_exempt
+@throttled("webhook", channel_kwarg="address")
 @require_POST
 @hooks.files_or_fails
 def webhook(request, address: str):

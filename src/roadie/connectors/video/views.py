@@ -23,6 +23,7 @@ from roadie.connectors.voice.models import Call, Medium
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData
 from roadie.desk.contacts.identity import vouched_email
+from roadie.desk.throttle.lib import throttled
 
 DEFAULT_URL_TEMPLATE = "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
 
@@ -63,6 +64,7 @@ def request_call(channel: Channel, *, name: str, email: str = "", subject: str =
     return call
 
 
+@throttled("video", channel_kwarg="brand_slug")
 @hooks.files_or_fails
 def page(request, brand_slug: str):
     channel = _channel(brand_slug)
@@ -107,6 +109,7 @@ def status(request, brand_slug: str, token: str):
 
 
 @csrf_exempt
+@throttled("video", channel_kwarg="brand_slug")
 @require_POST
 @hooks.files_or_fails
 def api_request(request, brand_slug: str):

@@ -18,6 +18,7 @@ from roadie.connectors.voice import actions, twilio
 from roadie.connectors.voice.actions import CallEvent
 from roadie.desk.accounts.access import brand_scope, can_supervise
 from roadie.desk.brands.models import Brand, ChannelKind
+from roadie.desk.throttle.lib import throttled
 
 SIGNATURE = "X-Roadie-Signature"
 
@@ -68,6 +69,7 @@ def _twilio_signed(request, channel) -> tuple[int, str] | None:
 
 
 @csrf_exempt
+@throttled("webhook", channel_kwarg="address")
 @require_POST
 @hooks.files_or_fails
 def webhook(request, address: str):
@@ -85,6 +87,7 @@ def webhook(request, address: str):
 
 
 @csrf_exempt
+@throttled("webhook", channel_kwarg="address")
 @require_POST
 @hooks.files_or_fails
 def survey_webhook(request, address: str):
@@ -119,6 +122,7 @@ def survey_webhook(request, address: str):
 
 
 @csrf_exempt
+@throttled("webhook", channel_kwarg="address")
 @require_POST
 @hooks.files_or_fails
 def twilio_webhook(request, address: str):

@@ -16,6 +16,7 @@ from roadie.desk.brands.models import ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
 from roadie.desk.contacts.models import Contact, Direction, Message, RawStatus
 from roadie.desk.quality.surveys import reply_answers_survey
+from roadie.desk.throttle.lib import throttled
 
 log = logging.getLogger("roadie.connectors.whatsapp")
 
@@ -58,6 +59,7 @@ def _signed(request, channel) -> tuple[int, str] | None:
 
 
 @csrf_exempt
+@throttled("webhook", channel_kwarg="address")
 @hooks.files_or_fails
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.WHATSAPP, address)

@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from roadie.desk.quality import surveys
 from roadie.desk.quality.models import LowRatingReason, SurveyStatus
+from roadie.desk.throttle.lib import throttled
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -21,6 +22,7 @@ def _page(request, context: dict, *, status: int = 200):
 
 # The link is the credential (signed, single use): no session, so no CSRF token to check.
 @csrf_exempt
+@throttled("survey", channel_kwarg="token")
 def survey_page(request, token: str):
     payload = request.body if request.method == "POST" else b""  # kept raw before parsing
     try:

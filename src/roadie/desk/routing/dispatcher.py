@@ -39,6 +39,7 @@ from roadie.desk.routing.lib import (
     routing_agent,
 )
 from roadie.desk.routing.models import Lease, Offer, OfferStatus
+from roadie.desk.throttle.lib import prune as prune_buckets
 from roadie.engine import routing as core
 
 log = logging.getLogger("roadie.dispatcher")
@@ -193,6 +194,7 @@ class Dispatcher:
                         if time.monotonic() - self.pruned_at > 300:
                             prune_live_events()
                             prune_rejected()
+                            prune_buckets()
                             self.pruned_at = time.monotonic()
                         made = tick()
                         if made:

@@ -4,13 +4,15 @@ live events."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from roadie.desk.throttle.lib import login_throttled
 from roadie.desk.web import views_board, views_contact, views_desk, views_identity, views_live
 
 C = "desk/contacts/<int:contact_id>/"
 
 urlpatterns = [
     path("", views_desk.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="roadie/login.html"), name="login"),
+    path("login/", login_throttled(auth_views.LoginView.as_view(template_name="roadie/login.html")),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", views_desk.desk, name="desk"),
     path("desk/panel", views_desk.desk_panel, name="desk-panel"),

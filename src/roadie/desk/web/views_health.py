@@ -1,22 +1,47 @@
 """GET /healthz: 200 once the database answers, migrations are applied and a routing
-dispatcher holds the lead; 503 with the reason otherwise."""
+dispatcher holds the lead *and renews it* (a leader that stopped renewing is dead even while
+its lease runs); 503 otherwise. The answer names a state only: no error text, no host or
+process (those go to the log)."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.utils import timezone
 
-from roadie.desk.routing.dispatcher import dispatcher_leader
+from roadie.desk.routing.dispatcher import LEASE_NAME, LEASE_SECONDS
+from roadie.desk.routing.models import Lease
+
+log = logging.getLogger("roadie.health")
+
+
+def renewal_grace() -> timedelta:
+    """How long a leader may go without renewing before it counts as dead (a few ticks)."""
+    return timedelta(seconds=max(5.0, 4 * float(settings.ROADIE_DISPATCH_INTERVAL)))
+
+
+def leader_alive(now=None) -> bool:
+    now = now or timezone.now()
+    expires = Lease.objects.filter(name=LEASE_NAME).values_list("expires_at", flat=True).first()
+    if expires is None or expires < now:
+        return False
+    renewed_at = expires - timedelta(seconds=LEASE_SECONDS)
+    return now - renewed_at <= renewal_grace()
 
 
 def healthz(request):
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception as exc:  # the database itself is unreachable
-        return JsonResponse({"status": "down", "error": str(exc)}, status=503)
+        alive = leader_alive()
+    except Exception:  # the database itself is unreachable
+        log.exception("health check: the database does not answer")
+        return JsonResponse({"status": "down"}, status=503)
     if pending:
-        return JsonResponse({"status": "migrating", "pending": len(pending)}, status=503)
-    leader = dispatcher_leader()
-    if leader is None:
-        return JsonResponse({"status": "starting", "error": "no routing dispatcher is running"}, status=503)
-    return JsonResponse({"status": "ok", "dispatcher": leader})
+        return JsonResponse({"status": "migrating"}, status=503)
+    if not alive:
+        return JsonResponse({"status": "no-dispatcher"}, status=503)
+    return JsonResponse({"status": "ok"})
