@@ -109,10 +109,11 @@ def _free_seat(slot_id: int) -> None:
 def _book_locked(agent: Agent, slot: PlanSlot, *, now: dt.datetime) -> Booking:
     seats = _seats(slot)
     view = _view(slot, seats)
+    window = lib.window_for(slot.plan)
     refusal = rules_engine.check_book(
-        slot=view, agent=lib.roadie_view(agent), held=lib.held_slots(agent),
-        rules=lib.rules_for_pool_id(slot.plan.pool_id), window=lib.window_for(slot.plan),
-        now=now,
+        slot=view, agent=lib.roadie_view(agent, window=window, now=now),
+        held=lib.held_slots(agent), rules=lib.rules_for_pool_id(slot.plan.pool_id),
+        window=window, now=now,
     )
     if refusal is not None:
         raise BookingRefused(refusal)
@@ -241,10 +242,11 @@ def join_waitlist(*, agent: Agent, slot_id: int,
         slot = _slot(slot_id)
         seats = _seats(slot)
         view = _view(slot, seats)
+        window = lib.window_for(slot.plan)
         refusal = rules_engine.check_book(
-            slot=view, agent=lib.roadie_view(agent), held=lib.held_slots(agent),
-            rules=lib.rules_for_pool_id(slot.plan.pool_id), window=lib.window_for(slot.plan),
-            now=now, need_seat=False,
+            slot=view, agent=lib.roadie_view(agent, window=window, now=now),
+            held=lib.held_slots(agent), rules=lib.rules_for_pool_id(slot.plan.pool_id),
+            window=window, now=now, need_seat=False,
         )
         if refusal is not None:
             raise BookingRefused(refusal)
@@ -281,7 +283,7 @@ def offer_swap(*, agent: Agent, booking_id: int, to: Agent | None = None,
         if to is not None:
             if to.pk == agent.pk:
                 raise _refuse("overlap", slot=booking.slot_id)
-            refusal = rules_engine.not_certified(view, lib.roadie_view(to))
+            refusal = rules_engine.not_certified(view, lib.roadie_view(to, window=rules_engine.Window()))
             if refusal is not None:
                 raise BookingRefused(refusal)
         Swap.objects.filter(booking=booking, status=SwapStatus.OPEN).update(
@@ -325,7 +327,7 @@ def take_swap(*, agent: Agent, booking_id: int, now: dt.datetime | None = None) 
         if SwapStatus.TAKEN not in SWAP_TRANSITIONS[swap.status]:
             raise _refuse("closed", reason="swap_closed")
         rules = lib.rules_for_pool_id(booking.slot.plan.pool_id)
-        refusal = rules_engine.check_take(slot=_view(booking.slot), agent=lib.roadie_view(agent),
+        refusal = rules_engine.check_take(slot=_view(booking.slot), agent=lib.roadie_view(agent, window=rules_engine.Window()),
                                           held=lib.held_slots(agent), rules=rules, now=now)
         if refusal is not None:
             raise BookingRefused(refusal)

@@ -192,9 +192,16 @@ def held_slots(agent: Agent, *, exclude_booking: int | None = None) -> list[rule
     return [slot_view(b.slot, brand_ids=frozenset()) for b in qs]
 
 
-def roadie_view(agent: Agent) -> rules_engine.Roadie:
+def roadie_view(agent: Agent, *, window: rules_engine.Window | None = None,
+                now: dt.datetime | None = None) -> rules_engine.Roadie:
+    """The agent as the rules see it. Reliability (a few queries over four weeks) is computed
+    only when ``window`` is in its early-access period, the one rule that reads it."""
     brands = frozenset(agent.certifications.values_list("brand_id", flat=True))
-    return rules_engine.Roadie(id=agent.pk, brand_ids=brands, reliability=reliability(agent))
+    now = now or timezone.now()
+    early = (window is None or (window.early_opens_at is not None and window.opens_at is not None
+                                and window.early_opens_at <= now < window.opens_at))
+    return rules_engine.Roadie(id=agent.pk, brand_ids=brands,
+                               reliability=reliability(agent) if early else 1.0)
 
 
 # --- reliability and adherence -----------------------------------------------------------------
@@ -298,7 +305,7 @@ def slot_rows(user, *, start: dt.datetime, end: dt.datetime, pool: Pool | None =
         offered = set(Swap.objects.filter(booking__agent=agent, status=SwapStatus.OPEN)
                       .values_list("booking_id", flat=True))
         held = held_slots(agent)
-        roadie = roadie_view(agent)
+        roadie = roadie_view(agent, window=rules_engine.Window(), now=now)
     windows: dict[int, rules_engine.Window] = {}
     rules: dict[int, rules_engine.Rules] = {}
     out = []
@@ -317,6 +324,9 @@ def slot_rows(user, *, start: dt.datetime, end: dt.datetime, pool: Pool | None =
             status = ("closed" if closed is not None
                       else "open" if c.booked < c.seats else "full")
             if roadie is not None:
+                if window.early_opens_at is not None and window.opens_at is not None \
+                        and window.early_opens_at <= now < window.opens_at:
+                    roadie = roadie_view(agent, now=now)
                 found = rules_engine.check_book(slot=view, agent=roadie, held=held,
                                                 rules=pool_rules, window=window, now=now)
                 refusal = found.code if found else None
