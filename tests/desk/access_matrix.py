@@ -195,6 +195,7 @@ PAGES.update({
     "quality-me": Rule(AGENT),
     "quality-team": Rule(QUALITY | BRAND_USERS),
     "quality-disputes": Rule(QUALITY),
+    "quality-calibration-new": Rule(QUALITY, method="POST"),
     "quality-transparency": Rule(PUBLIC, note="how the quality index is computed"),
     "survey": Rule(PUBLIC, note="customers answer a satisfaction survey"),
     "quality-calibration": Rule(QUALITY, guard_only=True, args=lambda w: {"calibration_id": 0}),
