@@ -60,6 +60,12 @@ def test_call_answered_within_60_seconds_is_measured_and_billed_per_started_seco
     assert call.talk_seconds == pytest.approx(61.2)
     assert call.billable_seconds == 62  # per started second
     assert call.amount == Decimal("0.6200")  # 62 s at 0.60 € a minute
+    # The desk's money side keeps its own record of the metered call (roadie.desk.pay).
+    from roadie.desk.pay.models import PremiumCall
+
+    metered = PremiumCall.objects.get(contact=call.contact)
+    assert (metered.agent, metered.billed_seconds, metered.revenue) == (agent, 62, Decimal("0.62"))
+    assert metered.within_target and metered.number == call.line
 
     from roadie.desk.contacts.actions import resolve
 

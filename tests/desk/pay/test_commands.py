@@ -107,3 +107,12 @@ def test_ledger_check_names_the_first_fault(closed_march, capsys):
     Statement.objects.update(total="999.00")
     assert main(["ledger-check"]) == 1
     assert "statement of camille for 2026-03: ledger says" in capsys.readouterr().err
+
+
+def test_pdf_falls_back_to_a_built_in_font_without_dejavu(closed_march, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROADIE_FONT_DIR", str(tmp_path / "no-fonts"))
+    out = tmp_path / "fallback.pdf"
+    assert main(["pay-statement", "--agent", "camille", "--period", "2026-03", "--format", "pdf",
+                 "--out", str(out)]) == 0
+    text = _pdf_text(out)
+    assert "EUR" in text and "Helvetica" in out.read_bytes().decode("latin-1")

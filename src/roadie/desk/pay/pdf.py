@@ -10,12 +10,13 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-FONT_DIRS = (os.environ.get("ROADIE_FONT_DIR", ""), "/usr/share/fonts/truetype/dejavu",
-             "/usr/share/fonts/dejavu")
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 
 
 def _font_path(name: str) -> Path | None:
-    for d in FONT_DIRS:
+    # ROADIE_FONT_DIR, when set, is the only place looked in (tests use it for the fallback).
+    dirs = (os.environ["ROADIE_FONT_DIR"],) if os.environ.get("ROADIE_FONT_DIR") else FONT_DIRS
+    for d in dirs:
         if d and (Path(d) / name).is_file():
             return Path(d) / name
     return None
