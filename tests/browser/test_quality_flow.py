@@ -118,7 +118,7 @@ def test_customer_answers_the_survey_in_the_chat_widget(live_roadie, browser, lo
         question.get_by_label("2").check()
         chat.get_by_label("Un commentaire (facultatif)").fill("Toujours pas reçu.")
         chat.get_by_role("button", name="Envoyer mon avis").click()
-        chat.get_by_label("Qu'est-ce qui n'a pas été ?").select_option("policy")
+        chat.get_by_label("Qu'est-ce qui n'a pas été ?").select_option(label="La politique de la marque")
         chat.get_by_role("button", name="Envoyer", exact=True).click()
         expect(chat.get_by_role("status")).to_have_text("Merci pour votre avis !")
     finally:

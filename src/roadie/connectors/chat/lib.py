@@ -103,11 +103,15 @@ def survey_offer(session: ChatSession) -> dict | None:
 
     if session.contact_id is None:
         return None
+    from django.utils import translation
+
     survey = open_survey_for_contact(session.contact_id)
     if survey is None:
         return None
-    return {"type": "survey", "survey": survey.pk, "scale": [1, 2, 3, 4, 5],
-            "reasons": [{"value": v, "label": str(label)} for v, label in LowRatingReason.choices]}
+    language = Contact.objects.filter(pk=session.contact_id).values_list("language", flat=True).first()
+    with translation.override("en" if (language or "").startswith("en") else "fr"):
+        reasons = [{"value": v, "label": str(label)} for v, label in LowRatingReason.choices]
+    return {"type": "survey", "survey": survey.pk, "scale": [1, 2, 3, 4, 5], "reasons": reasons}
 
 
 def answer_survey(session: ChatSession, *, frame: dict, text: str) -> dict:
