@@ -163,6 +163,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ROADIE_MAX_BODY_BYTES", 2 * 10
 # Routing timings (seconds).
 ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", "30"))
 ROADIE_DISPATCH_INTERVAL = float(os.environ.get("ROADIE_DISPATCH_INTERVAL", "0.5"))
+# On SQLite (no LISTEN/NOTIFY) the dispatcher looks for new routing events this often.
+ROADIE_DISPATCH_POLL = float(os.environ.get("ROADIE_DISPATCH_POLL", "0.05"))
 # Offer rules (docs/routing.md): a contact is not offered again to an agent who declined it (or
 # let it time out) for this long unless nobody else qualified is available; after this many
 # offers in a row left to time out an agent is put on a break (0: never); an agent holds at

@@ -28,6 +28,7 @@ from roadie.desk.contacts.models import (
 )
 from roadie.desk.live.actions import publish_contact_change
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+from roadie.desk.routing.wakeup import notify_routing
 
 log = logging.getLogger("roadie.contacts")
 
@@ -201,6 +202,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
         )
         _event(contact, EventKind.ARRIVED, source=raw.source if raw else "api",
                **_provider_detail(inbound))
+        notify_routing()
         kind = "contact.arrived"
     else:
         kind = "contact.message"
@@ -225,6 +227,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             contact.deadline_at = _deadline(brand, contact.channel, now)
             contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at"])
             _event(contact, EventKind.REOPENED)
+            notify_routing()
     message = Message.objects.create(
         contact=contact, direction=Direction.INBOUND, body=inbound.body, created_at=now,
         external_id=inbound.message_id, raw=raw,
@@ -299,6 +302,7 @@ def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
         if agent is not None:
             type(agent).objects.filter(pk=agent.pk).update(idle_since=now)
         _event(contact, EventKind.RESOLVED, agent=agent, user=user, wrap_up_code=wrap_up_code)
+        notify_routing()  # the agent's capacity is free again
         publish_contact_change(contact, "contact.resolved", agent_ids=(contact.agent_id,))
     return contact
 
@@ -316,6 +320,8 @@ def abandon(contact: Contact, *, reason: str = "customer left") -> Contact:
         contact.resolved_at = now
         contact.save(update_fields=["status", "resolved_at"])
         _event(contact, EventKind.ABANDONED, reason=reason)
+        if offers:
+            notify_routing()
         publish_contact_change(contact, "contact.abandoned", agent_ids=tuple(o.agent_id for o in offers))
     return contact
 

@@ -24,6 +24,7 @@ from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.live.actions import agent_topic, publish, publish_contact_change
 from roadie.desk.routing.lib import contact_cost, contact_skills
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+from roadie.desk.routing.wakeup import notify_routing
 
 log = logging.getLogger("roadie.routing")
 
@@ -37,13 +38,14 @@ def agent_load(agent_id: int) -> int:
 
 
 def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
-               timeout_seconds: float | None = None) -> Offer | None:
+               timeout_seconds: float | None = None, holder: str | None = None) -> Offer | None:
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
     take it (available, qualified, within capacity). Returns None otherwise.
 
     ``now`` is for tests that move the clock; by default the offer is stamped when the
     agent's row is locked, so that the offer history orders truly with the ends of earlier
-    offers (the capacity check and the stamp see the same moment)."""
+    offers (the capacity check and the stamp see the same moment). ``holder``: the dispatcher
+    making the offer, refused unless it still holds the lease (fencing)."""
     timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
     try:
         with transaction.atomic():
@@ -63,6 +65,9 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
             cost = contact_cost(contact)
             if agent_load(agent.pk) + cost > agent.capacity:
                 return None
+            if holder is not None and not _still_leading(holder, now):
+                log.warning("dispatcher %s lost its lease: offer of contact %s refused", holder, contact_id)
+                return None
             offer = Offer.objects.create(
                 contact=contact, agent=agent, cost=cost, offered_at=now,
                 expires_at=now + timedelta(seconds=timeout),
@@ -80,6 +85,16 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
 
 class _Retry(Exception):
     """The rows locked are not the rows to lock any more: roll back and start again."""
+
+
+def _still_leading(holder: str, now: datetime) -> bool:
+    """Fencing: the offer is written only while ``holder`` holds the dispatcher lease, checked
+    under a lock of the lease row in the offer's own transaction, so a standby taking the lease
+    waits for this offer to commit, and any offer after that is refused."""
+    from roadie.desk.routing.models import Lease
+
+    return Lease.objects.select_for_update().filter(
+        name="dispatcher", holder=holder, expires_at__gte=now).exists()
 
 
 def _locked_offer(user, offer_id: int) -> tuple[Contact, Offer]:
@@ -119,6 +134,7 @@ def accept_offer(user, offer_id: int) -> Offer:
             contact.save(update_fields=["status", "agent", "answered_at"])
             ContactEvent.objects.create(contact=contact, kind=EventKind.ACCEPTED,
                                         agent_id=offer.agent_id, user=user, at=now)
+            notify_routing()  # the agent may take a next offer now
             publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
     if expired:
         raise ActionError("this offer has timed out and went back to the queue")
@@ -159,6 +175,7 @@ def _end_offer(offer: Offer, status: str, *, contact: Contact, now: datetime, re
         detail["reason"] = reason
     ContactEvent.objects.create(contact=contact, kind=kind, agent_id=offer.agent_id, at=now,
                                 detail=detail)
+    notify_routing()
     publish_contact_change(contact, f"offer.{status}", agent_ids=(offer.agent_id,))
 
 
@@ -236,6 +253,8 @@ def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
         if presence == Presence.AVAILABLE:
             agent.idle_since = now
         agent.save(update_fields=["presence", "presence_since", "last_seen_at", "idle_since"])
+        if presence == Presence.AVAILABLE:
+            notify_routing()
         record_change(agent, presence, at=now)
         publish("agent.presence", topics=[agent_topic(agent.pk), "board"],
                 payload={"agent": agent.pk, "presence": presence})

@@ -2,7 +2,10 @@
 decisions.
 
 One dispatcher is active at a time, by a lease row renewed every tick (a standby takes
-over when the holder stops renewing). Each tick: expire lapsed offers, set absent agents
+over when the holder stops renewing); an offer written by a dispatcher that lost the lease is
+refused (fencing, checked under the lease row's lock in the offer's transaction). A round runs
+as soon as something becomes routable (PostgreSQL LISTEN/NOTIFY, a short poll on SQLite:
+``roadie.desk.routing.wakeup``) and at least every ``ROADIE_DISPATCH_INTERVAL``. Each tick: expire lapsed offers, set absent agents
 offline, load waiting contacts and available agents, ask ``roadie.engine.routing`` for
 reservations, and make each offer in its own transaction, which re-checks everything. The
 database is the source of truth, so a dispatcher killed at any point loses nothing: the
@@ -39,6 +42,7 @@ from roadie.desk.routing.lib import (
     routing_agent,
 )
 from roadie.desk.routing.models import Lease, Offer, OfferStatus
+from roadie.desk.routing.wakeup import Wakeup
 from roadie.desk.throttle.lib import prune as prune_buckets
 from roadie.engine import routing as core
 
@@ -158,9 +162,10 @@ def prune_live_events(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def tick(*, now: datetime | None = None) -> int:
+def tick(*, now: datetime | None = None, holder: str | None = None) -> int:
     """One routing round. Returns the number of offers made. ``now`` moves the clock (tests);
-    by default each step reads the clock itself."""
+    by default each step reads the clock itself. ``holder``: the leading dispatcher, whose
+    offers the database refuses once it has lost the lease (fencing)."""
     explicit = now is not None
     now = now or timezone.now()
     actions.expire_offers(now)
@@ -169,7 +174,7 @@ def tick(*, now: datetime | None = None) -> int:
     made = 0
     for reservation in router.route(_seconds(now, epoch)):
         offer = actions.make_offer(contact_id=reservation.contact_id, agent_id=reservation.agent_id,
-                                   now=now if explicit else None)
+                                   now=now if explicit else None, holder=holder)
         made += offer is not None
     return made
 
@@ -182,6 +187,7 @@ class Dispatcher:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self.pruned_at = 0.0
+        self.wakeup = Wakeup(poll=settings.ROADIE_DISPATCH_POLL)
 
     def run(self) -> None:
         log.info("dispatcher %s started (tick every %.1fs)", self.holder, self.interval)
@@ -196,13 +202,23 @@ class Dispatcher:
                             prune_rejected()
                             prune_buckets()
                             self.pruned_at = time.monotonic()
-                        made = tick()
+                        made = tick(holder=self.holder)
                         if made:
                             log.debug("made %d offers", made)
+                    else:  # standing by: nothing to wake up for
+                        self.stopping.wait(self.interval)
+                        continue
                 except Exception:  # a bad tick must not stop routing; the next one retries
                     log.exception("dispatch tick failed")
-                self.stopping.wait(max(0.0, self.interval - (time.monotonic() - started)))
+                # Until something becomes routable (LISTEN/NOTIFY, or SQLite's short poll), or
+                # the next periodic round (expiries, absent agents, cascade tiers opening).
+                try:
+                    self.wakeup.wait(max(0.0, self.interval - (time.monotonic() - started)))
+                except Exception:
+                    log.exception("waiting for routing events failed")
+                    self.stopping.wait(self.interval)
         finally:
+            self.wakeup.close()
             release_lease(self.holder)
             log.info("dispatcher %s stopped", self.holder)
 
