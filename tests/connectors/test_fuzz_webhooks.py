@@ -11,10 +11,10 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
-from hostile import channels, post_signed, post_whatsapp, social_payload, wa_payload, wa_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hostile import channels, post_signed, post_whatsapp, social_payload, wa_payload, wa_text
 from roadie.connectors.chat.ws import websocket_application
 from roadie.desk.contacts.models import RawInbound
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
-from hostile import channels, post_signed, post_whatsapp, social_payload, wa_payload, wa_text
 
+from hostile import channels, post_signed, post_whatsapp, social_payload, wa_payload, wa_text
 from roadie.connectors.chat.ws import websocket_application
 from roadie.desk.contacts.models import Contact, ContactEvent, Message, RawInbound
 
