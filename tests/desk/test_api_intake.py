@@ -40,7 +40,7 @@ def test_create_contact_with_first_message(make_brand, admin, api_client):
 
 
 def test_same_delivery_twice_makes_one_contact_and_one_message(make_brand, admin, api_client):
-    make_brand(slug="ondes")
+    make_brand(slug="ondes", channels=("whatsapp",))
     client = api_client(admin)
     payload = {"brand": "ondes", "channel": "whatsapp", "body": "Allô ?",
                "external_id": "conv-42", "message_id": "msg-1"}

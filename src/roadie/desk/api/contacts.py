@@ -48,11 +48,31 @@ def _intake_brand(user, slug: str) -> Brand:
     raise HttpError(403, "you may not create contacts for this brand")
 
 
+def _servable(brand: Brand, *, channel: str, language: str) -> None:
+    """Refuse (422) a contact that could never be served: a channel the brand does not have
+    (no channel configured, no service level for it), a language nobody speaks."""
+    from django.conf import settings
+
+    from roadie.desk.agents.models import Agent
+    from roadie.desk.brands.models import Channel, ServiceLevelPolicy
+
+    if not (Channel.objects.filter(brand=brand, kind=channel).exists()
+            or ServiceLevelPolicy.objects.filter(brand=brand, channel=channel).exists()):
+        raise HttpError(422, f"channel: brand {brand.slug!r} has no {channel} channel")
+    if language:
+        spoken = {code for code, _ in settings.LANGUAGES}
+        for languages in Agent.objects.values_list("languages", flat=True):
+            spoken.update(languages or ())
+        if language not in spoken:
+            raise HttpError(422, f"language: no agent speaks {language!r}")
+
+
 @router.post("/contacts", response={201: ContactOut, 200: ContactOut, 403: Error, 422: Error})
 def create_contact(request: HttpRequest, payload: ContactIn):
     """Create a contact with its first message. Idempotent on ``external_id``/``message_id``:
     the same delivery twice answers 200 with the same contact."""
     brand = _intake_brand(request.auth, payload.brand)
+    _servable(brand, channel=payload.channel, language=payload.language)
     raw = actions.store_raw(channel=payload.channel, source="api", payload=request.body,
                             content_type=request.content_type or "", brand=brand,
                             meta={"user": request.auth.username})

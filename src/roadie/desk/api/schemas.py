@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 ChannelName = Literal["email", "chat", "whatsapp", "social", "voice", "video"]
 
@@ -31,6 +31,14 @@ class ContactIn(Schema):
     priority: int = Field(0, ge=-10, le=10)
     external_id: str = Field("", max_length=200, description="Idempotency key for the conversation")
     message_id: str = Field("", max_length=250, description="Idempotency key for this message")
+
+    @field_validator("customer", mode="before")
+    @classmethod
+    def _customer_is_an_object(cls, value):
+        # Without this, a string or a list would be read attribute by attribute and dropped.
+        if isinstance(value, (dict, CustomerIn)):
+            return value
+        raise ValueError("customer must be an object with name, email and phone")
 
 
 class MessageIn(Schema):
