@@ -101,7 +101,8 @@ def _drop_postgres_database(url: str, name: str) -> None:
 @contextlib.contextmanager
 def running_roadie(data_dir: Path, *, dispatchers: int = 1, agents: int = 6, extra_env: dict | None = None):
     env = {**os.environ, "ROADIE_DATA_DIR": str(data_dir), "ROADIE_OFFER_TIMEOUT": "20",
-           "ROADIE_DISPATCH_INTERVAL": "0.3", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+           "ROADIE_DISPATCH_INTERVAL": "0.3", "PYTHONUNBUFFERED": "1",
+           "ROADIE_SECRET_KEY": os.environ.get("ROADIE_SECRET_KEY") or uuid.uuid4().hex * 2, **(extra_env or {})}
     pg_url = os.environ.get("ROADIE_DATABASE_URL")
     pg_name = None
     if pg_url:

@@ -31,3 +31,12 @@ FR = {
     "Administer (console settings)": "Administration (réglages de la console)",
     "Quality reviewers: see the customer fields brands mask": "Évaluateurs qualité : voir les champs client que les marques masquent",
 }
+FR.update({
+    "Not allowed": "Accès refusé",
+    "Your role does not give access to this page.": "Votre rôle ne donne pas accès à cette page.",
+    "Back to your home page": "Retour à votre page d'accueil",
+    "Page not found": "Page introuvable",
+    "There is nothing here, or nothing you may see.": "Il n'y a rien ici, ou rien que vous puissiez voir.",
+    "Something went wrong": "Une erreur s'est produite",
+    "The error has been logged. Try again in a moment.": "L'erreur a été enregistrée. Réessayez dans un instant.",
+})

@@ -75,6 +75,7 @@ def _api_article(w):
 
 PAGES: dict[str, Rule] = {
     "healthz": Rule(PUBLIC, note="health check for the proxy"),
+    "favicon": Rule(PUBLIC),
     "set_language": Rule(PUBLIC),
     "login": Rule(PUBLIC),
     "logout": Rule(PUBLIC),

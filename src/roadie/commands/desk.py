@@ -24,6 +24,13 @@ def _port(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if not os.environ.get("ROADIE_SECRET_KEY"):
+        from roadie.cli import CommandError
+
+        raise CommandError(
+            "ROADIE_SECRET_KEY is not set: set it to a long random value kept secret "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+            "`roadie demo` makes its own")
     _django()
     import uvicorn
 
@@ -105,9 +112,25 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen], timeout: float = 60.0
     return False
 
 
+def demo_secret_key(data_dir: str) -> str:
+    """The demo's own secret key, generated once under its data directory (never published)."""
+    import secrets
+    from pathlib import Path
+
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def cmd_demo(args) -> int:
     from roadie.cli import CommandError
 
+    if not os.environ.get("ROADIE_SECRET_KEY"):
+        os.environ["ROADIE_SECRET_KEY"] = demo_secret_key(
+            os.environ.get("ROADIE_DATA_DIR") or os.path.join(os.getcwd(), "var"))
     if cmd_seed_demo(args):
         return 1
     from roadie.desk.demo.data import demo_logins

@@ -1,12 +1,15 @@
 """URL map of the desk: pages, the REST API and the health check."""
 
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from roadie.desk.api.main import api
 from roadie.desk.web import views_health
 
 urlpatterns = [
     path("healthz", views_health.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("roadie/favicon.svg"), permanent=True), name="favicon"),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kb/", include("roadie.desk.kb.urls")),
