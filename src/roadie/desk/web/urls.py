@@ -5,7 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from roadie.desk.throttle.lib import login_throttled
-from roadie.desk.web import views_board, views_contact, views_desk, views_identity, views_live
+from roadie.desk.web import (
+    views_board,
+    views_contact,
+    views_desk,
+    views_identity,
+    views_live,
+    views_reports,
+)
 
 C = "desk/contacts/<int:contact_id>/"
 
@@ -35,7 +42,11 @@ urlpatterns = [
     path("board/", views_board.board, name="board"),
     path("board/panel", views_board.board_panel, name="board-panel"),
     path("board/escalations/<int:escalation_id>/answer", views_board.answer_escalation, name="board-answer"),
+    path("board/history/", views_reports.board_history, name="board-history"),
+    path("board/contacts/", views_reports.board_contacts, name="board-contacts"),
     path("brand/", views_board.brand_dashboard, name="brand"),
+    path("brand/history/", views_reports.brand_history, name="brand-history"),
+    path("brand/contacts/", views_reports.brand_contacts, name="brand-contacts"),
     path("brand/panel", views_board.brand_panel, name="brand-panel"),
     path("events", views_live.events, name="events"),
     path("identity/confirm/<str:token>", views_identity.confirm, name="identity-confirm"),

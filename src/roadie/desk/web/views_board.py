@@ -14,13 +14,16 @@ from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import Escalation
 from roadie.desk.routing.dispatcher import dispatcher_alive
 from roadie.desk.routing.lib import agents_by_state, all_brands, at_risk_contacts, queue_stats
+from roadie.desk.web.board import agent_rows
 from roadie.desk.web.guards import brand_page, operator_page
 
 
 def _board_context() -> dict:
     brands = list(all_brands())
+    rows = agent_rows()
     return {
         "stats": queue_stats(brands),
+        "agent_rows": rows,
         "agents": agents_by_state(),
         "at_risk": at_risk_contacts(brands),
         "escalations": Escalation.objects.filter(answered_at__isnull=True)
@@ -68,7 +71,19 @@ def _brand_context(brand: Brand) -> dict:
 
 @brand_page
 def brand_dashboard(request):
-    return render(request, "roadie/brand.html", _brand_context(request.user.brand))
+    """Live queues, then the last two weeks per channel (volumes and service level)."""
+    from datetime import timedelta
+
+    from roadie.desk.brands.models import ServiceLevelPolicy
+    from roadie.desk.web.reports import Period, history
+    from roadie.desk.web.views_reports import _charts
+
+    brand = request.user.brand
+    today = timezone.localdate()
+    hist = history([brand], Period(start=today - timedelta(days=13), end=today))
+    targets = {p.channel: float(p.target) for p in ServiceLevelPolicy.objects.filter(brand=brand)}
+    return render(request, "roadie/brand.html", {**_brand_context(brand), "hist": hist,
+                                                  "charts": _charts(hist, targets=targets)})
 
 
 @brand_page
