@@ -125,7 +125,7 @@ def pools_overview(first_day: dt.date) -> list[dict]:
 EDITABLE = {
     "aht": ("aht_seconds", 1.0, 7200.0, 1.0),
     "target": ("service_level", 1.0, 99.9, 0.01),
-    "answer": ("answer_seconds", 0.0, 3600.0, 1.0),
+    "answer": ("answer_seconds", 0.0, 7 * 86400.0, 1.0),  # email: up to a week
     "patience": ("patience_seconds", 1.0, 7200.0, 1.0),
     "shrinkage": ("shrinkage", 0.0, 90.0, 0.01),
     "concurrency": ("concurrency", 1.0, 10.0, 1.0),
