@@ -310,6 +310,14 @@ API.update({
     "POST /api/pay/rules": Rule(MONEY, anonymous_only=True, note=P_TESTS),
 })
 
+API.update({
+    # API tokens: each user their own (the administrator everyone's); admin-scoped tokens only
+    "GET /api/tokens": Rule(LOGGED_IN, note="each sees their own tokens"),
+    "POST /api/tokens": Rule(LOGGED_IN, body=lambda w: {"label": "ci", "scope": "read"}),
+    "DELETE /api/tokens/{token_id}": Rule(ADMIN, args=lambda w: {"token_id": w.admin_token.pk},
+                                          note="the owner too (here the token is the admin's)"),
+})
+
 # Query strings some GET operations need to reach their role rule.
 QUERY: dict[str, dict] = {
     "GET /api/kb/usage": {"brand": "ours"},

@@ -78,3 +78,28 @@ def test_no_code_compares_roles_through_the_old_user_properties():
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if pattern.search(line) and "accounts/access.py" not in str(path)]
     assert found == []
+
+
+def test_tokens_api_scopes_expiry_and_revoke(make_user, api_client):
+    from django.test import Client
+
+    from roadie.desk.accounts.models import ApiToken
+
+    admin = make_user(role="admin")
+    boss = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(admin, scope='admin')}")
+    made = boss.post("/api/tokens", {"label": "reports", "scope": "read"}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["scope"] == "read"
+    reader = Client(HTTP_AUTHORIZATION=f"Bearer {made.json()['token']}")
+    assert reader.get("/api/queues").status_code == 200
+    assert reader.post("/api/tokens", {"label": "x"}, content_type="application/json").status_code == 403
+    bad = boss.post("/api/tokens", {"scope": "root"}, content_type="application/json")
+    assert bad.status_code == 422 and "scope" in bad.json()["detail"]
+    past = boss.post("/api/tokens", {"expires_at": "2020-01-01T00:00:00+01:00"},
+                     content_type="application/json")
+    assert past.status_code == 422 and "expires_at" in past.json()["detail"]
+    assert ApiToken.objects.filter(user=admin).count() == 2  # nothing written on error
+    agent_token = make_user(role="agent")
+    refused = boss.__class__(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(agent_token, scope='admin')}")
+    assert refused.post("/api/tokens", {"scope": "admin"}, content_type="application/json").status_code == 422
+    assert boss.delete(f"/api/tokens/{made.json()['id']}").status_code == 204
+    assert reader.get("/api/queues").status_code == 401

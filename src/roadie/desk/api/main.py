@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from roadie.desk.api import agents, contacts, queues
+from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import api as kb_api
@@ -28,6 +29,7 @@ api = NinjaAPI(
 api.add_router("", contacts.router)
 api.add_router("", agents.router)
 api.add_router("", queues.router)
+api.add_router("", tokens_api.router)
 api.add_router("", kb_api.router)
 api.add_router("", scheduling_api.router)
 api.add_router("", quality_api.router)
