@@ -272,6 +272,10 @@ PAGES.update({
     "desk-wait": Rule(HANDLERS, method="POST", args=_mine),
     "desk-answer-escalation": Rule(HANDLERS, method="POST", guard_only=True,
                                    args=lambda w: {**_mine(w), "escalation_id": 0}),
+    "board-history": Rule(SUPERVISE),
+    "board-contacts": Rule(SUPERVISE),
+    "brand-history": Rule(BRAND_USERS),
+    "brand-contacts": Rule(BRAND_USERS),
     "planning-request": Rule(SUPERVISE, guard_only=True, args=lambda w: {"request_id": 0}),
     # Money
     "pay-finance": Rule(MONEY),

@@ -31,9 +31,8 @@ operator_page = supervisor_page
 brand_page = role_page(access.is_brand_user, "brand users only")
 # Pages that show a conversation read-only to whoever may read it (access_contact decides which).
 reader_page = role_page(access.can_read_conversations, "your role reads no conversations")
-# The contact page: the agents it was offered to, supervisors (any contact) and, read only,
-# the brand's own users (their brand's contacts); which contact is decided by contacts.access.
-contact_page = role_page(lambda u: access.is_agent(u) or access.can_supervise(u) or access.is_brand_user(u),
-                         "agents, supervisors and the brand's users only")
+# Acting on a contact: the agents it was offered to, and supervisors (any contact).
+contact_page = role_page(lambda u: access.is_agent(u) or access.can_supervise(u),
+                         "agents and supervisors only")
 console_page = role_page(access.can_administer_any_brand, "administrators only")
 is_desk_agent = access.is_agent
