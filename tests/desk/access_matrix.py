@@ -115,6 +115,10 @@ PAGES: dict[str, Rule] = {
     # Brand dashboard and calls
     "brand": Rule(BRAND_USERS),
     "brand-panel": Rule(BRAND_USERS),
+    "brand-contacts": Rule(BRAND_USERS),
+    "brand-history": Rule(BRAND_USERS),
+    "board-contacts": Rule(SUPERVISE),
+    "board-history": Rule(SUPERVISE),
     "voice-calls": Rule(SUPERVISE | BRAND_USERS),
     "voice-calls-panel": Rule(SUPERVISE | BRAND_USERS),
     "email-attachment": Rule(LOGGED_IN, guard_only=True, args=lambda w: {"attachment_id": 0},
