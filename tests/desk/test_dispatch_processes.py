@@ -60,7 +60,9 @@ def _leader(live) -> str:
 
 def test_dispatchers_keep_the_invariants_through_a_leader_kill(tmp_path):
     with running_roadie(tmp_path, dispatchers=2, agents=10,
-                        extra_env={"ROADIE_OFFER_TIMEOUT": "2"}) as live:
+                        extra_env={"ROADIE_OFFER_TIMEOUT": "2",
+                                   # bots on a 2 s timeout: no break after missed offers
+                                   "ROADIE_AWAY_AFTER_NO_ANSWERS": "0"}) as live:
         live.wait_healthy(tmp_path)
         leader = _leader(live)
         admin = live.token("admin")
