@@ -129,7 +129,8 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
         # A brand names its own codes, in its own language (the demo brands are French).
         for code, _label_en, label_fr in WRAP_UP:
             WrapUpCode.objects.get_or_create(brand=brand, code=code, defaults={"label": label_fr})
-        _user(f"brand-{spec.slug}", role=Role.BRAND, first=spec.name, brand=brand)
+        # Brand administrators: they keep their brand's knowledge base and settings.
+        _user(f"brand-{spec.slug}", role=Role.BRAND_ADMIN, first=spec.name, brand=brand)
 
     pooled, _ = Pool.objects.get_or_create(slug="pooled", defaults={"name": "Pooled portfolio"})
     pooled.brands.set(brands.values())
