@@ -118,8 +118,9 @@ def test_premium_shares_are_sixty_percent_of_revenue_to_the_cent(calls):
                                 billed_seconds=s, price_per_minute=Decimal(p)) for i, (s, p) in enumerate(calls)]
     revenue, lines = ev.premium_shares(facts, RULES)
     assert sum(li.amount for li in lines) == (revenue * Decimal("0.60")).quantize(Decimal("0.01"))
-    # Each call's share is within a cent of 60 % of its own revenue.
-    assert all(abs(li.amount - li.base * Decimal("0.60")) < Decimal("0.01") for li in lines)
+    # Each call's share is off 60 % of its own revenue by less than a cent from the
+    # largest-remainder split, plus at most half a cent from rounding the period's total.
+    assert all(abs(li.amount - li.base * Decimal("0.60")) < Decimal("0.015") for li in lines)
 
 
 def test_the_worked_example_of_docs_pay_md():
