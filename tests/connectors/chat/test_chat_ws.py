@@ -147,4 +147,7 @@ def test_other_origins_are_refused(chat):
         await websocket_application(scope, inbox.get, send)
         return sent
 
-    assert async_to_sync(scenario)() == [{"type": "websocket.close", "code": 4403}]
+    accept, error, close = async_to_sync(scenario)()
+    assert accept == {"type": "websocket.accept"} and close["code"] == 4403
+    frame = json.loads(error["text"])
+    assert frame["type"] == "error" and frame["fatal"] and "https://evil.example" in frame["detail"]

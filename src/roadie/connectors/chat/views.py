@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from roadie.connectors import hooks
+from roadie.connectors import hooks, origins
 from roadie.connectors.chat import lib
 from roadie.desk.brands.models import ChannelKind
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
@@ -22,11 +22,8 @@ class OfflineForm(forms.Form):
     message = forms.CharField(label=_("Your message"), max_length=lib.MAX_BODY)
 
 
-def _cors(response):
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response["Access-Control-Allow-Headers"] = "Content-Type"
-    return response
+def _cors(request, response):
+    return origins.cors(request, response)
 
 
 def _channel(brand_slug: str):
@@ -38,7 +35,10 @@ def _channel(brand_slug: str):
 
 def status(request, brand_slug: str):
     channel = _channel(brand_slug)
-    return _cors(JsonResponse({"brand": channel.brand.name, "open": lib.is_open(channel),
+    refused = origins.request_refusal(request, channel)
+    if refused:
+        return JsonResponse({"detail": refused}, status=403)
+    return _cors(request, JsonResponse({"brand": channel.brand.name, "open": lib.is_open(channel),
                                "websocket": f"/chat/ws/{brand_slug}"}))
 
 
@@ -47,16 +47,22 @@ def status(request, brand_slug: str):
 @hooks.files_or_fails
 def offline(request, brand_slug: str):
     """The widget's form outside opening hours: becomes an email contact, answered by email."""
-    if request.method == "OPTIONS":
-        return _cors(JsonResponse({}))
-    if request.method != "POST":
-        return _cors(JsonResponse({"detail": "POST only"}, status=405))
     channel = _channel(brand_slug)
+    refused = origins.request_refusal(request, channel)
+    if refused:  # another site's page: only its first bytes are kept, as rejected
+        if request.method != "POST":
+            return JsonResponse({"detail": refused}, status=403)
+        return hooks.refuse(request, kind=ChannelKind.EMAIL, source="chat-offline", brand=channel.brand,
+                            address=brand_slug, status=403, reason=refused)
+    if request.method == "OPTIONS":
+        return _cors(request, JsonResponse({}))
+    if request.method != "POST":
+        return _cors(request, JsonResponse({"detail": "POST only"}, status=405))
     raw = hooks.store_request(request, channel=ChannelKind.EMAIL, source="chat-offline", brand=channel.brand)
     form = OfflineForm(request.POST)
     if not form.is_valid():
         response = hooks.reject(raw, status=422, reason=f"invalid offline form: {form.errors.as_json()}")
-        return _cors(response)
+        return _cors(request, response)
     data = form.cleaned_data
     contact, _msg, _new = receive(Inbound(
         brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"],
@@ -65,7 +71,7 @@ def offline(request, brand_slug: str):
         subject=f"[chat] {data['message'].splitlines()[0][:70]}",
         external_id=f"chat-offline:{raw.pk}",
     ), raw=raw)
-    return _cors(JsonResponse({"contact": contact.pk, "detail": "thanks: we answer by email"}, status=201))
+    return _cors(request, JsonResponse({"contact": contact.pk, "detail": "thanks: we answer by email"}, status=201))
 
 
 def demo_shop(request, brand_slug: str):

@@ -22,7 +22,7 @@ import re
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
-from roadie.connectors import hooks
+from roadie.connectors import hooks, origins
 from roadie.connectors.chat import lib
 from roadie.connectors.chat.tasks import visitor_left
 from roadie.desk.throttle import lib as throttle
@@ -45,11 +45,11 @@ def _db(fn):
     return sync_to_async(run)
 
 
-def _origin(scope) -> str:
+def _header(scope, wanted: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"origin":
+        if name == wanted:
             return value.decode("latin-1")
-    return ""
+    return None
 
 
 async def websocket_application(scope, receive, send) -> None:
@@ -67,10 +67,13 @@ async def websocket_application(scope, receive, send) -> None:
         log.warning("chat websocket refused for %s: too many connections from %s", channel, client)
         await send({"type": "websocket.close", "code": 4429})
         return
-    origins = (channel.config or {}).get("origins") or []
-    if origins and _origin(scope) not in origins:
-        log.warning("chat websocket refused for %s: origin %r not allowed", channel, _origin(scope))
-        await send({"type": "websocket.close", "code": 4403})
+    refused = origins.refusal(channel, _header(scope, b"origin"), host=_header(scope, b"host") or "")
+    if refused:  # said in a frame, which the widget shows, then closed for good (4403)
+        log.warning("chat websocket refused for %s: %s", channel, refused)
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": json.dumps({"type": "error", "detail": refused,
+                                                                  "fatal": True})})
+        await send({"type": "websocket.close", "code": 4403, "reason": "origin not allowed"})
         return
     await send({"type": "websocket.accept"})
     await Conversation(channel, send).run(receive)

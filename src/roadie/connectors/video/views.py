@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from roadie.connectors import hooks
+from roadie.connectors import hooks, origins
 from roadie.connectors.voice.actions import CallEvent, open_call
 from roadie.connectors.voice.models import Call, Medium
 from roadie.desk.brands.models import Channel, ChannelKind
@@ -110,12 +110,25 @@ def status(request, brand_slug: str, token: str):
 
 @csrf_exempt
 @throttled("video", channel_kwarg="brand_slug")
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 @hooks.files_or_fails
 def api_request(request, brand_slug: str):
-    """JSON for brand sites and apps: {"name", "email", "subject"} -> the meeting link."""
+    """JSON for brand sites and apps: {"name", "email", "subject"} -> the meeting link. Pages
+    of the sites the channel declares (``origins``) may call it from a browser; others get 403."""
     channel = _channel(brand_slug)
+    refused = origins.request_refusal(request, channel)
+    if refused:  # another site's page: only its first bytes are kept, as rejected
+        if request.method != "POST":
+            return JsonResponse({"detail": refused}, status=403)
+        return hooks.refuse(request, kind=ChannelKind.VIDEO, source="video-api", brand=channel.brand,
+                            address=brand_slug, status=403, reason=refused)
+    if request.method == "OPTIONS":  # the browser's preflight for a JSON POST
+        return origins.cors(request, JsonResponse({}), methods="POST, OPTIONS")
     raw = hooks.store_request(request, channel=ChannelKind.VIDEO, source="video-api", brand=channel.brand)
+    return origins.cors(request, _file_request(request, channel, raw), methods="POST, OPTIONS")
+
+
+def _file_request(request, channel: Channel, raw) -> JsonResponse:
     try:
         data = hooks.parse_json(raw)
     except ValueError as exc:
@@ -128,11 +141,10 @@ def api_request(request, brand_slug: str):
     if vouched:
         fields["email"] = vouched
     call = request_call(channel, raw=raw, vouched=bool(vouched), **fields)
-    response = JsonResponse({"contact": call.contact_id, "meeting_url": call.meeting_url,
-                             "status_url": request.build_absolute_uri(f"/video/{brand_slug}/r/{call.token}/status")},
-                            status=201)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    slug = channel.brand.slug
+    return JsonResponse({"contact": call.contact_id, "meeting_url": call.meeting_url,
+                         "status_url": request.build_absolute_uri(f"/video/{slug}/r/{call.token}/status")},
+                        status=201)
 
 
 def demo_injector(base: str, api):

@@ -168,6 +168,7 @@
       } else if (msg.type === "survey_thanks") {
         surveyAnswered(msg);
       } else if (msg.type === "error") {
+        if (msg.fatal) wanted = false;  // refused for good (e.g. this site is not declared): no retry
         status.textContent = T.failed + msg.detail;
       }
     };
