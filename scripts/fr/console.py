@@ -40,3 +40,20 @@ FR.update({
     "Something went wrong": "Une erreur s'est produite",
     "The error has been logged. Try again in a moment.": "L'erreur a été enregistrée. Réessayez dans un instant.",
 })
+FR.update({
+    # Invitation page
+    "Set your password": "Choisissez votre mot de passe",
+    "This link no longer works: it was already used, or it is not the link you were sent. Ask your administrator for a new one.":
+        "Ce lien ne fonctionne plus : il a déjà servi, ou ce n'est pas le lien qui vous a été envoyé. Demandez-en un nouveau à votre administrateur.",
+    "Log in": "Se connecter",
+    "Welcome, %(name)s": "Bienvenue, %(name)s",
+    "Your username is <strong>%(username)s</strong>. Choose a password: at least 8 characters, not only digits, not too common.":
+        "Votre identifiant est <strong>%(username)s</strong>. Choisissez un mot de passe : au moins 8 caractères, pas seulement des chiffres, pas trop courant.",
+    "New password": "Nouveau mot de passe",
+    "The same password again": "Le même mot de passe, à nouveau",
+    "Set my password": "Enregistrer mon mot de passe",
+    "The two passwords differ.": "Les deux mots de passe diffèrent.",
+    "Your password is set: log in with it.": "Votre mot de passe est enregistré : connectez-vous avec.",
+    "Label in French": "Libellé en français",
+    "Label in English (empty: the French one)": "Libellé en anglais (vide : le libellé français)",
+})

@@ -331,3 +331,55 @@ QUERY: dict[str, dict] = {
     "GET /api/kb/usage": {"brand": "ours"},
     "GET /api/kb/search": {"q": "livraison"},
 }
+
+
+def _channel(w):
+    from roadie.desk.brands.models import Channel
+
+    channel, _ = Channel.objects.get_or_create(brand=w.ours, kind="social", address="ours-social")
+    return {"slug": w.ours.slug, "channel_id": channel.pk}
+
+
+def _closure(w):
+    from datetime import date
+
+    from roadie.desk.brands.models import Closure
+
+    closure, _ = Closure.objects.get_or_create(brand=w.ours, date=date(2027, 5, 1), channel="")
+    return {"slug": w.ours.slug, "closure_id": closure.pk}
+
+
+def _ours(w):
+    return {"slug": w.ours.slug}
+
+
+PAGES.update({
+    "invite": Rule(PUBLIC, note="the one-time token in its address (tests/desk/test_invite.py)"),
+})
+API.update({
+    # Onboarding: brands and their settings (administrators; a brand administrator their own)
+    "GET /api/brands": Rule(CONSOLE),
+    "POST /api/brands": Rule(ADMIN, body=lambda w: {"slug": "brand-new", "name": "Brand new"}),
+    "GET /api/brands/{slug}": Rule(CONSOLE, args=_ours),
+    "PATCH /api/brands/{slug}": Rule(CONSOLE, args=_ours, body=lambda w: {"name": "Ours again"}),
+    "POST /api/brands/{slug}/channels": Rule(CONSOLE, args=_ours, body=lambda w: {"kind": "chat"}),
+    "PATCH /api/brands/{slug}/channels/{channel_id}": Rule(CONSOLE, args=_channel,
+                                                           body=lambda w: {"enabled": False}),
+    "PUT /api/brands/{slug}/opening-hours": Rule(CONSOLE, args=_ours, body=lambda w: []),
+    "POST /api/brands/{slug}/closures": Rule(CONSOLE, args=_ours, body=lambda w: {"date": "2027-01-01"}),
+    "DELETE /api/brands/{slug}/closures/{closure_id}": Rule(CONSOLE, args=_closure),
+    "PUT /api/brands/{slug}/service-levels/{channel}": Rule(
+        CONSOLE, args=lambda w: {"slug": w.ours.slug, "channel": "chat"},
+        body=lambda w: {"target": 0.8, "answer_seconds": 30}),
+    "PUT /api/brands/{slug}/wrap-up-codes": Rule(CONSOLE, args=_ours,
+                                                 body=lambda w: {"code": "solved", "label": "Résolu"}),
+    # Agents and users
+    "POST /api/agents": Rule(ADMIN, body=lambda w: {"username": "new-agent"}),
+    "PATCH /api/agents/{agent_id}": Rule(ADMIN, args=lambda w: {"agent_id": w.users["agent"].agent.pk},
+                                         body=lambda w: {"capacity": 5}),
+    "GET /api/users": Rule(CONSOLE, note="a brand administrator sees their brand's users"),
+    "POST /api/users": Rule(CONSOLE, body=lambda w: {"username": "new-viewer", "role": "brand",
+                                                     "brand": w.ours.slug}),
+    "PATCH /api/users/{username}": Rule(CONSOLE, args=lambda w: {"username": w.users["brand"].username},
+                                        body=lambda w: {"first_name": "Viviane"}),
+})

@@ -88,6 +88,13 @@ ROOT_URLCONF = "roadie.desk.urls"
 ASGI_APPLICATION = "roadie.desk.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/login/"
+# Passwords people choose (invitation page, createsuperuser): Django's usual checks.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 

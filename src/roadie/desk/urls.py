@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from roadie.desk.api.main import api
+from roadie.desk.console.views import invite
 from roadie.desk.web import views_health
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("schedule/", include("roadie.desk.scheduling.urls")),
     path("pay/", include("roadie.desk.pay.urls")),
     path("console/", include("roadie.desk.console.urls")),
+    path("invite/<str:uidb64>/<str:token>/", invite.set_password, name="invite"),
     path("mail/", include("roadie.connectors.email.urls")),
     path("", include("roadie.connectors.urls")),
     path("", include("roadie.desk.web.urls")),

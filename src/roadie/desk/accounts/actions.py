@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,9 +37,24 @@ def _check_role(actor, *, role: str, brand) -> None:
         raise PermissionDenied("you may not manage users of this brand")
 
 
+def _clean(user: User) -> None:
+    if user.language not in ("fr", "en"):
+        raise ValidationError({"language": ["fr or en"]})
+    if user.email:
+        try:
+            validate_email(user.email)
+        except ValidationError:
+            raise ValidationError({"email": [f"{user.email!r} is not an email address"]}) from None
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
 def create_user(actor, *, username: str, role: str, email: str = "", brand=None,
                 first_name: str = "", last_name: str = "", language: str = "fr",
-                unmasked_access: bool = False, password: str | None = None) -> User:
+                unmasked_access: bool = False, password: str | None = None,
+                via: str = "console") -> User:
     """A new user; without a password they set one from an invite link (``invite_path``)."""
     _check_role(actor, role=role, brand=brand)
     user = User(username=username.strip(), email=email.strip(), role=role, brand=brand,
@@ -48,15 +64,15 @@ def create_user(actor, *, username: str, role: str, email: str = "", brand=None,
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean(exclude=["password"])
+    _clean(user)
     with transaction.atomic():
         user.save()
         record_change(actor, action="user.create", obj=user, brand_id=user.brand_id,
-                      fields=["username", "role"])
+                      fields=["username", "role"], via=via)
     return user
 
 
-def update_user(actor, user: User, **changes) -> User:
+def update_user(actor, user: User, *, via: str = "console", **changes) -> User:
     """Change a user's fields (``USER_FIELDS``); a role change is checked like a creation."""
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
@@ -74,12 +90,14 @@ def update_user(actor, user: User, **changes) -> User:
         setattr(user, field, value)
     if user.role != Role.QA:
         user.unmasked_access = False
-    user.full_clean(exclude=["password"])
+    _clean(user)
     with transaction.atomic():
         user.save()
         if changes.get("is_active") is False:
             ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
-        record_change(actor, action="user.update", obj=user, brand_id=user.brand_id, fields=changed)
+        if changed:
+            record_change(actor, action="user.update", obj=user, brand_id=user.brand_id,
+                          fields=changed, via=via)
     return user
 
 
@@ -90,8 +108,12 @@ def invite_path(user: User) -> str:
     return reverse("invite", args=[uid, default_token_generator.make_token(user)])
 
 
+def invite_valid(user: User, token: str) -> bool:
+    return bool(user.is_active) and default_token_generator.check_token(user, token)
+
+
 def set_password_from_invite(user: User, *, token: str, password: str) -> User:
-    if not default_token_generator.check_token(user, token):
+    if not invite_valid(user, token):
         raise PermissionDenied("this link was already used or has expired")
     from django.contrib.auth.password_validation import validate_password
 

@@ -127,12 +127,22 @@ class Pool(models.Model):
 class WrapUpCode(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="wrap_up_codes")
     code = models.SlugField(max_length=40)
-    label = models.CharField(max_length=120)
+    label = models.CharField(max_length=120, help_text=_("Label in French"))
+    label_en = models.CharField(max_length=120, blank=True, help_text=_("Label in English (empty: the French one)"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand", "code"], name="wrap_up_code_unique")]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (English when set, French otherwise)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.label_en:
+            return self.label_en
         return self.label
 
 
