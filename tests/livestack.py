@@ -29,6 +29,7 @@ class LiveRoadie:
     url: str
     env: dict
     processes: list = field(default_factory=list)
+    _console: subprocess.Popen | None = field(default=None, repr=False)
 
     def roadie(self, *args: str, check: bool = True) -> str:
         out = subprocess.run([sys.executable, "-m", "roadie.cli", *args], env=self.env,
@@ -36,6 +37,24 @@ class LiveRoadie:
         if check and out.returncode:
             raise RuntimeError(f"roadie {' '.join(args)} failed: {out.stderr}")
         return out.stdout.strip()
+
+    def python(self, code: str) -> str:
+        """Run ``code`` in a Django process on the live database (kept open between calls) and
+        return what it printed; an exception in it raises RuntimeError with its traceback."""
+        if self._console is None or self._console.poll() is not None:
+            self._console = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("live_console.py"))], env=self.env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.processes.append(self._console)
+        self._console.stdin.write(json.dumps({"code": code}) + "\n")
+        self._console.stdin.flush()
+        line = self._console.stdout.readline()
+        if not line:
+            raise RuntimeError("the live console died")
+        answer = json.loads(line)
+        if answer["error"]:
+            raise RuntimeError(answer["error"])
+        return answer["out"]
 
     def token(self, username: str) -> str:
         return self.roadie("token", username)
@@ -64,6 +83,8 @@ class LiveRoadie:
             time.sleep(0.3)
 
     def stop(self) -> None:
+        if self._console is not None and self._console.poll() is None:
+            self._console.stdin.close()
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()

@@ -21,6 +21,31 @@ def live_roadie(tmp_path_factory):
         yield live
 
 
+# What seed-demo leaves and every browser test starts from: every agent offline, no offer
+# pending, no contact open. Tests share one live stack, so what one test leaves (an agent left
+# available, a contact in hand, an offer ringing) is put back through the same write paths a
+# user would go through, before the next test.
+RESET = """
+from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.contacts import actions as contact_actions
+from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.routing.actions import set_presence
+for agent in Agent.objects.exclude(presence=Presence.OFFLINE):
+    set_presence(agent, Presence.OFFLINE)
+for contact in Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED]):
+    contact_actions.abandon(contact, reason="browser test reset")
+print(sorted(Contact.objects.exclude(status__in=[Status.RESOLVED, Status.ABANDONED]).values_list("pk", "status")))
+"""
+
+
+@pytest.fixture(autouse=True)
+def fresh_live_state(request):
+    """Each test that uses the live stack starts from the seeded state (see RESET)."""
+    if "live_roadie" in request.fixturenames:
+        left = request.getfixturevalue("live_roadie").python(RESET).strip()
+        assert left == "[]", f"contacts still open after the reset: {left}"
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

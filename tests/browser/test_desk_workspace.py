@@ -22,7 +22,7 @@ TEXT = {
     "en-US": {"available": "Set Available", "note": "Internal note (the agent sees it, the customer never)",
               "add_note": "Add note", "wait": "Wait on the customer", "waiting": "Waiting on the customer",
               "resolve": "Resolve", "wrap": "Wrap-up code", "mine": "My contacts"},
-    "fr-FR": {"available": "Passer Disponible", "note": "Note interne (l’agent la voit, le client jamais)",
+    "fr-FR": {"available": "Passer en « Disponible »", "note": "Note interne (l’agent la voit, le client jamais)",
               "add_note": "Ajouter la note", "wait": "Attendre le client", "waiting": "En attente du client",
               "resolve": "Clôturer", "wrap": "Code de clôture", "mine": "Mes contacts"},
 }
@@ -98,11 +98,10 @@ def test_desk_with_an_offer_and_a_contact_meets_wcag_aa_on_a_phone(live_roadie, 
     agent = login_as("camille", locale="fr-FR")
     agent.set_viewport_size({"width": 390, "height": 844})
     if agent.locator("#presence").get_attribute("data-presence") != "available":
-        agent.get_by_role("button", name="Passer Disponible").click()
+        agent.get_by_role("button", name="Passer en « Disponible »").click()
     subject = f"Téléphone {uuid.uuid4().hex[:6]}"
     new_contact(live_roadie, subject, "Mon téléphone ne capte plus.")
-    # Whichever contact is offered first (the earlier tests may have left one waiting).
-    card = agent.locator("[data-offer]").first
+    card = agent.locator("[data-offer]").filter(has_text=subject)
     expect(card).to_be_visible(timeout=30_000)
     assert violations(agent) == []
     card.get_by_role("button", name="Accepter").click()

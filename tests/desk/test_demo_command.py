@@ -35,7 +35,9 @@ def test_demo_runs_with_traffic_and_stops_cleanly_on_ctrl_c(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         output = []
-        deadline = time.monotonic() + 120
+        # Start-up time is measured in bench/, not asserted here: the deadline only stops a hung
+        # demo (seeding the demo's history, quality and pay takes a minute on a loaded machine).
+        deadline = time.monotonic() + 300
         while "Ctrl-C stops everything" not in "".join(output):
             assert time.monotonic() < deadline and demo.poll() is None, "".join(output)
             output.append(demo.stdout.readline())
