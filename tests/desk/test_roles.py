@@ -103,3 +103,25 @@ def test_tokens_api_scopes_expiry_and_revoke(make_user, api_client):
     assert refused.post("/api/tokens", {"scope": "admin"}, content_type="application/json").status_code == 422
     assert boss.delete(f"/api/tokens/{made.json()['id']}").status_code == 204
     assert reader.get("/api/queues").status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used_to_the_minute(make_user):
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from roadie.desk.accounts.models import ApiToken
+
+    user = make_user(role="admin")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user, scope='read')}")
+    assert client.get("/api/queues").status_code == 200
+    token = ApiToken.objects.get(user=user)
+    first = token.last_used_at
+    assert first is not None
+    assert client.get("/api/queues").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # a second call within the minute writes nothing
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert client.get("/api/queues").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first
