@@ -115,27 +115,27 @@ def _pool_slug(pool_id: int | None) -> str | None:
 
 
 def quality_indexes(agent_ids, *, end: dt.datetime) -> dict[int, Decimal | None]:
-    """Each roadie's quality index (0-100) over the 28 days before ``end``; None (a neutral
-    multiplier of 1) while the quality app is absent or the sample is too small."""
-    index = _seam("roadie.desk.quality.lib", "quality_index")
-    if index is None:
+    """Each roadie's quality index (0-100) over the 28 days before ``end``, read for every
+    roadie at once; None (a neutral multiplier of 1) while the quality app is absent or the
+    sample is too small."""
+    indexes = _seam("roadie.desk.quality.lib", "quality_indexes")
+    if indexes is None:
         return {}
-    out = {}
-    for agent_id in sorted(a for a in agent_ids if a is not None):
-        value = index(agent_id=agent_id, end=end).value
-        out[agent_id] = None if value is None else Decimal(value)
+    return {agent_id: None if index.value is None else Decimal(index.value)
+            for agent_id, index in indexes(agent_ids=agent_ids, end=end).items()}
+
+
+def pool_csats(pool_ids, *, end: dt.datetime) -> dict[int, Decimal | None]:
+    """Each pool's share of satisfied survey answers over the week before ``end`` (quality
+    app), or None when too few answered."""
+    indexes = _seam("roadie.desk.quality.lib", "pool_quality_indexes")
+    if indexes is None:
+        return {}
+    out: dict[int, Decimal | None] = {}
+    for pool_id, index in indexes(pool_ids=pool_ids, end=end, days=7).items():
+        csat = index.csat
+        out[pool_id] = (Decimal(csat.value) / 100).quantize(Decimal("0.0001")) if csat.sufficient else None
     return out
-
-
-def pool_csat(pool_id: int, *, end: dt.datetime) -> Decimal | None:
-    """The pool's share of satisfied survey answers over the week (quality app), or None."""
-    index = _seam("roadie.desk.quality.lib", "quality_index")
-    if index is None:
-        return None
-    csat = index(pool_id=pool_id, end=end, days=7).csat
-    if not csat.sufficient:
-        return None
-    return (Decimal(csat.value) / 100).quantize(Decimal("0.0001"))
 
 
 def answer_targets() -> dict[tuple[int, str], int]:
@@ -164,6 +164,7 @@ def pool_week_facts(*, start: dt.datetime, end: dt.datetime, contacts: list[Cont
     for monday, week_end in weeks:
         week_start = dt.datetime.combine(monday, dt.time(), tzinfo=PARIS)
         iso = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+        csats = pool_csats([p.pk for p in pools], end=week_end)
         arrived = list(Contact.objects.filter(arrived_at__gte=week_start, arrived_at__lt=week_end)
                        .values_list("brand_id", "brand__slug", "channel", "arrived_at", "answered_at")
                        .iterator(chunk_size=ITER_CHUNK))
@@ -192,5 +193,5 @@ def pool_week_facts(*, start: dt.datetime, end: dt.datetime, contacts: list[Cont
             out.append(PoolWeekFact(
                 pool=pool.slug, week=iso, ends_at=week_end - dt.timedelta(seconds=1),
                 service_level=(Decimal(in_target) / Decimal(offered)).quantize(Decimal("0.001")),
-                csat=pool_csat(pool.pk, end=week_end), contributions=contributions))
+                csat=csats.get(pool.pk), contributions=contributions))
     return out

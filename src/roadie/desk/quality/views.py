@@ -307,17 +307,21 @@ def team(request):
     now = timezone.now()
     from roadie.desk.agents.models import Agent
 
+    # one read of the window's counts by (roadie, brand); every row below is a sum of it
+    cells = lib.quality_cells(end=now, brand_ids=None if own is None else [own])
     if own is not None:
         brands = Brand.objects.filter(pk=own)
         pools = []
     else:
         brands = Brand.objects.filter(is_active=True)
-        pools = [{"pool": p, "index": lib.quality_index(pool_id=p.pk, end=now)} for p in Pool.objects.all()]
-    rows = [{"brand": b, "index": lib.quality_index(brand_id=b.pk, end=now)} for b in brands]
+        of_pool = lib.pool_brands()
+        pools = [{"pool": p, "index": cells.index(brands=of_pool.get(p.pk, []))}
+                 for p in Pool.objects.order_by("name")]
+    rows = [{"brand": b, "index": cells.index(brands=[b.pk])} for b in brands]
     agents = Agent.objects.select_related("user")
     if own is not None:
-        agents = agents.filter(certifications__brand_id=own)
-    roadies = [{"agent": a, "index": lib.quality_index(agent_id=a.pk, brand_id=own, end=now)}
+        agents = agents.filter(certifications__brand_id=own).distinct()
+    roadies = [{"agent": a, "index": cells.index(agent_id=a.pk)}
                for a in agents.order_by("user__username")]
     return render(request, "roadie/quality/team.html", {"brands": rows, "pools": pools, "roadies": roadies})
 

@@ -145,7 +145,8 @@ def compute_index(inputs: QualityInputs, *, parameters: IndexParameters = INDEX_
                   start: datetime | None = None, end: datetime | None = None,
                   days: int = 28) -> QualityIndex:
     p = parameters
-    scores = tuple(float(s) for s in inputs.review_scores)
+    # sorted: the same scores give the same figures whatever order they were read in
+    scores = tuple(sorted(float(s) for s in inputs.review_scores))
     if scores:
         capped = tuple(min(100.0, max(0.0, s)) for s in scores)
         mean, lo, hi = mean_interval(capped, confidence=p.confidence)
