@@ -42,4 +42,6 @@ FR = {
     "forecast contacts": "contacts prévus",
     "contacts per interval": "contacts par intervalle",
     "{pool}: {paid} paid hours, gap {gap}": "{pool} : {paid} heures payées, écart {gap}",
+    "The parameters of the current proposal (made %(when)s). Change a value, then propose again: the slots are planned with these parameters.":
+        "Les paramètres de la proposition en cours (faite le %(when)s). Modifiez une valeur, puis proposez à nouveau : les créneaux sont planifiés avec ces paramètres.",
 }

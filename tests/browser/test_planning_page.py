@@ -106,6 +106,11 @@ def test_supervisor_proposes_and_publishes_slots(live_roadie, login_as, pooled_w
         live_roadie.processes.remove(worker)
     expect(page.locator("figure.chart svg")).to_be_visible()
     expect(page.locator("figure.chart svg")).to_contain_text("coverage (slots)")
+    # the form now holds the parameters this proposal was made with
+    expect(page.locator("table.series-params caption")).to_contain_text(
+        "The parameters of the current proposal")
+    expect(page.locator("table.series-params tbody tr").first.locator(
+        "input[name$=-shrinkage]")).to_have_value("35.0")
     days = page.locator("table.slots-day")
     assert days.count() >= 5 and days.first.locator("tbody tr").count() > 0
     assert violations(page) == []

@@ -280,7 +280,6 @@ PAGES.update({
     "board-contacts": Rule(SUPERVISE),
     "brand-history": Rule(BRAND_USERS),
     "brand-contacts": Rule(BRAND_USERS),
-    "planning-request": Rule(SUPERVISE, guard_only=True, args=lambda w: {"request_id": 0}),
     # Money
     "pay-finance": Rule(MONEY),
     "pay-close": Rule(MONEY, method="POST"),
@@ -316,6 +315,11 @@ API.update({
                                                          args=lambda w: {"contest_id": 0}, note=P_TESTS),
     "POST /api/pay/premium-lines": Rule(MONEY, anonymous_only=True, note=P_TESTS),
     "POST /api/pay/rules": Rule(MONEY, anonymous_only=True, note=P_TESTS),
+})
+
+API.update({
+    "GET /api/planning/requests/{request_id}": Rule(SUPERVISE, guard_only=True,
+                                                    args=lambda w: {"request_id": 0}),
 })
 
 API.update({

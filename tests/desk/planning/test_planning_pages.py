@@ -77,10 +77,11 @@ def test_operator_proposes_sees_and_publishes_slots(client, make_user, pool_with
     assert page.status_code == 200 and b"Alba" in page.content
     request = propose(client, "alba", django_capture_on_commit_callbacks)
     assert request.status == RequestStatus.DONE and request.progress == 100
-    status = client.get(f"/planning/requests/{request.pk}").json()
+    status = client.get(f"/api/planning/requests/{request.pk}").json()
     assert status["status"] == "done" and status["progress"] == 100
     plan = SlotPlan.objects.get(pool=pool_with_history)
     assert request.plan == plan
+    assert status["plan"] == plan.pk and status["pool"] == "alba" and status["error"] == ""
     assert plan.status == PlanStatus.PROPOSED
     assert plan.first_day == next_monday(timezone.localdate())
     assert plan.slots.exists() and plan.uncovered_hours == 0
@@ -171,6 +172,14 @@ def test_parameters_changed_on_the_page_are_planned_with(client, make_user, pool
     assert slower.required_hours > first.required_hours
     assert any(p["aht_seconds"] == 900 and p["shrinkage"] == 0.4
                for p in slower.series_params.values())
+    # the form now shows the parameters that proposal used, the others series' unchanged
+    again = client.get("/planning/pools/alba/").content.decode()
+    assert "The parameters of the current proposal" in again
+    assert f'name="s{index}-aht" value="900"' in again
+    assert f'name="s{index}-shrinkage" value="40.0"' in again
+    other = 1 - index
+    assert (f'name="s{other}-aht" value="900"' not in again
+            and f'name="s{other}-shrinkage" value="40.0"' not in again)
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -201,3 +210,30 @@ def test_the_chart_speaks_the_page_language(client, make_user, pool_with_history
     french = client.get("/planning/pools/alba/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert plan.charts["en"][:200] in english or plan.charts["en"] in english
     assert plan.charts["fr"] in french
+
+
+def test_the_progress_api_follows_a_queued_proposal_for_supervisors_only(
+        client, make_user, pool_with_history, django_capture_on_commit_callbacks):
+    from roadie.desk.accounts.models import ApiToken
+
+    client.force_login(make_user(role="supervisor"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post("/planning/pools/alba/propose", form_values(client, "alba"))
+    request = PlanRequest.objects.get()
+    page = client.get("/planning/pools/alba/").content.decode()
+    assert f'data-request="/api/planning/requests/{request.pk}"' in page
+    status = client.get(f"/api/planning/requests/{request.pk}").json()
+    assert status["status"] == "queued" and status["progress"] == 0 and status["plan"] is None
+    assert status["step"] == "waiting for the worker"
+    assert client.get("/api/planning/requests/999999").status_code == 404
+    run_plan_request.call(request.pk)
+    assert client.get(f"/api/planning/requests/{request.pk}").json()["status"] == "done"
+    # with a read token, as a supervisor; refused to an agent
+    secret = ApiToken.issue(user=make_user(role="supervisor"), label="t", scope="read")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    client.logout()
+    assert client.get(f"/api/planning/requests/{request.pk}", **auth).status_code == 200
+    secret = ApiToken.issue(user=make_user(role="agent"), label="t", scope="read")
+    refused = client.get(f"/api/planning/requests/{request.pk}",
+                         HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert refused.status_code == 403 and "supervisors" in refused.json()["detail"]

@@ -12,6 +12,7 @@ from roadie.desk.api.auth import AUTH
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import api as kb_api
 from roadie.desk.pay import api as pay_api
+from roadie.desk.planning import api as planning_api
 from roadie.desk.quality import api as quality_api
 from roadie.desk.routing.models import Offer
 from roadie.desk.scheduling import api as scheduling_api
@@ -36,6 +37,7 @@ api.add_router("", kb_api.router)
 api.add_router("", scheduling_api.router)
 api.add_router("", quality_api.router)
 api.add_router("", pay_api.router)
+api.add_router("", planning_api.router)
 
 
 @api.exception_handler(ActionError)

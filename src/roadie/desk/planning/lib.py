@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 
 import pandas as pd
 from django.conf import settings
@@ -132,9 +133,10 @@ EDITABLE = {
 }
 
 
-def series_rows(pool: Pool, *, before: dt.date) -> list[dict]:
+def series_rows(pool: Pool, *, before: dt.date, plan: SlotPlan | None = None) -> list[dict]:
     """The pool's series (brand x channel with contacts in the last HISTORY_WEEKS weeks), with
-    their brand and channel names and the parameters a proposal would use, as form values."""
+    their brand and channel names and the parameters a proposal would use, as form values:
+    those ``plan`` was made with where it has the series (``from_plan``), else the defaults."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -145,10 +147,13 @@ def series_rows(pool: Pool, *, before: dt.date) -> list[dict]:
              .values_list("brand__slug", "brand__name", "channel").distinct())
     names = {f"{slug}/{channel}": (brand, channel) for slug, brand, channel in found}
     params = pool_params(pool, sorted(names))
+    used = (plan.series_params or {}) if plan is not None else {}
     rows = []
     for i, series in enumerate(sorted(names, key=lambda s: (names[s][0], s))):
         brand, channel = names[series]
         p = params[series]
+        if series in used:
+            p = replace(p, **engine_fields(used[series]))
         rows.append({
             "index": i, "series": series, "brand": brand,
             "channel": ChannelKind(channel).label if channel in ChannelKind.values else channel,
@@ -156,7 +161,7 @@ def series_rows(pool: Pool, *, before: dt.date) -> list[dict]:
             "aht": round(p.aht_seconds), "target": round(p.service_level * 100, 1),
             "answer": round(p.answer_seconds), "shrinkage": round(p.shrinkage * 100, 1),
             "patience": "" if p.patience_seconds is None else round(p.patience_seconds),
-            "concurrency": p.concurrency,
+            "concurrency": p.concurrency, "from_plan": series in used,
         })
     return rows
 

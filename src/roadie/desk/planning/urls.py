@@ -7,5 +7,4 @@ urlpatterns = [
     path("pools/<slug:slug>/", views.pool_page, name="planning-pool"),
     path("pools/<slug:slug>/propose", views.propose, name="planning-propose"),
     path("plans/<int:plan_id>/publish", views.publish, name="planning-publish"),
-    path("requests/<int:request_id>", views.request_status, name="planning-request"),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from roadie.desk.brands.models import Pool
 from roadie.desk.planning import actions, lib
-from roadie.desk.planning.models import PlanRequest, RequestStatus, SlotPlan
+from roadie.desk.planning.models import RequestStatus, SlotPlan
 from roadie.desk.web.guards import operator_page
 
 
@@ -57,14 +56,16 @@ def _pool_context(pool, first_day, rows) -> dict:
             "brands": pool.brands.all(), "rows": rows, "request": request, "active": active,
             "step": STEPS.get(active.step, active.step) if active else "",
             "failed": request if request and request.status == RequestStatus.FAILED else None,
-            "chart": chart, "forecast": forecast}
+            "chart": chart, "forecast": forecast,
+            "from_plan": plan is not None and any(r.get("from_plan") for r in rows)}
 
 
 @operator_page
 def pool_page(request, slug: str):
     pool = get_object_or_404(Pool, slug=slug)
     first_day = _week()
-    rows = lib.series_rows(pool, before=min(timezone.localdate(), first_day))
+    rows = lib.series_rows(pool, before=min(timezone.localdate(), first_day),
+                           plan=lib.latest_plan(pool, first_day))
     return render(request, "roadie/planning/pool.html", _pool_context(pool, first_day, rows))
 
 
@@ -73,7 +74,8 @@ def pool_page(request, slug: str):
 def propose(request, slug: str):
     pool = get_object_or_404(Pool, slug=slug)
     first_day = _week()
-    rows = lib.series_rows(pool, before=min(timezone.localdate(), first_day))
+    rows = lib.series_rows(pool, before=min(timezone.localdate(), first_day),
+                           plan=lib.latest_plan(pool, first_day))
     if not rows:
         messages.error(request, _("No contacts in the last weeks: nothing to forecast from."))
         return redirect("planning-pool", slug=pool.slug)
@@ -90,14 +92,6 @@ def propose(request, slug: str):
                          overrides=overrides)
     messages.success(request, _("Proposal queued: the worker is making it."))
     return redirect("planning-pool", slug=pool.slug)
-
-
-@operator_page
-def request_status(request, request_id: int):
-    """The progress of a proposal, for the page to poll."""
-    req = get_object_or_404(PlanRequest, pk=request_id)
-    return JsonResponse({"status": req.status, "progress": req.progress,
-                         "step": str(STEPS.get(req.step, req.step)), "error": req.error})
 
 
 @operator_page
