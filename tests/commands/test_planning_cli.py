@@ -92,6 +92,7 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",
                        "--backtest", "--folds", "2", "--out", str(out_file))
     assert code == 0 and "wMAPE" in out and "maison-alba/call" in out and ">q90" in out
+    assert "q50 wMAPE" in out
 
 
 def test_a_monday_to_friday_export_needs_no_flag(capsys, tmp_path):

@@ -393,10 +393,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
         print(f"back-test: {args.folds} origins a week apart, {horizon}-day horizon")
         print(f"{'series':<24} {'wMAPE':>8} {'MASE':>7} {'naive wMAPE':>12} {'naive MASE':>11}"
-              f" {'>q90':>6} {'<q10':>6}")
+              f" {'>q90':>6} {'<q10':>6} {'q50 wMAPE':>10}")
         for r in rows:
             band = ("" if r.above_q90 is None
-                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%}")
+                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%} {r.median_wmape:>10.3f}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
                   f"{r.naive_mase:>11.3f}{band}")
         if len(rows) > 1:
