@@ -32,6 +32,7 @@ from roadie.desk.pay.models import (
     RuleSet,
     Transaction,
 )
+from roadie.engine.pay import labels
 from roadie.engine.pay import rules as rules_engine
 from roadie.engine.pay.evaluate import month_of
 from roadie.engine.pay.evaluate import premium_revenue as _revenue
@@ -57,6 +58,13 @@ class Leg:
     base: Decimal = Decimal("0")
     multiplier: Decimal = Decimal("1")
     label: str = ""
+    label_parts: tuple = ()  # roadie.engine.pay.labels parts; label is then their English
+
+
+def coded(code: str, **args) -> dict:
+    """``label`` and ``label_parts`` of a leg from one label code."""
+    parts = (labels.part(code, **args),)
+    return {"label": labels.render(parts), "label_parts": parts}
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,8 @@ def post(postings: Sequence[Posting], *, allow_closed: bool = False) -> int:
                 transaction_id=row.pk, account=accounts[leg.account], amount=leg.amount,
                 kind=leg.kind, rule=leg.rule, rule_version=leg.rule_version,
                 evidence_kind=leg.evidence_kind, evidence_id=leg.evidence_id, quantity=leg.quantity,
-                base=leg.base, multiplier=leg.multiplier, label=leg.label[:300])
+                base=leg.base, multiplier=leg.multiplier, label=leg.label[:300],
+                label_parts=labels.as_data(leg.label_parts))
                 for row, p in zip(rows, new, strict=True) for leg in p.legs], batch_size=CHUNK)
             written += len(new)
     return written
@@ -165,11 +174,22 @@ def reverse(key: str, *, period: str, memo: str) -> Transaction:
     legs = tuple(Leg(account=e.account.code, amount=-e.amount, kind=e.kind, rule=e.rule,
                      rule_version=e.rule_version, evidence_kind=e.evidence_kind,
                      evidence_id=e.evidence_id, quantity=e.quantity, base=e.base,
-                     multiplier=e.multiplier, label=f"reversal: {e.label}")
+                     multiplier=e.multiplier, **_reversal_label(e))
                  for e in original.entries.all())
     post([Posting(key=f"reversal:{key}", period=period, source_kind="reversal", source_id=key,
                   occurred_at=timezone.now(), legs=legs, memo=memo, reverses_key=key)])
     return Transaction.objects.get(key=f"reversal:{key}")
+
+
+def _reversal_label(e: Entry) -> dict:
+    try:
+        parts = labels.from_data(e.label_parts)
+    except (KeyError, TypeError, ValueError):
+        parts = ()
+    if not parts:
+        return {"label": f"reversal: {e.label}"}
+    parts = (labels.part("reversal"), *parts)
+    return {"label": labels.render(parts), "label_parts": parts}
 
 
 # ---- rules -------------------------------------------------------------------------------
@@ -319,7 +339,7 @@ def decide_contest(user, *, contest_id: int, accept: bool, decision: str,
                 legs=(Leg("expense:adjustments", correction, "correction", "contest", 1, "contest",
                           str(contest.pk), label=decision),
                       Leg(f"agent:{contest.agent_id}", -correction, "correction", "contest", 1,
-                          "contest", str(contest.pk), label=f"correction after contest: {decision}")))])
+                          "contest", str(contest.pk), **coded("contest_correction", decision=decision))))])
         publish("pay.contest", topics=["finance", agent_topic(contest.agent_id)],
                 payload={"contest": contest.pk, "status": contest.status})
     return contest
@@ -347,7 +367,8 @@ EXPENSE_OF = {"premium_share": "expense:premium-share"}
 def line_posting(line, *, period: str, origin: str = "") -> Posting:
     common = dict(kind=line.kind, rule=line.rule, rule_version=line.rule_version,
                   evidence_kind=line.evidence_kind, evidence_id=line.evidence_id,
-                  quantity=line.quantity, base=line.base, multiplier=line.multiplier, label=line.label)
+                  quantity=line.quantity, base=line.base, multiplier=line.multiplier, label=line.label,
+                  label_parts=line.parts)
     return Posting(
         key=line.key, period=period, source_kind=line.evidence_kind, source_id=line.evidence_id,
         occurred_at=line.occurred_at, origin_period=origin,
@@ -394,7 +415,7 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
                 common = dict(kind="premium_revenue", rule="premium-line", rule_version=1,
                               evidence_kind="premium_call", evidence_id=str(c.call_id),
                               quantity=Decimal(c.billed_seconds), base=c.price_per_minute,
-                              label=f"premium call on {c.line}: {c.billed_seconds} s")
+                              **coded("premium_revenue", line=c.line, seconds=c.billed_seconds))
                 origin = month_of(c.answered_at)
                 postings.append(Posting(
                     key=f"premium:{c.call_id}:revenue", period=period, source_kind="premium_call",
@@ -415,7 +436,7 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
                 common = dict(kind="vat", rule="self-billing", rule_version=1,
                               evidence_kind="self_invoice", evidence_id=inv.number,
                               base=inv.net, multiplier=Decimal("0.20"),
-                              label=f"VAT 20 % on self-billed invoice {inv.number}")
+                              **coded("vat_self_invoice", number=inv.number))
                 tail.append(Posting(
                     key=f"selfbill-vat:{agent_id}:{period}", period=period,
                     source_kind="self_invoice", source_id=inv.number, occurred_at=end - dt.timedelta(seconds=1),
@@ -424,7 +445,7 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
             payout = totals[agent_id] + vat_amount
             if payout:
                 common = dict(kind="payout", rule="payout", rule_version=1, evidence_kind="period",
-                              evidence_id=period, label=f"payout for {period}")
+                              evidence_id=period, **coded("payout", period=period))
                 tail.append(Posting(
                     key=f"payout:{agent_id}:{period}", period=period, source_kind="period",
                     source_id=period, occurred_at=end - dt.timedelta(seconds=1),

@@ -122,7 +122,9 @@ class LineOut(Schema):
     base: str
     multiplier: str
     amount: str
-    label: str
+    label: str  # English, as in the ledger and the CSV
+    label_parts: list  # the label as codes: [[code, {name: value}], ...] (docs/pay.md)
+    text: str  # the label in the caller's language
     adjustment_of: str | None
 
 

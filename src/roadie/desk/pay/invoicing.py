@@ -62,8 +62,9 @@ def brand_invoice_number(year: str, sequence: int) -> str:
 
 def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
     """Each brand's invoice for the month (by its contract) and its ledger posting."""
-    from roadie.desk.pay.actions import Leg, Posting
+    from roadie.desk.pay.actions import Leg, Posting, coded
     from roadie.desk.pay.closing import brand_draft
+    from roadie.engine.pay import labels
 
     postings = []
     sequence = BrandInvoice.objects.aggregate(m=Max("sequence"))["m"] or 0
@@ -80,7 +81,7 @@ def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
             brand=brand, period=period, sequence=sequence, number=number, issued_at=at,
             lines=[{"code": li.code, "channel": li.channel, "description": li.description,
                     "quantity": str(li.quantity), "unit_price": str(li.unit_price),
-                    "amount": str(li.amount)} for li in draft.lines],
+                    "amount": str(li.amount), "parts": labels.as_data(li.parts)} for li in draft.lines],
             usage=[{"channel": u.channel, "contacts": u.contacts, "handled_seconds": u.handled_seconds,
                     "offered": u.offered, "answered_in_target": u.answered_in_target,
                     "service_level": str(u.service_level) if u.service_level is not None else None,
@@ -88,7 +89,8 @@ def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
             net=draft.net, vat=draft.vat, total=draft.total,
             due_on=issued.date() + dt.timedelta(days=days))
         common = dict(kind="brand_invoice", rule="contract", rule_version=1,
-                      evidence_kind="brand_invoice", evidence_id=number, label=f"invoice {number}")
+                      evidence_kind="brand_invoice", evidence_id=number,
+                      **coded("brand_invoice", number=number))
         postings.append(Posting(
             key=f"invoice:{brand.pk}:{period}", period=period, source_kind="brand_invoice",
             source_id=number, occurred_at=at - dt.timedelta(seconds=1),

@@ -14,6 +14,7 @@ from django.http import Http404
 
 from roadie.desk.accounts.access import brand_scope, can_handle_money
 from roadie.desk.agents.models import Agent
+from roadie.desk.pay.labels import entry_text
 from roadie.desk.pay.models import (
     BrandInvoice,
     Entry,
@@ -46,6 +47,10 @@ def entry_line(e: Entry) -> Line:
                 evidence_id=e.evidence_id, rule=e.rule, rule_version=e.rule_version,
                 occurred_at=e.transaction.occurred_at, quantity=e.quantity, base=e.base,
                 multiplier=e.multiplier, amount=-e.amount, label=e.label)
+
+
+def _parts(e: Entry) -> list:
+    return e.label_parts if isinstance(e.label_parts, list) else []
 
 
 def statement_lines(*, agent_id: int, period: str) -> list[Line]:
@@ -85,6 +90,7 @@ def statement_json(*, agent: Agent, period: str) -> dict:
                      "rule": li.rule, "rule_version": li.rule_version, "quantity": plain(li.quantity),
                      "base": plain(li.base), "multiplier": plain(li.multiplier),
                      "amount": f"{li.amount:.2f}", "label": li.label,
+                     "label_parts": _parts(e), "text": entry_text(e),
                      "adjustment_of": e.transaction.origin_period or None})
     return {"agent": agent.user.username, "period": period, "closed": closed, "lines": rows,
             "total": f"{total:.2f}",

@@ -73,7 +73,9 @@ class Entry(models.Model):
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("1"))
     base = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
     multiplier = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("1"))
-    label = models.CharField(max_length=300, blank=True)
+    label = models.CharField(max_length=300, blank=True)  # English
+    # The label as codes with arguments (roadie.engine.pay.labels), shown in the reader's language
+    label_parts = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["account", "transaction"])]

@@ -82,7 +82,8 @@ def statement_pdf(data: dict) -> bytes:
     doc.para("Each line names its source (contact, call, slot), the rule and version that priced it, "
              "the base, the multiplier and the amount. Contest a line from your statement page.")
     rows = [(li["occurred_at"][:16].replace("T", " "), li["evidence"], f"{li['rule']} v{li['rule_version']}",
-             li["base"], li["multiplier"], li["amount"] + " €", li["label"]) for li in data["lines"]]
+             li["base"], li["multiplier"], li["amount"] + " €", li.get("text") or li["label"])
+            for li in data["lines"]]
     doc.table_rows(("When", "Evidence", "Rule", "Base", "Multiplier", "Amount", "Explanation"), rows,
                    (22, 22, 18, 12, 14, 16, 86))
     doc.para(f"Total: {data['total']} €   Payout: {data['payout']} €", bold=True, size=10)
@@ -122,8 +123,13 @@ def brand_invoice_pdf(invoice, *, operator: dict) -> bytes:
     doc = Document(f"Facture n° {invoice.number}")
     doc.para(f"{operator['name']} — SIRET {operator['siret']}\n{operator['address']}")
     doc.para(f"Client : {invoice.brand.name}\nPériode : {invoice.period} — Date : {invoice.issued_at:%d/%m/%Y}")
-    rows = [(li["description"], li["quantity"], li["unit_price"] + " €", li["amount"] + " €")
-            for li in invoice.lines]
+    from django.utils import translation
+
+    from roadie.desk.pay.labels import invoice_line_text
+
+    with translation.override("fr"):  # the invoice is in French, like its mentions
+        rows = [(invoice_line_text(li), li["quantity"], li["unit_price"] + " €", li["amount"] + " €")
+                for li in invoice.lines]
     doc.table_rows(("Désignation", "Quantité", "Prix unitaire HT", "Montant HT"), rows, (90, 30, 35, 35))
     doc.para(f"Total HT : {invoice.net} €   TVA 20 % : {invoice.vat} €   Total TTC : {invoice.total} €",
              bold=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from roadie.engine.pay.labels import Part, part, render
 from roadie.engine.pay.money import ZERO, cents, split_to_cent
 from roadie.engine.pay.rules import Rules, select
 
@@ -51,7 +52,8 @@ class Line:
     base: Decimal
     multiplier: Decimal
     amount: Decimal
-    label: str
+    label: str  # English, from ``parts`` (the ledger's label and the CSV)
+    parts: tuple[Part, ...] = ()  # the label as codes (roadie.engine.pay.labels)
 
 
 @dataclass(frozen=True)
@@ -125,21 +127,21 @@ def contact_line(fact: ContactFact, rules: Rules, *, quality: Decimal | None) ->
     q = rules.quality_multiplier(quality)
     premium, premium_name = time_premium(rules, fact.answered_at or fact.resolved_at)
     multiplier = q * (ONE + premium)
-    parts = [f"{fact.channel} contact #{fact.contact_id}", f"rate {rate}"]
+    parts = [part("contact", channel=fact.channel, contact=fact.contact_id), part("rate", rate=rate)]
     if extra_minutes:
-        parts.append(f"+{extra_minutes} min past {rules.long_threshold_minutes} × "
-                     f"{rules.long_per_extra_minute}")
-    parts.append(f"quality ×{q}")
+        parts.append(part("long_call", minutes=extra_minutes, threshold=rules.long_threshold_minutes,
+                          per_minute=rules.long_per_extra_minute))
+    parts.append(part("quality", multiplier=q))
     if premium_name:
-        parts.append(f"{premium_name} +{plain(premium * 100)} %")
+        parts.append(part(premium_name.lower(), percent=plain(premium * 100)))
     if fact.escalated:
-        parts.append("escalated, paid to the resolver")
+        parts.append(part("escalated_resolver"))
     return Line(
         key=f"contact:{fact.contact_id}:resolved:{fact.event_id}", agent_id=fact.agent_id,
         kind=Kind.CONTACT, evidence_kind="contact", evidence_id=str(fact.contact_id),
         rule=rules.code, rule_version=rules.version, occurred_at=fact.resolved_at,
         quantity=ONE, base=base, multiplier=multiplier, amount=cents(base * multiplier),
-        label="; ".join(parts),
+        **labelled(parts),
     )
 
 
@@ -208,8 +210,9 @@ def premium_shares(calls: Sequence[PremiumCallFact], rule_sets: Sequence[Rules]
             rule_version=rules.version, occurred_at=c.answered_at,
             quantity=Decimal(c.billed_seconds), base=revenue[k], multiplier=rules.premium_share,
             amount=amount,
-            label=(f"premium call on {c.line}: {c.billed_seconds} s × {c.price_per_minute} €/min "
-                   f"= {revenue[k]} €, share {plain(rules.premium_share * 100)} %"),
+            **labelled([part("premium_share", line=c.line, seconds=c.billed_seconds,
+                             price=c.price_per_minute, revenue=revenue[k],
+                             share=plain(rules.premium_share * 100))]),
         ))
     return total, lines
 
@@ -240,13 +243,14 @@ def booking_lines(bookings: Iterable[BookingFact], rule_sets: Sequence[Rules]) -
                 rule_version=rules.version, occurred_at=b.starts_at, quantity=b.attended_hours,
                 base=rules.fixed_per_attended_hour, multiplier=ONE,
                 amount=cents(b.attended_hours * rules.fixed_per_attended_hour),
-                label=f"slot {when}: {b.attended_hours} h attended × {rules.fixed_per_attended_hour} €"))
+                **labelled([part("slot_fixed", when=when, hours=b.attended_hours,
+                                 rate=rules.fixed_per_attended_hour)])))
         if b.bonus > 0:
             lines.append(Line(
                 key=f"booking:{b.booking_id}:bonus", agent_id=b.agent_id, kind=Kind.BONUS,
                 evidence_kind="booking", evidence_id=str(b.booking_id), rule=rules.code,
                 rule_version=rules.version, occurred_at=b.starts_at, quantity=ONE, base=b.bonus,
-                multiplier=ONE, amount=cents(b.bonus), label=f"slot bonus {when}"))
+                multiplier=ONE, amount=cents(b.bonus), **labelled([part("slot_bonus", when=when)])))
     return lines
 
 
@@ -269,8 +273,8 @@ def true_up_lines(*, period: str, lines: Iterable[Line], attended_hours: Mapping
                 evidence_kind="period", evidence_id=period, rule=rules.code,
                 rule_version=rules.version, occurred_at=at, quantity=hours,
                 base=rules.minimum_per_attended_hour, multiplier=ONE, amount=gap,
-                label=(f"minimum earnings: {hours} h × {rules.minimum_per_attended_hour} € = "
-                       f"{floor} €, earned {earned[agent_id]} €")))
+                **labelled([part("true_up", hours=hours, rate=rules.minimum_per_attended_hour,
+                                 floor=floor, earned=earned[agent_id])])))
     return out
 
 
@@ -306,9 +310,12 @@ def pot_lines(weeks: Iterable[PoolWeekFact], rule_sets: Sequence[Rules]) -> list
                 evidence_kind="pool_week", evidence_id=f"{w.pool}:{w.week}", rule=rules.code,
                 rule_version=rules.version, occurred_at=w.ends_at, quantity=minutes,
                 base=rules.pot, multiplier=q, amount=amount,
-                label=(f"team bonus {w.pool} {w.week}: service level {w.service_level:.3f}"
-                       + (f", CSAT {w.csat:.2f}" if w.csat is not None else "")
-                       + f" met; {minutes} handled min × quality {q}")))
+                **labelled([
+                    part("team_bonus", pool=w.pool, week=w.week, service_level=f"{w.service_level:.3f}")
+                    if w.csat is None else
+                    part("team_bonus_csat", pool=w.pool, week=w.week,
+                         service_level=f"{w.service_level:.3f}", csat=f"{w.csat:.2f}"),
+                    part("team_minutes", minutes=minutes, multiplier=q)])))
     return out
 
 
@@ -332,6 +339,12 @@ def statement_csv(period: str, lines: Iterable[Line]) -> str:
                     f"{line.amount:.2f}", line.label))
     w.writerow((period, "", "total", "", "", "", "", "", "", f"{total:.2f}", ""))
     return buf.getvalue()
+
+
+def labelled(parts) -> dict:
+    """``label`` (English) and ``parts`` of a line."""
+    parts = tuple(parts)
+    return {"label": render(parts), "parts": parts}
 
 
 def plain(d: Decimal) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from roadie.engine.pay.labels import Part, part, render
 from roadie.engine.pay.money import ZERO, cents, money, vat
 from roadie.engine.pay.rules import CHANNELS, RuleError
 
@@ -85,6 +86,7 @@ class InvoiceLine:
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+    parts: tuple[Part, ...] = ()  # the description as codes (roadie.engine.pay.labels)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,12 @@ def credit_share(contract: Contract, usage: ChannelUsage) -> Decimal:
     return share
 
 
+def _line(code: str, channel: str, quantity: Decimal, unit_price: Decimal, amount: Decimal,
+          **args: str) -> InvoiceLine:
+    parts = (part(f"invoice_{code}", channel=channel, **args),)
+    return InvoiceLine(code, channel, render(parts), quantity, unit_price, amount, parts)
+
+
 def draft_invoice(contract: Contract, usage: Sequence[ChannelUsage]) -> InvoiceDraft:
     lines: list[InvoiceLine] = []
     for u in sorted(usage, key=lambda u: u.channel):
@@ -114,25 +122,22 @@ def draft_invoice(contract: Contract, usage: Sequence[ChannelUsage]) -> InvoiceD
         minutes = (Decimal(u.handled_seconds) / 60).quantize(Decimal("0.01"))
         if u.channel in contract.per_contact and u.contacts:
             price = contract.per_contact[u.channel]
-            channel_lines.append(InvoiceLine("contacts", u.channel, f"{u.channel}: handled contacts",
-                                             Decimal(u.contacts), price, cents(u.contacts * price)))
+            channel_lines.append(_line("contacts", u.channel, Decimal(u.contacts), price,
+                                       cents(u.contacts * price)))
         if u.channel in contract.per_minute and u.handled_seconds:
             price = contract.per_minute[u.channel]
-            channel_lines.append(InvoiceLine("minutes", u.channel, f"{u.channel}: handled minutes",
-                                             minutes, price, cents(minutes * price)))
+            channel_lines.append(_line("minutes", u.channel, minutes, price, cents(minutes * price)))
         if contract.per_productive_hour and u.handled_seconds:
             hours = (Decimal(u.handled_seconds) / 3600).quantize(Decimal("0.01"))
-            channel_lines.append(InvoiceLine("hours", u.channel, f"{u.channel}: productive hours",
-                                             hours, contract.per_productive_hour,
-                                             cents(hours * contract.per_productive_hour)))
+            channel_lines.append(_line("hours", u.channel, hours, contract.per_productive_hour,
+                                       cents(hours * contract.per_productive_hour)))
         lines.extend(channel_lines)
         share = credit_share(contract, u)
         if share:
             base = sum((li.amount for li in channel_lines), ZERO)
-            lines.append(InvoiceLine(
-                "sl_credit", u.channel,
-                f"{u.channel}: service level {u.service_level:.2%} under target {u.target:.0%}, "
-                f"credit {share:.0%}", Decimal("1"), -cents(base * share), -cents(base * share)))
+            lines.append(_line("sl_credit", u.channel, Decimal("1"), -cents(base * share),
+                               -cents(base * share), service_level=f"{u.service_level:.2%}",
+                               target=f"{u.target:.0%}", credit=f"{share:.0%}"))
     net = sum((li.amount for li in lines), ZERO)
     tax = vat(net)
     return InvoiceDraft(tuple(lines), net, tax, net + tax)

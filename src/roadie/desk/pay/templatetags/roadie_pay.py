@@ -19,3 +19,26 @@ def money_nav(user):
     if getattr(user, "is_authenticated", False) and hasattr(user, "agent"):
         return format_html('<li><a href="{}">{}</a></li>', reverse("pay-mine"), _("My pay"))
     return ""
+
+
+@register.filter
+def pay_label(entry) -> str:
+    """A ledger leg's label in the reader's language."""
+    from roadie.desk.pay.labels import entry_text
+
+    return entry_text(entry)
+
+
+@register.filter
+def invoice_line(line: dict) -> str:
+    """A brand invoice line's description in the reader's language."""
+    from roadie.desk.pay.labels import invoice_line_text
+
+    return invoice_line_text(line)
+
+
+@register.filter
+def channel_name(code: str) -> str:
+    from roadie.engine.pay.labels import CHANNEL_NAMES
+
+    return _(CHANNEL_NAMES.get(code, code))
