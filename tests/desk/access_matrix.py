@@ -387,3 +387,30 @@ API.update({
     "PATCH /api/users/{username}": Rule(CONSOLE, args=lambda w: {"username": w.users["brand"].username},
                                         body=lambda w: {"first_name": "Viviane"}),
 })
+
+
+def _console_channel(w):
+    return {"slug": w.ours.slug, "channel_id": _channel(w)["channel_id"]}
+
+
+ADMIN_PAGES_NOTE = "agents are onboarded by the operator administrator only"
+PAGES.update({
+    # Console: brands and channels (administrators; a brand administrator their own brand)
+    "console-brand-new": Rule(ADMIN),
+    "console-brand": Rule(CONSOLE, args=_ours),
+    "console-brand-hours": Rule(CONSOLE, method="POST", args=_ours),
+    "console-brand-closure-add": Rule(CONSOLE, method="POST", args=_ours),
+    "console-brand-closure-delete": Rule(CONSOLE, method="POST", args=_closure),
+    "console-brand-sl": Rule(CONSOLE, method="POST", args=_ours),
+    "console-brand-wrap-up": Rule(CONSOLE, method="POST", args=_ours),
+    "console-channels": Rule(CONSOLE, args=_ours),
+    "console-channel": Rule(CONSOLE, args=_console_channel),
+    "console-channel-test": Rule(CONSOLE, method="POST", args=_console_channel),
+    "email-mailboxes": Rule(CONSOLE, args=_ours),
+    # Console: people
+    "console-agents": Rule(ADMIN, note=ADMIN_PAGES_NOTE),
+    "console-agent": Rule(ADMIN, args=lambda w: {"agent_id": w.users["agent"].agent.pk}, note=ADMIN_PAGES_NOTE),
+    "console-users": Rule(CONSOLE),
+    "console-user": Rule(CONSOLE, args=lambda w: {"user_id": w.users["brand"].pk}),
+    "console-audit": Rule(CONSOLE),
+})

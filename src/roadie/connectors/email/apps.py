@@ -21,3 +21,10 @@ class EmailConfig(AppConfig):
         from roadie.desk.demo import traffic
 
         traffic.INJECTORS[ChannelKind.EMAIL] = demo.smtp_injector
+        # The console: the brand's IMAP mailboxes page and the email channel's connection test.
+        from roadie.connectors.email import checks
+        from roadie.desk.console import registry
+
+        registry.CONNECTION_TESTS[ChannelKind.EMAIL] = checks.check_email_channel
+        if ("IMAP mailboxes", "email-mailboxes") not in registry.BRAND_SECTIONS:
+            registry.BRAND_SECTIONS.append(("IMAP mailboxes", "email-mailboxes"))

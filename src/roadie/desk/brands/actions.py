@@ -230,9 +230,14 @@ def _check_channel_name(value: str, field: str) -> str:
     return value or ""
 
 
-def set_opening_hours(actor, brand: Brand, ranges: Iterable[Range], *, via: str = "console") -> list[OpeningHours]:
-    """Replace a brand's opening hours with these ranges (none: open around the clock)."""
+def set_opening_hours(actor, brand: Brand, ranges: Iterable[Range], *, channel: str | None = None,
+                      via: str = "console") -> list[OpeningHours]:
+    """Replace a brand's opening hours with these ranges (none: open around the clock). With
+    ``channel`` ("" for the brand-wide ranges), only the ranges of that channel are replaced."""
     _may_administer(actor, brand)
+    if channel is not None:
+        channel = _check_channel_name(channel, "channel")
+        ranges = [Range(weekday=r.weekday, opens=r.opens, closes=r.closes, channel=channel) for r in ranges]
     rows = []
     for i, r in enumerate(ranges):
         if not 0 <= int(r.weekday) <= 6:
@@ -244,7 +249,8 @@ def set_opening_hours(actor, brand: Brand, ranges: Iterable[Range], *, via: str 
         rows.append(OpeningHours(brand=brand, weekday=int(r.weekday), opens=r.opens, closes=r.closes,
                                  channel=_check_channel_name(r.channel, "opening_hours")))
     with transaction.atomic():
-        OpeningHours.objects.filter(brand=brand).delete()
+        old = OpeningHours.objects.filter(brand=brand)
+        (old if channel is None else old.filter(channel=channel)).delete()
         OpeningHours.objects.bulk_create(rows)
         record_change(actor, action="brand.opening_hours", obj=brand, brand_id=brand.pk,
                       fields=["opening_hours"], via=via)
