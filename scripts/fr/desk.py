@@ -103,4 +103,16 @@ FR.update({
     "offers pending: %(n)s": "propositions en attente : %(n)s",
     "Contacts found: %(n)s": "Contacts trouvés : %(n)s",
     "Interval": "Intervalle",
+    # Public help pages and "Insert link"
+    "Help": "Aide",
+    "Last updated": "Dernière mise à jour",
+    "Customer service": "Service client",
+    "Other": "Autres",
+    "Public": "Public",
+    "Staff only": "Interne",
+    "Public page": "Page publique",
+    "Public once published.": "Public dès sa publication.",
+    "Staff only: agents insert its excerpt, never a link.": "Interne : les agents insèrent son extrait, jamais un lien.",
+    "Public: customers may read it": "Public : les clients peuvent le lire",
+    "A published public article has a page under the brand's name that agents can link to in their replies. Leave it unticked for procedures meant for agents only.": "Un article public et publié a une page au nom de la marque, que les agents peuvent citer en lien dans leurs réponses. Laissez décoché pour les procédures réservées aux agents.",
 })

@@ -62,9 +62,18 @@ def test_agent_inserts_a_suggested_excerpt(live_roadie, login_as):
     found = agent.locator("#kb-hits li").filter(has_text="Garantie des meubles")
     expect(found).to_be_visible()
     found.get_by_role("button", name="Insert link").click()
-    expect(agent.locator("#reply-body")).to_have_value(re.compile(r"/kb/maison-lune/garantie/"))
+    # The customer gets the brand's public page, never the staff URL.
+    expect(agent.locator("#reply-body")).to_have_value(re.compile(r"/help/maison-lune/garantie/"))
+    assert "/kb/" not in agent.locator("#reply-body").input_value()
     agent.get_by_role("button", name="Send reply").click()
     expect(agent.locator(".conversation")).to_contain_text("réserves")
+
+    # A staff-only article offers its excerpt, no link.
+    agent.get_by_label("Search this brand's articles").fill("pièce manquante")
+    agent.locator("#kb-contact-search").get_by_role("button", name="Search").click()
+    staff = agent.locator("#kb-hits li").filter(has_text="Pièce manquante ou cassée")
+    expect(staff.get_by_role("button", name="Insert excerpt")).to_be_visible()
+    expect(staff.get_by_role("button", name="Insert link")).to_have_count(0)
 
     kinds = live_roadie.roadie("shell", "-c", (
         "from roadie.desk.kb.models import UsageEvent; "
@@ -76,3 +85,29 @@ def test_agent_inserts_a_suggested_excerpt(live_roadie, login_as):
     expect(agent).to_have_url(re.compile(r"/desk/$"))
     agent.get_by_role("button", name="Set Offline").click()  # leave the shared demo as found
     expect(agent.locator("#presence")).to_have_attribute("data-presence", "offline")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+def test_customer_reads_a_public_article_under_the_brand(live_roadie, browser, locale):
+    """No login: the brand's name, its language unless the visitor picks one, no staff header."""
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        response = page.goto(f"{live_roadie.url}/help/maison-lune/garantie/")
+        assert response.status == 200
+        expect(page.locator("header .logo")).to_have_text("Maison Lune")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Garantie des meubles")
+        expect(page.locator("html")).to_have_attribute("lang", "fr")  # the article's language
+        expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+        assert violations(page) == []
+        page.get_by_role("link", name="Aide").click()
+        expect(page.get_by_role("link", name="Garantie des meubles")).to_be_visible()
+        expect(page.get_by_text("Pièce manquante ou cassée")).to_have_count(0)  # staff only
+        page.get_by_label("Langue").select_option("en")
+        page.get_by_role("button", name="Changer").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Help")
+        assert violations(page) == []
+        assert page.goto(f"{live_roadie.url}/help/maison-lune/piece-manquante/").status == 404
+    finally:
+        context.close()

@@ -92,6 +92,8 @@ PAGES: dict[str, Rule] = {
     "video-wait": Rule(PUBLIC, note="customers' sign-language video request"),
     "video-status": Rule(PUBLIC, note="customers' sign-language video request"),
     "identity-confirm": Rule(PUBLIC, note="the link mailed to a customer to confirm an address"),
+    "kb-public-index": Rule(PUBLIC, note="customers read the articles their brand marks public"),
+    "kb-public": Rule(PUBLIC, note="customers read the articles their brand marks public"),
     "events": Rule(LOGGED_IN, anonymous_only=True, note="a live stream"),
     # Agent desk
     "desk": Rule(AGENT),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kb/", include("roadie.desk.kb.urls")),
+    path("help/", include("roadie.desk.kb.urls_public")),
     path("planning/", include("roadie.desk.planning.urls")),
     path("", include("roadie.desk.quality.urls")),
     path("schedule/", include("roadie.desk.scheduling.urls")),

@@ -85,7 +85,9 @@ def test_contact_page_suggests_articles_and_records_use(agent, furniture, make_c
     kinds = set(UsageEvent.objects.filter(contact=contact).values_list("kind", flat=True))
     assert kinds == {"suggested", "opened", "used_excerpt"}
     found = client.get(f"/kb/contact/{contact.pk}/search", {"q": "garantie"}).content.decode()
-    assert "/kb/meubles-co/garantie/" in found and 'data-kb-insert="link"' in found
+    # A staff-only article: opened by the agent, but only its excerpt can go to the customer.
+    assert "/kb/meubles-co/garantie/" in found and 'data-kb-insert="excerpt"' in found
+    assert 'data-kb-insert="link"' not in found
     assert "Nothing found" in client.get(f"/kb/contact/{contact.pk}/search", {"q": "zzzz"}).content.decode()
 
 

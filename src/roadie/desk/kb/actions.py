@@ -28,6 +28,9 @@ from roadie.desk.kb.models import (
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 VERSIONED = ("title", "category", "tags", "status", "summary", "body")
+# Also changeable, and named in the version's ``changed`` list, but not restored with a version
+# (like the status, whether customers may read it is today's decision).
+CHANGEABLE = (*VERSIONED, "public")
 
 
 def render_markdown(body: str) -> str:
@@ -45,6 +48,8 @@ class ArticleData:
     status: str = ArticleStatus.DRAFT
     summary: str = ""
     language: str = ""
+    # None: a new article is not public, an imported update keeps what the article had.
+    public: bool | None = None
 
 
 def _clean_tags(tags) -> list[str]:
@@ -90,22 +95,25 @@ def create_article(user, brand: Brand, data: ArticleData, *, note: str = "create
         brand=brand, slug=slug, title=title[:250], category=data.category.strip()[:100],
         tags=_clean_tags(data.tags), status=_check_status(data.status),
         summary=data.summary.strip()[:500], body=data.body, html=render_markdown(data.body),
-        language=data.language or brand.default_language, created_at=now, updated_at=now,
+        public=bool(data.public), language=data.language or brand.default_language,
+        created_at=now, updated_at=now,
         updated_by=user if getattr(user, "is_authenticated", False) else None)
-    _snapshot(article, user=user, note=note, changed=list(VERSIONED))
+    _snapshot(article, user=user, note=note, changed=list(CHANGEABLE))
     _after_save([article])
     return article
 
 
 @transaction.atomic
 def update_article(user, article: Article, *, note: str = "edited", **changes) -> Article:
-    """Change some of title, category, tags, status, summary, body. No change, no version."""
+    """Change some of title, category, tags, status, summary, body, public. No change, no version."""
     article = Article.objects.select_for_update().get(pk=article.pk)
-    unknown = set(changes) - set(VERSIONED)
+    unknown = set(changes) - set(CHANGEABLE)
     if unknown:
         raise ActionError(f"cannot change {', '.join(sorted(unknown))}")
     if "tags" in changes:
         changes["tags"] = _clean_tags(changes["tags"])
+    if "public" in changes and not isinstance(changes["public"], bool):
+        raise ActionError("public must be true or false")
     if "status" in changes:
         new = _check_status(changes["status"])
         if new != article.status and new not in STATUS_TRANSITIONS[article.status]:
@@ -156,16 +164,17 @@ def upsert_articles(user, brand: Brand, items: list[ArticleData], *, note: str =
         current = existing.get(slug)
         if current is not None:
             before = current.version
+            extra = {} if data.public is None else {"public": bool(data.public)}
             update_article(user, current, note=note, title=data.title.strip(), body=data.body,
                            category=data.category, tags=list(data.tags),
-                           status=_check_status(data.status), summary=data.summary)
+                           status=_check_status(data.status), summary=data.summary, **extra)
             current.refresh_from_db(fields=["version"])
             counts["updated" if current.version != before else "unchanged"] += 1
             continue
         article = Article(brand=brand, slug=slug, title=data.title.strip()[:250],
                           category=data.category.strip()[:100], tags=_clean_tags(data.tags),
                           status=_check_status(data.status), summary=data.summary.strip()[:500],
-                          body=data.body, html=render_markdown(data.body),
+                          body=data.body, html=render_markdown(data.body), public=bool(data.public),
                           language=data.language or brand.default_language,
                           created_at=now, updated_at=now, updated_by=author)
         existing[slug] = article
@@ -182,7 +191,7 @@ def upsert_articles(user, brand: Brand, items: list[ArticleData], *, note: str =
         ArticleVersion.objects.bulk_create([
             ArticleVersion(article=a, number=1, title=a.title, category=a.category, tags=a.tags,
                            status=a.status, summary=a.summary, body=a.body, author=author,
-                           note=note, changed=list(VERSIONED), created_at=now)
+                           note=note, changed=list(CHANGEABLE), created_at=now)
             for a in new], batch_size=500)
         index.index_articles(new)
         counts["created"] = len(new)

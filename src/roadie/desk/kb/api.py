@@ -45,6 +45,8 @@ class ArticleOut(Schema):
     version: int
     updated_at: datetime
     url: str
+    public: bool
+    public_url: str = Field("", description="The customer-facing page; empty unless public and published")
 
 
 class ArticleDetail(ArticleOut):
@@ -62,6 +64,7 @@ class ArticleIn(Schema):
     status: str = ArticleStatus.DRAFT
     summary: str = ""
     language: str = ""
+    public: bool = False
 
 
 class ArticlePatch(Schema):
@@ -71,6 +74,7 @@ class ArticlePatch(Schema):
     tags: list[str] | None = None
     status: str | None = None
     summary: str | None = None
+    public: bool | None = None
 
 
 class VersionOut(Schema):
@@ -113,7 +117,8 @@ def _out(article) -> dict:
     return {"brand": article.brand.slug, "slug": article.slug, "title": article.title,
             "category": article.category, "tags": article.tags, "status": article.status,
             "language": article.language, "summary": article.summary, "version": article.version,
-            "updated_at": article.updated_at, "url": _url(article)}
+            "updated_at": article.updated_at, "url": _url(article), "public": article.public,
+            "public_url": article.public_link}
 
 
 def _detail(article) -> dict:
@@ -167,7 +172,7 @@ def create_article(request: HttpRequest, payload: ArticleIn):
     article = actions.create_article(request.auth, brand, actions.ArticleData(
         title=payload.title, body=payload.body, slug=payload.slug, category=payload.category,
         tags=tuple(payload.tags), status=payload.status, summary=payload.summary,
-        language=payload.language))
+        language=payload.language, public=payload.public))
     return 201, _detail(article)
 
 

@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from roadie.desk.kb.actions import ArticleData
 from roadie.desk.kb.models import ArticleStatus
 
-CSV_COLUMNS = ("slug", "title", "category", "tags", "status", "summary", "body", "language")
+CSV_COLUMNS = ("slug", "title", "category", "tags", "status", "summary", "body", "language", "public")
+_YES, _NO = {"yes", "true", "1", "oui"}, {"no", "false", "0", "non"}
 
 
 class ImportFormatError(ValueError):
@@ -28,6 +29,16 @@ def _list(value: str) -> tuple[str, ...]:
         value = value[1:-1]
     parts = value.replace(";", ",").split(",")
     return tuple(p.strip().strip("'\"") for p in parts if p.strip().strip("'\""))
+
+
+def _public(value: str | None, where: str) -> bool | None:
+    """``public: yes|no`` (absent: leave the article's choice as it is)."""
+    if value is None or not value.strip():
+        return None
+    word = value.strip().lower()
+    if word not in _YES | _NO:
+        raise ImportFormatError(f"{where}public must be yes or no, not {value!r}")
+    return word in _YES
 
 
 def parse_markdown(text: str, *, default_slug: str = "") -> ArticleData:
@@ -59,7 +70,8 @@ def parse_markdown(text: str, *, default_slug: str = "") -> ArticleData:
     return ArticleData(
         title=title, body=body, slug=meta.get("slug") or default_slug or slugify(title),
         category=meta.get("category", ""), tags=_list(meta.get("tags", "")), status=status,
-        summary=meta.get("summary", ""), language=meta.get("language", ""))
+        summary=meta.get("summary", ""), language=meta.get("language", ""),
+        public=_public(meta.get("public"), ""))
 
 
 def read_folder(folder: Path) -> list[ArticleData]:
@@ -91,7 +103,7 @@ def read_csv(source: Path | str) -> list[ArticleData]:
             title=row["title"].strip(), body=row["body"], slug=row.get("slug", "").strip(),
             category=row.get("category", "").strip(), tags=_list(row.get("tags", "")),
             status=status, summary=row.get("summary", "").strip(),
-            language=row.get("language", "").strip()))
+            language=row.get("language", "").strip(), public=_public(row.get("public"), f"line {n}: ")))
     return items
 
 

@@ -37,6 +37,9 @@ class Article(models.Model):
     status = models.CharField(max_length=16, choices=ArticleStatus.choices,
                               default=ArticleStatus.DRAFT, db_index=True)
     summary = models.CharField(max_length=500, blank=True)
+    # The brand lets customers read it: a published public article has a page at
+    # /help/<brand>/<slug>/ (no login, no staff data) and is the only kind agents may link to.
+    public = models.BooleanField(default=False)
     body = models.TextField(help_text=_("Markdown"))
     # Rendered from ``body`` and sanitised: the only form shown in pages.
     html = models.TextField(editable=False, default="")
@@ -56,6 +59,18 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand_id}/{self.slug}"
+
+    @property
+    def is_public(self) -> bool:
+        """Customers may open it: the brand marked it public and it is published."""
+        return self.public and self.status == ArticleStatus.PUBLISHED
+
+    @property
+    def public_link(self) -> str:
+        """The customer-facing address (``ROADIE_PUBLIC_URL``/help/...), "" when not public."""
+        from roadie.desk.kb.public import public_link
+
+        return public_link(self)
 
     @property
     def excerpt(self) -> str:

@@ -70,7 +70,8 @@ def _form_data(post) -> actions.ArticleData:
     return actions.ArticleData(
         title=post.get("title", ""), body=post.get("body", ""), slug=post.get("slug", ""),
         category=post.get("category", ""), tags=tuple(post.get("tags", "").split(",")),
-        status=post.get("status", ArticleStatus.DRAFT), summary=post.get("summary", ""))
+        status=post.get("status", ArticleStatus.DRAFT), summary=post.get("summary", ""),
+        public=post.get("public") == "on")
 
 
 @login_required
@@ -97,7 +98,8 @@ def article_edit(request, brand_slug: str, slug: str):
         try:
             actions.update_article(request.user, art, title=data.title, body=data.body,
                                    category=data.category, tags=list(data.tags), status=data.status,
-                                   summary=data.summary, note=request.POST.get("note", "") or "edited")
+                                   summary=data.summary, public=bool(data.public),
+                                   note=request.POST.get("note", "") or "edited")
             messages.success(request, _("Article saved."))
             return redirect("kb-article", brand_slug=brand_slug, slug=slug)
         except ActionError as exc:
@@ -140,6 +142,8 @@ def usage(request, brand_slug: str, slug: str):
     kind = request.POST.get("kind", "")
     if kind not in (UsageKind.USED_LINK, UsageKind.USED_EXCERPT, UsageKind.OPENED):
         return HttpResponse(status=400)
+    if kind == UsageKind.USED_LINK and not art.is_public:  # a staff article has no link to give
+        return HttpResponse("kind: only a public article's link can be inserted", status=400)
     contact_id = _int(request.POST.get("contact"))
     contact = access_contact(request.user, contact_id) if contact_id is not None else None
     actions.record_usage(request.user, art, kind, contact=contact, rank=_int(request.POST.get("rank")))

@@ -57,8 +57,8 @@ Un **avoir** peut être proposé à la place si le client le préfère."""),
      """Tous nos meubles bénéficient de la **garantie légale de conformité de 2 ans**. Les structures de
 canapés et de lits sont garanties **5 ans**.
 
-La garantie ne couvre pas l'usure normale, les taches ni un mauvais montage. Demander des photos et
-le numéro de commande avant d'ouvrir un dossier SAV."""),
+La garantie ne couvre pas l'usure normale, les taches ni un mauvais montage. Pour ouvrir un
+dossier SAV, il suffit d'envoyer des photos et le numéro de commande."""),
     ("notice-montage", "Notice et aide au montage", "Garantie et SAV", ("montage", "notice", "vis"),
      "Les notices de montage sont téléchargeables sur la fiche produit.",
      """Chaque fiche produit propose la **notice de montage** en PDF. Si une **vis** ou une pièce manque,

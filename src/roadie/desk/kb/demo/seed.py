@@ -8,11 +8,18 @@ from roadie.desk.kb.demo import banking77
 from roadie.desk.kb.demo.articles_fr import DEMO_FR
 
 BANK = "neobank"
+# Written for customers as much as for agents: each brand lets its customers read these at
+# /help/<brand>/<slug>/, and agents insert their link. The rest stays staff only.
+PUBLIC = {
+    "maison-lune": {"garantie", "entretien-bois-massif", "echantillons-tissu"},
+    "ondes": {"code-puk", "hors-forfait-etranger", "lsf-accessibilite"},
+    "eclat": {"date-peremption", "programme-fidelite", "echantillons-offerts"},
+}
 
 
 def french_articles(slug: str) -> list[actions.ArticleData]:
     return [actions.ArticleData(slug=s, title=t, category=c, tags=tags, summary=summary, body=body,
-                                status="published", language="fr")
+                                status="published", language="fr", public=s in PUBLIC.get(slug, ()))
             for s, t, c, tags, summary, body in DEMO_FR.get(slug, [])]
 
 
