@@ -94,8 +94,8 @@ def _halves(frame: pd.DataFrame) -> pd.DataFrame:
 def load(interval: int, *, quick: bool = False) -> list[Series]:
     """Every series of the report at ``interval`` minutes. The yearly counts come in 6-minute
     bins: at 30 minutes they add up; at 15 minutes the bins that straddle a quarter hour are
-    split in half (``_halves``), and only the seven-day and Sunday-Thursday versions are
-    scored (the shifted ones are at 30 minutes), to keep the run within the hour."""
+    split in half (``_halves``), and only the seven-day series is scored (its other versions
+    are at 30 minutes), to keep the run within the hour."""
     out: list[Series] = []
     if interval % 6 == 0:
         out += _yearly(interval, 6 if quick else 12)
@@ -111,12 +111,12 @@ def _yearly(interval: int, folds: int, *, rebin: bool = False) -> list[Series]:
         yearly = _halves(yearly)
     bank = history_from_frame(yearly, interval_minutes=interval, fill_gaps=True)["all"]
     out.append(Series("bank", bank, folds, 7, "7 days, 444,448 calls"))
+    if rebin:
+        return [Series("bank", bank, folds, 7,
+                       "7 days, 444,448 calls, 6-minute bins split at quarter hours")]
     weekdays = history_from_frame(_without_weekend(yearly), interval_minutes=interval,
                                   fill_gaps=True)["all"]
     out.append(Series("bank-weekdays", weekdays, folds, 7, "Sunday-Thursday export"))
-    if rebin:
-        return [Series(x.name, x.history, x.folds, x.step_days,
-                       x.note + ", 6-minute bins split at quarter hours") for x in out]
     shift_day = bank.days - 42
     out.append(Series("bank-shift-up", _shift(bank, shift_day, 1.5, 1), folds, 7,
                       "x1.5 from 6 weeks before the end"))

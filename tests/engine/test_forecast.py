@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roadie.engine.forecast import (
     DayMatrix,
@@ -246,3 +248,25 @@ def test_after_a_level_shift_the_forecast_and_its_quantiles_follow_the_new_level
     r = backtest(shifted, horizon_days=7, folds=3, config=config, history_days=16 * 7)
     assert 0.06 <= r.above_q90 <= 0.15 and 0.06 <= r.below_q10 <= 0.15
     assert r.wmape <= 0.8 * r.naive_wmape
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 2000), min_size=14, max_size=140),
+       st.integers(0, 6), st.integers(0, 6))
+def test_relevelling_factors_are_positive_and_leave_the_last_level_alone(counts, closed, shift):
+    from roadie.engine.forecast_auto import MIN_SEGMENT, level_breaks
+
+    totals = np.array(counts, float)
+    weekdays = (np.arange(totals.size) + shift) % 7
+    regular = weekdays != closed
+    totals[~regular] = 0.0
+    breaks, relevel = level_breaks(totals, weekdays, regular)
+    assert relevel.shape == totals.shape
+    assert np.isfinite(relevel).all() and (relevel > 0).all()
+    assert list(breaks) == sorted(set(breaks))
+    if breaks:
+        assert (relevel[breaks[-1]:] == 1.0).all()
+        assert regular[breaks[-1]:].sum() >= MIN_SEGMENT
+        assert regular[:breaks[0]].sum() >= MIN_SEGMENT
+    else:
+        assert (relevel == 1.0).all()
