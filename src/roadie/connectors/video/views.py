@@ -9,6 +9,7 @@ import urllib.request
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,16 +52,18 @@ def meeting_url(channel: Channel, *, contact_id: int, token: str) -> str:
 
 def request_call(channel: Channel, *, name: str, email: str = "", subject: str = "", raw=None,
                  vouched: bool = False) -> Call:
-    """Open the video call; ``email`` is the visitor's claim unless the brand ``vouched``."""
+    """Open the video call with its meeting link, in one transaction (no agent is offered a
+    call without its link); ``email`` is the visitor's claim unless the brand ``vouched``."""
     token = secrets.token_urlsafe(12)
-    call = open_call(
-        channel=channel, medium=Medium.VIDEO, raw=raw,
-        event=CallEvent(event="offered", call_id=f"lsf-{token}", at=timezone.now(), provider="web"),
-        body=subject or "Demande d'appel vidéo en langue des signes (LSF)",
-        customer=CustomerData(name=name, email=email, verified=vouched), extra={"token": token},
-    )
-    Call.objects.filter(pk=call.pk).update(meeting_url=meeting_url(channel, contact_id=call.contact_id, token=token))
-    call.refresh_from_db()
+    with transaction.atomic():
+        call = open_call(
+            channel=channel, medium=Medium.VIDEO, raw=raw,
+            event=CallEvent(event="offered", call_id=f"lsf-{token}", at=timezone.now(), provider="web"),
+            body=subject or "Demande d'appel vidéo en langue des signes (LSF)",
+            customer=CustomerData(name=name, email=email, verified=vouched), extra={"token": token},
+        )
+        call.meeting_url = meeting_url(channel, contact_id=call.contact_id, token=token)
+        call.save(update_fields=["meeting_url"])
     return call
 
 

@@ -76,7 +76,15 @@ def agent_share(call: Call) -> Decimal:
 
 def open_call(*, channel: Channel, event: CallEvent, raw: RawInbound | None, medium: str = Medium.VOICE,
               body: str = "", customer: CustomerData | None = None, extra: dict | None = None) -> Call:
-    """The call's contact (queued for routing) and its Call row; idempotent on the call id."""
+    """The call's contact (queued for routing) and its Call row, in one transaction (routing
+    never sees a call's contact without its call); idempotent on the call id."""
+    with transaction.atomic():
+        return _open_call(channel=channel, event=event, raw=raw, medium=medium, body=body,
+                          customer=customer, extra=extra)
+
+
+def _open_call(*, channel: Channel, event: CallEvent, raw: RawInbound | None, medium: str, body: str,
+               customer: CustomerData | None, extra: dict | None) -> Call:
     relay = medium == Medium.VOICE and not team_on_duty(channel, event.at)
     # The number goes in the customer's phone field only, which the brand may mask.
     contact, _, _ = contact_actions.receive(Inbound(

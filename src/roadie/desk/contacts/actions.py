@@ -105,20 +105,38 @@ def _deadline(brand: Brand, channel: str, start: datetime) -> datetime:
 
 
 def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
+    """The brand's customer for ``data``: found by email, else phone, else the brand's
+    reference (verified claims only), or created. One key makes one customer even when two
+    deliveries race: the database refuses the second (a unique constraint per key) and the
+    loser reads the winner's row."""
+    existing = _find_customer(brand, data)
+    if existing is not None:
+        return existing
+    fields = {"brand": brand, "name": data.name, "email": data.email, "phone": data.phone,
+              "address": data.address, "external_ref": data.external_ref}
     if not data.verified:
-        # Never merge on an unverified claim: only the visitor's own session finds them again.
-        same = (Customer.objects.filter(brand=brand, external_ref=data.external_ref).first()
-                if data.external_ref else None)
-        if same is not None:
-            return same
         from roadie.desk.contacts.identity import created_unverified
 
-        customer = Customer.objects.create(
-            brand=brand, name=data.name, email=data.email, phone=data.phone,
-            address=data.address, external_ref=data.external_ref, verified=False)
+        customer = Customer.objects.create(**fields, verified=False)
         created_unverified(customer)
         return customer
-    query = Customer.objects.filter(brand=brand, verified=True)
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(**fields)
+    except IntegrityError:
+        existing = _find_customer(brand, data)
+        if existing is None:
+            raise
+        return existing
+
+
+def _find_customer(brand: Brand, data: CustomerData) -> Customer | None:
+    if not data.verified:
+        # Never merge on an unverified claim: only the visitor's own session finds them again.
+        if not data.external_ref:
+            return None
+        return Customer.objects.filter(brand=brand, external_ref=data.external_ref).order_by("pk").first()
+    query = Customer.objects.filter(brand=brand, verified=True).order_by("pk")
     existing = None
     if data.email:
         existing = query.filter(email__iexact=data.email).first()
@@ -126,12 +144,7 @@ def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
         existing = query.filter(phone=data.phone).first()
     if existing is None and data.external_ref:
         existing = query.filter(external_ref=data.external_ref).first()
-    if existing is not None:
-        return existing
-    return Customer.objects.create(
-        brand=brand, name=data.name, email=data.email, phone=data.phone,
-        address=data.address, external_ref=data.external_ref,
-    )
+    return existing
 
 
 def _set_status(contact: Contact, new: str) -> None:

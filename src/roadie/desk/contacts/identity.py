@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from roadie.desk.contacts.models import Contact, Customer
 
@@ -96,9 +96,16 @@ def confirm(token: str) -> Customer:
         known = (Customer.objects.filter(brand=visitor.brand_id, verified=True,
                                          email__iexact=visitor.email).order_by("pk").first())
         if known is None:
-            Customer.objects.filter(pk=visitor.pk).update(verified=True)
-            visitor.verified = True
-            return visitor
+            try:
+                with transaction.atomic():
+                    Customer.objects.filter(pk=visitor.pk).update(verified=True)
+                visitor.verified = True
+                return visitor
+            except IntegrityError:  # that customer was made meanwhile: join them
+                known = (Customer.objects.filter(brand=visitor.brand_id, verified=True,
+                                                 email__iexact=visitor.email).order_by("pk").first())
+                if known is None:
+                    raise
         moved = Contact.objects.filter(customer=visitor).update(customer=known)
         visitor.delete()
         log.info("visitor confirmed %s: %d contact(s) joined customer %s", known.email, moved, known.pk)

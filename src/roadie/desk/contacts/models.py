@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,22 @@ class Customer(models.Model):
     # never matched to another customer by that email or phone until the address is
     # confirmed by a link or vouched for by the brand's signed identity token.
     verified = models.BooleanField(default=True)
+
+    class Meta:
+        # A verified customer is found by their email, else their phone, else the brand's
+        # reference (roadie.desk.contacts.actions): one customer per key, so that two
+        # deliveries at once from a new customer cannot make two.
+        constraints = [
+            models.UniqueConstraint(
+                models.F("brand"), Lower("email"), name="customer_unique_verified_email",
+                condition=models.Q(verified=True) & ~models.Q(email="")),
+            models.UniqueConstraint(
+                fields=["brand", "phone"], name="customer_unique_verified_phone",
+                condition=models.Q(verified=True, email="") & ~models.Q(phone="")),
+            models.UniqueConstraint(
+                fields=["brand", "external_ref"], name="customer_unique_verified_ref",
+                condition=models.Q(verified=True, email="", phone="") & ~models.Q(external_ref="")),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or f"customer {self.pk}"
