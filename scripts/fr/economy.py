@@ -40,3 +40,9 @@ FR = {
     "voice": "voix",
     "video": "visio",
 }
+FR.update({
+    # scheduling: a superseded plan, logging in outside slots
+    "The plan changed: this booking is cancelled": "Le planning a changé : cette réservation est annulée",
+    "Your pools let you go available only during a slot you have booked: book one in My schedule, or come back when your slot starts.":
+        "Vos équipes ne vous permettent de passer disponible que pendant un créneau réservé : réservez-en un dans Mon planning, ou revenez au début de votre créneau.",
+})

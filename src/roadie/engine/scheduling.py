@@ -105,6 +105,8 @@ class Refusal:
 CODES = ("not_certified", "full", "overlap", "max_day_hours", "max_week_hours", "rest",
          "notice", "closed")
 WARNINGS = ("min_week_hours",)
+# Refusals of going available (not of a booking action).
+LOGIN_CODES = ("outside_slots",)
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -213,6 +215,15 @@ def min_week_hours(slot_week: tuple[int, int], held: Sequence[Slot],
 
 
 # --- the checks actions run ------------------------------------------------------------------
+
+def outside_slots(allows: dict[int, bool], on_shift: frozenset[int]) -> Refusal | None:
+    """Going available: ``allows`` maps each pool the roadie works in to whether it allows
+    logging in outside a booked slot (``PoolRules.login_outside_slots``). Refused only when
+    every one of those pools forbids it and the roadie is on a booked slot of none of them."""
+    if not allows or any(allows.values()) or on_shift & set(allows):
+        return None
+    return Refusal("outside_slots", {"pools": tuple(sorted(allows))})
+
 
 def check_schedule(slot: Slot, held: Sequence[Slot], rules: Rules) -> Refusal | None:
     """The rules about the roadie's own week: overlap, day and week limits, rest."""

@@ -120,17 +120,23 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
 
 def publish_plan(*, user, plan: SlotPlan) -> SlotPlan:
     """Open the plan's slots for booking; the pool's earlier published plan for the same week
-    is superseded."""
+    is superseded, and its bookings of slots not started yet are cancelled."""
     with transaction.atomic():
         plan = SlotPlan.objects.select_for_update().get(pk=plan.pk)
         if PlanStatus.PUBLISHED not in PLAN_TRANSITIONS[PlanStatus(plan.status)]:
             raise PlanningError(_("This plan can no longer be published."))
-        SlotPlan.objects.filter(pool=plan.pool, first_day=plan.first_day,
-                                status=PlanStatus.PUBLISHED).update(status=PlanStatus.SUPERSEDED)
+        superseded = list(SlotPlan.objects.select_for_update().filter(
+            pool=plan.pool, first_day=plan.first_day, status=PlanStatus.PUBLISHED)
+            .values_list("pk", flat=True))
+        SlotPlan.objects.filter(pk__in=superseded).update(status=PlanStatus.SUPERSEDED)
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = timezone.now()
         plan.published_by = user
         plan.save(update_fields=["status", "published_at", "published_by"])
+        # the superseded plans' bookings still to come are cancelled, with a notice
+        from roadie.desk.scheduling.actions import cancel_superseded
+
+        cancel_superseded(plan_ids=superseded, now=plan.published_at)
     return plan
 
 

@@ -226,6 +226,19 @@ def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) ->
     raise ActionError("the agent's offers keep changing; try again")
 
 
+def _check_login(agent: Agent, *, now: datetime) -> None:
+    """A pool may allow going available only during a booked slot (scheduling's rule)."""
+    from roadie.desk.scheduling.lib import login_refusal
+    from roadie.desk.scheduling.messages import refusal_message
+
+    refusal = login_refusal(agent.pk, now=now)
+    if refusal is not None:
+        from django.utils import translation
+
+        with translation.override(agent.user.language or None):  # the roadie's own language
+            raise ActionError(refusal_message(refusal))
+
+
 def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
     release = [OfferStatus.PENDING]
     if presence == Presence.OFFLINE:
@@ -245,6 +258,8 @@ def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
             return agent
         if presence not in PRESENCE_TRANSITIONS[agent.presence]:
             raise ActionError(f"cannot go from {agent.presence} to {presence}")
+        if presence == Presence.AVAILABLE:
+            _check_login(agent, now=now)
         for offer in offers:
             _end_offer(offer, OfferStatus.RELEASED, contact=contacts[offer.contact_id], now=now)
         agent.presence = presence

@@ -373,6 +373,40 @@ def set_fixed_bonus(*, slot_id: int, amount: Decimal) -> SlotSeats:
     return seats
 
 
+def cancel_superseded(*, plan_ids, now: dt.datetime | None = None) -> list[Booking]:
+    """The bookings of superseded plans whose slot has not started: cancelled, their seats
+    freed, their open swaps withdrawn and the waiting lists of those slots closed; each roadie
+    gets a notice and a live event. Bookings already under way or past stay booked (they are
+    worked, and paid). Called by ``planning.actions.publish_plan`` in its transaction."""
+    now = now or timezone.now()
+    plan_ids = list(plan_ids)
+    if not plan_ids:
+        return []
+    with transaction.atomic():
+        live = Booking.objects.filter(status=BookingStatus.BOOKED, slot__plan_id__in=plan_ids,
+                                      slot__starts_at__gt=now)
+        _lock_agents(*live.values_list("agent_id", flat=True))
+        bookings = list(live.select_for_update().select_related("slot__plan").order_by("pk"))
+        for booking in bookings:
+            _transition(booking, BookingStatus.CANCELLED)
+            booking.status, booking.released_at = BookingStatus.CANCELLED, now
+            booking.save(update_fields=["status", "released_at"])
+            _free_seat(booking.slot_id)
+            Notice.objects.create(agent_id=booking.agent_id, kind=NoticeKind.CANCELLED,
+                                  slot=booking.slot, booking=booking, created_at=now)
+        ids = [b.pk for b in bookings]
+        Swap.objects.filter(booking_id__in=ids, status=SwapStatus.OPEN).update(
+            status=SwapStatus.WITHDRAWN, closed_at=now)
+        WaitlistEntry.objects.filter(slot__plan_id__in=plan_ids, slot__starts_at__gt=now,
+                                     status=WaitStatus.WAITING).update(
+            status=WaitStatus.SKIPPED, skipped_code="superseded", closed_at=now)
+        for booking in bookings:
+            publish("scheduling.cancelled", topics=[BOARD, agent_topic(booking.agent_id)],
+                    payload={"slot": booking.slot_id, "pool": booking.slot.plan.pool_id,
+                             "booking": booking.pk})
+    return bookings
+
+
 def mark_notice_read(*, agent: Agent, notice_id: int, now: dt.datetime | None = None) -> int:
     return Notice.objects.filter(pk=notice_id, agent=agent, read_at__isnull=True).update(
         read_at=now or timezone.now())

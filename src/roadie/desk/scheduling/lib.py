@@ -135,6 +135,27 @@ def login_outside_slots(pool: Pool) -> bool:
     return True if found is None else found
 
 
+def login_refusal(agent_id: int, *, now: dt.datetime) -> rules_engine.Refusal | None:
+    """Whether the roadie may go available now (``rules_engine.outside_slots``): the pools
+    they work in (certified for one of its brands), which of them allow logging in outside a
+    booked slot, and the pools of the booked slot they are on now."""
+    from roadie.desk.agents.models import Certification
+
+    brands = set(Certification.objects.filter(agent_id=agent_id).values_list("brand_id", flat=True))
+    pools = set(Pool.brands.through.objects.filter(brand_id__in=brands).values_list("pool_id", flat=True))
+    if not pools:
+        return None
+    forbid = set(PoolRules.objects.filter(pool_id__in=pools, login_outside_slots=False)
+                 .values_list("pool_id", flat=True))
+    if forbid != pools:
+        return None  # a pool that allows it: no need to look at bookings
+    on = set(Booking.objects.filter(agent_id=agent_id, status=BookingStatus.BOOKED, slot__plan__pool_id__in=pools)
+             .filter(Q(slot__starts_at__lte=now, slot__ends_at__gt=now)
+                     | Q(slot__second_starts_at__lte=now, slot__second_ends_at__gt=now))
+             .values_list("slot__plan__pool_id", flat=True))
+    return rules_engine.outside_slots({p: p not in forbid for p in pools}, frozenset(on))
+
+
 def window_for(plan) -> rules_engine.Window:
     published = plan.status == PlanStatus.PUBLISHED
     w = PlanWindow.objects.filter(plan=plan).first()

@@ -49,6 +49,9 @@ def refusal_message(refusal: Refusal) -> str:
         if reason == "not_from_waitlist":
             return _("Only a seat given from the waiting list can be declined.")
         return _("Booking of this slot is not open yet.")
+    if code == "outside_slots":
+        return _("Your pools let you go available only during a slot you have booked: book "
+                 "one in My schedule, or come back when your slot starts.")
     return code
 
 

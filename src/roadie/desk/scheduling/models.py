@@ -161,6 +161,7 @@ class NoticeKind(models.TextChoices):
     WAITLIST_SEAT = "waitlist_seat", _("A seat from the waiting list")
     SWAP_OFFER = "swap_offer", _("A colleague offers you a slot")
     UNCOVERED = "uncovered", _("An uncovered slot needs you")
+    CANCELLED = "booking_cancelled", _("The plan changed: this booking is cancelled")
 
 
 class Notice(models.Model):
