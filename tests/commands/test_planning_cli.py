@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -181,3 +182,24 @@ def test_plan_refuses_bad_params(capsys, tmp_path):
     code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--params", str(params),
                        "--out", str(tmp_path / "o"))
     assert code == 2 and "kind must be one of" in err
+
+
+def test_forecast_names_the_level_shift_it_acted_on(capsys, tmp_path):
+    import re
+
+    frame = pd.read_csv(EXAMPLES / "history.csv")
+    day = pd.to_datetime(frame["start"], utc=True).dt.tz_convert("Europe/Paris").dt.date
+    shift_day = sorted(set(day))[-21]
+    later = (day >= shift_day) & (frame["brand"] == "maison-alba") & (frame["channel"] == "call")
+    frame.loc[later, "contacts"] = frame.loc[later, "contacts"] * 2
+    shifted = tmp_path / "shifted.csv"
+    frame.to_csv(shifted, index=False)
+    code, out, err = run(capsys, "forecast", str(shifted), "--horizon", "7d", "--out",
+                         str(tmp_path / "f.csv"))
+    assert code == 0, err
+    found = re.findall(r"series maison-alba/call: level shift on (\S+) \(the days before it "
+                       r"re-levelled x([\d.]+)\)", out)
+    assert found, out
+    when, factor = found[-1]
+    assert abs((dt.date.fromisoformat(when) - shift_day).days) <= 3
+    assert 1.8 <= float(factor) <= 2.2

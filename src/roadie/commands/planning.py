@@ -349,6 +349,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         backtest,
         forecast_quantiles,
         forecast_series,
+        level_shifts,
         to_frame,
     )
 
@@ -381,6 +382,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         print(f"{len(forecasts)} series, {horizon} days -> {args.out}")
     elif not args.backtest:
         frame.to_csv(sys.stdout, index=False)
+    if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
+        note = sys.stdout if args.out is not None or args.backtest else sys.stderr
+        for name, matrix in history.items():
+            for day, factor in level_shifts(matrix, config=config, series=name):
+                print(f"series {name}: level shift on {day.isoformat()} (the days before it "
+                      f"re-levelled x{factor:.2f})", file=note)
     if args.backtest:
         if args.folds < 1:
             raise CommandError("--folds must be at least 1")

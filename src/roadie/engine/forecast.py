@@ -49,6 +49,7 @@ __all__ = [
     "forecast_with",
     "forecast_series",
     "history_from_frame",
+    "level_shifts",
     "seasonal_naive",
     "synthetic_history",
     "to_frame",
@@ -395,6 +396,24 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     quantiles = {q: DayMatrix(future[0], history.interval_minutes, model.quantile(out, q))
                  for q in levels}
     return mean, quantiles
+
+
+def level_shifts(history: DayMatrix, *, config: ForecastConfig, series: str = "all"
+                 ) -> tuple[tuple[dt.date, float], ...]:
+    """The changes of level the default method finds in ``history`` (and acts on): per change,
+    the first day of the new level and the factor that brought the days before it to the
+    latest level."""
+    from roadie.engine.forecast_auto import level_breaks
+
+    dates = history.dates
+    holiday = _holiday_set(config.country, dates) | set(config.holiday_days)
+    closed = history.closed_mask | np.array(
+        [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
+    regular = ~closed & np.array([d not in holiday and _uplift(config, d, series) == 1.0
+                                  for d in dates])
+    weekdays = np.array([d.weekday() for d in dates])
+    breaks, relevel = level_breaks(history.values.sum(axis=1), weekdays, regular)
+    return tuple((dates[b], float(relevel[b - 1])) for b in breaks)
 
 
 def _uplift(config: ForecastConfig, day: dt.date, series: str) -> float:
