@@ -19,7 +19,8 @@ def test_healthz_names_a_state_only(client):
     assert response.status_code == 503 and response.json() == {"status": "no-dispatcher"}
     take_lease("web-7.internal:4242")
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "routing_divergences": 0}
     assert b"4242" not in response.content and b"internal" not in response.content
 
 

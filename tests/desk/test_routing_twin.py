@@ -20,6 +20,7 @@ from roadie.desk.brands.models import Pool, ServiceLevelPolicy
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive, resolve
 from roadie.desk.routing import actions
 from roadie.desk.routing.dispatcher import tick
+from roadie.desk.routing.live import LiveCore
 from roadie.desk.routing.models import Offer
 from roadie.engine.sim import run, scenario_from_dict
 from roadie.engine.sim.engine import DONE
@@ -57,7 +58,7 @@ def simulated(tmp_path) -> list[tuple[int, int]]:
     return [(int(a), int(round(s))) for a, s in zip(res.agent, res.start, strict=True)]
 
 
-def dispatched(make_brand, make_agent) -> list[tuple[int, int]]:
+def dispatched(make_brand, make_agent, route) -> list[tuple[int, int]]:
     lune, soleil = make_brand(slug="lune"), make_brand(slug="soleil")
     ServiceLevelPolicy.objects.update(answer_seconds=20)  # the simulator's default
     relay = Pool.objects.create(slug="relay", name="Relay")
@@ -86,7 +87,7 @@ def dispatched(make_brand, make_agent) -> list[tuple[int, int]]:
                         language="fr", received_at=now,
                         customer=CustomerData(name="Client", email=f"c{t}@example.org")))
                     contacts.append(contact)
-            while tick(now=now):  # each accept wakes the dispatcher again, as in the simulator
+            while route(now=now):  # each accept wakes the dispatcher again, as in the simulator
                 for offer in Offer.objects.filter(status="pending").select_related("agent__user", "contact"):
                     actions.accept_offer(offer.agent.user, offer.pk)
                     handle = next(h for t, *_, h in LOG if t == _seconds(offer.contact.arrived_at, t0))
@@ -103,11 +104,14 @@ def _seconds(at: datetime, t0: datetime) -> int:
     return int(round((at - t0).total_seconds()))
 
 
-def test_the_dispatcher_decides_as_the_simulator(tmp_path, make_brand, make_agent, settings):
+@pytest.mark.parametrize("mode", ["events", "rebuild"])
+def test_the_dispatcher_decides_as_the_simulator(tmp_path, make_brand, make_agent, settings, mode):
     settings.ROADIE_MAX_PENDING_OFFERS = 1
     settings.ROADIE_AGENT_STALE_SECONDS = 10**6
     sim = simulated(tmp_path)
-    live = dispatched(make_brand, make_agent)
+    # the in-memory core fed by events, or a core rebuilt from the database every round
+    route = LiveCore(reconcile_every=10**9).round if mode == "events" else tick
+    live = dispatched(make_brand, make_agent, route)
     assert live == sim, f"{live}\n{sim}"
     # the scenario does exercise the cascade: the relay agent (2) served someone, late
     assert any(agent == 2 and start - t >= 60 for (agent, start), (t, *_) in zip(live, LOG, strict=True))

@@ -130,3 +130,19 @@ def test_bad_options_are_refused():
         Router(decline_cooldown=-1)
     assert Router(away_on_timeout=True).away_after_timeouts == 1
     assert Router().decline_cooldown == math.inf
+
+
+def test_an_agent_at_the_pending_limit_is_not_offered_a_contact_of_a_new_kind():
+    # The agent heap of a kind of contact nobody asked for before is made when the first such
+    # contact arrives: an agent already holding their one pending offer must not enter it as
+    # free (found by the live dispatcher's in-memory core, which sees contacts arrive one by one).
+    r = Router(max_pending=1)
+    r.add_agent(Agent(id=1, skills=frozenset({ML, "brand:soleil"})))
+    r.add_agent(Agent(id=2, skills=frozenset({ML, "brand:soleil"}), idle_since=5))
+    r.add_contact(contact(10, channel="email"))
+    assert r.route(0) == [Reservation(10, 1)]
+    r.add_contact(Contact(id=11, brand="soleil", channel="email"))
+    r.check()
+    assert r.route(1) == [Reservation(11, 2)]
+    r.decline(11, 2)  # only 1 (at their limit) and 2 (who said no) qualify: back to 2
+    assert r.route(2) == [Reservation(11, 2)]

@@ -208,6 +208,20 @@ def expire_offers(now: datetime | None = None) -> int:
     return count
 
 
+def expire_offer(*, contact_id: int, agent_id: int, now: datetime | None = None) -> bool:
+    """Time out the pending offer of a contact to an agent, if it is past its deadline (the
+    in-memory core's decision, persisted). False when there is nothing to expire any more."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        offer = (Offer.objects.select_for_update()
+                 .filter(contact_id=contact_id, agent_id=agent_id, status=OfferStatus.PENDING).first())
+        if contact is None or offer is None or offer.expires_at >= now:
+            return False
+        _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
+        return True
+
+
 def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) -> Agent:
     """Change an agent's presence. Leaving releases pending offers (and, going offline,
     the contacts in hand) back to the queue.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
@@ -64,12 +65,19 @@ def take_lease(holder: str, *, now: datetime | None = None, seconds: float = LEA
         renewed = Lease.objects.filter(name=LEASE_NAME, holder=holder).update(expires_at=until)
         if renewed:
             return True
-        taken = Lease.objects.filter(name=LEASE_NAME, expires_at__lt=now).update(holder=holder, expires_at=until)
+        taken = Lease.objects.filter(name=LEASE_NAME, expires_at__lt=now).update(
+            holder=holder, expires_at=until, divergences=0, reconciled_at=None)
         if taken:
             log.info("dispatcher %s took the lead", holder)
             return True
         _, created = Lease.objects.get_or_create(name=LEASE_NAME, defaults={"holder": holder, "expires_at": until})
         return created
+
+
+def record_divergences(holder: str, count: int) -> None:
+    """How many contacts and agents the leader's reconciliations found different (and repaired)."""
+    Lease.objects.filter(name=LEASE_NAME, holder=holder).update(divergences=count,
+                                                                 reconciled_at=timezone.now())
 
 
 def release_lease(holder: str) -> None:
@@ -86,22 +94,63 @@ def dispatcher_alive(now: datetime | None = None) -> bool:
     return dispatcher_leader(now) is not None
 
 
-def build_router(now: datetime) -> tuple[core.Router, datetime]:
-    """A routing core loaded with the waiting contacts and the agents who can take work,
-    and the epoch its float times count from."""
-    epoch = now - timedelta(days=1)
-    pools = pool_specs()
-    # Each brand's pools, their overflow after the pool's delay, then supervisors; within the
-    # open tiers, the brand's regular roadies first (they know its procedures best), then
-    # whoever has waited longest since their last contact.
-    # Agents on a booked slot for the contact's pool first (self-scheduling), then the regulars.
-    booked = booked_pools(now)
+def contact_spec(contact: Contact, epoch: datetime) -> core.Contact:
+    """The routing core's view of a contact (``brand`` selected with it)."""
+    return core.Contact(
+        id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
+        skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
+        arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
+    )
+
+
+def new_router(pools: list | None = None) -> core.Router:
+    """An empty routing core configured as the live one: each brand's pools, their overflow
+    after the pool's delay, then supervisors; within the open tiers, agents on a booked slot
+    for the contact's pool first (self-scheduling), then the brand's regular roadies (they
+    know its procedures best), then whoever has waited longest since their last contact."""
+    pools = pool_specs() if pools is None else pools
     policy = core.OnShiftFirst(core.RegularBrandFirst(core.LongestIdle()), brand_pools=brand_pools(pools))
-    router = core.Router(policy=policy,
-                         cascades=live_cascades(pools),
-                         decline_cooldown=settings.ROADIE_DECLINE_COOLDOWN,
-                         max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
-    in_hand = dict(
+    return core.Router(policy=policy,
+                       cascades=live_cascades(pools),
+                       accept_timeout=settings.ROADIE_OFFER_TIMEOUT + OFFER_MARGIN,
+                       decline_cooldown=settings.ROADIE_DECLINE_COOLDOWN,
+                       away_after_timeouts=settings.ROADIE_AWAY_AFTER_NO_ANSWERS,
+                       max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
+
+
+# The in-memory core times an offer out this long after the database's deadline, so that the
+# offer it expires has always expired in the database too.
+OFFER_MARGIN = 0.5
+
+
+def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, contact_ids=None) -> None:
+    """Who declined (or let time out) a waiting contact within the cool-down is set aside."""
+    recent = Offer.objects.filter(
+        contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
+        ended_at__gte=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
+    )
+    if contact_ids is not None:
+        recent = recent.filter(contact_id__in=contact_ids)
+    for contact_id, agent_id, ended_at in recent.values_list("contact_id", "agent_id", "ended_at"):
+        with contextlib.suppress(core.RoutingError):  # a contact queued since this read
+            router.set_aside(contact_id, agent_id,
+                             until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
+
+
+def build_router(now: datetime, *, full: bool = False,
+                 epoch: datetime | None = None) -> tuple[core.Router, datetime]:
+    """A routing core loaded with the waiting contacts and the agents who can take work,
+    and the epoch its float times count from.
+
+    ``full=False`` (the rebuild-every-round dispatcher): contacts in service count in their
+    agent's load, and the queue is not read when nobody can take work. ``full=True`` (the
+    in-memory core, :mod:`roadie.desk.routing.live`): contacts in service are given to the core
+    too (so that their end frees their agent in the core), and the queue is always read."""
+    epoch = epoch or now - timedelta(days=1)
+    pools = pool_specs()
+    booked = booked_pools(now)
+    router = new_router(pools)
+    in_hand = {} if full else dict(
         Offer.objects.filter(status=OfferStatus.ACCEPTED)
         .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
     )
@@ -127,30 +176,27 @@ def build_router(now: datetime) -> tuple[core.Router, datetime]:
         router.add_agent(routing_agent(agent, pools=pools, load=min(load, agent.capacity),
                                        available=available, epoch=epoch,
                                        booked=booked.get(agent.pk, frozenset())))
-    if not ready:
+    t = _seconds(now, epoch)
+    if full:
+        accepted = (Offer.objects.filter(status=OfferStatus.ACCEPTED, contact__status=Status.ACTIVE)
+                    .select_related("contact__brand").order_by("pk"))
+        for offer in accepted:
+            with contextlib.suppress(core.RoutingError):  # an agent gone offline since
+                router.agent(offer.agent_id)
+                router.add_contact(contact_spec(offer.contact, epoch))
+                router.restore(offer.contact_id, offer.agent_id, t, expires_at=math.inf)
+                router.accept(offer.contact_id, t)
+    elif not ready:
         return router, epoch  # nobody can take work: no need to load the queue
     waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])
                .select_related("brand").order_by("arrived_at"))
     for contact in waiting:
-        router.add_contact(core.Contact(
-            id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
-            skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
-            arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
-        ))
+        router.add_contact(contact_spec(contact, epoch))
     # Pending offers hold their capacity (and count against the agent's pending limit).
     for contact_id, agent_id, _, expires_at in offered:
         with contextlib.suppress(core.RoutingError):  # changed since these reads
-            router.restore(contact_id, agent_id, _seconds(now, epoch),
-                           expires_at=_seconds(expires_at, epoch))
-    # Who declined (or let time out) a waiting contact within the cool-down is set aside.
-    recent = Offer.objects.filter(
-        contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
-        ended_at__gte=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
-    ).values_list("contact_id", "agent_id", "ended_at")
-    for contact_id, agent_id, ended_at in recent:
-        with contextlib.suppress(core.RoutingError):  # a contact queued since this read
-            router.set_aside(contact_id, agent_id,
-                             until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
+            router.restore(contact_id, agent_id, t, expires_at=_seconds(expires_at, epoch))
+    set_aside_recent(router, now=now, epoch=epoch)
     return router, epoch
 
 
@@ -180,17 +226,41 @@ def tick(*, now: datetime | None = None, holder: str | None = None) -> int:
 
 
 class Dispatcher:
-    """The long-running process behind ``roadie dispatch``."""
+    """The long-running process behind ``roadie dispatch``.
 
-    def __init__(self, *, interval: float | None = None, holder: str | None = None) -> None:
+    ``mode="events"`` (``ROADIE_DISPATCH_MODE``, the default) keeps one routing core in memory
+    for as long as it leads (:class:`roadie.desk.routing.live.LiveCore`); ``"rebuild"`` reads
+    the whole state every round (:func:`tick`), the peer it is measured against."""
+
+    def __init__(self, *, interval: float | None = None, holder: str | None = None,
+                 mode: str | None = None) -> None:
         self.interval = settings.ROADIE_DISPATCH_INTERVAL if interval is None else interval
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.mode = mode or settings.ROADIE_DISPATCH_MODE
+        if self.mode not in ("events", "rebuild"):
+            raise ValueError(f"ROADIE_DISPATCH_MODE must be events or rebuild, not {self.mode!r}")
         self.stopping = threading.Event()
         self.pruned_at = 0.0
         self.wakeup = Wakeup(poll=settings.ROADIE_DISPATCH_POLL)
+        self.core = None  # the LiveCore while leading (events mode)
+        self.recorded = 0  # divergences written to the lease row
+
+    def round(self) -> int:
+        if self.mode == "rebuild":
+            return tick(holder=self.holder)
+        from roadie.desk.routing.live import LiveCore
+
+        if self.core is None:  # on start and on taking over: built from the database
+            self.core = LiveCore()
+            self.recorded = 0
+        made = self.core.round(holder=self.holder)
+        if self.core.divergences != self.recorded:
+            record_divergences(self.holder, self.core.divergences)
+            self.recorded = self.core.divergences
+        return made
 
     def run(self) -> None:
-        log.info("dispatcher %s started (tick every %.1fs)", self.holder, self.interval)
+        log.info("dispatcher %s started (%s, tick every %.1fs)", self.holder, self.mode, self.interval)
         try:
             while not self.stopping.is_set():
                 started = time.monotonic()
@@ -202,14 +272,16 @@ class Dispatcher:
                             prune_rejected()
                             prune_buckets()
                             self.pruned_at = time.monotonic()
-                        made = tick(holder=self.holder)
+                        made = self.round()
                         if made:
                             log.debug("made %d offers", made)
                     else:  # standing by: nothing to wake up for
+                        self.core = None
                         self.stopping.wait(self.interval)
                         continue
                 except Exception:  # a bad tick must not stop routing; the next one retries
                     log.exception("dispatch tick failed")
+                    self.core = None  # start again from the database
                 # Until something becomes routable (LISTEN/NOTIFY, or SQLite's short poll), or
                 # the next periodic round (expiries, absent agents, cascade tiers opening).
                 try:

@@ -55,3 +55,7 @@ class Lease(models.Model):
     name = models.CharField(max_length=60, primary_key=True)
     holder = models.CharField(max_length=120)
     expires_at = models.DateTimeField()
+    # Contacts and agents the holder's reconciliations found different from the database
+    # (and repaired), since it took the lead.
+    divergences = models.PositiveIntegerField(default=0)
+    reconciled_at = models.DateTimeField(null=True, blank=True)

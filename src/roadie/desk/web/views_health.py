@@ -1,7 +1,8 @@
 """GET /healthz: 200 once the database answers, migrations are applied and a routing
 dispatcher holds the lead *and renews it* (a leader that stopped renewing is dead even while
-its lease runs); 503 otherwise. The answer names a state only: no error text, no host or
-process (those go to the log)."""
+its lease runs); 503 otherwise. The answer names a state only (and, when ok, how many
+divergences the routing core's reconciliation repaired): no error text, no host or process
+(those go to the log)."""
 
 import logging
 from datetime import timedelta
@@ -9,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.utils import timezone
 
@@ -44,4 +46,7 @@ def healthz(request):
         return JsonResponse({"status": "migrating"}, status=503)
     if not alive:
         return JsonResponse({"status": "no-dispatcher"}, status=503)
-    return JsonResponse({"status": "ok"})
+    # Contacts and agents the routing core's reconciliation found different from the database
+    # (and repaired) since the leader took the lead: routing events it missed.
+    divergences = Lease.objects.filter(name=LEASE_NAME).aggregate(n=Sum("divergences"))["n"] or 0
+    return JsonResponse({"status": "ok", "routing_divergences": divergences})

@@ -61,7 +61,7 @@ class AgentIndexes:
             for rec in self._holders(qclass.skills):
                 if h.admits(rec.spec):
                     self._join(rec, h)
-                    if rec.state is _AVAILABLE and rec.free > 0:
+                    if rec.state is _AVAILABLE and rec.free > 0 and rec.pending < self._max_pending:
                         self._push_one(rec, h)
         return h
 

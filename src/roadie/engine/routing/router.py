@@ -304,12 +304,29 @@ class Router(Matching, Holding, AgentIndexes):
     def decline(self, contact_id: int, now: float) -> None:
         """The agent said no: capacity freed, contact back in its place, the agent set aside
         for the cool-down (offered it again only if nobody else qualified is available)."""
+        agent_id = self._decline(contact_id, now)
+        rec = self._agents.get(agent_id)
+        if rec is not None:  # an answer: the row of offers left to time out is broken
+            rec.missed = 0
+
+    def _decline(self, contact_id: int, now: float) -> int:
         crec = self._get_contact(contact_id)
         if crec.state is not _RESERVED:
             raise RoutingError(f"contact {contact_id} is not reserved")
         agent_id = crec.agent
         self._release(crec, now)
         self._requeue(crec, exclude=agent_id, now=now)
+        return agent_id
+
+    def release(self, contact_id: int, now: float) -> None:
+        """The reservation or the service ended with no verdict on the contact (the agent
+        left, a supervisor moved it, the offer could not be persisted): capacity freed,
+        contact back in its place, nobody set aside."""
+        crec = self._get_contact(contact_id)
+        if crec.state is _WAITING:
+            raise RoutingError(f"contact {contact_id} is not held by an agent")
+        self._release(crec, now)
+        self._requeue(crec, exclude=None, now=now)
 
     def set_aside(self, contact_id: int, agent_id: int, *, until: float) -> None:
         """Do not offer the contact to the agent before ``until`` unless nobody else qualified
@@ -322,9 +339,7 @@ class Router(Matching, Holding, AgentIndexes):
         """The offer was not answered in time: as a decline; after ``away_after_timeouts``
         in a row the agent is put on BREAK. Returns the contacts re-queued by that (the other
         offers the agent held), not this one."""
-        crec = self._get_contact(contact_id)
-        agent_id = crec.agent
-        self.decline(contact_id, now)
+        agent_id = self._decline(contact_id, now)
         rec = self._agents.get(agent_id)
         if rec is None:
             return []
@@ -370,6 +385,20 @@ class Router(Matching, Holding, AgentIndexes):
                 arec.idle_since = now
             self._push_agent(arec)
 
+    def set_idle_since(self, agent_id: int, idle_since: float) -> None:
+        """The agent's idle time as storage has it (read back by a dispatcher fed events)."""
+        rec = self._get_agent(agent_id)
+        if rec.idle_since != idle_since:
+            rec.idle_since = idle_since
+            rec.version = next(self._ver)
+            self._push_agent(rec)
+
+    def set_missed(self, agent_id: int, missed: int) -> None:
+        """Offers the agent let time out in a row, carried over from an earlier core."""
+        if missed < 0:
+            raise RoutingError("missed must be >= 0")
+        self._get_agent(agent_id).missed = missed
+
     # ------------------------------------------------------------------ reading
     def agent(self, agent_id: int) -> AgentStatus:
         return self._get_agent(agent_id)
@@ -387,8 +416,9 @@ class Router(Matching, Holding, AgentIndexes):
     def agent_of(self, contact_id: int) -> int | None:
         return self._get_contact(contact_id).agent
 
-    def excluded(self, contact_id: int) -> frozenset[int]:
-        return frozenset(self._get_contact(contact_id).excluded)
+    def excluded(self, contact_id: int, *, now: float = -math.inf) -> frozenset[int]:
+        """The agents the contact is set aside from (those still set aside after ``now``)."""
+        return frozenset(a for a, until in self._get_contact(contact_id).excluded.items() if until > now)
 
     def reservations(self) -> list[Reservation]:
         return [
@@ -434,6 +464,12 @@ class Router(Matching, Holding, AgentIndexes):
                     counts[h.idx][a.counted] += 1
         for h in self._heap_list:
             assert h.counts == counts[h.idx], (h.qclass, h.counts, counts[h.idx])
+            for level in h.levels:  # a current entry is an agent who can take an offer now
+                for e in level:
+                    a = self._agents.get(e[-2])
+                    if a is not None and a.version == e[-1]:
+                        assert a.state is _AVAILABLE and a.free > 0, (h.qclass, e)
+                        assert a.pending < self._max_pending, (h.qclass, e)
 
     # ------------------------------------------------------------------ internals
     def _get_agent(self, agent_id: int) -> AgentStatus:
