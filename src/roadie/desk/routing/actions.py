@@ -20,6 +20,7 @@ from django.utils import timezone
 from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
 from roadie.desk.agents.presence import record_change
 from roadie.desk.contacts.actions import ActionError
+from roadie.desk.contacts.actions import _deadline as answer_deadline
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.live.actions import agent_topic, publish, publish_contact_change
 from roadie.desk.routing.lib import contact_cost, contact_skills
@@ -430,13 +431,19 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
         _lock_agents([o.agent_id for o in offers])
         previous = contact.agent_id
         _release(offers, now=now)
+        if contact.status == Status.WAITING:
+            # Its answer clock stopped while it waited on the customer: back in the queue with
+            # a fresh deadline, as when the customer answers (the wait does not count).
+            contact.arrived_at = now
+            contact.deadline_at = answer_deadline(contact.brand, contact.channel, now)
         contact.status = Status.QUEUED
         contact.agent = None
         contact.waiting_since = None
         contact.snoozed_until = None
         if skill and skill not in contact.extra_skills:
             contact.extra_skills = [*contact.extra_skills, skill]
-        contact.save(update_fields=["status", "agent", "extra_skills", "waiting_since", "snoozed_until"])
+        contact.save(update_fields=["status", "agent", "extra_skills", "waiting_since", "snoozed_until",
+                                    "arrived_at", "deadline_at"])
         ContactEvent.objects.create(contact=contact, kind=EventKind.TRANSFERRED, user=user, at=now,
                                     agent_id=previous, detail={"from_agent": previous, "skill": skill})
         _note(contact, user, note)
