@@ -115,4 +115,11 @@ FR.update({
     "Staff only: agents insert its excerpt, never a link.": "Interne : les agents insèrent son extrait, jamais un lien.",
     "Public: customers may read it": "Public : les clients peuvent le lire",
     "A published public article has a page under the brand's name that agents can link to in their replies. Leave it unticked for procedures meant for agents only.": "Un article public et publié a une page au nom de la marque, que les agents peuvent citer en lien dans leurs réponses. Laissez décoché pour les procédures réservées aux agents.",
+    # Waiting: resume, snooze end
+    "Resume now": "Reprendre maintenant",
+    "The contact is in progress again.": "Le contact est de nouveau en cours.",
+    "Comes back to you on %(when)s, or when the customer replies.": "Vous revient le %(when)s, ou à la réponse du client.",
+    "Comes back when the customer replies.": "Revient à la réponse du client.",
+    "Resumed before the customer replied": "Repris avant la réponse du client",
+    "Snooze ended": "Fin du sommeil",
 })

@@ -21,10 +21,11 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 TEXT = {
     "en-US": {"available": "Set Available", "note": "Internal note (the agent sees it, the customer never)",
               "add_note": "Add note", "wait": "Wait on the customer", "waiting": "Waiting on the customer",
-              "resolve": "Resolve", "wrap": "Wrap-up code", "mine": "My contacts"},
+              "resolve": "Resolve", "wrap": "Wrap-up code", "mine": "My contacts", "resume": "Resume now"},
     "fr-FR": {"available": "Passer en « Disponible »", "note": "Note interne (l’agent la voit, le client jamais)",
               "add_note": "Ajouter la note", "wait": "Attendre le client", "waiting": "En attente du client",
-              "resolve": "Clôturer", "wrap": "Code de clôture", "mine": "Mes contacts"},
+              "resolve": "Clôturer", "wrap": "Code de clôture", "mine": "Mes contacts",
+              "resume": "Reprendre maintenant"},
 }
 
 
@@ -71,8 +72,11 @@ def test_offer_banner_note_and_waiting_without_reload(live_roadie, login_as, loc
     expect(agent.locator("#contact-status")).to_have_attribute("data-status", "waiting")
     inbox = agent.get_by_role("navigation", name=t["mine"])
     expect(inbox).to_contain_text(subject)
-    # Open it again from the list, resolve it: all without a page load.
+    # Open it again from the list, take it back before the customer replies, resolve it: all
+    # without a page load.
     inbox.locator(f'[data-contact="{created["id"]}"]').first.click()
+    agent.get_by_role("button", name=t["resume"]).click()
+    expect(agent.locator("#contact-status")).to_have_attribute("data-status", "active")
     agent.get_by_label(t["wrap"]).select_option(index=0)
     agent.get_by_role("button", name=t["resolve"]).click()
     expect(agent).to_have_url(re.compile(r"/desk/$"))

@@ -276,6 +276,8 @@ PAGES.update({
     "desk-take-over": Rule(HANDLERS, method="POST", args=_mine),
     "desk-transfer": Rule(HANDLERS, method="POST", args=_mine),
     "desk-wait": Rule(HANDLERS, method="POST", args=_mine),
+    "desk-resume": Rule(HANDLERS, method="POST", args=_mine,
+                        note="the page guard; the action then refuses all but the agent who set it waiting"),
     "desk-answer-escalation": Rule(HANDLERS, method="POST", guard_only=True,
                                    args=lambda w: {**_mine(w), "escalation_id": 0}),
     "board-history": Rule(SUPERVISE),

@@ -104,6 +104,11 @@ def _deadline(brand: Brand, channel: str, start: datetime) -> datetime:
     return business_deadline(brand, channel, start=start, seconds=_answer_seconds(brand, channel))
 
 
+def answer_deadline(brand: Brand, channel: str, start: datetime) -> datetime:
+    """When a contact that (re)enters the queue at ``start`` must be answered by."""
+    return _deadline(brand, channel, start)
+
+
 def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
     """The brand's customer for ``data``: found by email, else phone, else the brand's
     reference (verified claims only), or created. One key makes one customer even when two
@@ -452,4 +457,8 @@ def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -
             _event(contact, EventKind.WAITING, agent=contact.agent, user=user,
                    until=until.isoformat() if until else None)
         publish_contact_change(contact, "contact.waiting", agent_ids=(contact.agent_id,))
+        if until is not None:
+            from roadie.desk.contacts.tasks import schedule_wake
+
+            schedule_wake(contact.pk, until)
     return contact

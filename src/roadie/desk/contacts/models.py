@@ -196,6 +196,8 @@ class EventKind(models.TextChoices):
     TAKEN_OVER = "taken_over", _("Taken over by a supervisor")
     REASSIGNED = "reassigned", _("Reassigned")
     TRANSFERRED = "transferred", _("Transferred to a pool")
+    RESUMED = "resumed", _("Resumed before the customer replied")
+    WOKEN = "woken", _("Snooze ended")
 
 
 class ContactEvent(models.Model):

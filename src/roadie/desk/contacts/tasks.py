@@ -69,3 +69,31 @@ def send_identity_confirmation(customer_id: int) -> None:
                  f"votre adresse :\n{url}\n\nTo let {customer.brand.name} find your file, confirm "
                  f"your address with the link above.\n"),
         from_email=None, recipient_list=[customer.email])
+
+
+@task()
+def wake_snoozed(contact_id: int, until: str) -> str:
+    """At the end of a snooze (run by the worker at that time): the contact comes back to the
+    agent who snoozed it, or to the queue (``roadie.desk.routing.actions.wake_snoozed``). A
+    contact snoozed again, resumed or answered since is left alone; overdue snoozes whose
+    own task was lost are woken too."""
+    from roadie.desk.routing.actions import wake_due, wake_snoozed as wake
+
+    now = timezone.now()
+    result = wake(contact_id, expected_until=until, now=now) or "nothing to do"
+    others = wake_due(now=now, ended_by=now - WAKE_LATE)
+    if others:
+        log.info("woke %d overdue snoozed contact(s)", others)
+    return result
+
+
+# A snooze whose own task has not run this long after its time is woken by another's.
+WAKE_LATE = timedelta(minutes=5)
+
+
+def schedule_wake(contact_id: int, until) -> None:
+    """Queue the wake-up for ``until`` once the snooze is committed."""
+    from django.db import transaction
+
+    stamp = until.isoformat()
+    transaction.on_commit(lambda: wake_snoozed.using(run_after=until).enqueue(contact_id, stamp))

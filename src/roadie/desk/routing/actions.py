@@ -450,3 +450,90 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
         publish_contact_change(contact, "contact.transferred",
                                agent_ids=tuple({previous, *(o.agent_id for o in offers)}))
     return contact
+
+
+def _give_back(contact: Contact, agent: Agent, *, now: datetime) -> Offer:
+    """The contact (locked, waiting) is in the agent's hands again, counted in their capacity."""
+    contact.status = Status.ACTIVE
+    contact.waiting_since = None
+    contact.snoozed_until = None
+    contact.save(update_fields=["status", "waiting_since", "snoozed_until"])
+    return Offer.objects.create(contact=contact, agent=agent, cost=contact_cost(contact), offered_at=now,
+                                expires_at=now, responded_at=now, status=OfferStatus.ACCEPTED)
+
+
+def resume_waiting(user, contact_id: int) -> Contact:
+    """The agent takes a contact they set waiting back in hand before the customer replies
+    (WAITING -> ACTIVE). It counts in their capacity again, so they need the room for it."""
+    from roadie.desk.accounts.access import agent_of
+    from roadie.desk.contacts.actions import _set_status
+
+    now = timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("brand").filter(pk=contact_id).first()
+        if contact is None:
+            raise Contact.DoesNotExist(f"no contact {contact_id}")
+        agent = agent_of(user)
+        if agent is None or contact.agent_id != agent.pk:
+            raise ActionError("only the agent who set it waiting resumes it (a supervisor takes it over)")
+        if contact.status != Status.WAITING:
+            raise ActionError(f"contact #{contact_id} is {contact.status}, not waiting on the customer")
+        _set_status(contact, Status.ACTIVE)  # checked against the transition table
+        agent = _lock_agents([agent.pk])[agent.pk]
+        if agent.presence == Presence.OFFLINE:
+            raise ActionError("you are offline: set yourself available to resume a contact")
+        if agent_load(agent.pk) + contact_cost(contact) > agent.capacity:
+            raise ActionError("no free capacity: finish or set aside a conversation first")
+        _give_back(contact, agent, now=now)
+        ContactEvent.objects.create(contact=contact, kind=EventKind.RESUMED, agent=agent, user=user, at=now)
+        publish_contact_change(contact, "contact.resumed", agent_ids=(agent.pk,))
+    return contact
+
+
+def wake_snoozed(contact_id: int, *, expected_until: str | None = None,
+                 now: datetime | None = None) -> str | None:
+    """The snooze of a waiting contact has ended: it is offered again to the agent who
+    snoozed it (the offer rings on their desk; declined or timed out, it goes on to others
+    like any queued contact), or, when that agent cannot take it now, goes to the queue.
+    Its answer target starts again from now, counted in opening hours.
+
+    ``expected_until``: the snooze this wake-up was scheduled for (ISO time); a contact
+    snoozed again, resumed or answered since is left alone. Returns "offered", "queued" or
+    None when there was nothing to wake."""
+    from roadie.desk.contacts.actions import _set_status, answer_deadline
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = (Contact.objects.select_for_update().select_related("brand")
+                   .filter(pk=contact_id, status=Status.WAITING, snoozed_until__lte=now).first())
+        if contact is None:
+            return None
+        if expected_until is not None and contact.snoozed_until.isoformat() != expected_until:
+            return None
+        previous = contact.agent_id
+        snoozed_until = contact.snoozed_until
+        _set_status(contact, Status.QUEUED)
+        contact.agent = None
+        contact.arrived_at = now
+        contact.deadline_at = answer_deadline(contact.brand, contact.channel, now)
+        contact.waiting_since = None
+        contact.snoozed_until = None
+        contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at", "waiting_since",
+                                    "snoozed_until"])
+        offer = make_offer(contact_id=contact.pk, agent_id=previous, now=now) if previous else None
+        ContactEvent.objects.create(contact=contact, kind=EventKind.WOKEN, agent_id=previous, at=now,
+                                    detail={"snoozed_until": snoozed_until.isoformat(),
+                                            "offered_to": previous if offer else None})
+        if offer is None:
+            notify_routing()
+        publish_contact_change(contact, "contact.woken", agent_ids=(previous,))
+    return "offered" if offer else "queued"
+
+
+def wake_due(*, now: datetime | None = None, ended_by: datetime | None = None, limit: int = 200) -> int:
+    """Wake every contact whose snooze ended by ``ended_by`` (default ``now``), at most
+    ``limit`` of them; how many woke."""
+    now = now or timezone.now()
+    due = list(Contact.objects.filter(status=Status.WAITING, snoozed_until__lte=ended_by or now)
+               .order_by("snoozed_until").values_list("pk", flat=True)[:limit])
+    return sum(1 for pk in due if wake_snoozed(pk, now=now))

@@ -34,6 +34,7 @@ urlpatterns = [
     path(C + "tags", views_contact.tags, name="desk-tags"),
     path(C + "resolve", views_contact.resolve, name="desk-resolve"),
     path(C + "wait", views_contact.wait, name="desk-wait"),
+    path(C + "resume", views_contact.resume, name="desk-resume"),
     path(C + "escalate", views_contact.escalate, name="desk-escalate"),
     path(C + "take-over", views_contact.take_over, name="desk-take-over"),
     path(C + "transfer", views_contact.transfer, name="desk-transfer"),

@@ -175,6 +175,15 @@ def wait(request, contact_id: int):
 
 @contact_page
 @require_POST
+def resume(request, contact_id: int):
+    """Take a contact set waiting back in hand before the customer replies."""
+    _act(request, contact_id, lambda c: routing_actions.resume_waiting(request.user, c.pk),
+         _("The contact is in progress again."))
+    return _back(contact_id)
+
+
+@contact_page
+@require_POST
 def escalate(request, contact_id: int):
     _act(request, contact_id,
          lambda c: contact_actions.escalate(request.user, c, reason=request.POST.get("reason", "")),
