@@ -77,7 +77,8 @@ def wake_snoozed(contact_id: int, until: str) -> str:
     agent who snoozed it, or to the queue (``roadie.desk.routing.actions.wake_snoozed``). A
     contact snoozed again, resumed or answered since is left alone; overdue snoozes whose
     own task was lost are woken too."""
-    from roadie.desk.routing.actions import wake_due, wake_snoozed as wake
+    from roadie.desk.routing.actions import wake_due
+    from roadie.desk.routing.actions import wake_snoozed as wake
 
     now = timezone.now()
     result = wake(contact_id, expected_until=until, now=now) or "nothing to do"
