@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0003_desk_tags_waiting_macros'),
+        ('contacts', '0004_customer_unique_keys'),
     ]
 
     operations = [
