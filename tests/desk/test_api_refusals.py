@@ -1,5 +1,5 @@
 """The API refuses, with 422 naming the field, a contact that could never be served or whose
-fields have the wrong type; nothing is written."""
+fields have the wrong type; no contact is written (the body is kept, rejected)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_unservable_or_mistyped_contacts_are_422(api_client, make_user, make_bra
     response = api.post("/api/contacts", {"brand": "b1", "channel": "chat", "body": "x", **change},
                         content_type="application/json")
     assert response.status_code == 422 and field in response.content.decode()
-    assert not Contact.objects.exists() and not RawInbound.objects.exists()
+    assert not Contact.objects.exists()
+    raw = RawInbound.objects.get()  # kept, refused, with the reason
+    assert raw.status == "rejected" and field in raw.error and raw.source == "api"
 
 
 def test_a_language_an_agent_speaks_is_served(api_client, make_user, make_brand, make_agent):

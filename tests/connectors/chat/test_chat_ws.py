@@ -110,7 +110,15 @@ def test_conversation_resumes_and_bad_frames_are_answered(chat):
     async_to_sync(scenario)()
     contact = Contact.objects.get()
     assert contact.channel == "chat" and contact.messages.filter(direction="in").count() == 1
-    assert sorted(RawInbound.objects.values_list("status", flat=True)) == ["duplicate", "parsed", "rejected"]
+    # Every frame is stored raw before it is read, and says how it ended.
+    frames = [(bytes(r.payload), r.status) for r in RawInbound.objects.order_by("pk")]
+    assert [status for _, status in frames] == [
+        "rejected", "parsed", "parsed", "duplicate", "rejected", "rejected", "rejected",  # 1st socket
+        "parsed", "parsed"]  # the resumed one: hello, ping
+    assert frames[4][0] == b"{not json"
+    rejected = RawInbound.objects.filter(status="rejected").order_by("pk")
+    errors = [r.error for r in rejected]
+    assert errors[0] == "say hello first" and "not JSON" in errors[1] and errors[2] == "empty message"
 
 
 def test_visitor_gone_for_good_abandons_the_waiting_chat(chat):

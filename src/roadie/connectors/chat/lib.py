@@ -9,9 +9,9 @@ from django.utils import timezone
 from roadie.connectors.calendar import team_on_duty
 from roadie.connectors.chat.models import ChatSession
 from roadie.desk.brands.models import Channel, ChannelKind
-from roadie.desk.contacts.actions import CustomerData, Inbound, receive, store_raw
+from roadie.desk.contacts.actions import CustomerData, Inbound, receive
 from roadie.desk.contacts.identity import vouched_email
-from roadie.desk.contacts.models import Contact, Direction, Message, RawStatus
+from roadie.desk.contacts.models import Contact, Direction, Message, RawInbound, RawStatus
 
 MAX_BODY = 5000
 
@@ -57,10 +57,8 @@ def open_session(channel: Channel, *, token: str = "", name: str = "", email: st
     return session, resumed
 
 
-def visitor_writes(session: ChatSession, *, body: str, client_id: str, frame: bytes) -> Message:
-    """Store the frame raw, then add the message (idempotent on the client's message id)."""
-    raw = store_raw(channel=ChannelKind.CHAT, source="chat-ws", payload=frame,
-                    content_type="application/json", brand=session.brand, meta={"session": session.token})
+def visitor_writes(session: ChatSession, *, body: str, client_id: str, raw: RawInbound) -> Message:
+    """Add the message of a frame already stored raw (idempotent on the client's message id)."""
     body = body.strip()
     if not body or len(body) > MAX_BODY:
         reason = "empty message" if not body else f"message longer than {MAX_BODY} characters"
@@ -114,8 +112,9 @@ def survey_offer(session: ChatSession) -> dict | None:
     return {"type": "survey", "survey": survey.pk, "scale": [1, 2, 3, 4, 5], "reasons": reasons}
 
 
-def answer_survey(session: ChatSession, *, frame: dict, text: str) -> dict:
-    """The visitor's answer from the widget: stored raw, counted once (desk's write path)."""
+def answer_survey(session: ChatSession, *, frame: dict, raw: RawInbound) -> dict:
+    """The visitor's answer from the widget (its frame stored raw), counted once (desk's
+    write path)."""
     from roadie.desk.quality import surveys
     from roadie.desk.quality.models import Survey
 
@@ -125,12 +124,11 @@ def answer_survey(session: ChatSession, *, frame: dict, text: str) -> dict:
     try:
         if frame.get("reason") and frame.get("rating") is None:
             surveys.add_reason(survey, reason=str(frame["reason"]), comment=str(frame.get("comment") or ""),
-                               payload=text.encode(), source="chat-ws")
+                               raw=raw)
             return {"type": "survey_thanks", "ask_reason": False}
         survey, counted = surveys.answer_survey(
             survey, rating=frame.get("rating"), comment=str(frame.get("comment") or ""),
-            reason=str(frame.get("reason") or ""), payload=text.encode(), source="chat-ws",
-            content_type="application/json")
+            reason=str(frame.get("reason") or ""), raw=raw)
     except surveys.SurveyError as exc:
         raise ValueError(str(exc)) from None
     ask = counted and survey.rating <= surveys.LOW_RATING and not survey.reason

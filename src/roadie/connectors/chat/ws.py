@@ -25,6 +25,9 @@ from django.db import close_old_connections
 from roadie.connectors import hooks, origins
 from roadie.connectors.chat import lib
 from roadie.connectors.chat.tasks import visitor_left
+from roadie.desk.brands.models import ChannelKind
+from roadie.desk.contacts.actions import store_raw
+from roadie.desk.contacts.models import RawInbound, RawStatus
 from roadie.desk.throttle import lib as throttle
 
 log = logging.getLogger("roadie.connectors.chat")
@@ -76,13 +79,35 @@ async def websocket_application(scope, receive, send) -> None:
         await send({"type": "websocket.close", "code": 4403, "reason": "origin not allowed"})
         return
     await send({"type": "websocket.accept"})
-    await Conversation(channel, send).run(receive)
+    await Conversation(channel, send, client=client).run(receive)
+
+
+def _store_frame(channel, text: str, *, client: str, session):
+    """Every frame is stored raw before it is read; an oversize one keeps its first bytes."""
+    data = text.encode("utf-8", "surrogatepass")
+    meta = {"client": client[:64], "size": len(data)}
+    if session is not None:
+        meta["session"] = session.token
+    if len(data) > MAX_FRAME:
+        data, meta["truncated"] = data[:hooks.REFUSED_KEEP_BYTES], True
+    return store_raw(channel=ChannelKind.CHAT, source="chat-ws", payload=data,
+                     content_type="application/json", brand=channel.brand, meta=meta)
+
+
+def _settle(raw, *, status: str, error: str = "", contact_id=None) -> None:
+    """The frame's outcome, unless its own path (message, survey) already said it."""
+    fields = {"status": status, "error": error[:1000]}
+    if contact_id is not None:
+        fields["contact_id"] = contact_id
+    RawInbound.objects.filter(pk=raw.pk, status=RawStatus.STORED).update(**fields)
 
 
 class Conversation:
-    def __init__(self, channel, send) -> None:
+    def __init__(self, channel, send, *, client: str = "unknown") -> None:
         self.channel = channel
         self.send_raw = send
+        self.client = client
+        self.raw = None  # the frame being handled, stored
         self.session = None
         self.last = 0
         self.status = None
@@ -131,6 +156,22 @@ class Conversation:
                     log.exception("could not record that chat %s closed", self.session.token)
 
     async def handle(self, text: str) -> None:
+        wait = await _db(throttle.check)("chat-frame", address=self.client)
+        if wait:  # a flood is not stored
+            await self.error(f"too many frames; retry after {int(wait) + 1} seconds")
+            return
+        self.raw = await _db(_store_frame)(self.channel, text, client=self.client, session=self.session)
+        try:
+            await self.dispatch(text)
+        except Exception as exc:  # visible among the failed payloads (roadie raw-replay --list)
+            await _db(_settle)(self.raw, status=RawStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            raw, self.raw = self.raw, None
+            contact = self.session.contact_id if self.session is not None else None
+            await _db(_settle)(raw, status=RawStatus.PARSED, contact_id=contact)
+
+    async def dispatch(self, text: str) -> None:
         if len(text) > MAX_FRAME:
             await self.error(f"frame larger than {MAX_FRAME} bytes")
             return
@@ -145,9 +186,9 @@ class Conversation:
         if kind == "hello":
             await self.hello(frame)
         elif kind == "message":
-            await self.message(frame, text)
+            await self.message(frame)
         elif kind == "survey":
-            await self.survey(frame, text)
+            await self.survey(frame)
         elif kind == "ping":
             await self.send({"type": "pong"})
         else:
@@ -169,7 +210,7 @@ class Conversation:
                          "open": is_open, "brand": self.channel.brand.name})
         await self.push()
 
-    async def message(self, frame: dict, text: str) -> None:
+    async def message(self, frame: dict) -> None:
         if self.session is None:
             await self.error("say hello first")
             return
@@ -183,7 +224,7 @@ class Conversation:
             return
         try:
             message = await _db(lib.visitor_writes)(self.session, body=body, client_id=client_id,
-                                                    frame=text.encode())
+                                                    raw=self.raw)
         except ValueError as exc:
             await self.error(str(exc))
             return
@@ -204,13 +245,13 @@ class Conversation:
                 self.survey_offered = True
                 await self.send(offer)
 
-    async def survey(self, frame: dict, text: str) -> None:
+    async def survey(self, frame: dict) -> None:
         """``{"type": "survey", "rating": 1-5, "comment", "reason"}`` after a resolution."""
         if self.session is None:
             await self.error("say hello first")
             return
         try:
-            answer = await _db(lib.answer_survey)(self.session, frame=frame, text=text)
+            answer = await _db(lib.answer_survey)(self.session, frame=frame, raw=self.raw)
         except ValueError as exc:
             await self.error(str(exc))
             return
@@ -218,4 +259,6 @@ class Conversation:
 
     async def error(self, detail: str) -> None:
         log.warning("chat frame rejected (%s): %s", self.session.token if self.session else "no session", detail)
+        if self.raw is not None:
+            await _db(_settle)(self.raw, status=RawStatus.REJECTED, error=detail)
         await self.send({"type": "error", "detail": detail})

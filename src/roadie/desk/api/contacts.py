@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from roadie.desk.accounts.access import can_create_contacts
+from roadie.desk.api.rawfirst import raw_first
 from roadie.desk.api.schemas import (
     ContactDetail,
     ContactIn,
@@ -25,6 +26,7 @@ from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import actions
 from roadie.desk.contacts.access import access_contact, message_view, visible_contacts
 from roadie.desk.contacts.actions import CustomerData, Inbound
+from roadie.desk.contacts.models import RawInbound
 
 router = Router(tags=["contacts"])
 log = logging.getLogger("roadie.api")
@@ -67,15 +69,22 @@ def _servable(brand: Brand, *, channel: str, language: str) -> None:
             raise HttpError(422, f"language: no agent speaks {language!r}")
 
 
+def _file_raw(request: HttpRequest, *, channel: str, brand) -> RawInbound:
+    """The body ``@raw_first`` stored, now that its channel and brand are known."""
+    raw = request.roadie_raw
+    RawInbound.objects.filter(pk=raw.pk).update(channel=channel, brand=brand)
+    return raw
+
+
 @router.post("/contacts", response={201: ContactOut, 200: ContactOut, 403: Error, 422: Error})
+@raw_first
 def create_contact(request: HttpRequest, payload: ContactIn):
     """Create a contact with its first message. Idempotent on ``external_id``/``message_id``:
-    the same delivery twice answers 200 with the same contact."""
+    the same delivery twice answers 200 with the same contact. The body is stored before it
+    is read; a refused one is kept as ``rejected`` with the reason."""
     brand = _intake_brand(request.auth, payload.brand)
     _servable(brand, channel=payload.channel, language=payload.language)
-    raw = actions.store_raw(channel=payload.channel, source="api", payload=request.body,
-                            content_type=request.content_type or "", brand=brand,
-                            meta={"user": request.auth.username})
+    raw = _file_raw(request, channel=payload.channel, brand=brand)
     contact, _, created = actions.receive(Inbound(
         brand=brand, channel=payload.channel, body=payload.body,
         customer=CustomerData(name=payload.customer.name, email=payload.customer.email,
@@ -108,14 +117,14 @@ def get_contact(request: HttpRequest, contact_id: int):
 
 
 @router.post("/contacts/{contact_id}/messages", response={201: MessageOut, 200: MessageOut, 403: Error, 404: Error})
+@raw_first
 def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
     """A new message from the customer (for intake integrations: operators and the brand)."""
     user = request.auth
     contact = access_contact(user, contact_id)
     if not can_create_contacts(user, contact.brand_id):
         raise HttpError(403, "agents reply with /replies; customer messages come from intake")
-    raw = actions.store_raw(channel=contact.channel, source="api", payload=request.body,
-                            content_type=request.content_type or "", brand=contact.brand)
+    raw = _file_raw(request, channel=contact.channel, brand=contact.brand)
     message, created = actions.add_customer_message(contact, body=payload.body,
                                                     message_id=payload.message_id, raw=raw)
     return Status(201 if created else 200, message_out(message_view(user, message, brand=contact.brand)))

@@ -206,11 +206,12 @@ def _record(survey: Survey, answer: Answer, *, raw: RawInbound, answer_ref: str)
 
 
 def add_reason(survey: Survey, *, reason: str, comment: str = "", payload: bytes = b"",
-               source: str = "") -> Survey:
+               source: str = "", raw: RawInbound | None = None) -> Survey:
     """The customer's reason for a low rating, asked after the rating (chat, the link page);
-    stored raw first like the rating."""
-    raw = store_raw(channel=survey.channel, source=source or "survey", payload=payload,
-                    meta={"survey": survey.pk, "step": "reason"}, brand=survey.contact.brand)
+    stored raw first like the rating (unless the connector already did)."""
+    if raw is None:
+        raw = store_raw(channel=survey.channel, source=source or "survey", payload=payload,
+                        meta={"survey": survey.pk, "step": "reason"}, brand=survey.contact.brand)
     if reason not in LowRatingReason.values:
         RawInbound.objects.filter(pk=raw.pk).update(status=RawStatus.REJECTED, error="unknown reason")
         raise SurveyError(f"reason: one of {LowRatingReason.values}")
