@@ -418,3 +418,11 @@ PAGES.update({
     "console-user": Rule(CONSOLE, args=lambda w: {"user_id": w.users["brand"].pk}),
     "console-audit": Rule(CONSOLE),
 })
+
+PAGES.update({
+    # Crowd-economy settings pages (one write path with the API: the apps' actions)
+    "quality-setup": Rule(QUALITY),
+    "quality-escalations": Rule(QUALITY),
+    "pay-settings": Rule(MONEY),
+    "schedule-settings": Rule(SUPERVISE),
+})

@@ -20,6 +20,7 @@ from roadie.desk.pay.models import (
     PRICE_CAP_PER_MINUTE,
     Account,
     AccountKind,
+    BrandContract,
     Contest,
     ContestStatus,
     Entry,
@@ -214,6 +215,29 @@ def add_rule_version(user, *, code: str, effective_from: dt.date, data: dict, br
             code=code, version=(last.version + 1) if last else 1, effective_from=effective_from,
             brand=brand, pool=pool, channel=channel, data=data, created_by=user)
     return rule
+
+
+def set_brand_contract(user, *, brand, effective_from: dt.date, data: dict, legal_name: str = "",
+                       address: str = "") -> BrandContract:
+    """A new version of a brand's contract (the terms its invoices are drawn from), in effect
+    from ``effective_from``; refused in or before a closed period (its invoice is issued) and
+    on a date where the brand already has one (versions are never edited)."""
+    from roadie.engine.pay.invoice import parse_contract
+
+    try:
+        parse_contract(data)
+    except rules_engine.RuleError as exc:
+        raise PayError(str(exc)) from None
+    month = effective_from.strftime("%Y-%m")
+    if Period.objects.filter(month__gte=month, status=PeriodStatus.CLOSED).exists():
+        raise PayError(f"effective_from: {effective_from} falls in or before a closed period")
+    try:
+        with transaction.atomic():
+            return BrandContract.objects.create(brand=brand, effective_from=effective_from, data=data,
+                                                legal_name=legal_name.strip()[:200],
+                                                address=address.strip()[:300])
+    except IntegrityError:
+        raise PayError(f"effective_from: {brand.slug} already has a contract from {effective_from}") from None
 
 
 def ensure_default_rules() -> RuleSet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roadie.desk.pay import views
+from roadie.desk.pay import views, views_settings
 
 urlpatterns = [
     path("", views.mine, name="pay-mine"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("self-invoices/<str:number>.pdf", views.self_invoice_file, name="pay-self-invoice"),
     path("contest", views.contest, name="pay-contest"),
     path("finance/", views.finance, name="pay-finance"),
+    path("finance/settings/", views_settings.settings, name="pay-settings"),
     path("finance/close", views.close, name="pay-close"),
     path("finance/contests/<int:contest_id>", views.decide, name="pay-decide"),
     path("invoices/", views.invoices, name="pay-invoices"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roadie.desk.quality import views, views_survey
+from roadie.desk.quality import views, views_settings, views_survey
 
 urlpatterns = [
     path("quality/", views.home, name="quality"),
@@ -16,5 +16,7 @@ urlpatterns = [
     path("quality/calibrations/<int:calibration_id>/", views.calibration, name="quality-calibration"),
     path("quality/calibrations/<int:calibration_id>/close", views.calibration_close, name="quality-calibration-close"),
     path("quality/scorecards/<int:card_id>/", views.scorecard, name="quality-scorecard"),
+    path("quality/setup/", views_settings.setup, name="quality-setup"),
+    path("quality/escalations/", views_settings.escalations, name="quality-escalations"),
     path("survey/<str:token>", views_survey.survey_page, name="survey"),
 ]

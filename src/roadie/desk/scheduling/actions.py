@@ -29,6 +29,8 @@ from roadie.desk.scheduling.models import (
     BookingStatus,
     Notice,
     NoticeKind,
+    PlanWindow,
+    PoolRules,
     SlotSeats,
     Swap,
     SwapStatus,
@@ -473,3 +475,74 @@ def offer_uncovered(*, now: dt.datetime | None = None, hours: int = 48,
                         transaction.on_commit(
                             lambda pk=notice.pk: send_uncovered_offer.enqueue(pk))
     return made
+
+
+# --- settings: a pool's rules and budget, a plan's booking window ----------------------------
+
+class SettingsError(ValueError):
+    """A setting refused; the message names the field. Nothing was written."""
+
+
+RULE_LIMITS = {"max_day_hours": (1, 24), "max_week_hours": (1, 168), "min_week_hours": (0, 168),
+               "rest_hours": (0, 48), "notice_hours": (0, 336), "swap_close_hours": (0, 168)}
+
+
+def set_pool_rules(*, pool, values: dict, login_outside_slots: bool = True) -> PoolRules:
+    """A pool's overrides of the operator's booking rules (``None``: the default), its bonus
+    budget in euros per point of service level, and whether its roadies may go available
+    outside a booked slot. Bookings already made are not re-checked."""
+    clean: dict = {}
+    for name, (low, high) in {**RULE_LIMITS, "budget_per_point": (0, 1000)}.items():
+        value = values.get(name)
+        if value is None or value == "":
+            clean[name] = None
+            continue
+        try:
+            number = Decimal(str(value).replace(",", "."))
+        except ArithmeticError:
+            raise SettingsError(f"{name}: a number") from None
+        if not number.is_finite() or not low <= number <= high:
+            raise SettingsError(f"{name}: from {low} to {high}")
+        clean[name] = number.quantize(Decimal("0.01") if name == "budget_per_point" else Decimal("0.1"))
+    day, week = clean["max_day_hours"], clean["max_week_hours"]
+    low_week = clean["min_week_hours"]
+    defaults = rules_engine.Rules()
+    if low_week is not None and low_week > (week if week is not None else Decimal(str(defaults.max_week_hours))):
+        raise SettingsError("min_week_hours: above the week's maximum")
+    if day is not None and week is not None and day > week:
+        raise SettingsError("max_day_hours: above the week's maximum")
+    with transaction.atomic():
+        rules, _ = PoolRules.objects.select_for_update().get_or_create(pool=pool)
+        for name, value in clean.items():
+            setattr(rules, name, value)
+        rules.login_outside_slots = bool(login_outside_slots)
+        rules.save()
+        publish("scheduling.settings", topics=[BOARD], payload={"pool": pool.pk})
+    return rules
+
+
+def set_plan_window(*, plan, opens_at: dt.datetime | None, early_opens_at: dt.datetime | None,
+                    early_min_reliability: Decimal | str = Decimal("0.950")) -> PlanWindow:
+    """When a plan opens for booking (``None``: at publication) and, optionally, an earlier
+    opening for roadies whose reliability is at least ``early_min_reliability``."""
+    try:
+        share = Decimal(str(early_min_reliability).replace(",", "."))
+    except ArithmeticError:
+        raise SettingsError("early_min_reliability: a share from 0 to 1, e.g. 0.95") from None
+    if not share.is_finite() or not 0 <= share <= 1:
+        raise SettingsError("early_min_reliability: a share from 0 to 1, e.g. 0.95")
+    for name, when in (("opens_at", opens_at), ("early_opens_at", early_opens_at)):
+        if when is not None and timezone.is_naive(when):
+            raise SettingsError(f"{name}: a date and time with its time zone")
+    if early_opens_at is not None and opens_at is not None and early_opens_at >= opens_at:
+        raise SettingsError("early_opens_at: before the opening for everyone")
+    if early_opens_at is not None and opens_at is None and plan.published_at \
+            and early_opens_at >= plan.published_at:
+        raise SettingsError("early_opens_at: before the opening for everyone (the publication)")
+    with transaction.atomic():
+        window, _ = PlanWindow.objects.select_for_update().get_or_create(plan=plan)
+        window.opens_at, window.early_opens_at = opens_at, early_opens_at
+        window.early_min_reliability = share.quantize(Decimal("0.001"))
+        window.save()
+        publish("scheduling.settings", topics=[BOARD], payload={"plan": plan.pk})
+    return window

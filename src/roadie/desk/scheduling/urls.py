@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roadie.desk.scheduling import views
+from roadie.desk.scheduling import views, views_settings
 
 urlpatterns = [
     path("", views.my_schedule, name="schedule"),
@@ -9,5 +9,6 @@ urlpatterns = [
     path("calendar/<str:secret>.ics", views.ical_feed, name="schedule-ical"),
     path("coverage/", views.coverage_page, name="coverage"),
     path("coverage/<slug:slug>/", views.coverage_page, name="coverage-pool"),
+    path("settings/", views_settings.settings, name="schedule-settings"),
     path("slots/<int:slot_id>/bonus", views.set_bonus, name="schedule-bonus"),
 ]
