@@ -166,3 +166,7 @@ FR.update({
     "After-sales: having a contract performed": "Après-vente : exécution d'un contrat",
     "Complaints": "Réclamations",
 })
+FR.update({
+    "Reviewer": "Évaluateur",
+    "Weight": "Poids",
+})
