@@ -236,3 +236,27 @@ FR.update({
     "Next": "Suivante",
     "Page %(n)s of %(total)s": "Page %(n)s sur %(total)s",
 })
+FR.update({
+    "every channel": "tous les canaux",
+    "all brands": "toutes les marques",
+    "Identifier: <code>%(slug)s</code>": "Identifiant : <code>%(slug)s</code>",
+    "%(n)s channels of %(name)s": "%(n)s canaux de %(name)s",
+    "choose a role": "choisissez un rôle",
+})
+FR.update({
+    "The invitation is on its way to %(email)s.": "L'invitation part vers %(email)s.",
+    "Send it by email to %(email)s": "L'envoyer par email à %(email)s",
+})
+FR.update({
+    "Pools": "Pools",
+    "Pool saved.": "Pool enregistré.",
+    "A pool serves several brands with the same agents; a contact waiting longer than the delay is also offered to the pool it overflows to (the weekend relay).":
+        "Un pool sert plusieurs marques avec les mêmes agents ; un contact qui attend plus que le délai est aussi proposé au pool de débordement (le relais du week-end).",
+    "Brands served together": "Marques servies ensemble",
+    "Overflows to": "Déborde vers",
+    "no overflow": "pas de débordement",
+    "After (seconds of waiting)": "Après (secondes d'attente)",
+    "Save the pool": "Enregistrer le pool",
+    "New pool": "Nouveau pool",
+    "Create the pool": "Créer le pool",
+})

@@ -426,3 +426,36 @@ PAGES.update({
     "pay-settings": Rule(MONEY),
     "schedule-settings": Rule(SUPERVISE),
 })
+
+
+def _invitee(w):
+    from roadie.desk.accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="matrix-invitee", defaults={
+        "role": "brand", "brand": w.ours, "email": "invitee@ours.example", "password": "!unusable"})
+    return user
+
+
+PAGES.update({
+    "console-user-invite": Rule(CONSOLE, method="POST", args=lambda w: {"user_id": _invitee(w).pk}),
+})
+API.update({
+    "POST /api/users/{username}/invitation": Rule(CONSOLE, args=lambda w: {"username": _invitee(w).username}),
+})
+
+
+def _pool(w):
+    from roadie.desk.brands.models import Pool
+
+    pool, _ = Pool.objects.get_or_create(slug="matrix-pool", defaults={"name": "Matrix pool"})
+    return {"slug": pool.slug}
+
+
+PAGES.update({
+    "console-pools": Rule(ADMIN, note="a pool spans brands: the operator administrator"),
+})
+API.update({
+    "GET /api/pools": Rule(SUPERVISE),
+    "POST /api/pools": Rule(ADMIN, body=lambda w: {"slug": "new-pool", "name": "New pool", "brands": [w.ours.slug]}),
+    "PATCH /api/pools/{slug}": Rule(ADMIN, args=_pool, body=lambda w: {"overflow_after_seconds": 60}),
+})

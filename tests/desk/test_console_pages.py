@@ -195,3 +195,39 @@ def test_audit_log_filters_and_pages(console, make_brand, admin, make_user):
     # A brand administrator reads only their brand's entries.
     console.force_login(make_user(role="brand_admin", brand=theirs))
     assert "Entries: 1<" in console.get("/console/audit/").content.decode()
+
+
+def test_demo_seed_gives_wrap_up_codes_english_labels_through_the_write_path(make_brand, admin):
+    from django.utils import translation
+
+    from roadie.desk.console.demo import seed_console
+
+    brand = make_brand(slug="demo-like")  # its code "solved" is one of the demo's
+    assert seed_console() == 1
+    code = WrapUpCode.objects.get(brand=brand, code="solved")
+    assert code.label_en == "Solved"
+    entry = AuditEntry.objects.get(action="wrap_up_code.update")
+    assert entry.user == admin and entry.via == "demo"
+    assert seed_console() == 0  # again: nothing left to do
+    with translation.override("en"):
+        assert code.display_label == "Solved"
+    with translation.override("fr"):
+        assert code.display_label == code.label
+
+
+def test_pools_page_creates_and_changes_a_pool(console, make_brand):
+    from roadie.desk.brands.models import Pool
+
+    make_brand(slug="b1")
+    make_brand(slug="b2")
+    assert console.post("/console/pools/", {"slug": "relay", "name": "Relais", "brands": ["b1", "b2"],
+                                            "overflow_after_seconds": "0"}).status_code == 302
+    assert console.post("/console/pools/", {"slug": "main", "name": "Main", "brands": ["b1"],
+                                            "overflow_to": "relay", "overflow_after_seconds": "90"}).status_code == 302
+    loop = console.post("/console/pools/", {"pool": "relay", "name": "Relais", "overflow_to": "main",
+                                            "overflow_after_seconds": "0"})
+    assert loop.status_code == 422 and "a loop" in loop.content.decode()
+    main = Pool.objects.get(slug="main")
+    assert main.overflow_to.slug == "relay" and main.overflow_after_seconds == 90
+    assert sorted(main.brands.values_list("slug", flat=True)) == ["b1"]
+    assert Pool.objects.get(slug="relay").overflow_to is None

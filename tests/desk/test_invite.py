@@ -4,6 +4,8 @@ or used link is refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -115,3 +117,43 @@ def test_the_api_invite_url_works_in_french(admin, client):
     assert url.startswith("http://testserver/invite/")
     page = client.get(url.removeprefix("http://testserver"), HTTP_ACCEPT_LANGUAGE="fr")
     assert page.status_code == 200 and "mot de passe" in page.content.decode().lower()
+
+
+def test_the_invitation_mail_carries_a_working_link(admin, settings, mailoutbox, client,
+                                                    django_capture_on_commit_callbacks):
+    from roadie.desk.accounts.tasks import send_invitation
+
+    settings.EMAIL_HOST, settings.ROADIE_PUBLIC_URL = "relay.test", "http://roadie.test"
+    user = actions.create_user(admin, username="mia", role="supervisor", email="mia@example.org")
+    nomail = actions.create_user(admin, username="noe", role="supervisor")
+    boss = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(admin, scope='admin')}")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert boss.post("/api/users/mia/invitation").status_code == 202
+    assert len(callbacks) == 1  # the mail task is enqueued once the entry is committed
+    assert boss.post("/api/users/noe/invitation").json()["detail"].startswith("email:")
+    send_invitation.call(user.pk)
+    send_invitation.call(nomail.pk)
+    [mail] = mailoutbox
+    assert mail.to == ["mia@example.org"] and "mia" in mail.body
+    link = re.search(r"http://roadie\.test(/invite/\S+/)", mail.body).group(1)
+    assert client.post(link, {"password": GOOD, "password2": GOOD}).status_code == 302
+    assert boss.post("/api/users/mia/invitation").json()["detail"].startswith("password:")
+    send_invitation.call(user.pk)  # a password is set: nothing more is sent
+    assert len(mailoutbox) == 1
+    assert AuditEntry.objects.filter(action="user.invite").count() == 1
+
+
+def test_the_console_button_sends_the_invitation(admin, client, make_brand,
+                                                 django_capture_on_commit_callbacks):
+    from roadie.desk.agents.actions import create_agent
+
+    agent = create_agent(admin, username="ana", email="ana@example.org")
+    client.force_login(admin)
+    page = client.get(f"/console/agents/{agent.pk}/").content.decode()
+    assert "Send it by email to ana@example.org" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/console/users/{agent.user.pk}/invite", {"next": f"/console/agents/{agent.pk}/"})
+    assert done.status_code == 302 and done["Location"] == f"/console/agents/{agent.pk}/"
+    assert AuditEntry.objects.filter(action="user.invite", object_id=str(agent.user.pk)).exists()
+    evil = client.post(f"/console/users/{agent.user.pk}/invite", {"next": "https://evil.example/"})
+    assert evil["Location"] == f"/console/users/{agent.user.pk}/"

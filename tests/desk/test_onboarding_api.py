@@ -260,3 +260,25 @@ def test_users_roles_grantable_and_brand_scoped(boss, make_brand, make_user):
     assert promoted.status_code == 200 and promoted.json()["role"] == "brand_admin"
     assert not User.objects.filter(username="x").exists() and theirs.users.count() == 0
     assert _client(make_user(role="supervisor")).get("/api/users").status_code == 403
+
+
+def test_pools_brands_and_overflow_without_loops(boss, make_brand, make_user):
+    from roadie.desk.brands.models import Pool
+
+    make_brand(slug="b1")
+    make_brand(slug="b2")
+    relay = _send(boss, "POST", "/api/pools", {"slug": "relay", "name": "Weekend relay", "brands": ["b1", "b2"]})
+    assert relay.status_code == 201 and relay.json()["brands"] == ["b1", "b2"]
+    main = _send(boss, "POST", "/api/pools", {"slug": "main", "name": "Main", "brands": ["b1"],
+                                              "overflow_to": "relay", "overflow_after_seconds": 90})
+    assert main.status_code == 201 and main.json()["overflow_to"] == "relay"
+    loop = _send(boss, "PATCH", "/api/pools/relay", {"overflow_to": "main"})
+    assert loop.status_code == 422 and loop.json()["detail"].startswith("overflow_to:")
+    assert Pool.objects.get(slug="relay").overflow_to is None
+    assert _send(boss, "POST", "/api/pools", {"slug": "x", "name": "X", "brands": ["nope"]}).status_code == 422
+    assert not Pool.objects.filter(slug="x").exists()
+    changed = _send(boss, "PATCH", "/api/pools/main", {"brands": ["b2"]})
+    assert changed.json()["brands"] == ["b2"] and changed.json()["overflow_after_seconds"] == 90
+    assert [p["slug"] for p in _client(make_user(role="supervisor")).get("/api/pools").json()] == ["main", "relay"]
+    brand_admin = _client(make_user(role="brand_admin", brand=Brand.objects.get(slug="b1")))
+    assert _send(brand_admin, "PATCH", "/api/pools/main", {"brands": ["b1"]}).status_code == 403

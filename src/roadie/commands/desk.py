@@ -79,6 +79,7 @@ def cmd_seed_demo(args) -> int:
     _django()
     from django.core.management import call_command
 
+    from roadie.desk.console.demo import seed_console
     from roadie.desk.demo.data import load_demo
     from roadie.desk.demo.history import load_demo_history
     from roadie.desk.pay.demo import seed_pay_demo
@@ -91,6 +92,7 @@ def cmd_seed_demo(args) -> int:
     seed_quality()  # scorecards, reviewers, a week of reviews and survey answers
     seed_schedule()
     money = seed_pay_demo()  # the money history; past months closed (docs/pay.md)
+    seed_console()  # the wrap-up codes' English labels, through the console's write path
     print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents"
           + (f", {past} past contacts for planning" if past else "")
           + (f"; pay periods closed: {', '.join(money['closed'])}" if money["closed"] else ""))

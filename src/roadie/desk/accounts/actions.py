@@ -108,6 +108,23 @@ def invite_path(user: User) -> str:
     return reverse("invite", args=[uid, default_token_generator.make_token(user)])
 
 
+def send_invitation(actor, user: User, *, via: str = "console") -> None:
+    """Mail the user their one-time link (``accounts.tasks.send_invitation``, after commit)."""
+    if not access.can_manage_users(actor, brand_id=user.brand_id):
+        raise PermissionDenied("you may not invite this user")
+    if not user.is_active:
+        raise ValidationError({"is_active": ["this user is turned off"]})
+    if user.has_usable_password():
+        raise ValidationError({"password": ["this user already has a password"]})
+    if not user.email:
+        raise ValidationError({"email": ["this user has no email address to send the invitation to"]})
+    from roadie.desk.accounts.tasks import send_invitation as task
+
+    with transaction.atomic():
+        record_change(actor, action="user.invite", obj=user, brand_id=user.brand_id, fields=["email"], via=via)
+        transaction.on_commit(lambda: task.enqueue(user.pk))
+
+
 def invite_valid(user: User, token: str) -> bool:
     return bool(user.is_active) and default_token_generator.check_token(user, token)
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from roadie.desk.api import agents, brands, contacts, queues, users
+from roadie.desk.api import agents, brands, contacts, pools, queues, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
 from roadie.desk.contacts.actions import ActionError
@@ -33,6 +33,7 @@ api.add_router("", queues.router)
 api.add_router("", tokens_api.router)
 api.add_router("", brands.router)
 api.add_router("", users.router)
+api.add_router("", pools.router)
 api.add_router("", kb_api.router)
 api.add_router("", scheduling_api.router)
 api.add_router("", quality_api.router)

@@ -129,3 +129,15 @@ def patch_user(request: HttpRequest, username: str, payload: UserPatch):
         if changes:
             accounts.update_user(request.auth, user, via="api", **changes)
     return user_out(user)
+
+
+@router.post("/users/{username}/invitation", response={202: None, 403: Error, 404: Error, 422: Error})
+def send_invitation(request: HttpRequest, username: str):
+    """Mail the user (no password yet, an email address) a fresh one-time link to set one."""
+    require_scope(request, "admin")
+    user = manageable_users(request.auth).filter(username=username).first()
+    if user is None:
+        raise HttpError(404, f"no user {username!r}")
+    with refusals():
+        accounts.send_invitation(request.auth, user, via="api")
+    return Status(202, None)

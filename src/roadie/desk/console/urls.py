@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from roadie.desk.console.views import agents, audit, brands, channels, home, tokens, users
+from roadie.desk.console.views import agents, audit, brands, channels, home, pools, tokens, users
 
 B = "brands/<slug:slug>/"
 
@@ -27,5 +27,7 @@ urlpatterns = [
     path("agents/<int:agent_id>/", agents.agent, name="console-agent"),
     path("users/", users.users, name="console-users"),
     path("users/<int:user_id>/", users.user, name="console-user"),
+    path("users/<int:user_id>/invite", users.invite_send, name="console-user-invite"),
     path("audit/", audit.audit, name="console-audit"),
+    path("pools/", pools.pools, name="console-pools"),
 ]

@@ -16,6 +16,7 @@ def _sections(user) -> list[tuple[str, str]]:
     wanted = []
     if access.is_admin(user):
         wanted.append((_("Agents"), "console-agents"))
+        wanted.append((_("Pools"), "console-pools"))
     wanted.append((_("Users and roles"), "console-users"))
     if access.can_read_audit(user):
         wanted.append((_("Audit log"), "console-audit"))

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from roadie.desk.accounts import access, actions
 from roadie.desk.accounts.models import Role, User
@@ -102,3 +104,22 @@ def user(request, user_id: int):
         "errors": errors, "invite": invite, "is_self": item.pk == request.user.pk,
         "agent": getattr(item, "agent", None) if item.role == Role.AGENT else None,
     }, status=422 if errors else 200)
+
+
+@console_page
+@require_POST
+def invite_send(request, user_id: int):
+    """Mail the invitation (the link is made when the mail leaves)."""
+    item = manageable(request.user).filter(pk=user_id).first()
+    if item is None:
+        raise Http404("no such user")
+    try:
+        actions.send_invitation(request.user, item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in errors_of(exc).values() for m in ms))
+    else:
+        messages.success(request, _("The invitation is on its way to %(email)s.") % {"email": item.email})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return redirect(back or "console-user", **({} if back else {"user_id": item.pk}))
