@@ -282,6 +282,13 @@ PAGES.update({
                                    args=lambda w: {**_mine(w), "escalation_id": 0}),
     "board-history": Rule(SUPERVISE),
     "board-contacts": Rule(SUPERVISE),
+    # Saved replies: supervisors (every brand), a brand administrator (their own)
+    "macros": Rule(SUPERVISE | {"brand_admin"}),
+    "macros-brand": Rule(SUPERVISE | {"brand_admin"}, args=lambda w: {"brand_slug": w.ours.slug}),
+    "macros-edit": Rule(SUPERVISE | {"brand_admin"}, guard_only=True,
+                        args=lambda w: {"brand_slug": w.ours.slug, "macro_id": 0}),
+    "macros-delete": Rule(SUPERVISE | {"brand_admin"}, method="POST", guard_only=True,
+                          args=lambda w: {"brand_slug": w.ours.slug, "macro_id": 0}),
     "brand-history": Rule(BRAND_USERS),
     "brand-contacts": Rule(BRAND_USERS),
     # Money

@@ -118,6 +118,16 @@ def can_edit_knowledge(user, brand_id: int) -> bool:
     return can_supervise(user) or can_administer_brand(user, brand_id)
 
 
+def can_edit_macros(user, brand_id: int) -> bool:
+    """Write a brand's saved replies (macros): supervisors and that brand's administrators."""
+    return can_supervise(user) or can_administer_brand(user, brand_id)
+
+
+def can_edit_any_macros(user) -> bool:
+    """Opens the saved-replies pages (for every brand, or the user's own)."""
+    return can_supervise(user) or can_administer_any_brand(user)
+
+
 def can_create_contacts(user, brand_id: int) -> bool:
     """File contacts and customer messages through the API (intake integrations)."""
     return can_supervise(user) or can_administer_brand(user, brand_id)

@@ -42,6 +42,10 @@ class Capabilities:
         return access.can_handle_money(self._user)
 
     @cached_property
+    def macros(self) -> bool:
+        return access.can_edit_any_macros(self._user)
+
+    @cached_property
     def knowledge(self) -> bool:
         return access.can_read_conversations(self._user)
 

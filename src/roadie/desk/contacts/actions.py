@@ -21,6 +21,7 @@ from roadie.desk.contacts.models import (
     Direction,
     Escalation,
     EventKind,
+    Macro,
     Message,
     RawInbound,
     RawStatus,
@@ -462,3 +463,74 @@ def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -
 
             schedule_wake(contact.pk, until)
     return contact
+
+
+# --- saved replies (macros) -------------------------------------------------------------------
+
+MACRO_LANGUAGES = ("", "fr", "en")
+
+
+def _macro_fields(brand: Brand, *, title: str, body: str, language: str, macro_id: int | None) -> dict:
+    from roadie.desk.contacts.macros import unknown_placeholders
+
+    title, body, language = title.strip(), body.strip(), language.strip()
+    if not title:
+        raise ActionError("title: a saved reply needs a title")
+    if len(title) > 120:
+        raise ActionError("title: at most 120 characters")
+    if not body:
+        raise ActionError("body: a saved reply needs a text")
+    if len(body) > 5000:
+        raise ActionError("body: at most 5,000 characters")
+    if language not in MACRO_LANGUAGES:
+        raise ActionError(f"language: one of fr, en or empty (every language), not {language!r}")
+    unknown = unknown_placeholders(body)
+    if unknown:
+        raise ActionError("body: unknown placeholder " + ", ".join("{" + u + "}" for u in unknown))
+    if Macro.objects.filter(brand=brand, title=title).exclude(pk=macro_id).exists():
+        raise ActionError(f"title: {brand.name} already has a saved reply {title!r}")
+    return {"title": title, "body": body, "language": language}
+
+
+def _may_edit_macros(user, brand: Brand) -> None:
+    from roadie.desk.accounts.access import can_edit_macros
+
+    if not can_edit_macros(user, brand.pk):
+        raise ActionError("only supervisors and the brand's administrators change its saved replies")
+
+
+def save_macro(user, brand: Brand, *, title: str, body: str, language: str = "",
+               macro_id: int | None = None) -> Macro:
+    """Create a saved reply for the brand, or change one (``macro_id``); nothing is written
+    when a field is wrong (the error names it)."""
+    from roadie.desk.audit.actions import record_change
+
+    _may_edit_macros(user, brand)
+    with transaction.atomic():
+        fields = _macro_fields(brand, title=title, body=body, language=language, macro_id=macro_id)
+        if macro_id is None:
+            macro = Macro.objects.create(brand=brand, **fields)
+            changed, action = list(fields), "macro.create"
+        else:
+            macro = Macro.objects.select_for_update().filter(pk=macro_id, brand=brand).first()
+            if macro is None:
+                raise Macro.DoesNotExist(f"no saved reply {macro_id} for {brand.slug}")
+            changed = [k for k, v in fields.items() if getattr(macro, k) != v]
+            for key in changed:
+                setattr(macro, key, fields[key])
+            if changed:
+                macro.save(update_fields=changed)
+            action = "macro.update"
+        if changed:
+            record_change(user, action=action, obj=macro, brand_id=brand.pk, fields=changed, via="page")
+    return macro
+
+
+def delete_macro(user, macro: Macro) -> None:
+    from roadie.desk.audit.actions import record_change
+
+    _may_edit_macros(user, macro.brand)
+    with transaction.atomic():
+        record_change(user, action="macro.delete", obj=macro, brand_id=macro.brand_id, fields=["title"],
+                      via="page")
+        Macro.objects.filter(pk=macro.pk).delete()

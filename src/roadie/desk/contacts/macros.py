@@ -25,6 +25,11 @@ class FilledMacro:
     text: str
 
 
+def unknown_placeholders(body: str) -> list[str]:
+    """Placeholder names in ``body`` that are not filled in (a typo, most likely)."""
+    return sorted({m.group(1) for m in PLACEHOLDER.finditer(body)} - set(PLACEHOLDERS))
+
+
 def fill(body: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 

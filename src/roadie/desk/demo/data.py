@@ -175,6 +175,9 @@ def load_demo(*, agents: int = 28, seed: int = 7) -> dict:
     from roadie.desk.kb.demo.seed import seed_kb
 
     seed_kb()
+    from roadie.desk.contacts.demo_macros import seed_macros
+
+    seed_macros()
     return {"brands": len(brands), "agents": Agent.objects.count()}
 
 

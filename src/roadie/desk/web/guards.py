@@ -36,3 +36,5 @@ contact_page = role_page(lambda u: access.is_agent(u) or access.can_supervise(u)
                          "agents and supervisors only")
 console_page = role_page(access.can_administer_any_brand, "administrators only")
 is_desk_agent = access.is_agent
+# Saved replies (macros): supervisors for every brand, brand administrators for their own.
+macros_page = role_page(access.can_edit_any_macros, "supervisors and brand administrators only")

@@ -11,6 +11,7 @@ from roadie.desk.web import (
     views_desk,
     views_identity,
     views_live,
+    views_macros,
     views_reports,
 )
 
@@ -49,6 +50,10 @@ urlpatterns = [
     path("brand/history/", views_reports.brand_history, name="brand-history"),
     path("brand/contacts/", views_reports.brand_contacts, name="brand-contacts"),
     path("brand/panel", views_board.brand_panel, name="brand-panel"),
+    path("macros/", views_macros.home, name="macros"),
+    path("macros/<slug:brand_slug>/", views_macros.brand_macros, name="macros-brand"),
+    path("macros/<slug:brand_slug>/<int:macro_id>/", views_macros.edit, name="macros-edit"),
+    path("macros/<slug:brand_slug>/<int:macro_id>/delete", views_macros.delete, name="macros-delete"),
     path("events", views_live.events, name="events"),
     path("identity/confirm/<str:token>", views_identity.confirm, name="identity-confirm"),
 ]
