@@ -74,7 +74,9 @@ class ContactOut(Schema):
     subject: str
     language: str
     priority: int
-    arrived_at: datetime
+    arrived_at: datetime = Field(description="first arrival; a reopening does not move it")
+    queued_at: datetime = Field(description="when it last entered the queue (its place in it)")
+    reopened: int = Field(0, description="times it came back after being resolved, abandoned or waiting")
     deadline_at: datetime
     answered_at: datetime | None
     resolved_at: datetime | None

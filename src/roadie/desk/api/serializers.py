@@ -19,6 +19,7 @@ def contact_out(contact: Contact, user=None) -> dict:
         "id": contact.pk, "brand": contact.brand.slug, "channel": contact.channel,
         "status": contact.status, "subject": _subject(contact, user), "language": contact.language,
         "priority": contact.priority, "arrived_at": contact.arrived_at,
+        "queued_at": contact.queue_since, "reopened": contact.reopened,
         "deadline_at": contact.deadline_at, "answered_at": contact.answered_at,
         "resolved_at": contact.resolved_at, "agent": contact.agent_id,
         "flagged": contact.flagged, "wrap_up_code": contact.wrap_up_code,

@@ -215,7 +215,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             brand=brand, channel=inbound.channel, customer=customer,
             subject=inbound.subject[:250], language=inbound.language or brand.default_language,
             extra_skills=list(inbound.extra_skills), priority=inbound.priority,
-            arrived_at=now, deadline_at=_deadline(brand, inbound.channel, now),
+            arrived_at=now, queued_at=now, deadline_at=_deadline(brand, inbound.channel, now),
             external_id=inbound.external_id, flagged=bool(inbound.flagged_reason),
             flag_reason=inbound.flagged_reason[:250],
         )
@@ -231,21 +231,24 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
             # target (the clock was stopped while waiting).
             _set_status(contact, Status.QUEUED)
             contact.agent = None
-            contact.arrived_at = now
+            contact.queued_at = now  # its first arrival stays what it was
+            contact.reopened += 1
             contact.deadline_at = _deadline(brand, contact.channel, now)
             contact.waiting_since = None
             contact.snoozed_until = None
-            contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at",
+            contact.save(update_fields=["status", "agent", "queued_at", "reopened", "deadline_at",
                                         "waiting_since", "snoozed_until"])
             _event(contact, EventKind.REOPENED, after="waiting")
         elif contact.status in (Status.RESOLVED, Status.ABANDONED) and inbound.reopens:
             # The customer wrote again: the conversation goes back in the queue.
+            after = contact.status
             _set_status(contact, Status.QUEUED)
             contact.agent = None
-            contact.arrived_at = now
+            contact.queued_at = now  # its first arrival stays what it was
+            contact.reopened += 1
             contact.deadline_at = _deadline(brand, contact.channel, now)
-            contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at"])
-            _event(contact, EventKind.REOPENED)
+            contact.save(update_fields=["status", "agent", "queued_at", "reopened", "deadline_at"])
+            _event(contact, EventKind.REOPENED, after=after)
             notify_routing()
     message = Message.objects.create(
         contact=contact, direction=Direction.INBOUND, body=inbound.body, created_at=now,

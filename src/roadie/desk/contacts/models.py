@@ -84,8 +84,15 @@ class Contact(models.Model):
     extra_skills = models.JSONField(default=list, blank=True)
     priority = models.SmallIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    # Arrival keeps the contact's place in the queue across re-queues.
+    # The first arrival, what the history counts: never moved, not even by a reopening.
     arrived_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When it last entered the queue (its arrival, the customer writing again, a wake-up or a
+    # transfer after waiting): its place in the queue, kept across re-queues after a decline.
+    # Empty: its arrival (``queue_since``).
+    queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Times it came back after being resolved, abandoned or waiting on the customer (each
+    # one is also a "reopened" ContactEvent, with its time).
+    reopened = models.PositiveIntegerField(default=0)
     deadline_at = models.DateTimeField()
     agent = models.ForeignKey(
         "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
@@ -121,6 +128,18 @@ class Contact(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def queue_since(self):
+        """Its place in the queue: when it last entered it."""
+        return self.queued_at or self.arrived_at
+
+    def save(self, *args, **kwargs):
+        if self.queued_at is None and self.arrived_at is not None:
+            self.queued_at = self.arrived_at
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "queued_at"}
+        super().save(*args, **kwargs)
 
 
 class Direction(models.TextChoices):

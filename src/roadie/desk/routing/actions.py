@@ -434,7 +434,7 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
         if contact.status == Status.WAITING:
             # Its answer clock stopped while it waited on the customer: back in the queue with
             # a fresh deadline, as when the customer answers (the wait does not count).
-            contact.arrived_at = now
+            contact.queued_at = now
             contact.deadline_at = answer_deadline(contact.brand, contact.channel, now)
         contact.status = Status.QUEUED
         contact.agent = None
@@ -443,7 +443,7 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
         if skill and skill not in contact.extra_skills:
             contact.extra_skills = [*contact.extra_skills, skill]
         contact.save(update_fields=["status", "agent", "extra_skills", "waiting_since", "snoozed_until",
-                                    "arrived_at", "deadline_at"])
+                                    "queued_at", "deadline_at"])
         ContactEvent.objects.create(contact=contact, kind=EventKind.TRANSFERRED, user=user, at=now,
                                     agent_id=previous, detail={"from_agent": previous, "skill": skill})
         _note(contact, user, note)
@@ -514,11 +514,11 @@ def wake_snoozed(contact_id: int, *, expected_until: str | None = None,
         snoozed_until = contact.snoozed_until
         _set_status(contact, Status.QUEUED)
         contact.agent = None
-        contact.arrived_at = now
+        contact.queued_at = now
         contact.deadline_at = answer_deadline(contact.brand, contact.channel, now)
         contact.waiting_since = None
         contact.snoozed_until = None
-        contact.save(update_fields=["status", "agent", "arrived_at", "deadline_at", "waiting_since",
+        contact.save(update_fields=["status", "agent", "queued_at", "deadline_at", "waiting_since",
                                     "snoozed_until"])
         offer = make_offer(contact_id=contact.pk, agent_id=previous, now=now) if previous else None
         ContactEvent.objects.create(contact=contact, kind=EventKind.WOKEN, agent_id=previous, at=now,

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
@@ -99,7 +100,7 @@ def contact_spec(contact: Contact, epoch: datetime) -> core.Contact:
     return core.Contact(
         id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
         skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
-        arrival=_seconds(contact.arrived_at, epoch), deadline=_seconds(contact.deadline_at, epoch),
+        arrival=_seconds(contact.queue_since, epoch), deadline=_seconds(contact.deadline_at, epoch),
     )
 
 
@@ -189,7 +190,7 @@ def build_router(now: datetime, *, full: bool = False,
     elif not ready:
         return router, epoch  # nobody can take work: no need to load the queue
     waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])
-               .select_related("brand").order_by("arrived_at"))
+               .select_related("brand").order_by(Coalesce("queued_at", "arrived_at")))
     for contact in waiting:
         router.add_contact(contact_spec(contact, epoch))
     # Pending offers hold their capacity (and count against the agent's pending limit).

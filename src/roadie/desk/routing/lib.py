@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadie.desk.accounts.access import can_supervise
@@ -119,7 +120,7 @@ def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
         (r["brand_id"], r["channel"]): r
         for r in Contact.objects.filter(brand__in=brands, status__in=[Status.QUEUED, Status.OFFERED])
         .values("brand_id", "channel")
-        .annotate(n=Count("pk"), oldest=Min("arrived_at"),
+        .annotate(n=Count("pk"), oldest=Min(Coalesce("queued_at", "arrived_at")),
                   at_risk=Count("pk", filter=Q(deadline_at__lt=now + timedelta(seconds=30))))
     }
     answered = {

@@ -71,7 +71,7 @@ def offer_cards(user, agent) -> list[OfferCard]:
             offer_id=offer.pk, contact_id=contact.pk, brand=contact.brand.name, channel=contact.channel,
             customer=customer_label(user, contact),
             first_line=first_line(redact_for(user, contact.brand, offer.first_body or "")),
-            subject=redact_for(user, contact.brand, contact.subject), arrived_at=contact.arrived_at, expires_at=offer.expires_at,
+            subject=redact_for(user, contact.brand, contact.subject), arrived_at=contact.queue_since, expires_at=offer.expires_at,
             deadline_at=contact.deadline_at, offer=offer,
         ))
     return cards

@@ -1,0 +1,5 @@
+FR = {
+    "arrived": "arrivé",
+    "reopened": "rouvert",
+    "last on": "dernière fois le",
+}
