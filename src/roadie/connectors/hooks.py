@@ -32,7 +32,16 @@ KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Roadie-S
 
 
 class DeliveryError(Exception):
-    """A provider refused or did not answer a reply; the worker retries it later."""
+    """A provider refused or did not answer a reply; the worker retries it later, unless it
+    is ``permanent`` (the provider's documented code says retrying cannot help). ``status``
+    and ``answer`` are the provider's HTTP status and JSON answer, when it gave them."""
+
+    def __init__(self, message: str, *, permanent: bool = False, status: int | None = None,
+                 answer: dict | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+        self.answer = answer or {}
 
 
 def find_channel(kind: str, address: str) -> Channel | None:
@@ -227,8 +236,14 @@ def post_json(url: str, payload: dict, *, headers: dict | None = None, timeout: 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             text = response.read()
     except urllib.error.HTTPError as exc:
-        detail = exc.read()[:500].decode("utf-8", "replace")
-        raise DeliveryError(f"{url} answered {exc.code}: {detail}") from exc
+        raw = exc.read()[:20_000]
+        try:
+            answer = json.loads(raw)
+        except ValueError:
+            answer = {}
+        detail = raw[:500].decode("utf-8", "replace")
+        raise DeliveryError(f"{url} answered {exc.code}: {detail}", status=exc.code,
+                            answer=answer if isinstance(answer, dict) else {}) from exc
     except OSError as exc:
         raise DeliveryError(f"{url} unreachable: {exc}") from exc
     try:

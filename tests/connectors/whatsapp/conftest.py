@@ -58,6 +58,7 @@ class GraphStandIn:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.fail_next = 0
+        self.answers: list[tuple[int, dict]] = []  # (status, JSON) to answer next, in order
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,7 +69,9 @@ class GraphStandIn:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
                 problems = outer.check(self.path, self.headers, body)
-                if outer.fail_next:
+                if outer.answers:
+                    self._answer(*outer.answers.pop(0))
+                elif outer.fail_next:
                     outer.fail_next -= 1
                     self._answer(500, {"error": {"message": "temporarily unavailable", "code": 2}})
                 elif problems:

@@ -1,5 +1,6 @@
 """Replies out: POST {graph_url}/{api_version}/{phone_number_id}/messages, as documented for
-the Cloud API, with the channel's access token. Raises DeliveryError to be retried."""
+the Cloud API, with the channel's access token. Raises DeliveryError: retried later, unless
+the Graph API's error code is one that retrying cannot fix (``PERMANENT_CODES``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,33 @@ from roadie.desk.contacts.models import Message
 log = logging.getLogger("roadie.connectors.whatsapp")
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+
+# Cloud API error codes (the ``error.code`` of a Graph API answer) after which sending the
+# same message again cannot succeed: authorisation (0, 3, 10, 190, 200-299), the account or
+# number blocked or gone (33, 368, 130497, 131031, 133010), the request itself (100, 131008,
+# 131009, 131021, 131051, 131052, 131053), the recipient (131026 undeliverable, 131030 not
+# in the allowed list, 131047 more than 24 hours since the customer's last message: only a
+# template may be sent), billing (131042), certificates (131045), templates (132000-132999).
+# Throttling (4, 80007, 130429, 131048, 131056) and server errors (1, 2, 131000, 131016,
+# 133004), and any code not listed, are tried again.
+PERMANENT_CODES = frozenset({0, 3, 10, 33, 100, 190, 368, 130497, 131008, 131009, 131021, 131026,
+                             131030, 131031, 131042, 131045, 131047, 131051, 131052, 131053, 133010})
+
+
+def is_permanent(code) -> bool:
+    return isinstance(code, int) and (code in PERMANENT_CODES or 200 <= code <= 299
+                                      or 132000 <= code <= 132999)
+
+
+def graph_error(answer: dict) -> tuple[int | None, str]:
+    """The (code, "code title: details") of a Graph API error answer."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if not isinstance(error, dict):
+        return None, ""
+    code = error.get("code") if type(error.get("code")) is int else None
+    data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+    text = " — ".join(str(t)[:300] for t in (error.get("message"), data.get("details")) if t)
+    return code, f"WhatsApp error {code}: {text}" if code is not None else text
 DEFAULT_API_VERSION = "v21.0"
 
 
@@ -42,7 +70,14 @@ def send_reply(message: Message) -> None:
         log.info("sandbox: would POST %s %s", url, payload)
         wamid = f"wamid.sandbox-{secrets.token_hex(8)}"
     else:
-        answer = post_json(url, payload, headers=headers)
+        try:
+            answer = post_json(url, payload, headers=headers)
+        except DeliveryError as exc:
+            code, text = graph_error(exc.answer)
+            if code is None:
+                raise
+            raise DeliveryError(text, permanent=is_permanent(code), status=exc.status,
+                                answer=exc.answer) from exc
         try:
             wamid = answer["messages"][0]["id"]
         except (KeyError, IndexError, TypeError) as exc:

@@ -64,6 +64,9 @@ class MessageOut(Schema):
     body: str
     created_at: datetime
     author: str | None
+    delivery: str | None = Field(None, description="replies only: pending, delivered or failed")
+    delivery_error: str = Field("", description="why a failed reply was not delivered")
+    failed_at: datetime | None = None
 
 
 class ContactOut(Schema):

@@ -28,8 +28,13 @@ def contact_out(contact: Contact, user=None) -> dict:
 
 def message_out(view) -> dict:
     """A ``MessageView`` (``roadie.desk.contacts.access.message_view``) as the API shows it."""
+    message = view.message
+    delivery = None
+    if view.direction == "out":
+        delivery = ("failed" if view.failed_at else "delivered" if message.delivered_at else "pending")
     return {"id": view.pk, "direction": view.direction, "body": view.body,
-            "created_at": view.created_at, "author": view.author_name}
+            "created_at": view.created_at, "author": view.author_name,
+            "delivery": delivery, "delivery_error": view.delivery_error, "failed_at": view.failed_at}
 
 
 def contact_detail(user, contact: Contact) -> dict:

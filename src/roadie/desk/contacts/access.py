@@ -165,6 +165,8 @@ class MessageView:
     created_at: datetime
     redacted: bool
     message: Message
+    failed_at: datetime | None = None  # an outbound message that could not be delivered...
+    delivery_error: str = ""  # ...and why (the provider's words, redacted like the body)
 
     @property
     def id(self) -> int:
@@ -197,10 +199,13 @@ def message_view(user, message: Message, *, brand: Brand | None = None,
         if raw_failed and message.direction == Direction.INBOUND:
             body = _raw_hidden(body)
         body = redact.redact(body, kinds)
+    error = message.delivery_error
+    if kinds and error:
+        error = redact.redact(error, kinds)
     return MessageView(pk=message.pk, direction=message.direction,
                        direction_label=message.get_direction_display(), author=message.author,
                        body=body, created_at=message.created_at, redacted=body != message.body,
-                       message=message)
+                       message=message, failed_at=message.failed_at, delivery_error=error)
 
 
 def conversation_view(user, contact: Contact, *, via: str = "page") -> list[MessageView]:

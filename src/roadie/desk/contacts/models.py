@@ -161,6 +161,9 @@ class Message(models.Model):
     raw = models.ForeignKey("contacts.RawInbound", null=True, blank=True, on_delete=models.SET_NULL)
     # Delivery state for outbound messages (sent by the worker through the channel).
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The final failure: refused for good by the provider, or every attempt failed.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -217,6 +220,7 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred to a pool")
     RESUMED = "resumed", _("Resumed before the customer replied")
     WOKEN = "woken", _("Snooze ended")
+    NOT_DELIVERED = "not_delivered", _("Reply not delivered")
 
 
 class ContactEvent(models.Model):

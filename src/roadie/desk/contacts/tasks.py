@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -34,8 +35,13 @@ def deliver_message(message_id: int, attempt: int = 1) -> None:
         try:
             sender(message)
         except Exception as exc:
-            if attempt >= MAX_ATTEMPTS:
-                log.error("giving up on message %s after %d attempts: %s", message_id, attempt, exc)
+            permanent = bool(getattr(exc, "permanent", False))
+            if permanent or attempt >= MAX_ATTEMPTS:
+                why = "refused for good" if permanent else f"failed {attempt} times"
+                log.error("message %s not delivered (%s): %s", message_id, why, exc)
+                _failed(message, reason=str(exc), permanent=permanent, attempts=attempt)
+                if permanent:
+                    return
                 raise
             delay = retry_delay(attempt)
             log.warning("message %s not sent (attempt %d): %s; next try in %s", message_id, attempt,
@@ -43,7 +49,23 @@ def deliver_message(message_id: int, attempt: int = 1) -> None:
             deliver_message.using(run_after=timezone.now() + delay).enqueue(message_id, attempt + 1)
             return
     # Channels without a sender (API, chat widget) read replies from roadie itself.
-    Message.objects.filter(pk=message.pk).update(delivered_at=timezone.now())
+    Message.objects.filter(pk=message.pk).update(delivered_at=timezone.now(), failed_at=None,
+                                                 delivery_error="")
+
+
+def _failed(message: Message, *, reason: str, permanent: bool, attempts: int) -> None:
+    """The final failure, on the message (the agent's conversation, the API) and in the
+    contact's history; the agents following the contact hear of it."""
+    from roadie.desk.contacts.models import ContactEvent, EventKind
+    from roadie.desk.live.actions import publish_contact_change
+
+    contact = message.contact
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(failed_at=timezone.now(), delivery_error=reason[:1000])
+        ContactEvent.objects.create(contact=contact, kind=EventKind.NOT_DELIVERED,
+                                    detail={"message": message.pk, "permanent": permanent,
+                                            "attempts": attempts, "reason": reason[:300]})
+        publish_contact_change(contact, "contact.not_delivered", agent_ids=(contact.agent_id,))
 
 
 @task()
