@@ -432,6 +432,8 @@ PAGES.update({
     "quality-escalations": Rule(QUALITY),
     "pay-settings": Rule(MONEY),
     "schedule-settings": Rule(SUPERVISE),
+    "schedule-panel": Rule(AGENT),
+    "coverage-panel": Rule(SUPERVISE, guard_only=True, args=lambda w: {"slug": "none"}),
 })
 
 

@@ -15,6 +15,11 @@ def brand_topic(brand_id: int) -> str:
     return f"brand:{brand_id}"
 
 
+def pool_topic(pool_id: int) -> str:
+    """What every roadie of a pool hears (scheduling: seats booked and freed)."""
+    return f"pool:{pool_id}"
+
+
 def publish(kind: str, *, topics: list[str], payload: dict | None = None) -> None:
     LiveEvent.objects.bulk_create(
         [LiveEvent(topic=topic, kind=kind, payload=payload or {}) for topic in topics]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from roadie.desk.accounts.access import agent_of, brand_scope, can_supervise
-from roadie.desk.live.actions import BOARD, agent_topic, brand_topic
+from roadie.desk.live.actions import BOARD, agent_topic, brand_topic, pool_topic
 from roadie.desk.live.models import LiveEvent
 
 
@@ -14,7 +14,10 @@ def topics_for(user) -> list[str]:
         return [brand_topic(brand_scope(user))]
     agent = agent_of(user)
     if agent is not None:
-        return [agent_topic(agent.pk)]
+        from roadie.desk.brands.models import Pool
+
+        pools = Pool.objects.filter(brands__certifications__agent=agent).values_list("pk", flat=True)
+        return [agent_topic(agent.pk), *(pool_topic(p) for p in sorted(set(pools)))]
     return []
 
 

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent
-from roadie.desk.live.actions import agent_topic, publish
+from roadie.desk.live.actions import agent_topic, pool_topic, publish
 from roadie.desk.planning.models import PlanSlot
 from roadie.desk.scheduling import lib, pricing
 from roadie.desk.scheduling.models import (
@@ -64,7 +64,7 @@ def _refuse(code: str, **params) -> BookingRefused:
 
 
 def _event(kind: str, *, slot: PlanSlot, agent_ids: tuple[int, ...] = ()) -> None:
-    publish(kind, topics=[BOARD, *(agent_topic(a) for a in agent_ids)],
+    publish(kind, topics=[BOARD, pool_topic(slot.plan.pool_id), *(agent_topic(a) for a in agent_ids)],
             payload={"slot": slot.pk, "pool": slot.plan.pool_id})
 
 
@@ -403,7 +403,8 @@ def cancel_superseded(*, plan_ids, now: dt.datetime | None = None) -> list[Booki
                                      status=WaitStatus.WAITING).update(
             status=WaitStatus.SKIPPED, skipped_code="superseded", closed_at=now)
         for booking in bookings:
-            publish("scheduling.cancelled", topics=[BOARD, agent_topic(booking.agent_id)],
+            publish("scheduling.cancelled", topics=[BOARD, pool_topic(booking.slot.plan.pool_id),
+                                                    agent_topic(booking.agent_id)],
                     payload={"slot": booking.slot_id, "pool": booking.slot.plan.pool_id,
                              "booking": booking.pk})
     return bookings
@@ -517,7 +518,7 @@ def set_pool_rules(*, pool, values: dict, login_outside_slots: bool = True) -> P
             setattr(rules, name, value)
         rules.login_outside_slots = bool(login_outside_slots)
         rules.save()
-        publish("scheduling.settings", topics=[BOARD], payload={"pool": pool.pk})
+        publish("scheduling.settings", topics=[BOARD, pool_topic(pool.pk)], payload={"pool": pool.pk})
     return rules
 
 
@@ -544,5 +545,5 @@ def set_plan_window(*, plan, opens_at: dt.datetime | None, early_opens_at: dt.da
         window.opens_at, window.early_opens_at = opens_at, early_opens_at
         window.early_min_reliability = share.quantize(Decimal("0.001"))
         window.save()
-        publish("scheduling.settings", topics=[BOARD], payload={"plan": plan.pk})
+        publish("scheduling.settings", topics=[BOARD, pool_topic(plan.pool_id)], payload={"plan": plan.pk})
     return window

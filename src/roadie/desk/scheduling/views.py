@@ -46,6 +46,16 @@ def _bar(start: dt.datetime, end: dt.datetime, day: dt.date) -> dict:
 
 @agent_page
 def my_schedule(request):
+    return render(request, "scheduling/my_schedule.html", _schedule_context(request))
+
+
+@agent_page
+def schedule_panel(request):
+    """The live part of My schedule, re-fetched by live.js when a booking changes."""
+    return render(request, "scheduling/_my_schedule_body.html", _schedule_context(request))
+
+
+def _schedule_context(request) -> dict:
     agent = request.user.agent
     monday = _monday(request)
     start = lib.local_day_bounds(monday)[0]
@@ -81,7 +91,8 @@ def my_schedule(request):
                    .select_related("slot__plan__pool")[:10])
     feed = feed_for(agent)
     adherence = rules_engine.adherence(history)
-    return render(request, "scheduling/my_schedule.html", {
+    return {
+        "back": f"{reverse('schedule')}?week={monday:%Y-%m-%d}",
         "monday": monday, "prev": monday - dt.timedelta(days=7),
         "next": monday + dt.timedelta(days=7), "days": days,
         "hours": week.hours if week else 0,
@@ -97,7 +108,7 @@ def my_schedule(request):
         "feed_url": request.build_absolute_uri(reverse("schedule-ical", args=[feed.secret])),
         "hour_marks": [{"label": f"{(DAY_START + h) % 24:02d}:00",
                         "left": round(h / DAY_HOURS * 100, 2)} for h in range(0, 19, 3)],
-    })
+    }
 
 
 def _back(request, default: str = "schedule"):
@@ -163,6 +174,17 @@ def coverage_page(request, slug: str | None = None):
     if not pools:
         return render(request, "scheduling/coverage.html", {"pools": [], "rows": []})
     pool = get_object_or_404(Pool, slug=slug) if slug else pools[0]
+    return render(request, "scheduling/coverage.html", _coverage_context(request, pool, pools))
+
+
+@supervisor_page
+def coverage_panel(request, slug: str):
+    """The live part of Coverage, re-fetched by live.js when bookings or presence change."""
+    pool = get_object_or_404(Pool, slug=slug)
+    return render(request, "scheduling/_coverage_body.html", _coverage_context(request, pool, []))
+
+
+def _coverage_context(request, pool, pools) -> dict:
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
@@ -170,11 +192,12 @@ def coverage_page(request, slug: str | None = None):
     rows = lib.coverage(pool, day)
     start, end = lib.local_day_bounds(day)
     slots = [r for r in lib.slot_rows(request.user, start=start, end=end, pool=pool)]
-    return render(request, "scheduling/coverage.html", {
+    return {
+        "back": f"{reverse('coverage-pool', args=[pool.slug])}?date={day:%Y-%m-%d}",
         "pools": pools, "pool": pool, "day": day, "rows": rows, "slots": slots,
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
         "gaps": sum(r.gap for r in rows), "required": sum(r.required for r in rows),
-    })
+    }
 
 
 @supervisor_page

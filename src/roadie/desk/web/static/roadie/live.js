@@ -207,7 +207,11 @@
   function connect() {
     const source = new EventSource("/events");
     source.onmessage = refreshAll;
-    KINDS.forEach((kind) => source.addEventListener(kind, refreshAll));
+    // A panel may name more kinds it listens for: data-live-kinds="scheduling.booked ...".
+    const kinds = new Set(KINDS);
+    panels().forEach((panel) => (panel.dataset.liveKinds || "").split(/\s+/).filter(Boolean)
+      .forEach((kind) => kinds.add(kind)));
+    kinds.forEach((kind) => source.addEventListener(kind, refreshAll));
     // The stream resumes by itself (Last-Event-ID); after a long gap, resync everything.
     source.addEventListener("hello", refreshAll);
   }
