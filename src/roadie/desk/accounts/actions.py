@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -66,7 +66,11 @@ def create_user(actor, *, username: str, role: str, email: str = "", brand=None,
         user.set_unusable_password()
     _clean(user)
     with transaction.atomic():
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same username created meanwhile (full_clean raced)
+            raise ValidationError({"username": ["a user with that username already exists"]}) from None
         record_change(actor, action="user.create", obj=user, brand_id=user.brand_id,
                       fields=["username", "role"], via=via)
     return user

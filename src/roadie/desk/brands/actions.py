@@ -72,7 +72,11 @@ def create_brand(actor, *, slug: str, name: str, default_language: str = "fr",
                   is_active=bool(is_active))
     _clean_brand(brand)
     with transaction.atomic():
-        brand.save()
+        try:
+            with transaction.atomic():
+                brand.save()
+        except IntegrityError:  # the same slug created meanwhile
+            raise ValidationError({"slug": [f"a brand {brand.slug!r} already exists"]}) from None
         record_change(actor, action="brand.create", obj=brand, brand_id=brand.pk,
                       fields=["slug", "name"], via=via)
     return brand

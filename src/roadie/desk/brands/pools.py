@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from roadie.desk.accounts import access
 from roadie.desk.audit.actions import record_change
@@ -64,7 +64,11 @@ def save_pool(actor, *, pool: Pool | None = None, slug: str = "", name: str, bra
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
     with transaction.atomic():
-        pool.save()
+        try:
+            with transaction.atomic():
+                pool.save()
+        except IntegrityError:  # the same slug created meanwhile
+            raise ValidationError({"slug": [f"a pool {pool.slug!r} already exists"]}) from None
         pool.brands.set(members)
         record_change(actor, action="pool.create" if created else "pool.update", obj=pool, brand_id=None,
                       fields=["name", "brands", "overflow_to", "overflow_after_seconds"], via=via)
