@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
+from test_console_browser import _shoot
 
 from livestack import LiveRoadie, _drop_postgres_database, _fresh_postgres_database, free_port
 
@@ -95,6 +96,11 @@ def test_first_day_from_an_empty_database(empty_roadie, browser):
     ops.get_by_label("Address").fill("help@velo.example")
     ops.get_by_role("button", name="Create the channel").click()
     expect(ops.get_by_role("heading", name="Email · help@velo.example")).to_be_visible()
+    # No IMAP mailbox and no relay yet: the connection test says so (it really tries).
+    ops.get_by_role("button", name="Test connection").click()
+    expect(ops.get_by_role("heading", name="Connection test")).to_be_visible()
+    expect(ops.get_by_text("no relay configured")).to_be_visible()
+    _shoot(ops, "channel-tested", "en")
 
     # An agent certified for it, invited by link.
     ops.goto(f"{url}/console/agents/")
@@ -105,6 +111,7 @@ def test_first_day_from_an_empty_database(empty_roadie, browser):
     ops.get_by_role("button", name="Create the agent and the invitation").click()
     expect(ops.get_by_text("Agent created.")).to_be_visible()
     invite = ops.get_by_label("Invitation link").input_value()
+    _shoot(ops, "agent-invited", "en")
     assert "/invite/" in invite
 
     # The agent sets a password from the link, logs in, goes available.
