@@ -210,6 +210,7 @@ def test_a_missed_event_is_found_counted_and_repaired_by_reconciliation(make_bra
     assert Offer.objects.get(status="pending").contact_id == stays.pk
     # (a loaded machine may take longer than the renewal grace to read the migrations)
     monkeypatch.setattr(views_health, "renewal_grace", lambda: timedelta(hours=1))
+    assert take_lease("test:1", seconds=3600)
     assert client.get("/healthz").json()["routing_divergences"] == 2
 
 

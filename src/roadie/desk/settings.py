@@ -185,6 +185,8 @@ ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", "1")
 # from the database this often, counting what differed; "rebuild" reads it all every round.
 ROADIE_DISPATCH_MODE = os.environ.get("ROADIE_DISPATCH_MODE", "events")
 ROADIE_RECONCILE_SECONDS = float(os.environ.get("ROADIE_RECONCILE_SECONDS", "30"))
+# Pool partitions dealt among the running dispatchers (PostgreSQL; SQLite has one).
+ROADIE_DISPATCH_PARTITIONS = int(os.environ.get("ROADIE_DISPATCH_PARTITIONS", "1"))
 
 LOGGING = {
     "version": 1,

@@ -39,14 +39,17 @@ def agent_load(agent_id: int) -> int:
 
 
 def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
-               timeout_seconds: float | None = None, holder: str | None = None) -> Offer | None:
+               timeout_seconds: float | None = None, holder: str | None = None,
+               lease: str = "dispatcher") -> Offer | None:
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
     take it (available, qualified, within capacity). Returns None otherwise.
 
     ``now`` is for tests that move the clock; by default the offer is stamped when the
     agent's row is locked, so that the offer history orders truly with the ends of earlier
     offers (the capacity check and the stamp see the same moment). ``holder``: the dispatcher
-    making the offer, refused unless it still holds the lease (fencing)."""
+    making the offer, refused unless it still holds ``lease``, the lease of the contact's pool
+    partition (fencing). An agent never holds more than ``ROADIE_MAX_PENDING_OFFERS`` offers
+    not yet accepted, whichever dispatcher offers."""
     timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
     try:
         with transaction.atomic():
@@ -66,7 +69,10 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
             cost = contact_cost(contact)
             if agent_load(agent.pk) + cost > agent.capacity:
                 return None
-            if holder is not None and not _still_leading(holder, now):
+            if (Offer.objects.filter(agent_id=agent.pk, status=OfferStatus.PENDING).count()
+                    >= settings.ROADIE_MAX_PENDING_OFFERS):
+                return None
+            if holder is not None and not _still_leading(holder, now, lease):
                 log.warning("dispatcher %s lost its lease: offer of contact %s refused", holder, contact_id)
                 return None
             offer = Offer.objects.create(
@@ -75,8 +81,9 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
             )
             contact.status = Status.OFFERED
             contact.save(update_fields=["status"])
+            detail = {"offer": offer.pk} if holder is None else {"offer": offer.pk, "by": holder}
             ContactEvent.objects.create(contact=contact, kind=EventKind.OFFERED, agent=agent, at=now,
-                                        detail={"offer": offer.pk})
+                                        detail=detail)
             publish_contact_change(contact, "offer.new", agent_ids=(agent.pk,))
             return offer
     except IntegrityError:
@@ -88,14 +95,14 @@ class _Retry(Exception):
     """The rows locked are not the rows to lock any more: roll back and start again."""
 
 
-def _still_leading(holder: str, now: datetime) -> bool:
+def _still_leading(holder: str, now: datetime, name: str = "dispatcher") -> bool:
     """Fencing: the offer is written only while ``holder`` holds the dispatcher lease, checked
     under a lock of the lease row in the offer's own transaction, so a standby taking the lease
     waits for this offer to commit, and any offer after that is refused."""
     from roadie.desk.routing.models import Lease
 
     return Lease.objects.select_for_update().filter(
-        name="dispatcher", holder=holder, expires_at__gte=now).exists()
+        name=name, holder=holder, expires_at__gte=now).exists()
 
 
 def _locked_offer(user, offer_id: int) -> tuple[Contact, Offer]:

@@ -1,13 +1,16 @@
 """The routing dispatcher: turns database state into routing-core calls and persists the
 decisions.
 
-One dispatcher is active at a time, by a lease row renewed every tick (a standby takes
-over when the holder stops renewing); an offer written by a dispatcher that lost the lease is
-refused (fencing, checked under the lease row's lock in the offer's transaction). A round runs
+Each pool partition is led by one dispatcher at a time, by a lease row renewed every tick (a
+standby takes over when the holder stops renewing; :mod:`roadie.desk.routing.partitions`); an
+offer written by a dispatcher that lost the lease is refused (fencing, checked under the lease
+row's lock in the offer's transaction). A round runs
 as soon as something becomes routable (PostgreSQL LISTEN/NOTIFY, a short poll on SQLite:
-``roadie.desk.routing.wakeup``) and at least every ``ROADIE_DISPATCH_INTERVAL``. Each tick: expire lapsed offers, set absent agents
-offline, load waiting contacts and available agents, ask ``roadie.engine.routing`` for
-reservations, and make each offer in its own transaction, which re-checks everything. The
+``roadie.desk.routing.wakeup``) and at least every ``ROADIE_DISPATCH_INTERVAL``. The default
+round keeps the core in memory (:mod:`roadie.desk.routing.live`); :func:`tick`, the rebuild
+peer: expire lapsed offers, set absent agents offline, load waiting contacts and available
+agents, ask ``roadie.engine.routing`` for reservations, and make each offer in its own
+transaction, which re-checks everything. The
 database is the source of truth, so a dispatcher killed at any point loses nothing: the
 next tick (its own or a standby's) starts from what was committed.
 """
@@ -24,16 +27,17 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import Sum
+from django.db import close_old_connections
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.brands.models import Brand
 from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.contacts.retention import prune_rejected
 from roadie.desk.live.models import LiveEvent
-from roadie.desk.routing import actions
+from roadie.desk.routing import actions, partitions
 from roadie.desk.routing.lib import (
     booked_pools,
     brand_pools,
@@ -44,51 +48,37 @@ from roadie.desk.routing.lib import (
     routing_agent,
 )
 from roadie.desk.routing.models import Lease, Offer, OfferStatus
+from roadie.desk.routing.partitions import LEASE_NAME, LEASE_SECONDS
 from roadie.desk.routing.wakeup import Wakeup
 from roadie.desk.throttle.lib import prune as prune_buckets
 from roadie.engine import routing as core
 
 log = logging.getLogger("roadie.dispatcher")
 
-LEASE_NAME = "dispatcher"
-LEASE_SECONDS = 10.0
-
-
 def _seconds(dt: datetime, epoch: datetime) -> float:
     return (dt - epoch).total_seconds()
 
 
-def take_lease(holder: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS) -> bool:
-    """Take or renew leadership. True if ``holder`` leads until now + seconds."""
-    now = now or timezone.now()
-    until = now + timedelta(seconds=seconds)
-    with transaction.atomic():
-        renewed = Lease.objects.filter(name=LEASE_NAME, holder=holder).update(expires_at=until)
-        if renewed:
-            return True
-        taken = Lease.objects.filter(name=LEASE_NAME, expires_at__lt=now).update(
-            holder=holder, expires_at=until, divergences=0, reconciled_at=None)
-        if taken:
-            log.info("dispatcher %s took the lead", holder)
-            return True
-        _, created = Lease.objects.get_or_create(name=LEASE_NAME, defaults={"holder": holder, "expires_at": until})
-        return created
+def take_lease(holder: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS,
+               name: str = LEASE_NAME) -> bool:
+    """Take or renew leadership (of one partition). True if ``holder`` leads until now + seconds."""
+    return partitions.take(holder, name, now=now, seconds=seconds)
 
 
-def record_divergences(holder: str, count: int) -> None:
+def record_divergences(holder: str, count: int, *, name: str = LEASE_NAME) -> None:
     """How many contacts and agents the leader's reconciliations found different (and repaired)."""
-    Lease.objects.filter(name=LEASE_NAME, holder=holder).update(divergences=count,
-                                                                 reconciled_at=timezone.now())
+    Lease.objects.filter(name=name, holder=holder).update(divergences=count, reconciled_at=timezone.now())
 
 
-def release_lease(holder: str) -> None:
-    Lease.objects.filter(name=LEASE_NAME, holder=holder).delete()
+def release_lease(holder: str, *, name: str = LEASE_NAME) -> None:
+    partitions.release(holder, name)
 
 
 def dispatcher_leader(now: datetime | None = None) -> str | None:
-    """Who leads routing now (``host:pid``), or None when no dispatcher runs."""
+    """Who leads routing now (``host:pid``; of the first partition), or None when no dispatcher runs."""
     now = now or timezone.now()
-    return Lease.objects.filter(name=LEASE_NAME, expires_at__gte=now).values_list("holder", flat=True).first()
+    return (Lease.objects.filter(name__in=partitions.lease_names(), expires_at__gte=now)
+            .order_by("name").values_list("holder", flat=True).first())
 
 
 def dispatcher_alive(now: datetime | None = None) -> bool:
@@ -138,24 +128,39 @@ def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, con
                              until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
 
 
-def build_router(now: datetime, *, full: bool = False,
-                 epoch: datetime | None = None) -> tuple[core.Router, datetime]:
+def foreign_load(brands: frozenset[str] | None, agent_ids=None) -> dict[int, int]:
+    """Agent -> capacity units held (pending or accepted) for contacts of other partitions."""
+    if brands is None:
+        return {}
+    offers = Offer.objects.filter(status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED]).exclude(
+        contact__brand__slug__in=brands)
+    if agent_ids is not None:
+        offers = offers.filter(agent_id__in=agent_ids)
+    return dict(offers.values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units"))
+
+
+def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = None,
+                 brands: frozenset[str] | None = None) -> tuple[core.Router, datetime]:
     """A routing core loaded with the waiting contacts and the agents who can take work,
     and the epoch its float times count from.
 
     ``full=False`` (the rebuild-every-round dispatcher): contacts in service count in their
     agent's load, and the queue is not read when nobody can take work. ``full=True`` (the
     in-memory core, :mod:`roadie.desk.routing.live`): contacts in service are given to the core
-    too (so that their end frees their agent in the core), and the queue is always read."""
+    too (so that their end frees their agent in the core), and the queue is always read.
+    ``brands``: the brands of this dispatcher's partition (None: all); what agents hold for
+    other partitions counts in their load."""
     epoch = epoch or now - timedelta(days=1)
     pools = pool_specs()
     booked = booked_pools(now)
     router = new_router(pools)
-    in_hand = {} if full else dict(
-        Offer.objects.filter(status=OfferStatus.ACCEPTED)
-        .values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units")
-    )
-    offered = list(Offer.objects.filter(status=OfferStatus.PENDING)
+    mine = Q() if brands is None else Q(contact__brand__slug__in=brands)
+    in_hand = foreign_load(brands)
+    if not full:
+        for agent_id, units in (Offer.objects.filter(mine, status=OfferStatus.ACCEPTED).values("agent_id")
+                                .annotate(units=Sum("cost")).values_list("agent_id", "units")):
+            in_hand[agent_id] = in_hand.get(agent_id, 0) + units
+    offered = list(Offer.objects.filter(mine, status=OfferStatus.PENDING)
                    .values_list("contact_id", "agent_id", "cost", "expires_at"))
     pending: dict[int, tuple[int, int]] = {}  # agent -> (offers, units)
     for _, agent_id, cost, _ in offered:
@@ -179,7 +184,7 @@ def build_router(now: datetime, *, full: bool = False,
                                        booked=booked.get(agent.pk, frozenset())))
     t = _seconds(now, epoch)
     if full:
-        accepted = (Offer.objects.filter(status=OfferStatus.ACCEPTED, contact__status=Status.ACTIVE)
+        accepted = (Offer.objects.filter(mine, status=OfferStatus.ACCEPTED, contact__status=Status.ACTIVE)
                     .select_related("contact__brand").order_by("pk"))
         for offer in accepted:
             with contextlib.suppress(core.RoutingError):  # an agent gone offline since
@@ -191,6 +196,8 @@ def build_router(now: datetime, *, full: bool = False,
         return router, epoch  # nobody can take work: no need to load the queue
     waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])
                .select_related("brand").order_by(Coalesce("queued_at", "arrived_at")))
+    if brands is not None:
+        waiting = waiting.filter(brand__slug__in=brands)
     for contact in waiting:
         router.add_contact(contact_spec(contact, epoch))
     # Pending offers hold their capacity (and count against the agent's pending limit).
@@ -201,6 +208,16 @@ def build_router(now: datetime, *, full: bool = False,
     return router, epoch
 
 
+def partition_brands(name: str) -> frozenset[str] | None:
+    """The brand slugs of the partition led under lease ``name`` (None: the only partition)."""
+    n = partitions.partition_count()
+    if n == 1:
+        return None
+    k = partitions.lease_names(n).index(name)
+    slugs = Brand.objects.values_list("slug", flat=True)
+    return frozenset(b for b, p in partitions.brand_partition(pool_specs(), slugs, n).items() if p == k)
+
+
 def prune_live_events(*, now: datetime | None = None) -> int:
     """Live events are for pages open now; a page away longer than this reloads anyway."""
     now = now or timezone.now()
@@ -209,7 +226,8 @@ def prune_live_events(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def tick(*, now: datetime | None = None, holder: str | None = None) -> int:
+def tick(*, now: datetime | None = None, holder: str | None = None, lease: str = LEASE_NAME,
+         brands: frozenset[str] | None = None) -> int:
     """One routing round. Returns the number of offers made. ``now`` moves the clock (tests);
     by default each step reads the clock itself. ``holder``: the leading dispatcher, whose
     offers the database refuses once it has lost the lease (fencing)."""
@@ -217,11 +235,11 @@ def tick(*, now: datetime | None = None, holder: str | None = None) -> int:
     now = now or timezone.now()
     actions.expire_offers(now)
     actions.release_absent_agents(now=now)
-    router, epoch = build_router(now)
+    router, epoch = build_router(now, brands=brands)
     made = 0
     for reservation in router.route(_seconds(now, epoch)):
         offer = actions.make_offer(contact_id=reservation.contact_id, agent_id=reservation.agent_id,
-                                   now=now if explicit else None, holder=holder)
+                                   now=now if explicit else None, holder=holder, lease=lease)
         made += offer is not None
     return made
 
@@ -229,9 +247,11 @@ def tick(*, now: datetime | None = None, holder: str | None = None) -> int:
 class Dispatcher:
     """The long-running process behind ``roadie dispatch``.
 
-    ``mode="events"`` (``ROADIE_DISPATCH_MODE``, the default) keeps one routing core in memory
-    for as long as it leads (:class:`roadie.desk.routing.live.LiveCore`); ``"rebuild"`` reads
-    the whole state every round (:func:`tick`), the peer it is measured against."""
+    It leads as many pool partitions as its share (:mod:`roadie.desk.routing.partitions`; one
+    partition, the whole operation, on SQLite or by default). ``mode="events"``
+    (``ROADIE_DISPATCH_MODE``, the default) keeps one routing core in memory per partition for
+    as long as it leads it (:class:`roadie.desk.routing.live.LiveCore`); ``"rebuild"`` reads the
+    whole state every round (:func:`tick`), the peer it is measured against."""
 
     def __init__(self, *, interval: float | None = None, holder: str | None = None,
                  mode: str | None = None) -> None:
@@ -243,22 +263,36 @@ class Dispatcher:
         self.stopping = threading.Event()
         self.pruned_at = 0.0
         self.wakeup = Wakeup(poll=settings.ROADIE_DISPATCH_POLL)
-        self.core = None  # the LiveCore while leading (events mode)
-        self.recorded = 0  # divergences written to the lease row
+        self.held: set[str] = set()  # lease names of the partitions it leads
+        self.cores: dict[str, object] = {}  # lease name -> its LiveCore (events mode)
+        self.recorded: dict[str, int] = {}  # divergences written to each lease row
 
-    def round(self) -> int:
+    @property
+    def core(self):
+        """The core of the first partition led (tests, with one partition)."""
+        return self.cores[min(self.cores)] if self.cores else None
+
+    def round(self, name: str = LEASE_NAME) -> int:
         if self.mode == "rebuild":
-            return tick(holder=self.holder)
+            return tick(holder=self.holder, lease=name, brands=partition_brands(name))
         from roadie.desk.routing.live import LiveCore
 
-        if self.core is None:  # on start and on taking over: built from the database
-            self.core = LiveCore()
-            self.recorded = 0
-        made = self.core.round(holder=self.holder)
-        if self.core.divergences != self.recorded:
-            record_divergences(self.holder, self.core.divergences)
-            self.recorded = self.core.divergences
+        core = self.cores.get(name)
+        if core is None:  # on start and on taking over: built from the database
+            core = self.cores[name] = LiveCore(lease=name)
+            self.recorded[name] = 0
+        made = core.round(holder=self.holder)
+        if core.divergences != self.recorded[name]:
+            record_divergences(self.holder, core.divergences, name=name)
+            self.recorded[name] = core.divergences
         return made
+
+    def lead(self) -> set[str]:
+        held = partitions.lead(self.holder, held=self.held)
+        for lost in set(self.cores) - held:  # another took it: start again from the database
+            del self.cores[lost]
+        self.held = held
+        return held
 
     def run(self) -> None:
         log.info("dispatcher %s started (%s, tick every %.1fs)", self.holder, self.mode, self.interval)
@@ -267,22 +301,22 @@ class Dispatcher:
                 started = time.monotonic()
                 try:
                     close_old_connections()
-                    if take_lease(self.holder):
+                    if self.lead():
                         if time.monotonic() - self.pruned_at > 300:
                             prune_live_events()
                             prune_rejected()
                             prune_buckets()
                             self.pruned_at = time.monotonic()
-                        made = self.round()
-                        if made:
-                            log.debug("made %d offers", made)
+                        for name in sorted(self.held):
+                            made = self.round(name)
+                            if made:
+                                log.debug("made %d offers (%s)", made, name)
                     else:  # standing by: nothing to wake up for
-                        self.core = None
                         self.stopping.wait(self.interval)
                         continue
                 except Exception:  # a bad tick must not stop routing; the next one retries
                     log.exception("dispatch tick failed")
-                    self.core = None  # start again from the database
+                    self.cores.clear()  # start again from the database
                 # Until something becomes routable (LISTEN/NOTIFY, or SQLite's short poll), or
                 # the next periodic round (expiries, absent agents, cascade tiers opening).
                 try:
@@ -292,7 +326,7 @@ class Dispatcher:
                     self.stopping.wait(self.interval)
         finally:
             self.wakeup.close()
-            release_lease(self.holder)
+            partitions.leave(self.holder, self.held)
             log.info("dispatcher %s stopped", self.holder)
 
     def stop(self) -> None:

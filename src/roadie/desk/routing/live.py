@@ -44,10 +44,13 @@ from roadie.desk.routing.dispatcher import (
     OFFER_MARGIN,
     build_router,
     contact_spec,
+    foreign_load,
+    partition_brands,
     set_aside_recent,
 )
 from roadie.desk.routing.lib import booked_pools, pool_specs, routing_agent
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+from roadie.desk.routing.partitions import LEASE_NAME
 from roadie.engine import routing as core
 from roadie.engine.routing import AgentState, ContactState
 
@@ -100,7 +103,9 @@ def differences(a: dict, b: dict) -> dict[tuple[str, int], str]:
 class LiveCore:
     """One routing core for the life of a dispatcher's leadership."""
 
-    def __init__(self, *, reconcile_every: float | None = None) -> None:
+    def __init__(self, *, reconcile_every: float | None = None, lease: str = LEASE_NAME) -> None:
+        self.lease = lease  # the partition it routes (its lease row); fencing of its offers
+        self.brands: frozenset[str] | None = None  # the partition's brands (None: all)
         self.reconcile_every = (settings.ROADIE_RECONCILE_SECONDS if reconcile_every is None
                                 else reconcile_every)
         self.router: core.Router | None = None
@@ -124,7 +129,8 @@ class LiveCore:
         building are read again, which does no harm)."""
         cursor = _cursor()
         self.epoch = self.epoch or now - timedelta(days=1)
-        router, _ = build_router(now, full=True, epoch=self.epoch)
+        self.brands = partition_brands(self.lease)
+        router, _ = build_router(now, full=True, epoch=self.epoch, brands=self.brands)
         if self.router is not None:  # the no-answer counters live only in the core
             for rec in self.router.agents():
                 if rec.missed:
@@ -210,6 +216,7 @@ class LiveCore:
         router, t = self.router, self.t(now)
         rows = {a.pk: a for a in Agent.objects.filter(pk__in=ids).select_related("user")
                 .prefetch_related("certifications__brand", "skills")}
+        foreign = foreign_load(self.brands, ids)
         for agent_id in sorted(ids):
             agent = rows.get(agent_id)
             known = self._known_agent(agent_id)
@@ -217,7 +224,7 @@ class LiveCore:
                 if known:
                     router.remove_agent(agent_id, t)
                 continue
-            spec = routing_agent(agent, pools=self.pools, load=0,
+            spec = routing_agent(agent, pools=self.pools, load=min(foreign.get(agent_id, 0), agent.capacity),
                                  available=agent.presence == Presence.AVAILABLE, epoch=self.epoch,
                                  booked=self.booked.get(agent_id, frozenset()))
             if not known:
@@ -225,8 +232,8 @@ class LiveCore:
                 continue
             rec = router.agent(agent_id)
             old = rec.spec
-            if (old.skills, old.capacity, old.regular_brands, old.pools, old.booked_pools) != (
-                    spec.skills, spec.capacity, spec.regular_brands, spec.pools, spec.booked_pools):
+            if (old.skills, old.capacity, old.regular_brands, old.pools, old.booked_pools, old.load) != (
+                    spec.skills, spec.capacity, spec.regular_brands, spec.pools, spec.booked_pools, spec.load):
                 router.update_agent(spec, t)
             elif rec.state is not spec.state:
                 router.set_agent_state(agent_id, spec.state, t)
@@ -267,8 +274,8 @@ class LiveCore:
     def _target(self, contact: Contact | None, offer) -> tuple | None:
         """Where the row says the contact is: waiting, reserved to or in service with an agent
         the core knows, or gone from routing (None)."""
-        if contact is None:
-            return None
+        if contact is None or (self.brands is not None and contact.brand.slug not in self.brands):
+            return None  # gone, or another partition's
         if contact.status == Status.QUEUED:
             return (_WAITING, None, None)
         if offer is None or not self._known_agent(offer[0]):
@@ -346,7 +353,7 @@ class LiveCore:
         t = self.t(now)
         for r in self.router.route(t):
             offer = actions.make_offer(contact_id=r.contact_id, agent_id=r.agent_id,
-                                       now=now if stamp else None, holder=holder)
+                                       now=now if stamp else None, holder=holder, lease=self.lease)
             if offer is None:
                 self.router.release(r.contact_id, t)
                 self.sync_agents([r.agent_id], now)

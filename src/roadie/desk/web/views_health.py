@@ -14,8 +14,8 @@ from django.db.models import Sum
 from django.http import JsonResponse
 from django.utils import timezone
 
-from roadie.desk.routing.dispatcher import LEASE_NAME, LEASE_SECONDS
 from roadie.desk.routing.models import Lease
+from roadie.desk.routing.partitions import LEASE_SECONDS, lease_names
 
 log = logging.getLogger("roadie.health")
 
@@ -26,12 +26,18 @@ def renewal_grace() -> timedelta:
 
 
 def leader_alive(now=None) -> bool:
+    """Every pool partition has a leader that renews its lease."""
     now = now or timezone.now()
-    expires = Lease.objects.filter(name=LEASE_NAME).values_list("expires_at", flat=True).first()
-    if expires is None or expires < now:
-        return False
-    renewed_at = expires - timedelta(seconds=LEASE_SECONDS)
-    return now - renewed_at <= renewal_grace()
+    names = lease_names()
+    expiries = dict(Lease.objects.filter(name__in=names).values_list("name", "expires_at"))
+    for name in names:
+        expires = expiries.get(name)
+        if expires is None or expires < now:
+            return False
+        renewed_at = expires - timedelta(seconds=LEASE_SECONDS)
+        if now - renewed_at > renewal_grace():
+            return False
+    return True
 
 
 def healthz(request):
@@ -48,5 +54,5 @@ def healthz(request):
         return JsonResponse({"status": "no-dispatcher"}, status=503)
     # Contacts and agents the routing core's reconciliation found different from the database
     # (and repaired) since the leader took the lead: routing events it missed.
-    divergences = Lease.objects.filter(name=LEASE_NAME).aggregate(n=Sum("divergences"))["n"] or 0
+    divergences = Lease.objects.filter(name__in=lease_names()).aggregate(n=Sum("divergences"))["n"] or 0
     return JsonResponse({"status": "ok", "routing_divergences": divergences})
