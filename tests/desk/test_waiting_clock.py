@@ -83,7 +83,7 @@ def test_a_transfer_from_waiting_leaves_the_wait_out_too(desk_open_9_to_18):
     actions.transfer_to_pool(agent.user, contact.pk)
     contact.refresh_from_db()
     assert contact.status == Status.QUEUED
-    assert contact.arrived_at == clock[0]
+    assert contact.queued_at == clock[0] and contact.arrived_at < clock[0]  # first arrival kept
     assert contact.deadline_at == clock[0] + timedelta(seconds=60)
     tick(now=clock[0])
     assert Offer.objects.get(status="pending").contact_id == meanwhile.pk
