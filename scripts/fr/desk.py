@@ -141,4 +141,8 @@ FR.update({
     "Saved reply “%(title)s” created.": "Réponse enregistrée « %(title)s » créée.",
     "Saved reply updated.": "Réponse enregistrée modifiée.",
     "Saved reply “%(title)s” deleted.": "Réponse enregistrée « %(title)s » supprimée.",
+    # Visitor identity on the contact page
+    "unconfirmed": "non confirmé",
+    "Typed by the visitor, not confirmed yet: do not treat it as their identity.": "Saisi par le visiteur, pas encore confirmé : ne le tenez pas pour son identité.",
+    "Visitor gave a name or email": "Le visiteur a donné un nom ou un e-mail",
 })

@@ -41,6 +41,52 @@ def is_open(channel: Channel) -> bool:
     return team_on_duty(channel)
 
 
+# When the widget asks who the visitor is (the chat channel's ``config["identity_prompt"]``):
+# "before" the first message (name and email required), "during" the conversation (after the
+# first message, optional), or "never".
+IDENTITY_PROMPTS = ("before", "during", "never")
+DEFAULT_PROMPT = "during"
+
+
+def identity_prompt(channel: Channel) -> str:
+    value = (channel.config or {}).get("identity_prompt") or DEFAULT_PROMPT
+    return value if value in IDENTITY_PROMPTS else DEFAULT_PROMPT
+
+
+def known(session: ChatSession) -> bool:
+    """The visitor has said who they are (or the brand vouched for them)."""
+    return session.verified or bool(session.name and session.email)
+
+
+def identify(session: ChatSession, *, name, email) -> ChatSession:
+    """The visitor typed their name and email in the widget: kept on the session (and on the
+    conversation's own unverified customer), never trusted as the brand's customer."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from roadie.desk.contacts.actions import visitor_identifies
+
+    if not isinstance(name, str) or not isinstance(email, str):
+        raise ValueError("name and email must be strings")
+    name, email = name.strip(), email.strip()
+    if not name or len(name) > 120:
+        raise ValueError("name: between 1 and 120 characters")
+    if len(email) > 254:
+        raise ValueError("email: at most 254 characters")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError("email: not an email address") from None
+    fields = {"name": name} if session.verified else {"name": name, "email": email}
+    ChatSession.objects.filter(pk=session.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(session, key, value)
+    if session.contact_id is not None:
+        contact = Contact.objects.get(pk=session.contact_id)
+        visitor_identifies(contact, name=name, email=session.email)
+    return session
+
+
 def open_session(channel: Channel, *, token: str = "", name: str = "", email: str = "",
                  identity=None) -> tuple[ChatSession, bool]:
     """Resume the session with this token for this brand, or start a new one. The email

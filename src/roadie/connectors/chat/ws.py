@@ -189,6 +189,8 @@ class Conversation:
             await self.message(frame)
         elif kind == "survey":
             await self.survey(frame)
+        elif kind == "identify":
+            await self.identify(frame)
         elif kind == "ping":
             await self.send({"type": "pong"})
         else:
@@ -207,7 +209,8 @@ class Conversation:
         self.last = after if resumed and type(after) is int and 0 <= after < 2**62 else 0
         is_open = await _db(lib.is_open)(self.channel)
         await self.send({"type": "welcome", "session": self.session.token, "resumed": resumed,
-                         "open": is_open, "brand": self.channel.brand.name})
+                         "open": is_open, "brand": self.channel.brand.name,
+                         "ask": lib.identity_prompt(self.channel), "known": lib.known(self.session)})
         await self.push()
 
     async def message(self, frame: dict) -> None:
@@ -217,6 +220,9 @@ class Conversation:
         wait = await _db(throttle.check)("chat-message", address=self.session.token)
         if wait:
             await self.error(f"too many messages; retry after {int(wait) + 1} seconds")
+            return
+        if lib.identity_prompt(self.channel) == "before" and not lib.known(self.session):
+            await self.error("this brand asks for your name and email before the first message")
             return
         body, client_id = frame.get("body"), frame.get("client_id") or ""
         if not isinstance(body, str) or not isinstance(client_id, str):
@@ -244,6 +250,19 @@ class Conversation:
             if offer is not None:
                 self.survey_offered = True
                 await self.send(offer)
+
+    async def identify(self, frame: dict) -> None:
+        """``{"type": "identify", "name", "email"}``: who the visitor says they are."""
+        if self.session is None:
+            await self.error("say hello first")
+            return
+        try:
+            self.session = await _db(lib.identify)(self.session, name=frame.get("name"),
+                                                   email=frame.get("email"))
+        except ValueError as exc:
+            await self.error(str(exc))
+            return
+        await self.send({"type": "identified", "name": self.session.name})
 
     async def survey(self, frame: dict) -> None:
         """``{"type": "survey", "rating": 1-5, "comment", "reason"}`` after a resolution."""

@@ -94,7 +94,8 @@ def customer_view(user, customer: Customer, *, brand: Brand, via: str) -> dict:
     """The customer as this user may see it; masked fields are absent (value None, flagged),
     never sent. The read is audited with the fields actually shown."""
     hidden = masked_fields_for(user, brand)
-    view: dict = {"id": customer.pk, "masked": sorted(hidden)}
+    # ``verified`` False: what a visitor typed, not confirmed (never trust it as an identity).
+    view: dict = {"id": customer.pk, "masked": sorted(hidden), "verified": customer.verified}
     shown = []
     for field, getter in CUSTOMER_FIELDS.items():
         if field in hidden:

@@ -468,6 +468,33 @@ def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -
     return contact
 
 
+# --- a visitor says who they are -------------------------------------------------------------
+
+def visitor_identifies(contact: Contact, *, name: str, email: str) -> Customer:
+    """A visitor typed their name and email during a conversation (the chat widget): they go
+    on the contact's own *unverified* customer, never onto the brand's customer with that
+    address (see ``roadie.desk.contacts.identity``); a new address gets the confirmation link.
+    A customer already verified (the brand vouched for them) is left as it is."""
+    name, email = name.strip()[:120], email.strip()[:254]
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+        customer = Customer.objects.select_for_update().get(pk=contact.customer_id)
+        if customer.verified:
+            return customer
+        changed = [f for f, v in (("name", name), ("email", email)) if v and getattr(customer, f) != v]
+        for field in changed:
+            setattr(customer, field, {"name": name, "email": email}[field])
+        if changed:
+            customer.save(update_fields=changed)
+            _event(contact, EventKind.IDENTIFIED, fields=changed)
+            if "email" in changed:
+                from roadie.desk.contacts.identity import created_unverified
+
+                created_unverified(customer)
+            publish_contact_change(contact, "contact.identified", agent_ids=(contact.agent_id,))
+    return customer
+
+
 # --- saved replies (macros) -------------------------------------------------------------------
 
 MACRO_LANGUAGES = ("", "fr", "en")

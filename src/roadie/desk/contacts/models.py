@@ -221,6 +221,7 @@ class EventKind(models.TextChoices):
     RESUMED = "resumed", _("Resumed before the customer replied")
     WOKEN = "woken", _("Snooze ended")
     NOT_DELIVERED = "not_delivered", _("Reply not delivered")
+    IDENTIFIED = "identified", _("Visitor gave a name or email")
 
 
 class ContactEvent(models.Model):

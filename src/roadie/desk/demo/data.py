@@ -61,6 +61,8 @@ CHANNEL_CONFIG = {
         "graph_url": "sandbox",  # replies are logged, not sent to Meta
     },
     ("eclat", "social"): {"secret": "demo-social-secret"},
+    # The chat widget asks name and email before the first message (others: during the chat).
+    ("maison-lune", "chat"): {"identity_prompt": "before"},
     ("ondes", "voice"): {
         "secret": "demo-voice-secret", "twilio_auth_token": "demo-twilio-auth-token",
         "price_per_minute": "0.60", "public_holidays": "FR",
