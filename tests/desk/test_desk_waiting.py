@@ -90,7 +90,7 @@ def test_a_snooze_ends_with_an_offer_to_the_same_agent_and_a_live_event(handled)
     assert routing.wake_snoozed(contact.pk, expected_until=until.isoformat(), now=until) == "offered"
     contact.refresh_from_db()
     assert contact.status == Status.OFFERED and contact.snoozed_until is None
-    assert contact.arrived_at == until and contact.deadline_at > until
+    assert contact.queued_at == until and contact.arrived_at < until and contact.deadline_at > until
     offer = Offer.objects.get(contact=contact, status=OfferStatus.PENDING)
     assert offer.agent == agent
     woken = ContactEvent.objects.get(contact=contact, kind="woken")
