@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
@@ -95,13 +96,21 @@ def _contact_list(request, brands, *, template: str, extra: dict):
         if q.lstrip("#").isdigit():
             match |= Q(pk=int(q.lstrip("#")))
         query = query.filter(match)
+    if request.GET.get("format") == "csv":
+        from roadie.desk.web.contacts_csv import contacts_csv
+
+        response = HttpResponse(contacts_csv(request.user, query, brands=brands), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="roadie-contacts-{timezone.localdate()}.csv"'
+        return response
     order = "deadline_at" if status == "waiting" else "-arrived_at"
     page = Paginator(query.order_by(order, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     shown_rows(request.user, list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
+    csv_params = params.copy()
+    csv_params["format"] = "csv"
     return render(request, template, {
-        **extra, "page": page, "rows": page.object_list, "status": status, "channel": channel,
+        **extra, "page": page, "csv_query": csv_params.urlencode(), "rows": page.object_list, "status": status, "channel": channel,
         "q": q, "brand_slug": slug, "channels": ChannelKind.choices, "params": params.urlencode(),
         "statuses": [("waiting", _("Waiting")), ("active", _("In progress")),
                      ("customer", _("Waiting on the customer")), ("resolved", _("Resolved")),
