@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from roadie.desk.api import agents, brands, contacts, pools, queues, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
+from roadie.desk.api.openapi import ApiWriteThrottle, RoadieAPI
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import api as kb_api
 from roadie.desk.pay import api as pay_api
@@ -17,7 +17,7 @@ from roadie.desk.quality import api as quality_api
 from roadie.desk.routing.models import Offer
 from roadie.desk.scheduling import api as scheduling_api
 
-api = NinjaAPI(
+api = RoadieAPI(
     title="roadie API",
     version="1",
     description="Contacts, agents and queues of a roadie operation. Authenticate with "
@@ -26,6 +26,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api",
+    throttle=[ApiWriteThrottle()],
 )
 api.add_router("", contacts.router)
 api.add_router("", agents.router)

@@ -30,7 +30,8 @@ DEFAULT_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "webhook": {"address": (1200, 60), "channel": (3000, 60)},
     "chat": {"address": (120, 60), "channel": (3000, 60)},
     "chat-message": {"address": (60, 60)},
-    "chat-frame": {"address": (600, 60)},  # every frame of a chat websocket (each is stored)
+    "chat-frame": {"address": (600, 60)},
+    "api": {"address": (6000, 60), "channel": (3000, 60)},  # API writes; channel = the token's user  # every frame of a chat websocket (each is stored)
     "help": {"address": (120, 60)},  # the public help pages (GET)
     "video": {"address": (20, 60), "channel": (600, 60)},
     "survey": {"address": (30, 60), "channel": (600, 60)},
