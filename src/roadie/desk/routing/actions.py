@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
+from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Certification, Presence
 from roadie.desk.agents.presence import record_change
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.actions import _deadline as answer_deadline
@@ -59,7 +59,9 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
             )
             if contact is None:
                 return None
-            agent = Agent.objects.select_for_update().filter(pk=agent_id, presence=Presence.AVAILABLE).first()
+            agent = (Agent.objects.select_for_update().filter(pk=agent_id, presence=Presence.AVAILABLE)
+                     .prefetch_related(Prefetch("certifications", Certification.objects.select_related("brand")),
+                                       "skills").first())
             if agent is None:
                 return None
             now = now or timezone.now()
@@ -67,10 +69,11 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
                 log.error("refused offer of contact %s to unqualified agent %s", contact_id, agent_id)
                 return None
             cost = contact_cost(contact)
-            if agent_load(agent.pk) + cost > agent.capacity:
+            held = Offer.objects.filter(agent_id=agent.pk, status__in=ACTIVE_OFFER_STATUSES).aggregate(
+                units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))
+            if (held["units"] or 0) + cost > agent.capacity:
                 return None
-            if (Offer.objects.filter(agent_id=agent.pk, status=OfferStatus.PENDING).count()
-                    >= settings.ROADIE_MAX_PENDING_OFFERS):
+            if held["pending"] >= settings.ROADIE_MAX_PENDING_OFFERS:
                 return None
             if holder is not None and not _still_leading(holder, now, lease):
                 log.warning("dispatcher %s lost its lease: offer of contact %s refused", holder, contact_id)

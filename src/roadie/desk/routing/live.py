@@ -57,6 +57,8 @@ from roadie.engine.routing import AgentState, ContactState
 log = logging.getLogger("roadie.dispatcher")
 
 GAP_SECONDS = 10.0
+# Absent agents set offline and booked slots read again at most this often (not every round).
+HOUSEKEEPING_SECONDS = 5.0
 MAX_GAPS = 10_000
 
 _WAITING, _RESERVED, _SERVICE = ContactState.WAITING, ContactState.RESERVED, ContactState.IN_SERVICE
@@ -119,6 +121,7 @@ class LiveCore:
         self.last_differences: list[str] = []
         self.applied = 0  # contacts and agents followed after an event
         self.away: list[int] = []  # agents the core put on a break, to persist
+        self.housekept_at = -math.inf
 
     # ------------------------------------------------------------------ building
     def t(self, dt: datetime) -> float:
@@ -337,12 +340,16 @@ class LiveCore:
             self.rebuild(now)
         elif time.monotonic() - self.reconciled_at >= self.reconcile_every:
             self.reconcile(now)
-        actions.release_absent_agents(now=now)
-        self.catch_up(now)
-        self._refresh_bookings(now)
-        self.away.extend(self._expire(now))
-        self._put_away(now)
-        self.catch_up(now)  # the events of those writes: already in the core, read past them
+        if time.monotonic() - self.housekept_at >= HOUSEKEEPING_SECONDS:
+            actions.release_absent_agents(now=now)  # stale after 90 s: a look every few seconds
+            self.catch_up(now)
+            self._refresh_bookings(now)
+            self.housekept_at = time.monotonic()
+        else:
+            self.catch_up(now)
+        if self._expire(now):
+            self._put_away(now)
+            self.catch_up(now)  # the rows of those writes (idle times): follow them now
 
     def decide(self, now: datetime, *, holder: str | None = None,
                stamp: bool = True) -> list[tuple[int, int]]:
@@ -362,15 +369,17 @@ class LiveCore:
                 made.append((r.contact_id, r.agent_id))
         return made
 
-    def _expire(self, now: datetime) -> list[int]:
-        away = []
-        for r in self.router.expire(self.t(now)):
+    def _expire(self, now: datetime) -> int:
+        """Persist the core's timeouts; the agents it put on a break go to ``self.away``.
+        Returns how many offers the core timed out."""
+        lapsed = self.router.expire(self.t(now))
+        for r in lapsed:
             if not actions.expire_offer(contact_id=r.contact_id, agent_id=r.agent_id, now=now):
                 self.sync_contacts({r.contact_id: set()}, now)  # answered meanwhile: follow the row
             elif self._known_agent(r.agent_id) and \
                     self.router.agent(r.agent_id).state is AgentState.BREAK:
-                away.append(r.agent_id)
-        return away
+                self.away.append(r.agent_id)
+        return len(lapsed) + len(self.away)
 
     def _put_away(self, now: datetime) -> None:
         agent_ids, self.away = set(self.away), []
