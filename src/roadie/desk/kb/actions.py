@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
 from roadie.desk.brands.models import Brand
+from roadie.desk.contacts import redact
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import index, semantic
 from roadie.desk.kb.models import (
@@ -198,19 +199,26 @@ def upsert_articles(user, brand: Brand, items: list[ArticleData], *, note: str =
     return counts
 
 
+def stored_query(query: str) -> str:
+    """A search as kept for relevance figures: card numbers, IBANs, phone numbers and email
+    addresses a customer (or an agent) typed are replaced before anything is stored."""
+    return redact.redact(query[:2000], redact.KINDS)[:500]
+
+
 def record_usage(user, article: Article, kind: str, *, contact=None, rank: int | None = None,
                  query: str = "") -> UsageEvent:
     if kind not in UsageKind.values:
         raise ActionError(f"unknown usage kind {kind!r}")
     return UsageEvent.objects.create(article=article, kind=kind, user=user, contact=contact,
-                                     rank=rank, query=query[:500])
+                                     rank=rank, query=stored_query(query))
 
 
 def record_suggestions(user, contact, articles: list[Article], *, query: str) -> None:
     """Remember what was suggested for a contact, once per article and contact."""
     already = set(UsageEvent.objects.filter(contact=contact, kind=UsageKind.SUGGESTED)
                   .values_list("article_id", flat=True))
+    query = stored_query(query)
     UsageEvent.objects.bulk_create([
         UsageEvent(article=a, kind=UsageKind.SUGGESTED, user=user, contact=contact, rank=rank,
-                   query=query[:500])
+                   query=query)
         for rank, a in enumerate(articles, 1) if a.pk not in already])

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from roadie.desk.audit.actions import record_read
 from roadie.desk.contacts.access import access_contact
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.kb import access, actions
@@ -156,6 +157,9 @@ def contact_search(request, contact_id: int):
     from roadie.desk.contacts.models import Status
 
     contact = access_contact(request.user, contact_id)
+    # Searching for a contact is a look at it: audited like a conversation read.
+    record_read(request.user, action="conversation.read", obj=contact, brand_id=contact.brand_id,
+                fields=[], via="kb-search")
     q = request.GET.get("q", "").strip()
     brand_ids = access.searchable_brand_ids(request.user, contact.brand.slug)
     agent = getattr(request.user, "agent", None)
