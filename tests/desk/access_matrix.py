@@ -90,6 +90,7 @@ PAGES: dict[str, Rule] = {
     "video-page": Rule(PUBLIC, note="customers' sign-language video request"),
     "video-request": Rule(PUBLIC, note="customers' sign-language video request"),
     "video-wait": Rule(PUBLIC, note="customers' sign-language video request"),
+    "video-write": Rule(PUBLIC, note="customers write instead or ask a video callback"),
     "video-status": Rule(PUBLIC, note="customers' sign-language video request"),
     "identity-confirm": Rule(PUBLIC, note="the link mailed to a customer to confirm an address"),
     "kb-public-index": Rule(PUBLIC, note="customers read the articles their brand marks public"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("demo-shop/<slug:brand_slug>/", chat.demo_shop, name="demo-shop"),
     path("video/<slug:brand_slug>/", video.page, name="video-page"),
     path("video/<slug:brand_slug>/request", video.api_request, name="video-request"),
+    path("video/<slug:brand_slug>/write", video.write_instead, name="video-write"),
     path("video/<slug:brand_slug>/r/<str:token>/", video.wait, name="video-wait"),
     path("video/<slug:brand_slug>/r/<str:token>/status", video.status, name="video-status"),
     path("calls/", voice.calls, name="voice-calls"),

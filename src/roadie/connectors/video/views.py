@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from roadie.connectors import hooks, origins
 from roadie.connectors.voice.actions import CallEvent, open_call
@@ -27,6 +27,16 @@ from roadie.desk.contacts.identity import vouched_email
 from roadie.desk.throttle.lib import throttled
 
 DEFAULT_URL_TEMPLATE = "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
+
+
+class WriteForm(forms.Form):
+    """Nobody who signs can answer now: write instead, or ask to be called back by video."""
+
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Your email (we answer there)"))
+    message = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    callback = forms.BooleanField(label=_("Call me back by video when an adviser who signs is available"),
+                                  required=False)
 
 
 class RequestForm(forms.Form):
@@ -80,8 +90,42 @@ def page(request, brand_slug: str):
             call = request_call(channel, raw=raw, **form.cleaned_data)
             return redirect("video-wait", brand_slug=brand_slug, token=call.token)
         hooks.reject(raw, status=400, reason=f"invalid video request form: {form.errors.as_json()}")
-    return render(request, "video/request.html", {"brand": channel.brand, "form": form},
-                  status=400 if form.errors else 200)
+    from roadie.connectors.video.availability import availability
+
+    return render(request, "video/request.html", {
+        "brand": channel.brand, "form": form, "write_form": WriteForm(), "now": availability(channel)},
+        status=400 if form.errors else 200)
+
+
+@throttled("video", channel_kwarg="brand_slug")
+@require_POST
+@hooks.files_or_fails
+def write_instead(request, brand_slug: str):
+    """The fallback of the video page: a written request (an email contact, answered by
+    email), or a request to be called back by video (the same, marked for the agent). The
+    visitor's address is a claim: an unverified customer (roadie.desk.contacts.identity)."""
+    from roadie.connectors.video.availability import availability
+    from roadie.desk.contacts.actions import Inbound, receive
+
+    channel = _channel(brand_slug)
+    raw = hooks.store_request(request, channel=ChannelKind.EMAIL, source="video-write", brand=channel.brand)
+    form = WriteForm(request.POST)
+    if not form.is_valid():
+        hooks.reject(raw, status=400, reason=f"invalid video fallback form: {form.errors.as_json()}")
+        return render(request, "video/request.html", {
+            "brand": channel.brand, "form": RequestForm(), "write_form": form, "now": availability(channel)},
+            status=400)
+    data = form.cleaned_data
+    callback = data["callback"]
+    subject = ("[LSF] Rappel en visio demandé" if callback else "[LSF] Message écrit") + \
+        f" : {data['message'].splitlines()[0][:60]}"
+    contact, _msg, _new = receive(Inbound(
+        brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"], subject=subject,
+        customer=CustomerData(name=data["name"], email=data["email"], verified=False),
+        extra_skills=("lsf",) if callback else (), external_id=f"video-write:{raw.pk}",
+    ), raw=raw)
+    return render(request, "video/written.html", {"brand": channel.brand, "callback": callback,
+                                                  "contact": contact})
 
 
 def _find(brand_slug: str, token: str) -> Call:
