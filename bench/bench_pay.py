@@ -50,7 +50,11 @@ def load(contacts: int, roadies: int) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     rng = random.Random(5)
     brands = [Brand.objects.create(slug=f"b{i}", name=f"B{i}") for i in range(10)]
-    customers = [Customer.objects.create(brand=b, name="bench") for b in brands]
+    # About three contacts per customer, so that some customers write again (the quality
+    # index's reopen rate looks for the same customer's next contact).
+    per_brand = max(1, contacts // 30)
+    customers = [Customer.objects.bulk_create([Customer(brand=b, name="bench") for _ in range(per_brand)],
+                                              batch_size=5000) for b in brands]
     users = User.objects.bulk_create([User(username=f"r{i}", role="agent") for i in range(roadies)])
     agents = Agent.objects.bulk_create([Agent(user=u) for u in users])
     start = dt.datetime(2026, 3, 1, tzinfo=PARIS)
@@ -62,7 +66,7 @@ def load(contacts: int, roadies: int) -> None:
         for _ in range(min(batch, contacts - i)):
             b = rng.randrange(10)
             answered = start + dt.timedelta(seconds=rng.randrange(30 * 86400))
-            rows.append(Contact(brand=brands[b], customer=customers[b], channel=rng.choice(channels),
+            rows.append(Contact(brand=brands[b], customer=rng.choice(customers[b]), channel=rng.choice(channels),
                                 status="resolved", arrived_at=answered - dt.timedelta(seconds=30),
                                 deadline_at=answered, answered_at=answered,
                                 resolved_at=answered + dt.timedelta(seconds=rng.randint(30, 1500)),
