@@ -1,5 +1,6 @@
 """`roadie demo` (what `make demo` runs): starts everything on SQLite, becomes healthy,
-receives live traffic, and Ctrl-C stops every process it started."""
+receives live traffic, survives kill -9 of each of its children (each is started again and the
+demo goes on taking traffic), and Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
@@ -22,6 +23,33 @@ def get(url: str, token: str | None = None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
         return r.status, json.loads(r.read())
+
+
+def children(parent: int) -> dict[str, list[int]]:
+    """The demo's live children by command (serve, dispatch, worker, ...)."""
+    rows = subprocess.run(["ps", "-o", "pid=,ppid=,stat=,args=", "--ppid", str(parent)],
+                          capture_output=True, text=True).stdout.splitlines()
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        pid, _, stat, *args = row.split()
+        if stat[0] != "Z" and "roadie.cli" in args:
+            found.setdefault(args[args.index("roadie.cli") + 1], []).append(int(pid))
+    return found
+
+
+def wait_for(check, what: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+    return result
+
+
+def healthy(base: str) -> bool:
+    try:
+        return get(f"{base}/healthz")[0] == 200
+    except OSError:
+        return False
 
 
 def test_demo_runs_with_traffic_and_stops_cleanly_on_ctrl_c(tmp_path):
@@ -56,6 +84,22 @@ def test_demo_runs_with_traffic_and_stops_cleanly_on_ctrl_c(tmp_path):
                 break  # traffic arrives for several brands and bot agents take it
             assert time.monotonic() < deadline, contacts
             time.sleep(1)
+
+        # kill -9 of each child: the demo keeps running, starts it again, and is healthy again.
+        started = children(demo.pid)
+        assert sorted(started) == ["dispatch", "scheduling-tick", "serve", "smtpd", "traffic", "worker"]
+        assert len(started["dispatch"]) == 2  # one leads, one stands by
+        for name, pids in started.items():
+            os.kill(pids[0], signal.SIGKILL)
+            wait_for(lambda name=name, pids=pids: (now := children(demo.pid).get(name, []))
+                     and len(now) == len(pids) and pids[0] not in now,
+                     f"{name} was not started again")
+            assert demo.poll() is None, f"the demo stopped when {name} was killed"
+        wait_for(lambda: healthy(base), "the demo is not healthy again")
+        before = max(c["id"] for c in get(f"{base}/api/contacts", token)[1])
+        wait_for(lambda: any(c["id"] > before and c["status"] != "queued"
+                             for c in get(f"{base}/api/contacts", token)[1]),
+                 "no new traffic was taken after the kills")
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:

@@ -11,6 +11,8 @@ import threading
 import time
 import urllib.request
 
+from roadie.commands.supervisor import Supervisor
+
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadie.desk.settings")
@@ -99,10 +101,12 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
-def _wait_healthy(url: str, procs: list[subprocess.Popen], timeout: float = 60.0) -> bool:
+def _wait_healthy(url: str, supervisor: Supervisor, timeout: float = 60.0) -> bool:
+    """Start-up: every child must come up (one dying now, e.g. on a port in use, is an error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
+        if (dead := supervisor.first_death()) is not None:
+            print(f"roadie demo: {dead.name} exited at start-up", file=sys.stderr)
             return False
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -140,7 +144,9 @@ def cmd_demo(args) -> int:
     port = _port(args)
     base = f"http://127.0.0.1:{port}"
     me = [sys.executable, "-m", "roadie.cli"]
-    children = [subprocess.Popen([*me, *command]) for command in demo_processes(port)]
+    supervisor = Supervisor(spawn=subprocess.Popen)
+    for command in demo_processes(port):
+        supervisor.add(command[0], [*me, *command])
     stopping = False
 
     def stop(*_):
@@ -149,28 +155,22 @@ def cmd_demo(args) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        if not _wait_healthy(f"{base}/healthz", children):
+        if not _wait_healthy(f"{base}/healthz", supervisor):
             raise CommandError("the demo did not become healthy; see the messages above")
         if not args.no_traffic:
-            children.append(subprocess.Popen([*me, "traffic", "--url", base, "--rate", str(args.rate)]))
+            supervisor.add("traffic", [*me, "traffic", "--url", base, "--rate", str(args.rate)])
         print(f"\nroadie is running at {base}/  (API docs: {base}/api/docs)\n")
         print("Demo logins:")
         for role, username, password in demo_logins():
             print(f"  {role:<36} {username:<22} password: {password}")
         print("\nCtrl-C stops everything.")
-        while not stopping and all(p.poll() is None for p in children):
+        while not stopping:  # a child that dies is started again (roadie.commands.supervisor)
+            supervisor.poll()
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for p in children:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in children:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        supervisor.stop()
         print("roadie demo stopped.")
     return 0
 
@@ -201,6 +201,7 @@ def demo_processes(port: int) -> list[list[str]]:
     return [
         ["serve", "--port", str(port)],
         ["dispatch"],
+        ["dispatch"],  # standing by on the lease: takes over at once if the leader dies
         ["worker"],
         ["smtpd"],
         ["scheduling-tick", "--every", "60"],  # uncovered-slot offers, no-shows
