@@ -160,7 +160,8 @@ def main() -> int:
     url = subprocess.run([str(ROOT / "scripts" / "pg-server"), "start"], check=True, capture_output=True,
                          text=True).stdout.strip()
     base = url.rpartition("/")[0]
-    names = ("roadie_pay_bench_src", "roadie_pay_bench_close", "roadie_pay_bench_peer")
+    # Scratch databases of this run only (two runs at once must not share them).
+    names = tuple(f"roadie_pay_bench_{os.getpid()}_{part}" for part in ("src", "close", "peer"))
     for name in names:
         _pg(url, f"DROP DATABASE IF EXISTS {name}")
     _pg(url, f"CREATE DATABASE {names[0]}")
