@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
 from roadie.desk.contacts import actions as desk
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
 from roadie.desk.contacts.models import Contact, Status
@@ -58,7 +58,7 @@ def _apply(op, *, brands, agents, now) -> None:
     elif kind == "presence":
         agent = Agent.objects.get(pk=agents[i % len(agents)].pk)
         target = (Presence.AVAILABLE, Presence.BREAK, Presence.OFFLINE)[j % 3]
-        if target != agent.presence:
+        if target in PRESENCE_TRANSITIONS[agent.presence]:  # (offline -> break is not a move)
             actions.set_presence(agent, target, now=now)
     elif kind in ("accept", "decline"):
         offer = _pick(Offer.objects.filter(status="pending").select_related("agent__user"), i)
