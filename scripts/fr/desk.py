@@ -162,4 +162,5 @@ FR.update({
     "Thank you. An adviser who signs will send you a video meeting link by email as soon as one is available.": "Merci. Un conseiller qui signe vous enverra par e-mail un lien de réunion vidéo dès qu’il sera disponible.",
     "Thank you. We answer you by email.": "Merci. Nous vous répondons par e-mail.",
     "Your request number: %(n)s": "Votre numéro de demande : %(n)s",
+    "Cc": "Cc",
 })

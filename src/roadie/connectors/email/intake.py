@@ -164,7 +164,7 @@ def _file(mail: ParsedMail, *, raw: RawInbound, delivery: Delivery) -> Contact:
         InboundMail.objects.create(
             message=message, msgid=mail.message_id, from_address=mail.from_address,
             to_address=delivery.address, in_reply_to=(mail.in_reply_to or ("",))[0],
-            references=list(mail.references), auto_kind=mail.auto_kind, html=mail.html,
+            references=list(mail.references), cc=list(mail.cc), auto_kind=mail.auto_kind, html=mail.html,
             defects=list(mail.defects)[:20],
         )
         _store_attachments(message, mail)

@@ -77,6 +77,8 @@ class InboundMail(models.Model):
     to_address = models.CharField(max_length=254, blank=True)
     in_reply_to = models.CharField(max_length=250, blank=True)
     references = models.JSONField(default=list, blank=True)
+    # The addresses the customer copied (the Cc header), shown to the agent.
+    cc = models.JSONField(default=list, blank=True)
     auto_kind = models.CharField(max_length=16, choices=AutoKind.choices, blank=True, default=AutoKind.NONE)
     # Sanitised HTML (nh3) when the mail had an HTML part; the Message body is plain text.
     html = models.TextField(blank=True)

@@ -50,6 +50,8 @@ class ParsedMail:
     defects: tuple[str, ...] = field(default=())
     # For a bounce: the Message-IDs of the returned mail (from its attached headers).
     reported_ids: tuple[str, ...] = field(default=())
+    # The Cc header's addresses, lower-cased (they are in ``to`` as well).
+    cc: tuple[str, ...] = field(default=())
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -345,4 +347,5 @@ def parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
         language_hint=_header(msg, "content-language", defects)[:8].lower(),
         defects=tuple(defects),
         reported_ids=reported_ids(attachments) if kind == "bounce" else (),
+        cc=tuple(a.lower()[:254] for _, a in _addresses(_header(msg, "cc", defects)) if a)[:50],
     )

@@ -50,7 +50,7 @@ def email_details(context, conversation, contact=None) -> dict[int, Details]:
         return redact_for(user, brand, value) if user is not None else value
 
     for mail in InboundMail.objects.filter(message_id__in=ids).only(
-            "message_id", "auto_kind", "from_address", "to_address", "html"):
+            "message_id", "auto_kind", "from_address", "to_address", "cc", "html"):
         d = details[mail.message_id]
         d.mail = mail
         if user is not None:
