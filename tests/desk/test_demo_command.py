@@ -27,7 +27,8 @@ def get(url: str, token: str | None = None):
 
 def children(parent: int) -> dict[str, list[int]]:
     """The demo's live children by command (serve, dispatch, worker, ...)."""
-    rows = subprocess.run(["ps", "-o", "pid=,ppid=,stat=,args=", "--ppid", str(parent)],
+    # -ww: never cut the command line at the terminal's width (CI has no terminal).
+    rows = subprocess.run(["ps", "-ww", "-o", "pid=,ppid=,stat=,args=", "--ppid", str(parent)],
                           capture_output=True, text=True).stdout.splitlines()
     found: dict[str, list[int]] = {}
     for row in rows:
