@@ -27,6 +27,22 @@ ROOT = Path(__file__).resolve().parent.parent
 P95_TARGET_MS = 20.0
 
 
+def banking77_dir() -> Path | None:
+    """BANKING77 for the relevance figures: ``ROADIE_BANKING77_DIR``, else ``shared/data/banking77``
+    beside this checkout or its parents, else ``/work/shared/data/banking77`` (a benchmark run
+    from a clone in /tmp is not beside the shared data)."""
+    candidates = []
+    if os.environ.get("ROADIE_BANKING77_DIR"):
+        candidates.append(Path(os.environ["ROADIE_BANKING77_DIR"]))
+    for base in (ROOT, *ROOT.parents):
+        candidates.append(base / "shared" / "data" / "banking77")
+    candidates.append(Path("/work/shared/data/banking77"))
+    for path in candidates:
+        if (path / "train.csv").is_file() and (path / "test.csv").is_file():
+            return path
+    return None
+
+
 def _vocabulary(rng: random.Random) -> list[str]:
     """Real French and English customer-service words first (frequent), then invented ones
     (the long tail), ordered for a Zipf draw."""
@@ -294,6 +310,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="roadie-kb-eval-") as tmp:
             env = {**os.environ, "ROADIE_DATA_DIR": tmp}
             env.pop("ROADIE_DATABASE_URL", None)
+            bank77 = banking77_dir()
+            if bank77 is not None:
+                env["ROADIE_BANKING77_DIR"] = str(bank77)
+            print(f"\n== BANKING77: {bank77 or 'not found (set ROADIE_BANKING77_DIR)'}",
+                  flush=True)
             cmd = [sys.executable, "-m", "roadie.cli", "kb-eval"]
             from roadie.desk.kb import semantic
 
