@@ -164,3 +164,9 @@ FR.update({
     "Your request number: %(n)s": "Votre numéro de demande : %(n)s",
     "Cc": "Cc",
 })
+# Replies: Cc and attachments.
+FR.update({
+    "Copy (Cc)": "Copie (Cc)",
+    "The customer copied these people; like “reply all”, your answer goes to them too unless you untick them.":
+        "Le client a mis ces personnes en copie ; comme avec « répondre à tous », votre réponse leur parvient aussi sauf si vous les décochez.",
+})

@@ -12,6 +12,11 @@ class EmailConfig(AppConfig):
         from roadie.desk.contacts.tasks import SENDERS
 
         SENDERS[ChannelKind.EMAIL] = outbound.send_reply
+        # The reply form's email fields (who to copy) and their checks.
+        from roadie.connectors.email import reply
+        from roadie.desk.contacts.composer import REPLY_CHANNELS
+
+        REPLY_CHANNELS[ChannelKind.EMAIL] = reply.EmailReply()
         from roadie.connectors.email import survey
         from roadie.desk.quality.surveys import SURVEY_SENDERS
 

@@ -117,6 +117,8 @@ class OutboundMail(models.Model):
     msgid = models.CharField(max_length=250, unique=True, help_text="Message-ID, without brackets")
     from_address = models.CharField(max_length=254)
     to_address = models.CharField(max_length=254, blank=True)
+    # The people the customer had copied whom the agent chose to copy too (the Cc header).
+    cc = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     in_reply_to = models.CharField(max_length=250, blank=True)
     references = models.JSONField(default=list, blank=True)

@@ -50,8 +50,9 @@ def _real_id(mid: str) -> bool:
     return bool(mid) and not mid.startswith(("raw:", "sha256:"))
 
 
-def _prepare(message: Message) -> OutboundMail:
-    """Fix the headers of this reply once (the first attempt); later attempts reuse them."""
+def prepare(message: Message, *, cc: list[str] | None = None) -> OutboundMail:
+    """Fix the headers of this reply once (when the agent sends it, or at the first attempt);
+    later attempts reuse them. ``cc``: the addresses to copy, real ones (never redacted)."""
     existing = OutboundMail.objects.filter(message=message).first()
     if existing is not None:
         return existing
@@ -73,7 +74,7 @@ def _prepare(message: Message) -> OutboundMail:
     with transaction.atomic():
         outbound, _ = OutboundMail.objects.get_or_create(message=message, defaults={
             "msgid": message_id, "from_address": from_address,
-            "to_address": contact.customer.email, "subject": _subject(contact.subject, contact.pk),
+            "to_address": contact.customer.email, "cc": list(cc or ()), "subject": _subject(contact.subject, contact.pk),
             "in_reply_to": parent,
             "references": references[-REFERENCES_KEPT:],
         })
@@ -99,6 +100,8 @@ def build(outbound: OutboundMail, message: Message) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = formataddr((message.contact.brand.name, outbound.from_address))
     mail["To"] = formataddr((message.contact.customer.name, outbound.to_address))
+    if outbound.cc:
+        mail["Cc"] = ", ".join(outbound.cc)
     mail["Subject"] = outbound.subject
     mail["Date"] = format_datetime(message.created_at)
     mail["Message-ID"] = f"<{outbound.msgid}>"
@@ -140,7 +143,7 @@ def _answer(exc: smtplib.SMTPException) -> tuple[int, str]:
 def send_reply(message: Message) -> None:
     """Send one outbound message by email (the worker's sender for the email channel)."""
     message = Message.objects.select_related("contact__brand", "contact__customer").get(pk=message.pk)
-    outbound = _prepare(message)
+    outbound = prepare(message)
     if outbound.status in (OutboundStatus.SENT, OutboundStatus.SKIPPED, OutboundStatus.REFUSED):
         return
     reason = skip_reason(message)
@@ -156,7 +159,10 @@ def send_reply(message: Message) -> None:
     mail = build(outbound, message)
     try:
         with relay() as client:
-            client.send_message(mail, from_addr=outbound.from_address, to_addrs=[outbound.to_address])
+            # The envelope: the customer and everyone copied (send_message raises only when
+            # the relay refuses them all; the ones it refused are recorded below).
+            refused = client.send_message(mail, from_addr=outbound.from_address,
+                                          to_addrs=[outbound.to_address, *outbound.cc])
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
         code, text = _answer(exc)
         if not 500 <= code < 600:
@@ -166,7 +172,9 @@ def send_reply(message: Message) -> None:
         OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.REFUSED, reason=reason)
         log.warning("reply %s of contact %s not sent: %s", message.pk, message.contact_id, reason)
         return
+    partial = "; ".join(f"{address} refused: {code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+                        for address, (code, text) in (refused or {}).items())
     OutboundMail.objects.filter(pk=outbound.pk).update(status=OutboundStatus.SENT, sent_at=timezone.now(),
-                                                       reason="")
+                                                       reason=partial[:250])
     log.info("reply %s of contact %s sent to %s as <%s>", message.pk, message.contact_id,
              outbound.to_address, outbound.msgid)

@@ -26,6 +26,7 @@ from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import actions
 from roadie.desk.contacts.access import access_contact, message_view, visible_contacts
 from roadie.desk.contacts.actions import CustomerData, Inbound
+from roadie.desk.contacts.composer import ReplyExtras
 from roadie.desk.contacts.models import RawInbound
 
 router = Router(tags=["contacts"])
@@ -130,12 +131,14 @@ def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
     return Status(201 if created else 200, message_out(message_view(user, message, brand=contact.brand)))
 
 
-@router.post("/contacts/{contact_id}/replies", response={201: MessageOut, 404: Error, 409: Error})
+@router.post("/contacts/{contact_id}/replies",
+             response={201: MessageOut, 404: Error, 409: Error, 413: Error, 415: Error, 422: Error})
 def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
     """The handling agent answers the customer through the contact's channel."""
     contact = access_contact(request.auth, contact_id)
-    return Status(201, message_out(message_view(request.auth, actions.reply(request.auth, contact, body=payload.body),
-                                           brand=contact.brand)))
+    extras = ReplyExtras(copy=None if payload.cc else ())
+    message = actions.reply(request.auth, contact, body=payload.body, extras=extras)
+    return Status(201, message_out(message_view(request.auth, message, brand=contact.brand)))
 
 
 @router.post("/contacts/{contact_id}/resolve", response={200: ContactOut, 404: Error, 409: Error})

@@ -10,6 +10,7 @@ from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
 from roadie.desk.api.openapi import ApiWriteThrottle, RoadieAPI
 from roadie.desk.contacts.actions import ActionError
+from roadie.desk.contacts.composer import ReplyRefused
 from roadie.desk.kb import api as kb_api
 from roadie.desk.pay import api as pay_api
 from roadie.desk.planning import api as planning_api
@@ -45,6 +46,11 @@ api.add_router("", planning_api.router)
 @api.exception_handler(ActionError)
 def _conflict(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(ReplyRefused)
+def _reply_refused(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(Offer.DoesNotExist)

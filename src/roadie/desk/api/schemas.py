@@ -48,6 +48,8 @@ class MessageIn(Schema):
 
 class ReplyIn(Schema):
     body: str = Field(..., min_length=1, max_length=100_000)
+    cc: bool = Field(True, description="email: copy the people the customer copied (Cc of their "
+                     "last mail), as a mail client's reply-all does; false answers the customer only")
 
 
 class ResolveIn(Schema):

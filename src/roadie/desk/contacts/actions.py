@@ -13,6 +13,8 @@ from django.utils import timezone
 from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.brands.calendars import business_deadline
 from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
+from roadie.desk.contacts import composer
+from roadie.desk.contacts.composer import ReplyExtras
 from roadie.desk.contacts.models import (
     TRANSITIONS,
     Contact,
@@ -279,17 +281,22 @@ def _require_handler(user, contact: Contact, *, statuses=(Status.ACTIVE,)) -> No
         raise ActionError(f"contact #{contact.pk} is {contact.status}, not in progress")
 
 
-def reply(user, contact: Contact, *, body: str) -> Message:
-    """The agent (or a supervisor) answers through the contact's own channel."""
+def reply(user, contact: Contact, *, body: str, extras: ReplyExtras | None = None) -> Message:
+    """The agent (or a supervisor) answers through the contact's own channel. ``extras``: what
+    the channel adds (email: who to copy, attachments), checked and stored by the channel's
+    ``ReplyChannel`` in this same transaction; a refusal (``ReplyRefused``) writes nothing."""
     body = body.strip()
     if not body:
         raise ActionError("a reply cannot be empty")
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
+        channel, prepared = composer.prepare(user, contact, extras or ReplyExtras())
         message = Message.objects.create(
             contact=contact, direction=Direction.OUTBOUND, author=user, body=body
         )
+        if channel is not None:
+            channel.store(message, prepared)
         _event(contact, EventKind.REPLIED, agent=contact.agent, user=user)
         publish_contact_change(contact, "contact.replied", agent_ids=(contact.agent_id,))
         transaction.on_commit(lambda: _enqueue_delivery(message.pk))

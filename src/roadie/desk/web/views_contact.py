@@ -23,6 +23,7 @@ from roadie.desk.contacts.access import (
     customer_view,
 )
 from roadie.desk.contacts.actions import ActionError
+from roadie.desk.contacts.composer import ReplyExtras, ReplyRefused, composer_for
 from roadie.desk.contacts.macros import macros_for
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Escalation, Status
 from roadie.desk.kb.suggest import suggestions_for_contact
@@ -62,6 +63,7 @@ def _contact_context(request, contact: Contact) -> dict:
         "supervising": supervising,
         "may_annotate": handling or supervising,
         "macros": macros_for(contact, user=user) if handling else [],
+        "reply_composer": composer_for(user, contact) if handling else None,
         "colleagues": list(_colleagues(contact, user)) if (handling or supervising) and contact.is_open else [],
         "pools": sorted(set(Skill.objects.values_list("name", flat=True))) if handling or supervising else [],
         "escalations": list(contact.escalations.filter(answered_at__isnull=True).select_related("raised_by"))
@@ -102,12 +104,22 @@ def _back(contact_id: int):
     return redirect("desk-contact", contact_id=contact_id)
 
 
+def reply_extras(request) -> ReplyExtras:
+    """The channel's fields of the reply form (``cc_choice`` marks a form that offered a Cc)."""
+    copy = tuple(request.POST.getlist("cc")) if request.POST.get("cc_choice") else None
+    return ReplyExtras(copy=copy)
+
+
 @contact_page
 @require_POST
 def reply(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: contact_actions.reply(request.user, c, body=request.POST.get("body", "")),
-         _("Reply sent."))
+    def send(c):
+        try:
+            contact_actions.reply(request.user, c, body=request.POST.get("body", ""), extras=reply_extras(request))
+        except ReplyRefused as exc:
+            raise ActionError(str(exc)) from None
+
+    _act(request, contact_id, send, _("Reply sent."))
     return _back(contact_id)
 
 

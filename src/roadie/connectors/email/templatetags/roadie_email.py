@@ -56,7 +56,7 @@ def email_details(context, conversation, contact=None) -> dict[int, Details]:
         if user is not None:
             d.html, d.html_is_markup = redact_html_for(user, brand, mail.html)
     for outbound in OutboundMail.objects.filter(message_id__in=ids).only(
-            "message_id", "status", "reason", "to_address"):
+            "message_id", "status", "reason", "to_address", "cc"):
         details[outbound.message_id].outbound = outbound
         details[outbound.message_id].outbound_reason = text(outbound.reason)
     for item in Attachment.objects.filter(message_id__in=ids).defer("data").order_by("pk"):
