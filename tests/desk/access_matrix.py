@@ -469,3 +469,29 @@ API.update({
     "POST /api/pools": Rule(ADMIN, body=lambda w: {"slug": "new-pool", "name": "New pool", "brands": [w.ours.slug]}),
     "PATCH /api/pools/{slug}": Rule(ADMIN, args=_pool, body=lambda w: {"overflow_after_seconds": 60}),
 })
+
+
+def _mailbox(w):
+    from roadie.connectors.email.models import Mailbox
+
+    box, _ = Mailbox.objects.get_or_create(brand=w.ours, host="imap.ours.example", user="help@ours.example")
+    return {"slug": w.ours.slug, "mailbox_id": box.pk}
+
+
+API.update({
+    # API twins of console pages: IMAP mailboxes, booking settings, brand contracts
+    "GET /api/brands/{slug}/mailboxes": Rule(CONSOLE, args=_ours),
+    "POST /api/brands/{slug}/mailboxes": Rule(CONSOLE, args=_ours, body=lambda w: {
+        "host": "imap2.ours.example", "user": "sales@ours.example", "password": "pw"}),
+    "PATCH /api/brands/{slug}/mailboxes/{mailbox_id}": Rule(CONSOLE, args=_mailbox, body=lambda w: {"folder": "Aide"}),
+    "GET /api/pools/{slug}/booking-rules": Rule(SUPERVISE, args=_pool),
+    "PUT /api/pools/{slug}/booking-rules": Rule(SUPERVISE, args=_pool, body=lambda w: {"rest_hours": 12}),
+    "GET /api/plans/{plan_id}/booking-window": Rule(SUPERVISE, guard_only=True, args=lambda w: {"plan_id": 0}),
+    "PUT /api/plans/{plan_id}/booking-window": Rule(SUPERVISE, guard_only=True, args=lambda w: {"plan_id": 0},
+                                                    body=lambda w: {}),
+    "PUT /api/slots/{slot_id}/bonus": Rule(SUPERVISE, guard_only=True, args=lambda w: {"slot_id": 0},
+                                           body=lambda w: {"amount": "1"}),
+    "GET /api/pay/contracts": Rule(MONEY),
+    "POST /api/pay/contracts": Rule(MONEY, body=lambda w: {"brand": w.ours.slug, "effective_from": "2031-01-01",
+                                                          "data": {}}),
+})

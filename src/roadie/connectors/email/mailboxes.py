@@ -15,7 +15,7 @@ FIELDS = ("name", "host", "port", "use_ssl", "starttls", "user", "folder", "enab
 
 
 def save_mailbox(actor, brand, *, mailbox: Mailbox | None = None, password: str = "",
-                 **values) -> Mailbox:
+                 via: str = "console", **values) -> Mailbox:
     if not access.can_administer_brand(actor, brand.pk):
         raise PermissionDenied("you may not change this brand's mailboxes")
     unknown = set(values) - set(FIELDS)
@@ -45,5 +45,5 @@ def save_mailbox(actor, brand, *, mailbox: Mailbox | None = None, password: str 
     with transaction.atomic():
         mailbox.save()
         record_change(actor, action="mailbox.create" if created else "mailbox.update", obj=mailbox,
-                      brand_id=brand.pk, fields=changed)
+                      brand_id=brand.pk, fields=changed, via=via)
     return mailbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja.errors import AuthenticationError, ValidationError
 
+from roadie.connectors.email import api as email_api
 from roadie.desk.api import agents, brands, contacts, pools, queues, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
@@ -17,6 +18,7 @@ from roadie.desk.planning import api as planning_api
 from roadie.desk.quality import api as quality_api
 from roadie.desk.routing.models import Offer
 from roadie.desk.scheduling import api as scheduling_api
+from roadie.desk.scheduling import api_settings as scheduling_settings_api
 
 api = RoadieAPI(
     title="roadie API",
@@ -41,6 +43,8 @@ api.add_router("", scheduling_api.router)
 api.add_router("", quality_api.router)
 api.add_router("", pay_api.router)
 api.add_router("", planning_api.router)
+api.add_router("", scheduling_settings_api.router)
+api.add_router("", email_api.router)
 
 
 @api.exception_handler(ActionError)

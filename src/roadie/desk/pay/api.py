@@ -9,15 +9,15 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from roadie.desk.accounts.access import can_handle_money
 from roadie.desk.api.schemas import Error
-from roadie.desk.brands.models import Brand, Channel
+from roadie.desk.brands.models import Brand, Channel, Pool
 from roadie.desk.pay import actions, documents, lib
 from roadie.desk.pay.actions import PayError
-from roadie.desk.pay.models import Contest, Entry, RuleSet, Transaction
+from roadie.desk.pay.models import BrandContract, Contest, Entry, RuleSet, Transaction
 
 router = Router(tags=["pay"])
 
@@ -46,6 +46,7 @@ class RuleIn(Schema):
     effective_from: dt.date
     data: dict
     brand: str | None = None
+    pool: str | None = None
     channel: str = ""
 
 
@@ -72,12 +73,63 @@ def add_rule(request, payload: RuleIn):
         brand = Brand.objects.filter(slug=payload.brand).first()
         if brand is None:
             raise HttpError(400, f"brand: no brand {payload.brand!r}")
+    pool = None
+    if payload.pool:
+        pool = Pool.objects.filter(slug=payload.pool).first()
+        if pool is None:
+            raise HttpError(400, f"pool: no pool {payload.pool!r}")
     try:
         rule = actions.add_rule_version(request.auth, code=payload.code, effective_from=payload.effective_from,
-                                        data=payload.data, brand=brand, channel=payload.channel)
+                                        data=payload.data, brand=brand, pool=pool, channel=payload.channel)
     except (PayError, ValueError) as exc:
         raise _refused(exc) from None
     return Status(201, _rule(rule))
+
+
+class ContractIn(Schema):
+    brand: str = Field(..., description="the brand's slug")
+    effective_from: dt.date = Field(..., description="after every closed period; one version a date")
+    data: dict = Field(..., description="the contract's terms (see the finance settings page's example)")
+    legal_name: str = Field("", max_length=200)
+    address: str = Field("", max_length=300)
+
+
+class ContractOut(Schema):
+    brand: str
+    effective_from: dt.date
+    data: dict
+    legal_name: str
+    address: str
+
+
+def _contract(c: BrandContract) -> dict:
+    return {"brand": c.brand.slug, "effective_from": c.effective_from, "data": c.data,
+            "legal_name": c.legal_name, "address": c.address}
+
+
+@router.get("/pay/contracts", response={200: list[ContractOut], 403: Error})
+def list_contracts(request, brand: str | None = None):
+    """Every version of the brands' contracts (finance), newest first per brand."""
+    _finance(request)
+    found = BrandContract.objects.select_related("brand").order_by("brand__slug", "-effective_from")
+    return [_contract(c) for c in (found.filter(brand__slug=brand) if brand else found)]
+
+
+@router.post("/pay/contracts", response={201: ContractOut, 400: Error, 403: Error})
+def add_contract(request, payload: ContractIn):
+    """A new version of a brand's contract, the terms its invoices are drawn from; versions are
+    never edited."""
+    _finance(request)
+    brand = Brand.objects.filter(slug=payload.brand).first()
+    if brand is None:
+        raise HttpError(400, f"brand: no brand {payload.brand!r}")
+    try:
+        contract = actions.set_brand_contract(
+            request.auth, brand=brand, effective_from=payload.effective_from, data=payload.data,
+            legal_name=payload.legal_name, address=payload.address)
+    except (PayError, ValueError) as exc:
+        raise _refused(exc) from None
+    return Status(201, _contract(contract))
 
 
 class PeriodOut(Schema):

@@ -364,8 +364,11 @@ def mark_no_shows(*, now: dt.datetime | None = None, lookback_hours: int = 24) -
 
 def set_fixed_bonus(*, slot_id: int, amount: Decimal) -> SlotSeats:
     """A supervisor's fixed bonus on a slot, added to the priced one for later bookings."""
-    if amount < 0:
+    if not amount.is_finite() or amount < 0:
         raise ValueError("amount: a bonus cannot be negative")
+    if amount >= 1_000_000:
+        raise ValueError("amount: less than 1,000,000 euros")
+    amount = amount.quantize(Decimal("0.01"))
     with transaction.atomic():
         slot = _slot(slot_id)
         seats = _seats(slot)
