@@ -8,6 +8,8 @@ treatment, statsforecast through ``forecast_with`` (the history it is given has 
 replaced by the mean of the last four regular same weekdays, and its forecast goes through
 the same holiday factor and closings as roadie's). Nothing is tuned on the test folds:
 roadie's default and the baselines choose their settings inside each training window.
+roadie's point forecast (scored against the bar) is its 50 % quantile; its mean, the rate that
+staffing takes, is scored beside it.
 
 The peer is a search over statsforecast models (``StatsforecastSearch``): MSTL with daily and
 weekly seasons on the interval counts, and AutoETS, AutoARIMA and AutoTheta on the daily totals
@@ -137,23 +139,33 @@ def main() -> int:
     print(f"Every model sees the last {weeks} weeks before each origin, Israeli holidays; 7-day "
           "horizon; yearly series: origins a week apart, February series (28 days): origins a "
           "day apart from day 14. wMAPE = sum|error| / sum(actual) over the test folds. "
-          "`vs naive`: 1 - wMAPE / wMAPE of the seasonal naive, for roadie's mean forecast and "
-          "for its 50 % quantile. `bar`: the mean forecast at least 20 % better than the "
-          "seasonal naive and no worse than the better baseline. `>q90` / `<q10`: share of "
+          "roadie's **point forecast** is its 50 % quantile `q50` (the median minimises the "
+          "absolute error that wMAPE adds up); its **mean** (the rate staffing takes) is shown "
+          "beside it. `vs naive`: 1 - wMAPE / wMAPE of the seasonal naive. `bar`: at least "
+          "20 % better than the seasonal naive and no worse than the better of the two "
+          "baselines (mean k, median k per interval, k chosen in-sample), for the point "
+          "forecast (`bar q50`) and for the mean (`bar mean`). `>q90` / `<q10`: share of "
           "open intervals whose actual lay above roadie's 90 % / below its 10 % quantile "
-          "(10 % each if calibrated). The statsforecast model is chosen per series at its "
-          "first origin, inside that training window (bench_forecast.StatsforecastSearch).")
-    tally = {"pairs": 0, "mean20": 0, "q50_20": 0, "baselines": 0, "peer": 0, "bar": 0}
+          "(at most about 10 % each if calibrated; quantiles are counts, so on small series "
+          "the share can be well under 10 %). The statsforecast model is chosen per series at "
+          "its first origin, inside that training window (bench_forecast.StatsforecastSearch); "
+          "it gives a mean.")
+    keys = ("pairs", "q50_20", "q50_base", "q50_peer", "q50_bar", "mean20", "mean_base",
+            "mean_peer", "mean_bar")
+    tally = dict.fromkeys(keys, 0)
+    coverage = []
     for interval in (int(x) for x in args.intervals.split(",")):
         config = ForecastConfig(interval_minutes=interval, country="IL")
         search = StatsforecastSearch(config)
         print()
         print(f"#### {interval}-minute intervals")
         print()
-        print("| series | volume | folds | roadie | roadie q50 | seasonal naive | roadie vs naive "
-              "| q50 vs naive | mean k (in-sample) | median k (in-sample) | " + peer_name
-              + " | peer model | bar | >q90 | <q10 | roadie s | peer s |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|")
+        print("| series | volume | folds | roadie q50 | roadie mean | seasonal naive "
+              "| q50 vs naive | mean vs naive | mean k (in-sample) | median k (in-sample) | "
+              + peer_name + " | peer model | bar q50 | bar mean | >q90 | <q10 | roadie s "
+              "| peer s |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:"
+              "|---:|---:|")
         data = forecast_data.load(interval, quick=args.quick)
         for s in data:
             kw = dict(horizon_days=7, folds=s.folds, step_days=s.step_days, config=config,
@@ -174,25 +186,44 @@ def main() -> int:
             best = min(mean_b.wmape, median_b.wmape)
             gain = 1 - r.wmape / r.naive_wmape
             gain50 = 1 - r.median_wmape / r.naive_wmape
+            ok50 = gain50 >= 0.2 and r.median_wmape <= best
             ok = gain >= 0.2 and r.wmape <= best
             tally["pairs"] += 1
-            tally["mean20"] += gain >= 0.2
             tally["q50_20"] += gain50 >= 0.2
-            tally["baselines"] += r.wmape <= best
-            tally["peer"] += p is not None and r.wmape <= p.wmape
-            tally["bar"] += ok
-            print(f"| {s.name} | {s.note} | {s.folds} | **{r.wmape:.3f}** | {r.median_wmape:.3f} "
-                  f"| {r.naive_wmape:.3f} | {gain:+.1%} | {gain50:+.1%} "
+            tally["q50_base"] += r.median_wmape <= best
+            tally["q50_peer"] += p is not None and r.median_wmape <= p.wmape
+            tally["q50_bar"] += ok50
+            tally["mean20"] += gain >= 0.2
+            tally["mean_base"] += r.wmape <= best
+            tally["mean_peer"] += p is not None and r.wmape <= p.wmape
+            tally["mean_bar"] += ok
+            coverage.append((r.above_q90, r.below_q10))
+            print(f"| {s.name} | {s.note} | {s.folds} | **{r.median_wmape:.3f}** "
+                  f"| {r.wmape:.3f} | {r.naive_wmape:.3f} | {gain50:+.1%} | {gain:+.1%} "
                   f"| {mean_b.wmape:.3f} | {median_b.wmape:.3f} | {peer} | {chosen} "
-                  f"| {'met' if ok else 'NOT met'} | {r.above_q90:.1%} | {r.below_q10:.1%} "
-                  f"| {roadie_s:.1f} | {peer_s} |", flush=True)
+                  f"| {'met' if ok50 else 'NOT met'} | {'met' if ok else 'NOT met'} "
+                  f"| {r.above_q90:.1%} | {r.below_q10:.1%} | {roadie_s:.1f} | {peer_s} |",
+                  flush=True)
     n = tally["pairs"]
+    skipped = " (peer skipped)" if args.no_peer else ""
     print()
-    print(f"Series x interval pairs: {n}. Roadie's mean forecast at least 20 % better than the "
-          f"seasonal naive: {tally['mean20']} of {n}; its 50 % quantile: {tally['q50_20']} of "
-          f"{n}; mean no worse than the better baseline: {tally['baselines']} of {n}; no worse "
-          f"than statsforecast: {tally['peer']} of {n}"
-          f"{'' if not args.no_peer else ' (peer skipped)'}; bar met: {tally['bar']} of {n}.")
+    print(f"Series x interval pairs: {n}.")
+    print()
+    print("| roadie's | >= 20 % better than the seasonal naive | no worse than the better "
+          "baseline | no worse than statsforecast | bar met |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| point forecast (q50) | {tally['q50_20']} of {n} | {tally['q50_base']} of {n} "
+          f"| {tally['q50_peer']} of {n}{skipped} | **{tally['q50_bar']} of {n}** |")
+    print(f"| mean (staffing) | {tally['mean20']} of {n} | {tally['mean_base']} of {n} "
+          f"| {tally['mean_peer']} of {n}{skipped} | {tally['mean_bar']} of {n} |")
+    above = np.array([a for a, _ in coverage])
+    below = np.array([b for _, b in coverage])
+    print()
+    print(f"Quantiles: the 90 % quantile was exceeded on {above.min():.1%} to {above.max():.1%} "
+          f"of the open intervals (median over pairs {np.median(above):.1%}; {int((above <= 0.12).sum())}"
+          f" of {n} pairs at most 12 %); the actual was under the 10 % quantile on "
+          f"{below.min():.1%} to {below.max():.1%} (median {np.median(below):.1%}; "
+          f"{int((below <= 0.12).sum())} of {n} at most 12 %).")
     return 0
 
 

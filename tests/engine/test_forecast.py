@@ -254,7 +254,7 @@ def test_after_a_level_shift_the_forecast_and_its_quantiles_follow_the_new_level
 @given(st.lists(st.integers(0, 2000), min_size=14, max_size=140),
        st.integers(0, 6), st.integers(0, 6))
 def test_relevelling_factors_are_positive_and_leave_the_last_level_alone(counts, closed, shift):
-    from roadie.engine.forecast_auto import MIN_SEGMENT, level_breaks
+    from roadie.engine.forecast_auto import MIN_SEGMENT, RECENT_MIN, level_breaks
 
     totals = np.array(counts, float)
     weekdays = (np.arange(totals.size) + shift) % 7
@@ -266,7 +266,84 @@ def test_relevelling_factors_are_positive_and_leave_the_last_level_alone(counts,
     assert list(breaks) == sorted(set(breaks))
     if breaks:
         assert (relevel[breaks[-1]:] == 1.0).all()
-        assert regular[breaks[-1]:].sum() >= MIN_SEGMENT
+        assert regular[breaks[-1]:].sum() >= RECENT_MIN
         assert regular[:breaks[0]].sum() >= MIN_SEGMENT
     else:
         assert (relevel == 1.0).all()
+
+
+@pytest.mark.parametrize("daily", [100, 400])
+@pytest.mark.parametrize("factor", [1.5, 0.6])
+def test_a_level_shift_is_picked_up_after_three_open_days(daily, factor):
+    from roadie.engine.forecast_auto import level_breaks
+
+    found = 0
+    for seed in range(20):
+        _, weekdays, regular = _poisson_week(112, daily=daily, seed=seed)
+        first = int(np.flatnonzero(regular)[-3])  # the last three open days at the new level
+        totals, weekdays, regular = _poisson_week(112, daily=daily, seed=seed,
+                                                  shift_day=first, factor=factor)
+        breaks, relevel = level_breaks(totals, weekdays, regular)
+        if breaks and breaks[-1] == first:
+            found += 1
+            assert relevel[0] == pytest.approx(factor, rel=0.15)
+    assert found >= 18
+
+
+def test_after_three_open_days_at_a_new_level_the_forecast_follows_it(history):
+    m = history["brand-a/call"]
+    open_days = np.flatnonzero(m.values.sum(axis=1) > 0)
+    first = int(open_days[-10])  # the new level starts 3 open days before the origin
+    rng = np.random.default_rng(5)
+    values = m.values.copy()
+    values[first:] = rng.binomial(values[first:].astype(np.int64), 0.6)
+    shifted = DayMatrix(m.start, m.interval_minutes, values)
+    origin = int(open_days[-7])
+    mean, qs = forecast_quantiles(shifted.head(origin), horizon_days=7,
+                                  config=ForecastConfig())
+    actual = shifted.values[origin:origin + 7]
+    assert 0.85 < mean.values.sum() / actual.sum() < 1.15
+    # without the change the forecast would be at the old level, 1 / 0.6 = 1.67 times higher
+    plain = forecast_series(m.head(origin), horizon_days=7, config=ForecastConfig())
+    assert plain.values.sum() / actual.sum() > 1.4
+    open_ = mean.values > 0
+    assert (actual[open_] > qs[0.9].values[open_]).mean() < 0.25
+
+
+@settings(max_examples=40, deadline=None)
+@given(weeks=st.integers(2, 8), daily=st.sampled_from([3.0, 40.0, 900.0]),
+       closed=st.sampled_from([None, 5, 6]), interval=st.sampled_from([30, 60]),
+       seed=st.integers(0, 2**16), horizon=st.integers(1, 10),
+       levels=st.lists(st.floats(0.01, 0.99), min_size=1, max_size=4, unique=True))
+def test_quantiles_are_ordered_counts_and_closed_days_are_zero(weeks, daily, closed, interval,
+                                                               seed, horizon, levels):
+    rng = np.random.default_rng(seed)
+    slots = 24 * 60 // interval
+    n = 7 * weeks
+    start = dt.date(2025, 3, 3)  # a Monday
+    weekdays = (np.arange(n) + start.weekday()) % 7
+    hours = np.arange(slots) * interval / 60
+    shape = np.where((hours >= 8) & (hours < 20), 1.0 + np.sin(hours / 3.0), 0.0)
+    shape /= shape.sum()
+    day_level = daily * rng.uniform(0.7, 1.3, n)
+    values = rng.poisson(day_level[:, None] * shape[None, :]).astype(float)
+    mask = None
+    if closed is not None:
+        mask = weekdays == closed
+        values[mask] = 0.0
+    history = DayMatrix(start, interval, values, mask)
+    levels = sorted(levels)
+    mean, qs = forecast_quantiles(history, horizon_days=horizon, config=ForecastConfig(
+        interval_minutes=interval, country=None), levels=tuple(levels))
+    assert mean.values.shape == (horizon, slots)
+    assert np.isfinite(mean.values).all() and (mean.values >= 0).all()
+    stack = np.stack([qs[q].values for q in levels])
+    assert stack.shape == (len(levels), horizon, slots)
+    assert np.isfinite(stack).all() and (stack >= 0).all()
+    assert (np.diff(stack, axis=0) >= 0).all()  # a higher level, never a lower quantile
+    assert (stack == np.round(stack)).all()  # counts
+    never = values.sum(axis=0) == 0  # intervals that never had a contact
+    assert (mean.values[:, never] == 0).all() and (stack[:, :, never] == 0).all()
+    if closed is not None:
+        future = (weekdays[-1] + 1 + np.arange(horizon)) % 7 == closed
+        assert (mean.values[future] == 0).all() and (stack[:, future] == 0).all()

@@ -1,50 +1,32 @@
-"""The default forecast ("auto"): daily total x intraday profile, chosen inside the training
-window, robust to level shifts, with quantiles calibrated on the same in-sample folds.
+"""The default forecast ("auto"): a combination of three families of candidates chosen inside
+the training window, robust to level shifts, with count quantiles calibrated on the same
+in-sample folds. docs/planning.md ("The default method, and why") gives every setting and its
+reason; all were fixed before the method was back-tested, and for a training window nothing
+after it is looked at, so a back-test is honest.
 
-Everything below is fixed in advance; nothing was chosen by looking at a back-test's test
-folds, and for a training window nothing after it is looked at, so a back-test is honest.
+1. *Level shifts* (:func:`level_breaks`): a CUSUM test with binary segmentation on the log
+   de-seasonalised daily level (changes inside the window), and a recent-change test on the
+   last 3 to 10 open days (a change is acted on after 3 open days); earlier segments are
+   re-levelled to the last one.
+2. *Candidates* (means), on the re-levelled window: daily total x intraday profile;
+   recency-weighted (exponentially smoothed) level x weekday pattern x profile; the
+   per-interval mean of the last k same weekdays.
+3. *Choice*: rolling inner origins (7-day horizon, a fold one week older weighs 0.9); the best
+   candidate of each family; the mean forecast is the equal-weight average of the three.
+4. *Quantiles*: negative binomial around that mean (kappa by moments on the inner errors),
+   its levels conformally corrected on the inner errors (per band of forecast size).
 
-1. *Level shifts* (:func:`level_breaks`). Each regular day's total divided by its weekday's
-   median total (the weekly pattern taken out) gives a daily level; a CUSUM test on its
-   logarithm finds a change of level (1 % critical value of the Kolmogorov distribution,
-   1.63; noise measured robustly, from the median absolute day-to-day difference, so that the
-   shift itself does not hide it), splitting segments again until none has a break or each
-   side would have fewer than ``MIN_SEGMENT`` open days. Every earlier segment is re-levelled
-   to the last one (multiplied by the ratio of their median levels): the weekly pattern and
-   the intraday profiles keep the whole window, the level is the current one. A change in
-   the last ``MIN_SEGMENT`` open days cannot be told from noise and is not acted on.
-2. *Candidates*, on the re-levelled window: a daily total (the mean of the last k regular same
-   weekdays, k in 1, 2, 4, 8; their median, k in 3, 5, 9: robust to a single odd day; or the
-   weekday pattern of the last 12 weeks times the recent level, the mean de-seasonalised
-   total of the last 7, 14 or 28 days: follows drift) times an intraday profile (each
-   interval's share of the day over the last m regular same weekdays, m in 2, 4, 8, 16,
-   either the weekday's own or pooled with the weekdays whose long-run profile differs by
-   less than 0.3 in L1 distance, i.e. 15 % of the day's contacts placed differently; raw or
-   smoothed over neighbouring intervals). 10 x 16 = 160 pairs, spanning fast to slow
-   adaptation; the range, not a tuned value, is the point.
-3. *Choice*: rolling origins inside the window (up to ``INNER_FOLDS`` a week apart, each
-   forecasting the 7 days after it from the days before it); a fold one week older weighs
-   ``DECAY`` (0.9: a half-life of about 6.6 weeks, so the recent regime decides). The forecast
-   is the average of the ``TOP`` = 10 candidates with the lowest weighted sum of absolute
-   errors: a trimmed combination, which removes most of the variance of picking a single
-   winner on few folds.
-4. *Quantiles*: the in-sample errors of that average on the same folds, scaled by
-   ``sqrt(mu + kappa * mu^2)`` (Poisson noise plus a level error), give weighted empirical
-   quantiles (split-conformal on the inner folds, fold weights as above), one set per band of
-   forecast size (count data is lumpy when small: up to 5 bands of at least 200 errors each,
-   so that a 10 % tail rests on some 20 errors or more); a forecast ``mu`` has quantile
-   ``max(0, mu + z_p * scale(mu))``. As the window is re-levelled first, the errors are those
-   of the current regime's level.
-
-The two simple baselines of the back-test report (mean / median of the last k same weekdays per
+The simple baselines of the back-test report (mean / median of the last k same weekdays per
 interval, k chosen the same way) are here too, so that both sides are scored alike.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats
 
 __all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "weekday_baseline"]
 
@@ -53,39 +35,50 @@ DAILY = (
     *(("median", k) for k in (3, 5, 9)),
     *(("level", r) for r in (7, 14, 28)),
 )
+EWMA = tuple(("ewma", h) for h in (3, 7, 14))  # half-lives in open days
 PROFILE_DAYS = (2, 4, 8, 16)
 PROFILE_GROUPS = (0.0, 0.3)  # L1 distance under which weekdays' profiles are pooled
 SMOOTH = (False, True)
 PROFILES = tuple((m, g, s) for m in PROFILE_DAYS for g in PROFILE_GROUPS for s in SMOOTH)
+INTERVAL_K = (1, 2, 3, 4, 5, 6, 8, 10, 12)  # per-interval mean of the last k same weekdays
 INNER_FOLDS = 12
-TOP = 10  # candidates averaged
 DECAY = 0.9  # weight of an inner fold one week older
-BANDS, BAND_SIZE = 5, 200  # quantiles per band of forecast size, at least 200 errors each
+BANDS, BAND_SIZE = 5, 200  # quantile levels per band of forecast size, >= 200 errors each
 SHAPE_WEEKS = 12
 # level shifts: CUSUM on the log daily level, 1 % critical value of sup|Brownian bridge|
 CUSUM_CRITICAL = 1.63
-MIN_SEGMENT = 5  # open days on each side of a break
+MIN_SEGMENT = 5  # open days on each side of a change found by the CUSUM test
 MAX_BREAKS = 4
+# recent change: the last m open days against the median of the (14 to 28) open days before
+# them, a 1 % test over the 8 lengths m (Bonferroni), Student's t with the degrees of freedom
+# of a MAD-based noise estimate (about 37 % of its differences)
+RECENT_MIN, RECENT_MAX, RECENT_REFERENCE, RECENT_MIN_REFERENCE = 3, 10, 28, 14
+RECENT_ALPHA, MAD_EFFICIENCY = 0.01, 0.37
 
 
 @dataclass(frozen=True)
 class AutoModel:
-    """The candidates chosen for one training window (averaged), the level shifts found in it,
-    and the in-sample errors that give the quantiles."""
+    """The family winners chosen for one training window (averaged), the level shifts found
+    in it, and the calibration of its quantiles."""
 
-    chosen: tuple[tuple[tuple[str, int], tuple[int, float, bool]], ...]  # (daily, profile)
-    z: np.ndarray  # scaled in-sample errors
-    kappa: float  # scale = sqrt(mu + kappa mu^2)
-    inner_error: float  # in-sample weighted sum of absolute errors of the best candidate
+    chosen: tuple[tuple, ...]  # per family: ("daily", daily, profile) or ("interval", k)
+    kappa: float = 0.0  # negative binomial: variance mu + kappa mu^2
+    inner_error: float = float("nan")  # weighted in-sample absolute error of the combination
     edges: np.ndarray = field(default_factory=lambda: np.zeros(0))  # bands of mu
-    bands: tuple[np.ndarray, ...] = ()  # the scaled errors per band
-    weights: tuple[np.ndarray, ...] = ()  # their fold weights
+    # per band, the in-sample PIT values F(y - 1) and F(y) and their fold weights
+    pit_low: tuple[np.ndarray, ...] = ()
+    pit_high: tuple[np.ndarray, ...] = ()
+    weights: tuple[np.ndarray, ...] = ()
     breaks: tuple[int, ...] = ()  # first day of each new level (index into the window)
     relevel: np.ndarray = field(default_factory=lambda: np.zeros(0))  # factor per day
 
     def describe(self) -> str:
         parts = []
-        for (kind, k), (m, group, smooth) in self.chosen:
+        for choice in self.chosen:
+            if choice[0] == "interval":
+                parts.append(f"per-interval mean of the last {choice[1]} same weekdays")
+                continue
+            (kind, k), (m, group, smooth) = choice[1], choice[2]
             parts.append(f"daily {kind} {k} x profile {m} day(s)"
                          f"{f' pooled under {group}' if group else ''}"
                          f"{' smoothed' if smooth else ''}")
@@ -93,29 +86,60 @@ class AutoModel:
             else ""
         return shifts + "; ".join(parts)
 
+    def calibrated_level(self, level: float, band: int) -> float:
+        """The level of the negative binomial that gives the quantile ``level`` in ``band``."""
+        if not self.weights:
+            return level
+        low, high, w = self.pit_low[band], self.pit_high[band], self.weights[band]
+        if not w.size:
+            return level
+        upper = _weighted_quantile(low, w, max(level, 0.5)) + 1e-9
+        if level >= 0.5:
+            return upper
+        return min(_weighted_quantile(high, w, level, lower=True), upper)
+
     def quantile(self, mu: np.ndarray, level: float) -> np.ndarray:
+        """Per interval of mean ``mu``, the count quantile ``level``: 0 where mu is 0."""
         if not 0.0 < level < 1.0:
             raise ValueError("a quantile level must be between 0 and 1")
-        if self.z.size == 0:
-            return np.asarray(mu, dtype=float)
         mu = np.asarray(mu, dtype=float)
-        scale = np.sqrt(mu + self.kappa * mu * mu)
         band = np.searchsorted(self.edges, mu, side="right")
-        weights = self.weights or tuple(np.ones(z.size) for z in self.bands)
-        zp = np.array([_weighted_quantile(z, w, level) if z.size else 0.0
-                       for z, w in zip(self.bands, weights, strict=True)])
-        return np.where(mu > 0, np.maximum(mu + zp[band] * scale, 0.0), 0.0)
+        count = max(len(self.weights), 1)
+        levels = np.array([self.calibrated_level(level, b) for b in range(count)])
+        p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
+        q = _nb_ppf(p, mu, self.kappa)
+        return np.where(mu > 0, np.maximum(q, 0.0), 0.0)
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, level: float) -> float:
-    """The smallest value whose weighted share at or below it reaches ``level`` (with the
-    split-conformal correction: the level is raised as for one more, unseen, error)."""
+def _nb(mu: np.ndarray, kappa: float):
+    """The negative binomial of mean ``mu`` and variance mu + kappa mu^2 (Poisson: kappa 0)."""
+    mu = np.maximum(np.asarray(mu, dtype=float), 1e-12)
+    if kappa < 1e-8:
+        return stats.poisson(mu)
+    n = 1.0 / kappa
+    return stats.nbinom(n, n / (n + mu))
+
+
+def _nb_ppf(p: np.ndarray, mu: np.ndarray, kappa: float) -> np.ndarray:
+    q = np.asarray(_nb(mu, kappa).ppf(p), dtype=float)
+    return np.where(np.isfinite(q), q, 0.0)
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, level: float, *,
+                       lower: bool = False) -> float:
+    """The weighted ``level`` quantile, with the split-conformal correction (as for one more,
+    unseen, value): upper (default) the smallest value whose share at or below it reaches the
+    raised level; ``lower`` the value where the share strictly below it would pass the
+    lowered level (a lower quantile exceeded by at most that share)."""
     order = np.argsort(values, kind="stable")
     v, w = values[order], weights[order]
     cum = np.cumsum(w)
     total = cum[-1]
-    mean_w = total / w.size
-    target = min(level * (total + mean_w), total)
+    extra = total / w.size
+    if lower:
+        target = level * total * total / (total + extra)
+        return float(v[min(int(np.searchsorted(cum, target, side="right")), v.size - 1)])
+    target = min(level * (total + extra), total)
     return float(v[min(int(np.searchsorted(cum, target - 1e-12 * total)), v.size - 1)])
 
 
@@ -140,6 +164,46 @@ def _cusum_break(x: np.ndarray, sigma: float) -> int | None:
     return t + 1 if stat[t] > CUSUM_CRITICAL else None
 
 
+def _recent_break(x: np.ndarray, start: int, sigma: float) -> int | None:
+    """Index of the first of the last m open days (m = 3 to 10) when they differ from the
+    median of the open days before them (from ``start``, at most 28, at least 14): the
+    statistic above the critical value and every one of them on the same side of that
+    median; the largest statistic wins."""
+    if sigma <= 0:
+        return None
+    n = x.size
+    lengths = RECENT_MAX - RECENT_MIN + 1
+    freedom = max(MAD_EFFICIENCY * (n - 1), 3.0)
+    critical = float(stats.t.ppf(1.0 - RECENT_ALPHA / (2 * lengths), freedom))
+    best: tuple[float, int] | None = None
+    for m in range(RECENT_MIN, RECENT_MAX + 1):
+        reference = x[max(start, n - m - RECENT_REFERENCE): n - m]
+        if reference.size < RECENT_MIN_REFERENCE:
+            break
+        deviation = x[n - m:] - float(np.median(reference))
+        if not ((deviation > 0).all() or (deviation < 0).all()):
+            continue
+        z = abs(float(deviation.mean())) / (
+            sigma * math.sqrt(1.0 / m + (math.pi / 2.0) / reference.size))
+        if z > critical and (best is None or z > best[0]):
+            best = (z, n - m)
+    return None if best is None else best[1]
+
+
+def _segment(x: np.ndarray, hi: int, sigma: float) -> list[int]:
+    """Binary segmentation of ``x[:hi]`` by the CUSUM test: the changes, sorted."""
+    cuts: list[int] = []
+    pending = [(0, hi)]
+    while pending and len(cuts) < MAX_BREAKS:
+        lo, top = pending.pop()
+        t = _cusum_break(x[lo:top], sigma)
+        if t is None:
+            continue
+        cuts.append(lo + t)
+        pending += [(lo, lo + t), (lo + t, top)]
+    return sorted(cuts)
+
+
 def level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
                  ) -> tuple[tuple[int, ...], np.ndarray]:
     """Changes of level in a window of daily totals, and the factor per day that brings each
@@ -157,18 +221,20 @@ def level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
     x = np.log((totals[days] + 1.0) / (median[weekdays[days]] + 1.0))
     diffs = np.diff(x)
     sigma = 1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2.0)
-    cuts: list[int] = []
-    pending = [(0, x.size)]
-    while pending and len(cuts) < MAX_BREAKS:
-        lo, hi = pending.pop()
-        t = _cusum_break(x[lo:hi], sigma)
-        if t is None:
-            continue
-        cuts.append(lo + t)
-        pending += [(lo, lo + t), (lo + t, hi)]
+    # a change in the last open days first (the CUSUM test cannot place one closer to the end
+    # than MIN_SEGMENT days), then the CUSUM test on the days before it; when the CUSUM test
+    # finds a change there, the recent one must hold against the days after that change
+    # alone (else it only came from the older change inside its reference)
+    recent = _recent_break(x, 0, sigma)
+    cuts = _segment(x, x.size if recent is None else recent, sigma)
+    if recent is not None and cuts:
+        recent = _recent_break(x, cuts[-1], sigma)
+        if recent is None:
+            cuts = _segment(x, x.size, sigma)
+    if recent is not None:
+        cuts.append(recent)
     if not cuts:
         return (), factor
-    cuts.sort()
     bounds = [0, *cuts, x.size]
     last = float(np.median(x[bounds[-2]:]))
     breaks = tuple(int(days[c]) for c in cuts)
@@ -189,7 +255,7 @@ def _by_weekday(weekdays: np.ndarray, regular: np.ndarray) -> list[np.ndarray]:
 
 
 def _daily_candidates(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
-                      idx: list[np.ndarray], candidates=DAILY) -> np.ndarray:
+                      idx: list[np.ndarray], candidates=DAILY + EWMA) -> np.ndarray:
     """``out[c, w]``: candidate c's total for a day of weekday w."""
     out = np.zeros((len(candidates), 7))
     n = totals.size
@@ -206,11 +272,21 @@ def _daily_candidates(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndar
             means = np.array([totals[i].mean() if i.size else 0.0 for i in recent])
             open_days = means > 0
             shape = means / means[open_days].mean() if open_days.any() else means
-        days = np.flatnonzero(regular[max(0, n - k):]) + max(0, n - k)
+        if kind == "level":
+            days = np.flatnonzero(regular[max(0, n - k):]) + max(0, n - k)
+        else:  # ewma: every open day, weighted by its age in open days
+            days = np.flatnonzero(regular)
         days = days[shape[weekdays[days]] > 0]
-        if days.size:
-            level = float(np.mean(totals[days] / shape[weekdays[days]]))
-            out[c, :] = level * shape
+        if not days.size:
+            continue
+        x = totals[days] / shape[weekdays[days]]
+        if kind == "level":
+            level = float(np.mean(x))
+        else:
+            age = np.arange(days.size - 1, -1, -1, dtype=float)
+            weight = 0.5 ** (age / k)
+            level = float(np.sum(weight * x) / np.sum(weight))
+        out[c, :] = level * shape
     return out
 
 
@@ -252,76 +328,112 @@ def _profile_candidates(values: np.ndarray, idx: list[np.ndarray],
 
 
 def _inner_origins(n: int, horizon: int) -> list[int]:
-    """Origins inside the window, a week apart, each with at least a week before it."""
-    return [n - horizon - 7 * j for j in range(INNER_FOLDS) if n - horizon - 7 * j >= 7]
+    """Origins inside the window, each with at least a week before it and ``horizon`` days
+    after it: up to ``INNER_FOLDS``, a week apart when the window is long enough, otherwise
+    closer (down to a day apart), the latest first."""
+    last = n - horizon
+    if last < 7:
+        return []
+    step = min(7, max(1, (last - 7) // max(INNER_FOLDS - 1, 1)))
+    return [last - step * j for j in range(INNER_FOLDS) if last - step * j >= 7]
+
+
+def _interval_means(values: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
+    """``out[c, w, s]``: the mean of interval s over the last INTERVAL_K[c] same weekdays."""
+    return np.stack([_baseline(values, idx, "mean", k) for k in INTERVAL_K])
+
+
+def _tables(choice: tuple, values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
+            idx: list[np.ndarray]) -> np.ndarray:
+    """The ``7 x slots`` mean table of one chosen candidate on a window."""
+    if choice[0] == "interval":
+        return _baseline(values, idx, "mean", choice[1])
+    daily = _daily_candidates(values.sum(axis=1), weekdays, regular, idx, (choice[1],))[0]
+    return daily[:, None] * _profile_candidates(values, idx, (choice[2],))[0]
 
 
 def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
-    """Find the level shifts of the window, re-level it, and choose daily and profile
-    candidates on its inner folds (7-day horizon)."""
+    """Find the level shifts of the window, re-level it, choose the best candidate of each
+    family on its inner folds (7-day horizon) and calibrate the quantiles of their average."""
     n = values.shape[0]
     breaks, relevel = level_breaks(values.sum(axis=1), weekdays, regular)
     values = values * relevel[:, None]
     totals = values.sum(axis=1)
     horizon = 7
-    errors = np.zeros((len(DAILY), len(PROFILES)))
-    keep: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]] = []
-    for j, origin in enumerate(_inner_origins(n, horizon)):
-        idx = _by_weekday(weekdays[:origin], regular[:origin])
-        daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
-        prof = _profile_candidates(values[:origin], idx, PROFILES)
-        span = np.arange(origin, min(origin + horizon, n))
+    daily_kinds = DAILY + EWMA
+    errors = np.zeros((len(daily_kinds), len(PROFILES)))
+    interval_errors = np.zeros(len(INTERVAL_K))
+    keep = []
+    for origin in _inner_origins(n, horizon):
+        weight = DECAY ** ((n - horizon - origin) / 7.0)
+        span = np.arange(origin, origin + horizon)
         span = span[regular[span]]
         if not span.size:
             continue
+        idx = _by_weekday(weekdays[:origin], regular[:origin])
+        daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
+        prof = _profile_candidates(values[:origin], idx, PROFILES)
+        means = _interval_means(values[:origin], idx)
         wd = weekdays[span]
         actual = values[span]
         pred = daily[:, None, wd, None] * prof[None, :, wd, :]
-        errors += DECAY ** j * np.abs(pred - actual[None, None]).sum(axis=(2, 3))
-        keep.append((daily, prof, wd, actual, DECAY ** j))
+        errors += weight * np.abs(pred - actual[None, None]).sum(axis=(2, 3))
+        interval_errors += weight * np.abs(means[:, wd, :] - actual[None]).sum(axis=(1, 2))
+        keep.append((daily, prof, means, wd, actual, weight))
     if not keep:
-        return AutoModel(chosen=((("mean", 4), (4, 0.0, False)),), z=np.zeros(0),
-                         kappa=0.0, inner_error=float("nan"), breaks=breaks, relevel=relevel)
-    order = np.argsort(errors, axis=None, kind="stable")[:TOP]
-    pairs = [np.unravel_index(int(i), errors.shape) for i in order]
+        return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
+                         breaks=breaks, relevel=relevel)
+    plain = np.array([kind != "ewma" for kind, _ in daily_kinds])
+    winners = []
+    for family in (plain, ~plain):
+        masked = np.where(family[:, None], errors, np.inf)
+        c, p = np.unravel_index(int(np.argmin(masked)), errors.shape)
+        winners.append((int(c), int(p)))
+    k = int(np.argmin(interval_errors))
+    chosen = (*(("daily", daily_kinds[c], PROFILES[p]) for c, p in winners),
+              ("interval", INTERVAL_K[k]))
     mus, ys, ws = [], [], []
-    for daily, prof, wd, actual, weight in keep:
-        mu = np.mean([daily[c, wd, None] * prof[p, wd, :] for c, p in pairs], axis=0)
+    inner_error = 0.0
+    for daily, prof, means, wd, actual, weight in keep:
+        parts = [daily[c, wd, None] * prof[p, wd, :] for c, p in winners]
+        mu = np.mean([*parts, means[k, wd, :]], axis=0)
+        inner_error += weight * float(np.abs(mu - actual).sum())
         mus.append(mu.ravel())
         ys.append(actual.ravel())
         ws.append(np.full(mu.size, weight))
     mu, y, wt = np.concatenate(mus), np.concatenate(ys), np.concatenate(ws)
     open_ = mu > 0
     mu, y, wt = mu[open_], y[open_], wt[open_]
-    kappa = 0.0
-    if mu.size:
-        kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
-                    0.0)
-    z = (y - mu) / np.sqrt(mu + kappa * mu * mu) if mu.size else np.zeros(0)
-    edges, bands, weights = np.zeros(0), (z,), (wt,)
+    if not mu.size:
+        return AutoModel(chosen=chosen, inner_error=inner_error, breaks=breaks,
+                         relevel=relevel)
+    kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
+                0.0)
+    dist = _nb(mu, kappa)
+    low, high = np.asarray(dist.cdf(y - 1.0), float), np.asarray(dist.cdf(y), float)
+    edges = np.zeros(0)
+    band = np.zeros(mu.size, int)
+    count = 1
     if mu.size >= 4 * BAND_SIZE:
         count = min(BANDS, mu.size // BAND_SIZE)
         edges = np.quantile(mu, np.arange(1, count) / count)
         band = np.searchsorted(edges, mu, side="right")
-        bands = tuple(z[band == b] for b in range(count))
-        weights = tuple(wt[band == b] for b in range(count))
-    best = np.unravel_index(int(order[0]), errors.shape)
-    return AutoModel(chosen=tuple((DAILY[c], PROFILES[p]) for c, p in pairs), z=z, kappa=kappa,
-                     inner_error=float(errors[best]), edges=edges, bands=bands,
-                     weights=weights, breaks=breaks, relevel=relevel)
+    return AutoModel(chosen=chosen, kappa=kappa, inner_error=inner_error, edges=edges,
+                     pit_low=tuple(low[band == b] for b in range(count)),
+                     pit_high=tuple(high[band == b] for b in range(count)),
+                     weights=tuple(wt[band == b] for b in range(count)),
+                     breaks=breaks, relevel=relevel)
 
 
 def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
                  regular: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The chosen candidates refitted on the whole (re-levelled) window: (daily total per
-    weekday, profile per weekday)."""
+    """The chosen candidates refitted on the whole (re-levelled) window and averaged: (daily
+    total per weekday, profile per weekday)."""
     if model.relevel.size == values.shape[0]:
         values = values * model.relevel[:, None]
     idx = _by_weekday(weekdays, regular)
-    dailies = _daily_candidates(values.sum(axis=1), weekdays, regular, idx,
-                                tuple(d for d, _ in model.chosen))
-    profs = _profile_candidates(values, idx, tuple(p for _, p in model.chosen))
-    table = np.mean([dailies[i][:, None] * profs[i] for i in range(len(model.chosen))], axis=0)
+    table = np.mean([_tables(choice, values, weekdays, regular, idx)
+                     for choice in model.chosen], axis=0)
     daily = table.sum(axis=1)
     prof = np.divide(table, daily[:, None], out=np.zeros_like(table), where=daily[:, None] > 0)
     return daily, prof
@@ -331,7 +443,7 @@ def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
 # baselines: mean / median of the last k same weekdays per interval, k chosen in-sample
 # --------------------------------------------------------------------------------------------
 
-BASELINE_K = (1, 2, 3, 4, 5, 6, 8, 10, 12)
+BASELINE_K = INTERVAL_K
 
 
 def _baseline(values: np.ndarray, idx: list[np.ndarray], stat: str, k: int) -> np.ndarray:
