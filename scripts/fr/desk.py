@@ -169,4 +169,7 @@ FR.update({
     "Copy (Cc)": "Copie (Cc)",
     "The customer copied these people; like “reply all”, your answer goes to them too unless you untick them.":
         "Le client a mis ces personnes en copie ; comme avec « répondre à tous », votre réponse leur parvient aussi sauf si vous les décochez.",
+    "Attach files": "Joindre des fichiers",
+    "Up to %(n)s files, %(per_file)s each and %(total)s in all; documents, images, text, archives (no programs).":
+        "Jusqu'à %(n)s fichiers, %(per_file)s chacun et %(total)s en tout ; documents, images, texte, archives (pas de programmes).",
 })

@@ -166,6 +166,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Intake limits: a body larger than this is refused with 413 before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ROADIE_MAX_BODY_BYTES", 2 * 1024 * 1024))
+# The reply form with its attachments (their own limits: ROADIE_MAIL_*_MAX_BYTES).
+ROADIE_MAX_UPLOAD_BYTES = int(os.environ.get("ROADIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 
 # Routing timings (seconds).
 ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", "30"))

@@ -1,7 +1,8 @@
 """Email settings: read from Django settings when defined there, else from the environment.
 
 ROADIE_MAIL_MAX_BYTES            largest accepted message (default 25 MB; 552 above)
-ROADIE_MAIL_ATTACHMENT_MAX_BYTES largest attachment stored (default 10 MB)
+ROADIE_MAIL_ATTACHMENT_MAX_BYTES largest attachment stored, or attached to a reply (default 10 MB)
+ROADIE_MAIL_REPLY_MAX_BYTES      largest total of the files one reply carries (default 20 MB)
 ROADIE_SMTPD_HOST / _PORT        where ``roadie smtpd`` listens (127.0.0.1:2525)
 ROADIE_SMTPD_TLS_CERT / _KEY     PEM files: ``roadie smtpd`` then offers STARTTLS
 ROADIE_SMTP_HOST / _PORT / _USER / _PASSWORD / _STARTTLS / _SSL
@@ -18,6 +19,7 @@ from django.conf import settings
 DEFAULTS = {
     "ROADIE_MAIL_MAX_BYTES": 25 * 1024 * 1024,
     "ROADIE_MAIL_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ROADIE_MAIL_REPLY_MAX_BYTES": 20 * 1024 * 1024,
     "ROADIE_SMTPD_HOST": "127.0.0.1",
     "ROADIE_SMTPD_PORT": 2525,
     "ROADIE_SMTPD_TLS_CERT": "",

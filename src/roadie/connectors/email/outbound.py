@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from roadie.connectors.email import conf
-from roadie.connectors.email.models import InboundMail, OutboundMail, OutboundStatus
+from roadie.connectors.email.models import Attachment, InboundMail, OutboundMail, OutboundStatus
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.models import Direction, Message
 
@@ -111,6 +111,11 @@ def build(outbound: OutboundMail, message: Message) -> EmailMessage:
         mail["References"] = " ".join(f"<{mid}>" for mid in outbound.references)
     mail["X-Roadie-Contact"] = str(message.contact_id)
     mail.set_content(message.body)
+    # The files the agent attached, as MIME parts (the mail becomes multipart/mixed).
+    for item in Attachment.objects.filter(message=message, rejected_reason="").order_by("pk"):
+        maintype, _, subtype = (item.content_type or "application/octet-stream").partition("/")
+        mail.add_attachment(bytes(item.data), maintype=maintype, subtype=subtype or "octet-stream",
+                            filename=item.filename or f"attachment-{item.pk}")
     return mail
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 
 from django.http import HttpRequest
@@ -26,7 +28,7 @@ from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import actions
 from roadie.desk.contacts.access import access_contact, message_view, visible_contacts
 from roadie.desk.contacts.actions import CustomerData, Inbound
-from roadie.desk.contacts.composer import ReplyExtras
+from roadie.desk.contacts.composer import OutgoingFile, ReplyExtras
 from roadie.desk.contacts.models import RawInbound
 
 router = Router(tags=["contacts"])
@@ -136,7 +138,14 @@ def add_message(request: HttpRequest, contact_id: int, payload: MessageIn):
 def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
     """The handling agent answers the customer through the contact's channel."""
     contact = access_contact(request.auth, contact_id)
-    extras = ReplyExtras(copy=None if payload.cc else ())
+    files = []
+    for index, item in enumerate(payload.attachments):
+        try:
+            data = base64.b64decode(item.content_base64, validate=True)
+        except binascii.Error:
+            raise HttpError(422, f"attachments[{index}].content_base64: not base64") from None
+        files.append(OutgoingFile(filename=item.filename, content_type=item.content_type, data=data))
+    extras = ReplyExtras(copy=None if payload.cc else (), files=tuple(files))
     message = actions.reply(request.auth, contact, body=payload.body, extras=extras)
     return Status(201, message_out(message_view(request.auth, message, brand=contact.brand)))
 

@@ -46,8 +46,18 @@ class MessageIn(Schema):
     message_id: str = Field("", max_length=250)
 
 
+class AttachmentIn(Schema):
+    filename: str = Field(..., min_length=1, max_length=200)
+    content_type: str = Field("", max_length=120, description="as declared; checked against the first bytes")
+    content_base64: str = Field(..., min_length=1, description="the file, base64-encoded")
+
+
 class ReplyIn(Schema):
     body: str = Field(..., min_length=1, max_length=100_000)
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list, max_length=10,
+        description="email: files sent with the reply (413 too large, 415 a type not sent; the "
+        "whole request body is limited to ROADIE_MAX_BODY_BYTES, 2 MB by default)")
     cc: bool = Field(True, description="email: copy the people the customer copied (Cc of their "
                      "last mail), as a mail client's reply-all does; false answers the customer only")
 

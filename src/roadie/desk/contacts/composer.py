@@ -75,6 +75,6 @@ def prepare(user, contact, extras: ReplyExtras) -> tuple[ReplyChannel | None, An
     channel = REPLY_CHANNELS.get(contact.channel)
     if channel is None:
         if extras.files:
-            raise ReplyRefused("files", f"replies on the {contact.channel} channel carry no attachments")
+            raise ReplyRefused("attachments", f"replies on the {contact.channel} channel carry no attachments")
         return None, None
     return channel, channel.prepare(user, contact, extras)

@@ -23,7 +23,7 @@ from roadie.desk.contacts.access import (
     customer_view,
 )
 from roadie.desk.contacts.actions import ActionError
-from roadie.desk.contacts.composer import ReplyExtras, ReplyRefused, composer_for
+from roadie.desk.contacts.composer import OutgoingFile, ReplyExtras, ReplyRefused, composer_for
 from roadie.desk.contacts.macros import macros_for
 from roadie.desk.contacts.models import OPEN_STATUSES, Contact, Escalation, Status
 from roadie.desk.kb.suggest import suggestions_for_contact
@@ -107,19 +107,33 @@ def _back(contact_id: int):
 def reply_extras(request) -> ReplyExtras:
     """The channel's fields of the reply form (``cc_choice`` marks a form that offered a Cc)."""
     copy = tuple(request.POST.getlist("cc")) if request.POST.get("cc_choice") else None
-    return ReplyExtras(copy=copy)
+    files = tuple(OutgoingFile(filename=f.name or "", content_type=f.content_type or "", data=f.read())
+                  for f in request.FILES.getlist("attachments"))
+    return ReplyExtras(copy=copy, files=files)
 
 
 @contact_page
 @require_POST
 def reply(request, contact_id: int):
-    def send(c):
-        try:
-            contact_actions.reply(request.user, c, body=request.POST.get("body", ""), extras=reply_extras(request))
-        except ReplyRefused as exc:
-            raise ActionError(str(exc)) from None
-
-    _act(request, contact_id, send, _("Reply sent."))
+    contact = access_contact(request.user, contact_id)
+    body = request.POST.get("body", "")
+    try:
+        contact_actions.reply(request.user, contact, body=body, extras=reply_extras(request))
+        messages.success(request, _("Reply sent."))
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    except ReplyRefused as exc:
+        # A clear 4xx (413 too big, 415 a type not sent...) with the page again, the text
+        # typed kept; nothing was written.
+        messages.error(request, str(exc))
+        context = _contact_context(request, contact)
+        context["reply_draft"] = body
+        template = "roadie/_contact_pane.html" if is_pane(request) else "roadie/contact.html"
+        if not is_pane(request) and is_desk_agent(request.user):
+            context.update(list_context(request, request.user.agent, current=contact.pk))
+        response = render(request, template, context, status=exc.status)
+        response["X-Roadie-Refused"] = exc.field
+        return response
     return _back(contact_id)
 
 

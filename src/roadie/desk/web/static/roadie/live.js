@@ -126,11 +126,12 @@
   async function load(url, options, push) {
     const target = pane();
     const response = await fetch(url, Object.assign({ credentials: "same-origin", headers: { "X-Pane": "1", "X-Requested-With": "fetch" } }, options || {}));
-    if (!response.ok) { window.location.href = url; return; }
+    // A refused reply (4xx, X-Roadie-Refused) comes back as the pane with the error and the text kept.
+    if (!response.ok && !response.headers.get("X-Roadie-Refused")) { window.location.href = url; return; }
     target.innerHTML = await response.text();
     runScripts(target);
     const finalUrl = response.url || url;
-    if (push && finalUrl !== window.location.href) history.pushState({ pane: true }, "", finalUrl);
+    if (push && response.ok && finalUrl !== window.location.href) history.pushState({ pane: true }, "", finalUrl);
     const heading = target.querySelector("h1");
     if (heading) { document.title = heading.textContent.trim() + " · roadie"; }
     const focus = target.querySelector("#reply-body") || heading;
