@@ -28,6 +28,15 @@ def publish(kind: str, *, topics: list[str], payload: dict | None = None) -> Non
 
 def publish_contact_change(contact, kind: str, *, agent_ids: tuple[int, ...] = ()) -> None:
     """A contact changed: supervisors, the brand and the agents involved hear of it."""
-    topics = [BOARD, brand_topic(contact.brand_id)]
-    topics += [agent_topic(a) for a in agent_ids if a is not None]
-    publish(kind, topics=topics, payload={"contact": contact.pk, "status": contact.status})
+    publish_contact_changes([(contact, agent_ids)], kind)
+
+
+def publish_contact_changes(changes, kind: str) -> None:
+    """Several contacts changed the same way (``(contact, agent ids)`` pairs): one insert."""
+    events = []
+    for contact, agent_ids in changes:
+        topics = [BOARD, brand_topic(contact.brand_id)]
+        topics += [agent_topic(a) for a in agent_ids if a is not None]
+        payload = {"contact": contact.pk, "status": contact.status}
+        events += [LiveEvent(topic=topic, kind=kind, payload=payload) for topic in topics]
+    LiveEvent.objects.bulk_create(events)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Certification, Presence
@@ -22,7 +23,12 @@ from roadie.desk.agents.presence import record_change
 from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.actions import _deadline as answer_deadline
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
-from roadie.desk.live.actions import agent_topic, publish, publish_contact_change
+from roadie.desk.live.actions import (
+    agent_topic,
+    publish,
+    publish_contact_change,
+    publish_contact_changes,
+)
 from roadie.desk.routing.lib import contact_cost, contact_skills
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.wakeup import notify_routing
@@ -44,54 +50,98 @@ def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
     take it (available, qualified, within capacity). Returns None otherwise.
 
-    ``now`` is for tests that move the clock; by default the offer is stamped when the
-    agent's row is locked, so that the offer history orders truly with the ends of earlier
-    offers (the capacity check and the stamp see the same moment). ``holder``: the dispatcher
-    making the offer, refused unless it still holds ``lease``, the lease of the contact's pool
-    partition (fencing). An agent never holds more than ``ROADIE_MAX_PENDING_OFFERS`` offers
-    not yet accepted, whichever dispatcher offers."""
+    One decision of :func:`make_offers` (the same write path, in its own transaction)."""
+    return make_offers([(contact_id, agent_id)], now=now, timeout_seconds=timeout_seconds,
+                       holder=holder, lease=lease)[0]
+
+
+def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: float | None = None,
+                holder: str | None = None, lease: str = "dispatcher") -> list[Offer | None]:
+    """Persist a round's decisions, ``(contact id, agent id)`` pairs, in one transaction with
+    set-based statements. Each decision becomes an offer if its contact is still waiting and
+    its agent still can take it (available, qualified, within capacity and the pending-offer
+    limit, counting the offers made before it in the same batch); the others get None, in
+    the order given.
+
+    The database stays the judge: the contacts are locked, then the agents (each kind by
+    primary key; the house order Contact, Offer, Agent), and every check is made under those
+    locks; the partial unique index forbids a second active offer of a contact (if it fires,
+    the batch is rolled back and each decision tried alone). ``now`` is for tests that move
+    the clock; by default the offers are stamped once the agents' rows are locked, so that the
+    offer history orders truly with the ends of earlier offers. ``holder``: the dispatcher
+    making the offers, refused unless it still holds ``lease``, the lease of the contacts'
+    pool partition (fencing). An agent never holds more than ``ROADIE_MAX_PENDING_OFFERS``
+    offers not yet accepted, whichever dispatcher offers. Live events are sent on commit."""
+    decisions = [(int(c), int(a)) for c, a in decisions]
+    if not decisions:
+        return []
     timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
     try:
         with transaction.atomic():
-            contact = (
-                Contact.objects.select_for_update().select_related("brand")
-                .filter(pk=contact_id, status=Status.QUEUED).first()
-            )
-            if contact is None:
-                return None
-            agent = (Agent.objects.select_for_update().filter(pk=agent_id, presence=Presence.AVAILABLE)
-                     .prefetch_related(Prefetch("certifications", Certification.objects.select_related("brand")),
-                                       "skills").first())
-            if agent is None:
-                return None
-            now = now or timezone.now()
-            if not contact_skills(contact) <= agent.skill_set():
-                log.error("refused offer of contact %s to unqualified agent %s", contact_id, agent_id)
-                return None
-            cost = contact_cost(contact)
-            held = Offer.objects.filter(agent_id=agent.pk, status__in=ACTIVE_OFFER_STATUSES).aggregate(
-                units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))
-            if (held["units"] or 0) + cost > agent.capacity:
-                return None
-            if held["pending"] >= settings.ROADIE_MAX_PENDING_OFFERS:
-                return None
-            if holder is not None and not _still_leading(holder, now, lease):
-                log.warning("dispatcher %s lost its lease: offer of contact %s refused", holder, contact_id)
-                return None
-            offer = Offer.objects.create(
-                contact=contact, agent=agent, cost=cost, offered_at=now,
-                expires_at=now + timedelta(seconds=timeout),
-            )
-            contact.status = Status.OFFERED
-            contact.save(update_fields=["status"])
-            detail = {"offer": offer.pk} if holder is None else {"offer": offer.pk, "by": holder}
-            ContactEvent.objects.create(contact=contact, kind=EventKind.OFFERED, agent=agent, at=now,
-                                        detail=detail)
-            publish_contact_change(contact, "offer.new", agent_ids=(agent.pk,))
-            return offer
+            return _make_offers(decisions, now=now, timeout=timeout, holder=holder, lease=lease)
     except IntegrityError:
-        # Another process offered this contact in the meantime: the database said no.
-        return None
+        # Another process offered one of these contacts in the meantime: the database said no.
+        if len(decisions) == 1:
+            return [None]
+        return [make_offers([d], now=now, timeout_seconds=timeout, holder=holder, lease=lease)[0]
+                for d in decisions]
+
+
+def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, timeout: float,
+                 holder: str | None, lease: str) -> list[Offer | None]:
+    contacts = {c.pk: c for c in Contact.objects.select_for_update(of=("self",)).select_related("brand")
+                .filter(pk__in={c for c, _ in decisions}, status=Status.QUEUED).order_by("pk")}
+    if not contacts:
+        return [None] * len(decisions)
+    agents = {a.pk: a for a in Agent.objects.select_for_update(of=("self",))
+              .filter(pk__in={a for c, a in decisions if c in contacts}, presence=Presence.AVAILABLE)
+              .order_by("pk")
+              .prefetch_related(Prefetch("certifications", Certification.objects.select_related("brand")),
+                                "skills")}
+    if not agents:
+        return [None] * len(decisions)
+    now = now or timezone.now()
+    if holder is not None and not _still_leading(holder, now, lease):
+        log.warning("dispatcher %s lost its lease: %d offers refused", holder, len(decisions))
+        return [None] * len(decisions)
+    held = {row["agent_id"]: [row["units"] or 0, row["pending"]] for row in
+            Offer.objects.filter(agent_id__in=agents, status__in=ACTIVE_OFFER_STATUSES)
+            .values("agent_id").annotate(units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))}
+    skills = {pk: agent.skill_set() for pk, agent in agents.items()}
+    limit = settings.ROADIE_MAX_PENDING_OFFERS
+    expires_at = now + timedelta(seconds=timeout)
+    made: list[Offer | None] = []
+    for contact_id, agent_id in decisions:
+        contact, agent = contacts.pop(contact_id, None), agents.get(agent_id)
+        if contact is None or agent is None:
+            made.append(None)  # not waiting any more (or offered earlier in this batch), or not available
+            continue
+        if not contact_skills(contact) <= skills[agent_id]:
+            log.error("refused offer of contact %s to unqualified agent %s", contact_id, agent_id)
+            made.append(None)
+            continue
+        cost = contact_cost(contact)
+        units, pending = held.setdefault(agent_id, [0, 0])
+        if units + cost > agent.capacity or pending >= limit:
+            made.append(None)
+            continue
+        held[agent_id] = [units + cost, pending + 1]
+        made.append(Offer(contact=contact, agent=agent, cost=cost, offered_at=now, expires_at=expires_at))
+    offers = [o for o in made if o is not None]
+    if not offers:
+        return made
+    Offer.objects.bulk_create(offers)
+    Contact.objects.filter(pk__in=[o.contact_id for o in offers]).update(
+        status=Status.OFFERED, queued_at=Coalesce("queued_at", "arrived_at"))
+    for offer in offers:
+        offer.contact.status = Status.OFFERED
+        offer.contact.queued_at = offer.contact.queue_since
+    ContactEvent.objects.bulk_create([
+        ContactEvent(contact_id=o.contact_id, kind=EventKind.OFFERED, agent_id=o.agent_id, at=now,
+                     detail={"offer": o.pk} if holder is None else {"offer": o.pk, "by": holder})
+        for o in offers])
+    publish_contact_changes([(o.contact, (o.agent_id,)) for o in offers], "offer.new")
+    return made
 
 
 class _Retry(Exception):

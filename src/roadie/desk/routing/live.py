@@ -353,20 +353,22 @@ class LiveCore:
 
     def decide(self, now: datetime, *, holder: str | None = None,
                stamp: bool = True) -> list[tuple[int, int]]:
-        """Route and persist each offer; an offer the database refuses is undone in the core,
-        which then follows the rows of that contact and agent. Returns (contact, agent) of
-        the offers made."""
-        made = []
+        """Route and persist the round's offers in one transaction (``actions.make_offers``);
+        an offer the database refuses is undone in the core, which then follows the rows of
+        that contact and agent. Returns (contact, agent) of the offers made."""
         t = self.t(now)
-        for r in self.router.route(t):
-            offer = actions.make_offer(contact_id=r.contact_id, agent_id=r.agent_id,
-                                       now=now if stamp else None, holder=holder, lease=self.lease)
+        routed = [(r.contact_id, r.agent_id) for r in self.router.route(t)]
+        offers = actions.make_offers(routed, now=now if stamp else None, holder=holder, lease=self.lease)
+        made, refused = [], []
+        for (contact_id, agent_id), offer in zip(routed, offers, strict=True):
             if offer is None:
-                self.router.release(r.contact_id, t)
-                self.sync_agents([r.agent_id], now)
-                self.sync_contacts({r.contact_id: set()}, now)
+                self.router.release(contact_id, t)
+                refused.append((contact_id, agent_id))
             else:
-                made.append((r.contact_id, r.agent_id))
+                made.append((contact_id, agent_id))
+        if refused:
+            self.sync_agents({a for _, a in refused}, now)
+            self.sync_contacts({c: set() for c, _ in refused}, now)
         return made
 
     def _expire(self, now: datetime) -> int:

@@ -1,0 +1,133 @@
+"""A round's offers persisted in one transaction (``actions.make_offers``): each decision is
+checked under the locks as if it were alone, counting the offers made before it in the batch;
+the database still refuses a double offer, an agent over capacity or over the pending limit,
+and an offer from a dispatcher that lost its lease; several dispatchers racing with batches on
+the same contacts and agents never break those rules (PostgreSQL, threads)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from roadie.desk.contacts.models import Contact, ContactEvent, EventKind
+from roadie.desk.live.models import LiveEvent
+from roadie.desk.routing import actions
+from roadie.desk.routing.dispatcher import take_lease
+from roadie.desk.routing.models import Offer
+
+
+@pytest.mark.django_db
+def test_a_batch_makes_each_offer_it_can_and_refuses_the_rest(make_brand, make_agent, make_contact, settings):
+    settings.ROADIE_MAX_PENDING_OFFERS = 2
+    brand, other_brand = make_brand(), make_brand()
+    small = make_agent(brands=[brand], presence="available", capacity=4)  # two chats (2 units each)
+    wide = make_agent(brands=[brand], presence="available", capacity=6)
+    away = make_agent(brands=[brand], presence="break")
+    call = make_contact(brand=brand, channel="voice")
+    chats = [make_contact(brand=brand) for _ in range(5)]
+    foreign = make_contact(brand=other_brand)
+    already = make_contact(brand=brand)
+    assert actions.make_offer(contact_id=already.pk, agent_id=wide.pk) is not None
+    decisions = [
+        (chats[0].pk, small.pk),   # made
+        (chats[1].pk, small.pk),   # made: small now holds 4 units, its capacity
+        (chats[2].pk, small.pk),   # refused: over capacity
+        (chats[0].pk, wide.pk),    # refused: offered earlier in this very batch
+        (already.pk, small.pk),    # refused: not waiting any more
+        (foreign.pk, wide.pk),     # refused: not certified for that brand
+        (call.pk, away.pk),        # refused: on a break
+        (chats[3].pk, wide.pk),    # made: wide now holds 2 pending offers, 4 units
+        (chats[4].pk, wide.pk),    # refused: the pending-offer limit (6 units would fit)
+    ]
+    made = actions.make_offers(decisions)
+    assert [o is not None for o in made] == [True, True, False, False, False, False, False, True, False]
+    assert {(o.contact_id, o.agent_id) for o in made if o} == {
+        (chats[0].pk, small.pk), (chats[1].pk, small.pk), (chats[3].pk, wide.pk)}
+    for contact in (chats[0], chats[1], chats[3]):
+        contact.refresh_from_db()
+        assert contact.status == "offered"
+        event = ContactEvent.objects.get(contact=contact, kind=EventKind.OFFERED)
+        assert event.detail["offer"] == Offer.objects.get(contact=contact, status="pending").pk
+        assert LiveEvent.objects.filter(kind="offer.new", payload__contact=contact.pk).count() == 3
+    for contact in (chats[2], chats[4], call, foreign):
+        contact.refresh_from_db()
+        assert contact.status == "queued"
+        assert not Offer.objects.filter(contact=contact).exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_from_a_dispatcher_that_lost_its_lease_writes_nothing(make_brand, make_agent, make_contact):
+    brand = make_brand()
+    agents = [make_agent(brands=[brand], presence="available") for _ in range(3)]
+    contacts = [make_contact(brand=brand) for _ in range(3)]
+    now = timezone.now()
+    assert take_lease("old:1", now=now - timedelta(seconds=60), seconds=10)
+    assert take_lease("new:2", now=now)
+    decisions = [(c.pk, a.pk) for c, a in zip(contacts, agents, strict=True)]
+    assert actions.make_offers(decisions, holder="old:1") == [None, None, None]
+    assert not Offer.objects.exists()
+    assert not ContactEvent.objects.filter(kind=EventKind.OFFERED).exists()
+    assert all(o is not None for o in actions.make_offers(decisions, holder="new:2"))
+
+
+@pytest.mark.django_db
+def test_a_double_offer_caught_by_the_unique_index_only_costs_that_decision(make_brand, make_agent, make_contact):
+    """A contact left waiting beside an active offer (a row changed behind the write paths'
+    back) makes the insert fail: the batch is tried one decision at a time, and only that
+    contact is refused."""
+    brand = make_brand()
+    a, b = make_agent(brands=[brand], presence="available"), make_agent(brands=[brand], presence="available")
+    stuck, fine = make_contact(brand=brand), make_contact(brand=brand)
+    actions.make_offer(contact_id=stuck.pk, agent_id=a.pk)
+    Contact.objects.filter(pk=stuck.pk).update(status="queued")
+    made = actions.make_offers([(stuck.pk, b.pk), (fine.pk, b.pk)])
+    assert made[0] is None and made[1] is not None
+    assert Offer.objects.filter(contact=stuck, status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatchers_racing_with_batches_never_double_offer_nor_overfill(make_brand, make_agent, make_contact,
+                                                                       settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
+    settings.ROADIE_MAX_PENDING_OFFERS = 3
+    brand = make_brand()
+    agents = [make_agent(brands=[brand], presence="available", capacity=3) for _ in range(4)]
+    contacts = [make_contact(brand=brand, channel=random.Random(i).choice(["chat", "email", "chat"]))
+                for i in range(30)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def dispatcher(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            barrier.wait()
+            for _ in range(5):
+                mine = rng.sample(contacts, 12)
+                actions.make_offers([(c.pk, rng.choice(agents).pk) for c in mine])
+        except BaseException as exc:  # a deadlock or anything else
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=dispatcher, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    active = Offer.objects.filter(status__in=["pending", "accepted"])
+    per_contact = active.values("contact_id").annotate(n=Count("pk"))
+    assert max((r["n"] for r in per_contact), default=0) == 1
+    for row in active.values("agent_id").annotate(units=Sum("cost"), n=Count("pk")):
+        assert row["units"] <= 3 and row["n"] <= 3, row
+    offered = set(active.values_list("contact_id", flat=True))
+    assert offered == set(Contact.objects.filter(status="offered").values_list("pk", flat=True))
+    assert ContactEvent.objects.filter(kind=EventKind.OFFERED).count() == len(offered)
+    assert offered  # the race made offers, it did not only refuse them
