@@ -183,10 +183,12 @@ class LiveCore:
         agents: set[int] = set()
         rows = ContactEvent.objects.filter(Q(pk__gt=c_last) | Q(pk__in=c_gaps)).order_by("pk")
         for pk, contact_id, agent_id, kind in rows.values_list("pk", "contact_id", "agent_id", "kind"):
+            c_last = self._advance(0, pk, c_last, clock)
+            if kind == EventKind.OFFERED and self._reserved_to(contact_id, agent_id):
+                continue  # the core's own decision, persisted: it holds it already
             contacts[contact_id].add((kind, agent_id))
             if agent_id is not None:
                 agents.add(agent_id)
-            c_last = self._advance(0, pk, c_last, clock)
         for pk, agent_id in (PresenceChange.objects.filter(Q(pk__gt=p_last) | Q(pk__in=p_gaps))
                              .order_by("pk").values_list("pk", "agent_id")):
             agents.add(agent_id)
@@ -194,6 +196,11 @@ class LiveCore:
         self.cursor = (c_last, p_last)
         self.applied += len(contacts) + len(agents)
         return contacts, agents
+
+    def _reserved_to(self, contact_id: int, agent_id: int | None) -> bool:
+        router = self.router
+        return (router is not None and router.contact_state(contact_id) is _RESERVED
+                and router.agent_of(contact_id) == agent_id)
 
     def _advance(self, table: int, pk: int, last: int, clock: float) -> int:
         self.gaps.pop((table, pk), None)
