@@ -34,10 +34,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
-from roadie.desk.agents.models import Agent, Presence, PresenceChange
+from roadie.desk.agents.models import Agent, Certification, Presence, PresenceChange
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.routing import actions
 from roadie.desk.routing.dispatcher import (
@@ -122,6 +122,7 @@ class LiveCore:
         self.applied = 0  # contacts and agents followed after an event
         self.away: list[int] = []  # agents the core put on a break, to persist
         self.housekept_at = -math.inf
+        self._rows: dict | None = None
 
     # ------------------------------------------------------------------ building
     def t(self, dt: datetime) -> float:
@@ -215,17 +216,26 @@ class LiveCore:
         """Apply every event since the last round. Returns the number of contacts and agents
         they named."""
         contacts, agents = self.read_events()
-        if agents:
-            self.sync_agents(agents, now)
-        if contacts:
-            self.away.extend(self.sync_contacts(contacts, now))
+        self._rows = {}  # the agent rows read by this catch-up: read once, followed twice
+        try:
+            if agents:
+                self.sync_agents(agents, now)
+            if contacts:
+                self.away.extend(self.sync_contacts(contacts, now))
+        finally:
+            self._rows = None
         return len(contacts) + len(agents)
 
     # ------------------------------------------------------------------ following the rows
     def sync_agents(self, ids, now: datetime) -> None:
         router, t = self.router, self.t(now)
-        rows = {a.pk: a for a in Agent.objects.filter(pk__in=ids).select_related("user")
-                .prefetch_related("certifications__brand", "skills")}
+        cache = self._rows if self._rows is not None else {}
+        unread = [a for a in ids if a not in cache]
+        cache.update({a.pk: a for a in Agent.objects.filter(pk__in=unread).select_related("user").prefetch_related(
+            Prefetch("certifications", Certification.objects.select_related("brand")), "skills")}
+            if unread else {})
+        cache.update({a: None for a in unread if a not in cache})
+        rows = {a: cache[a] for a in ids}
         foreign = foreign_load(self.brands, ids)
         for agent_id in sorted(ids):
             agent = rows.get(agent_id)
