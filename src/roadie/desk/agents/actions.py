@@ -21,6 +21,7 @@ from roadie.desk.accounts.models import Role
 from roadie.desk.agents.models import Agent, Certification, Presence, Skill
 from roadie.desk.audit.actions import record_change
 from roadie.desk.brands.models import Brand
+from roadie.desk.routing.wakeup import notify_routing
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 SKILL_NAME = re.compile(r"^[-a-z0-9_]{1,40}$")
@@ -128,6 +129,7 @@ def create_agent(actor, *, username: str, email: str = "", first_name: str = "",
         _write_skills(agent, skill_levels)
         record_change(actor, action="agent.create", obj=agent, brand_id=None,
                       fields=["languages", "capacity", "certifications", "skills"], via=via)
+        notify_routing()  # the dispatcher follows the audit entry at once
     return agent
 
 
@@ -165,6 +167,7 @@ def update_agent(actor, agent: Agent, *, certifications: Iterable[Cert] | None =
             _write_skills(agent, skill_levels)
         if changed:
             record_change(actor, action="agent.update", obj=agent, brand_id=None, fields=changed, via=via)
+            notify_routing()  # the dispatcher reads the agent again at once
     if going_inactive:
         agent.refresh_from_db(fields=["presence"])
         if agent.presence != Presence.OFFLINE:

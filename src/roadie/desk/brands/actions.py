@@ -31,6 +31,7 @@ from roadie.desk.brands.models import (
     WrapUpCode,
 )
 from roadie.desk.console.registry import is_secret
+from roadie.desk.routing.wakeup import notify_routing
 
 BRAND_FIELDS = ("name", "default_language", "timezone", "masked_fields", "show_history", "is_active")
 CHANNEL_FIELDS = ("address", "enabled", "sunday_open", "premium")
@@ -79,6 +80,7 @@ def create_brand(actor, *, slug: str, name: str, default_language: str = "fr",
             raise ValidationError({"slug": [f"a brand {brand.slug!r} already exists"]}) from None
         record_change(actor, action="brand.create", obj=brand, brand_id=brand.pk,
                       fields=["slug", "name"], via=via)
+        notify_routing()  # the dispatcher takes the new brand into its partitions at once
     return brand
 
 

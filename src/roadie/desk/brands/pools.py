@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from roadie.desk.accounts import access
 from roadie.desk.audit.actions import record_change
 from roadie.desk.brands.models import Brand, Pool
+from roadie.desk.routing.wakeup import notify_routing
 
 
 def _check(actor) -> None:
@@ -72,4 +73,5 @@ def save_pool(actor, *, pool: Pool | None = None, slug: str = "", name: str, bra
         pool.brands.set(members)
         record_change(actor, action="pool.create" if created else "pool.update", obj=pool, brand_id=None,
                       fields=["name", "brands", "overflow_to", "overflow_after_seconds"], via=via)
+        notify_routing()  # the dispatcher rebuilds its cascades at once
     return pool

@@ -16,10 +16,15 @@ Then the core decides: which offers time out (and who is put on a break after mi
 in a row: the core's own counter), and which contacts to offer to whom; ``actions`` persists
 each decision in its own transaction, which re-checks everything.
 
+Settings changed from the console or the API reach the core the same way, through the audit
+log those write paths append to in their transaction (:data:`AGENT_CHANGES`: the agent's row is
+read again; :data:`SETUP_CHANGES`: a pool or a brand, so the core is rebuilt with the new
+cascades and partitions); they also wake the dispatcher.
+
 On PostgreSQL ids are not committed in order: an id skipped by a round (its transaction not
 committed yet, or rolled back) is looked for again for :data:`GAP_SECONDS`. Whatever a round
-still misses (a row changed without an event, such as an agent's capacity edited in the admin)
-is caught by the periodic reconciliation, every ``ROADIE_RECONCILE_SECONDS``: a core rebuilt
+still misses (a row changed behind the write paths' back, such as a fix made in a database
+shell) is caught by the periodic reconciliation, every ``ROADIE_RECONCILE_SECONDS``: a core rebuilt
 from the database is compared with the one in memory, each contact or agent that differs is
 logged and counted (in the lease row, shown by ``/healthz``), and the rebuilt core replaces it.
 """
@@ -38,6 +43,7 @@ from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Certification, Presence, PresenceChange
+from roadie.desk.audit.models import AuditEntry
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.routing import actions
 from roadie.desk.routing.dispatcher import (
@@ -64,9 +70,19 @@ MAX_GAPS = 10_000
 _WAITING, _RESERVED, _SERVICE = ContactState.WAITING, ContactState.RESERVED, ContactState.IN_SERVICE
 
 
-def _cursor() -> tuple[int, int]:
+# Settings changed from the console or the API that routing must follow at once: each write
+# path records them in the audit log in its own transaction (``audit.record_change``) and
+# wakes the dispatcher. An agent's entry: that agent is read again. A pool's or brand's: the
+# cascades (and, with several partitions, who routes which brand) change, so the core is
+# rebuilt.
+AGENT_CHANGES = ("agent.create", "agent.update")
+SETUP_CHANGES = ("pool.create", "pool.update", "brand.create")
+
+
+def _cursor() -> tuple[int, int, int]:
     return (ContactEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
-            PresenceChange.objects.aggregate(m=Max("pk"))["m"] or 0)
+            PresenceChange.objects.aggregate(m=Max("pk"))["m"] or 0,
+            AuditEntry.objects.aggregate(m=Max("pk"))["m"] or 0)
 
 
 def snapshot(router: core.Router, now: float) -> dict[tuple[str, int], tuple]:
@@ -112,7 +128,8 @@ class LiveCore:
                                 else reconcile_every)
         self.router: core.Router | None = None
         self.epoch: datetime | None = None
-        self.cursor = (0, 0)
+        self.cursor = (0, 0, 0)
+        self.setup_changed = False  # a pool or brand changed: rebuild before routing
         self.gaps: dict[tuple[int, int], float] = {}  # (0 contact / 1 presence, pk) -> give up at
         self.pools: list = []
         self.booked: dict[int, frozenset[str]] = {}
@@ -142,6 +159,7 @@ class LiveCore:
                         router.set_missed(rec.spec.id, rec.missed)
         self.router = router
         self.cursor = cursor
+        self.setup_changed = False
         self.gaps.clear()
         self.pools = pool_specs()
         self.booked = booked_pools(now)
@@ -175,11 +193,12 @@ class LiveCore:
     def read_events(self) -> tuple[dict[int, set[tuple[str, int | None]]], set[int]]:
         """Contacts (with the kinds and agents of their events) and agents named by the
         events since the cursor, and by those of earlier gaps that have committed since."""
-        c_last, p_last = self.cursor
+        c_last, p_last, a_last = self.cursor
         clock = time.monotonic()
         self.gaps = {k: until for k, until in self.gaps.items() if until > clock}
         c_gaps = [pk for table, pk in self.gaps if table == 0]
         p_gaps = [pk for table, pk in self.gaps if table == 1]
+        a_gaps = [pk for table, pk in self.gaps if table == 2]
         contacts: dict[int, set] = defaultdict(set)
         agents: set[int] = set()
         rows = ContactEvent.objects.filter(Q(pk__gt=c_last) | Q(pk__in=c_gaps)).order_by("pk")
@@ -194,7 +213,14 @@ class LiveCore:
                              .order_by("pk").values_list("pk", "agent_id")):
             agents.add(agent_id)
             p_last = self._advance(1, pk, p_last, clock)
-        self.cursor = (c_last, p_last)
+        for pk, action, object_id in (AuditEntry.objects.filter(Q(pk__gt=a_last) | Q(pk__in=a_gaps))
+                                      .order_by("pk").values_list("pk", "action", "object_id")):
+            a_last = self._advance(2, pk, a_last, clock)
+            if action in AGENT_CHANGES:
+                agents.add(int(object_id))
+            elif action in SETUP_CHANGES:
+                self.setup_changed = True
+        self.cursor = (c_last, p_last, a_last)
         self.applied += len(contacts) + len(agents)
         return contacts, agents
 
@@ -364,6 +390,9 @@ class LiveCore:
             self.housekept_at = time.monotonic()
         else:
             self.catch_up(now)
+        if self.setup_changed:  # a pool or a brand changed: new cascades, maybe new partitions
+            log.info("pools or brands changed: routing core rebuilt from the database")
+            self.rebuild(now)
         if self._expire(now):
             self._put_away(now)
             self.catch_up(now)  # the rows of those writes (idle times): follow them now
