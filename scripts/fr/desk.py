@@ -173,3 +173,24 @@ FR.update({
     "Up to %(n)s files, %(per_file)s each and %(total)s in all; documents, images, text, archives (no programs).":
         "Jusqu'à %(n)s fichiers, %(per_file)s chacun et %(total)s en tout ; documents, images, texte, archives (pas de programmes).",
 })
+# The call panel (voice connector).
+FR.update({
+    "Caller": "Appelant",
+    "withheld number": "numéro masqué",
+    "On hold": "En attente",
+    "On the line": "En ligne",
+    "for": "depuis",
+    "Time on the line": "Temps en ligne",
+    "Hold": "Mettre en attente",
+    "Resume": "Reprendre",
+    "End call": "Raccrocher",
+    "Transfer the call to": "Transférer l'appel à",
+    "Queue": "File d'attente",
+    "Transfer": "Transférer",
+    "Call ended: choose the wrap-up code and resolve.": "Appel terminé : choisissez le code de clôture et clôturez.",
+    "Wrap-up for": "Clôture depuis",
+    "The caller is on hold.": "L'appelant est en attente.",
+    "Back on the line.": "De nouveau en ligne.",
+    "Call ended: choose the wrap-up code.": "Appel terminé : choisissez le code de clôture.",
+    "Call transferred.": "Appel transféré.",
+})

@@ -281,6 +281,11 @@ PAGES.update({
                         note="the page guard; the action then refuses all but the agent who set it waiting"),
     "desk-answer-escalation": Rule(HANDLERS, method="POST", guard_only=True,
                                    args=lambda w: {**_mine(w), "escalation_id": 0}),
+    # The call panel (voice connector): the agent on the call, or a supervisor.
+    "voice-call-hold": Rule(HANDLERS, method="POST", args=_mine),
+    "voice-call-resume": Rule(HANDLERS, method="POST", args=_mine),
+    "voice-call-end": Rule(HANDLERS, method="POST", args=_mine),
+    "voice-call-transfer": Rule(HANDLERS, method="POST", args=_mine),
     "board-history": Rule(SUPERVISE),
     "board-contacts": Rule(SUPERVISE),
     # Saved replies: supervisors (every brand), a brand administrator (their own)

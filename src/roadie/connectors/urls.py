@@ -7,6 +7,7 @@ from roadie.connectors.chat import views as chat
 from roadie.connectors.social import views as social
 from roadie.connectors.video import views as video
 from roadie.connectors.voice import views as voice
+from roadie.connectors.voice import views_panel as call_panel
 from roadie.connectors.whatsapp import views as whatsapp
 
 urlpatterns = [
@@ -25,4 +26,8 @@ urlpatterns = [
     path("video/<slug:brand_slug>/r/<str:token>/status", video.status, name="video-status"),
     path("calls/", voice.calls, name="voice-calls"),
     path("calls/panel", voice.calls_panel, name="voice-calls-panel"),
+    path("calls/<int:contact_id>/hold", call_panel.hold, name="voice-call-hold"),
+    path("calls/<int:contact_id>/resume", call_panel.resume, name="voice-call-resume"),
+    path("calls/<int:contact_id>/end", call_panel.end, name="voice-call-end"),
+    path("calls/<int:contact_id>/transfer", call_panel.transfer, name="voice-call-transfer"),
 ]

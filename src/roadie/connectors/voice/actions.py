@@ -1,5 +1,6 @@
-"""Every write on calls: provider events (offered, queued, answered, ended) and the timings
-the desk's own steps (an agent accepts, resolves) record on the call."""
+"""Every write on calls: provider events (offered, queued, answered, ended), the timings the
+desk's own steps (an agent accepts, resolves) record on the call, and the agent's call panel
+(hold, resume, transfer, end), each told to the provider (``control``) before it is recorded."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from roadie.connectors.calendar import team_on_duty
+from roadie.connectors.voice import control
 from roadie.connectors.voice.models import Call, CallState, Medium
+from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.agents.models import Agent
 from roadie.desk.brands.models import Channel, ServiceLevelPolicy
 from roadie.desk.contacts import actions as contact_actions
 from roadie.desk.contacts.actions import CustomerData, Inbound
-from roadie.desk.contacts.models import EventKind, RawInbound, Status
+from roadie.desk.contacts.models import Contact, EventKind, RawInbound, Status
+from roadie.desk.live.actions import publish_contact_change
 from roadie.desk.pay import actions as pay_actions
 from roadie.desk.routing import actions as routing_actions
 from roadie.desk.routing.models import Offer, OfferStatus
@@ -206,6 +211,98 @@ def on_contact_event(sender, instance, created, **kwargs) -> None:
     elif call.wrapped_at is None:
         wrap = (instance.at - call.ended_at).total_seconds() if call.ended_at else 0.0
         Call.objects.filter(pk=call.pk).update(wrapped_at=instance.at, wrap_seconds=max(0.0, wrap))
+
+
+# The agent's call panel ---------------------------------------------------------------
+
+def _on_the_line(user, contact_id: int) -> Call:
+    """The call of a contact in progress, locked (its Contact row first, as every write path
+    that locks several rows does), for the agent handling it (or a supervisor)."""
+    Contact.objects.select_for_update().filter(pk=contact_id).first()
+    call = (Call.objects.select_for_update(of=("self",)).select_related("contact__brand")
+            .filter(contact_id=contact_id).first())
+    if call is None:
+        raise contact_actions.ActionError(f"contact #{contact_id} is not a call")
+    agent = agent_of(user)
+    if agent is not None and call.contact.agent_id != agent.pk:
+        raise contact_actions.ActionError("only the agent on this call may do this")
+    if agent is None and not can_supervise(user):
+        raise contact_actions.ActionError("only the agent on this call or a supervisor may do this")
+    if call.contact.status != Status.ACTIVE or call.answered_at is None or call.ended_at is not None:
+        raise contact_actions.ActionError("the call is not on the line")
+    return call
+
+
+def _tell(call: Call, command: str, **detail) -> None:
+    try:
+        control.send(call, command, **detail)
+    except control.ControlError as exc:
+        raise contact_actions.ActionError(str(exc)) from None
+
+
+def _close_hold(call: Call, now: datetime) -> None:
+    if call.held_at is not None:
+        call.hold_seconds += max(0.0, (now - call.held_at).total_seconds())
+        call.held_at = None
+
+
+def hold_call(user, contact_id: int) -> Call:
+    with transaction.atomic():
+        call = _on_the_line(user, contact_id)
+        if call.held_at is not None:
+            raise contact_actions.ActionError("the caller is already on hold")
+        _tell(call, "hold")
+        call.held_at, call.holds = timezone.now(), call.holds + 1
+        call.save(update_fields=["held_at", "holds"])
+        publish_contact_change(call.contact, "call.held", agent_ids=(call.contact.agent_id,))
+    return call
+
+
+def resume_call(user, contact_id: int) -> Call:
+    with transaction.atomic():
+        call = _on_the_line(user, contact_id)
+        if call.held_at is None:
+            raise contact_actions.ActionError("the caller is not on hold")
+        _tell(call, "resume")
+        _close_hold(call, timezone.now())
+        call.save(update_fields=["held_at", "hold_seconds"])
+        publish_contact_change(call.contact, "call.resumed", agent_ids=(call.contact.agent_id,))
+    return call
+
+
+def end_call(user, contact_id: int) -> Call:
+    """The agent hangs up: the talk time stops, the wrap-up starts (the provider's own
+    ``ended`` event that follows changes nothing)."""
+    now = timezone.now()
+    with transaction.atomic():
+        call = _on_the_line(user, contact_id)
+        _tell(call, "end")
+        _close_hold(call, now)
+        call.save(update_fields=["held_at", "hold_seconds"])
+        ended(call, at=now)
+        publish_contact_change(call.contact, "call.ended", agent_ids=(call.contact.agent_id,))
+    call.refresh_from_db()
+    return call
+
+
+def transfer_call(user, contact_id: int, *, to: str, note: str = "") -> Contact:
+    """To a colleague (``to`` an agent id: they must be available, qualified, with capacity)
+    or back to the brand's queue (``to`` "queue"). The desk's handover runs first; the
+    provider is then told where the caller goes; if it refuses, nothing changes."""
+    with transaction.atomic():
+        call = _on_the_line(user, contact_id)
+        if to.isdigit():
+            contact = routing_actions.reassign(user, contact_id, agent_id=int(to), note=note)
+            target = {"agent": Agent.objects.get(pk=int(to)).user.username}
+        elif to == "queue":
+            contact = routing_actions.transfer_to_pool(user, contact_id, note=note)
+            target = {"queue": call.contact.brand.slug}
+        else:
+            raise contact_actions.ActionError("to: choose a colleague or the brand's queue")
+        _tell(call, "transfer", to=target)
+        _close_hold(call, timezone.now())
+        call.save(update_fields=["held_at", "hold_seconds"])
+    return contact
 
 
 def calls_today(brands, *, now: datetime | None = None):

@@ -37,6 +37,10 @@ class Call(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="calls")
+    # The agent put the caller on hold (since then; None: not on hold) and the time held so far.
+    held_at = models.DateTimeField(null=True, blank=True)
+    hold_seconds = models.FloatField(default=0)
+    holds = models.PositiveIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
     wrapped_at = models.DateTimeField(null=True, blank=True)
     answer_seconds = models.FloatField(null=True, blank=True)

@@ -1,0 +1,73 @@
+"""Commands to the telephony provider from the agent's call panel: hold, resume, transfer,
+end.
+
+roadie's generic provider shape: the voice channel's ``config["control_url"]`` receives a
+signed JSON POST (``X-Roadie-Signature: sha256=<HMAC-SHA256 of the body with the channel's
+secret>``, as the provider signs its own webhooks):
+
+    {"command": "hold" | "resume" | "end" | "transfer", "call_id": "...",
+     "to": {"agent": "username"} | {"queue": "brand-slug"}}        # transfer only
+
+and answers 2xx once it has done it. The provider then reports what follows through its
+usual webhook (``answered`` when the new agent takes a transferred call, ``ended``).
+Without ``control_url`` (the demo, where no provider carries the calls) roadie only records
+the step. Twilio's status callbacks carry no call control here: its calls show the panel
+without the buttons ("as far as the connector allows").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from roadie.connectors.hooks import hmac_sha256_hex
+from roadie.connectors.voice.models import Call
+from roadie.desk.brands.models import Channel, ChannelKind
+
+log = logging.getLogger("roadie.connectors.voice")
+
+COMMANDS = ("hold", "resume", "transfer", "end")
+# What each provider lets the agent do from the page.
+CONTROLS = {"generic": frozenset(COMMANDS), "twilio": frozenset()}
+TIMEOUT_SECONDS = 5
+
+
+class ControlError(Exception):
+    """The provider did not take the command (nothing is recorded then)."""
+
+
+def allowed(call: Call) -> frozenset[str]:
+    return CONTROLS.get(call.provider, frozenset())
+
+
+def channel_of(call: Call) -> Channel | None:
+    channels = Channel.objects.filter(brand_id=call.contact.brand_id, kind=call.contact.channel)
+    return channels.filter(address=call.line).first() or channels.order_by("pk").first()
+
+
+def send(call: Call, command: str, **detail) -> bool:
+    """Tell the provider; True when it was told, False when there is no provider to tell."""
+    if command not in allowed(call):
+        raise ControlError(f"the {call.provider} phone connector cannot {command} a call from roadie")
+    channel = channel_of(call)
+    config = (channel.config if channel else None) or {}
+    url = config.get("control_url") or ""
+    if not url or call.contact.channel != ChannelKind.VOICE:
+        log.info("call %s: %s recorded (no control_url: no provider to tell)", call.call_id, command)
+        return False
+    body = json.dumps({"command": command, "call_id": call.call_id, **detail}).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "X-Roadie-Signature": "sha256=" + hmac_sha256_hex(config.get("secret", ""), body)})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ControlError(f"the phone provider could not be reached: {exc}") from None
+    if not 200 <= status < 300:
+        raise ControlError(f"the phone provider refused to {command} the call (HTTP {status})")
+    return True
