@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from roadie.desk.live.actions import agent_topic, publish
+from roadie.desk.pay import bulk
 from roadie.desk.pay.models import (
     PREMIUM_FORBIDDEN,
     PRICE_CAP_PER_MINUTE,
@@ -107,7 +108,9 @@ ACCOUNT_NAMES = {
 
 
 def _accounts(codes: set[str]) -> dict[str, Account]:
+    """The ledger accounts of ``codes``, the missing ones created (a fixed number of queries)."""
     found = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    missing = []
     for code in sorted(codes - set(found)):
         prefix, _, ident = code.partition(":")
         if prefix == "agent":
@@ -119,7 +122,10 @@ def _accounts(codes: set[str]) -> dict[str, Account]:
             spec = {"name": name, "kind": kind}
         else:
             raise PayError(f"account {code!r} is not a ledger account")
-        found[code], _ = Account.objects.get_or_create(code=code, defaults=spec)
+        missing.append(Account(code=code, **spec))
+    if missing:  # a concurrent writer may have created some: theirs are kept
+        Account.objects.bulk_create(missing, batch_size=CHUNK, ignore_conflicts=True)
+        found.update((a.code, a) for a in Account.objects.filter(code__in=[a.code for a in missing]))
     return found
 
 
@@ -133,37 +139,18 @@ def post(postings: Sequence[Posting], *, allow_closed: bool = False) -> int:
     keys = [p.key for p in postings]
     if len(set(keys)) != len(keys):
         raise PayError("the same idempotency key twice in one batch")
-    booked: set[str] = set()
-    for i in range(0, len(keys), CHUNK):
-        booked.update(Transaction.objects.filter(key__in=keys[i:i + CHUNK]).values_list("key", flat=True))
+    booked = {key for (key,) in bulk.booked(keys)}
     fresh = [p for p in postings if p.key not in booked]
     closed = set(Period.objects.filter(month__in={p.period for p in fresh}, status=PeriodStatus.CLOSED)
                  .values_list("month", flat=True))
     if closed and not allow_closed:
         raise PayError(f"period {sorted(closed)[0]} is closed: late events go to the next period")
-    written = 0
     with transaction.atomic():
         accounts = _accounts({leg.account for p in fresh for leg in p.legs})
-        for i in range(0, len(fresh), CHUNK):
-            new = fresh[i:i + CHUNK]
-            reversed_ids = dict(Transaction.objects.filter(
-                key__in=[p.reverses_key for p in new if p.reverses_key]).values_list("key", "id"))
-            rows = Transaction.objects.bulk_create([Transaction(
-                key=p.key, period=p.period, origin_period=p.origin_period, source_kind=p.source_kind,
-                source_id=p.source_id, occurred_at=p.occurred_at, memo=p.memo[:250],
-                reverses_id=reversed_ids.get(p.reverses_key)) for p in new])
-            if rows and rows[0].pk is None:  # a backend that does not return ids
-                ids = dict(Transaction.objects.filter(key__in=[p.key for p in new]).values_list("key", "id"))
-                for row in rows:
-                    row.pk = ids[row.key]
-            Entry.objects.bulk_create([Entry(
-                transaction_id=row.pk, account=accounts[leg.account], amount=leg.amount,
-                kind=leg.kind, rule=leg.rule, rule_version=leg.rule_version,
-                evidence_kind=leg.evidence_kind, evidence_id=leg.evidence_id, quantity=leg.quantity,
-                base=leg.base, multiplier=leg.multiplier, label=leg.label[:300],
-                label_parts=labels.as_data(leg.label_parts))
-                for row, p in zip(rows, new, strict=True) for leg in p.legs], batch_size=CHUNK)
-            written += len(new)
+        reverses = [p.reverses_key for p in fresh if p.reverses_key]
+        reversed_ids = dict(bulk.booked(reverses, fields=("key", "id"))) if reverses else {}
+        bulk.insert(fresh, accounts=accounts, reversed_ids=reversed_ids)
+    written = len(fresh)
     return written
 
 
@@ -243,8 +230,12 @@ def set_brand_contract(user, *, brand, effective_from: dt.date, data: dict, lega
 def ensure_default_rules() -> RuleSet:
     rule = RuleSet.objects.filter(code="default").order_by("version").first()
     if rule is None:
-        rule = RuleSet.objects.create(code="default", version=1, effective_from=dt.date(2020, 1, 1),
-                                      data=rules_engine.DEFAULT_RULES)
+        try:
+            with transaction.atomic():
+                rule = RuleSet.objects.create(code="default", version=1, effective_from=dt.date(2020, 1, 1),
+                                              data=rules_engine.DEFAULT_RULES)
+        except IntegrityError:  # a concurrent close created it first
+            rule = RuleSet.objects.filter(code="default").order_by("version").first()
     return rule
 
 
@@ -415,22 +406,27 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
     except ValueError as exc:
         raise PayError(f"period: {exc}") from None
     ensure_default_rules()
-    existing = Period.objects.filter(month=period).first()
-    if existing and existing.status == PeriodStatus.CLOSED:
-        raise PayError(f"period: {period} is already closed (use ledger-check to prove it)")
-    books = closing.books_start(period)
-    month = books
-    from roadie.engine.pay.evaluate import next_period
-    while month < period:
-        if not Period.objects.filter(month=month, status=PeriodStatus.CLOSED).exists():
-            raise PayError(f"period: close {month} first")
-        month = next_period(month)
-    cutoff = closing.earliest_close(period)
-    if now < cutoff:
-        raise PayError(f"period: {period} can close from {cutoff:%Y-%m-%d %H:%M}, when the "
-                       "reopen window of its last contacts has passed")
-    build = closing.build_period(period)
     with transaction.atomic():
+        # The period's row, locked until commit: a second close of the same month waits here,
+        # then finds it closed and writes nothing.
+        Period.objects.get_or_create(month=period)
+        row = Period.objects.select_for_update().get(month=period)
+        if row.status == PeriodStatus.CLOSED:
+            raise PayError(f"period: {period} is already closed (use ledger-check to prove it)")
+        books = closing.books_start(period)
+        month = books
+        from roadie.engine.pay.evaluate import next_period
+        closed = set(Period.objects.filter(month__gte=books, month__lt=period, status=PeriodStatus.CLOSED)
+                     .values_list("month", flat=True))
+        while month < period:
+            if month not in closed:
+                raise PayError(f"period: close {month} first")
+            month = next_period(month)
+        cutoff = closing.earliest_close(period)
+        if now < cutoff:
+            raise PayError(f"period: {period} can close from {cutoff:%Y-%m-%d %H:%M}, when the "
+                           "reopen window of its last contacts has passed")
+        build = closing.build_period(period)
         postings = [line_posting(li, period=period, origin=build.origin.get(li.key, ""))
                     for li in build.lines if li.amount]
         for c in build.premium_calls:
@@ -479,14 +475,12 @@ def close_period(user, *, period: str, now: dt.datetime | None = None):
         post(tail)
         from roadie.desk.pay import lib
 
-        statements = []
-        for agent_id in sorted(totals):
-            text = lib.statement_csv_from_ledger(agent_id=agent_id, period=period)
-            statements.append(Statement(agent_id=agent_id, period=period,
-                                        total=lib.statement_total(agent_id=agent_id, period=period),
-                                        lines=text.count("\n") - 2, csv_sha256=lib.sha256(text)))
-        Statement.objects.bulk_create(statements)
-        row, _ = Period.objects.get_or_create(month=period)
+        # Read back from the ledger (what the statement proves), every roadie in one pass.
+        issued = lib.ledger_statements(period=period, agent_ids=totals)
+        Statement.objects.bulk_create([
+            Statement(agent_id=agent_id, period=period, total=issued[agent_id].total,
+                      lines=issued[agent_id].lines, csv_sha256=lib.sha256(issued[agent_id].csv))
+            for agent_id in sorted(totals)], batch_size=CHUNK)
         shares = sum((li.amount for li in build.lines if li.kind == "premium_share"), Decimal("0"))
         Period.objects.filter(pk=row.pk).update(
             status=PeriodStatus.CLOSED, closed_at=now, closed_by=user,

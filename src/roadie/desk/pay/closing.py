@@ -12,7 +12,7 @@ from decimal import Decimal
 from roadie.desk.brands.models import Brand, ServiceLevelPolicy
 from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.pay import facts
-from roadie.desk.pay.models import BrandContract, Period, PeriodStatus, Transaction
+from roadie.desk.pay.models import BrandContract, Period, PeriodStatus
 from roadie.engine.pay import evaluate as ev
 from roadie.engine.pay.invoice import ChannelUsage, InvoiceDraft, draft_invoice, parse_contract
 from roadie.engine.pay.money import ZERO, vat
@@ -115,10 +115,9 @@ def build_period(period: str, *, recompute: bool = False) -> PeriodBuild:
 
 
 def _booked_periods(keys: list[str]) -> dict[str, str]:
-    out = {}
-    for i in range(0, len(keys), 5000):
-        out.update(Transaction.objects.filter(key__in=keys[i:i + 5000]).values_list("key", "period"))
-    return out
+    from roadie.desk.pay import bulk
+
+    return dict(bulk.booked(keys, fields=("key", "period")))
 
 
 def agent_vat(total: Decimal, *, franchise: bool) -> Decimal:
@@ -133,29 +132,58 @@ def contract_for(brand: Brand, start: dt.datetime):
     return row, parse_contract(row.data if row else {})
 
 
-def brand_usage(brand: Brand, *, start: dt.datetime, end: dt.datetime) -> list[ChannelUsage]:
-    """The month's handled contacts, handled seconds and service level per channel."""
-    policies = {p.channel: p for p in ServiceLevelPolicy.objects.filter(brand=brand)}
-    handled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for channel, answered, resolved in (Contact.objects.filter(
-            brand=brand, status=Status.RESOLVED, resolved_at__gte=start, resolved_at__lt=end,
-            agent__isnull=False).values_list("channel", "answered_at", "resolved_at").iterator(chunk_size=20000)):
-        handled[channel][0] += 1
+def contracts_for(brand_ids, start: dt.datetime) -> dict[int, object]:
+    """Each brand's contract in effect at ``start`` (parsed; the default terms when it has
+    none), from one read."""
+    rows: dict[int, BrandContract] = {}
+    for row in (BrandContract.objects.filter(brand_id__in=list(brand_ids), effective_from__lte=start.date())
+                .order_by("brand_id", "effective_from")):
+        rows[row.brand_id] = row  # the latest in effect wins
+    return {b: parse_contract(rows[b].data if b in rows else {}) for b in brand_ids}
+
+
+def brands_usage(brand_ids, *, start: dt.datetime, end: dt.datetime) -> dict[int, list[ChannelUsage]]:
+    """Per brand of ``brand_ids``: the month's handled contacts, handled seconds and service
+    level per channel, from one pass over the month's resolved contacts and one over those
+    arrived (whatever the number of brands)."""
+    wanted = set(brand_ids)
+    policies: dict[int, dict[str, ServiceLevelPolicy]] = defaultdict(dict)
+    for p in ServiceLevelPolicy.objects.filter(brand_id__in=wanted):
+        policies[p.brand_id][p.channel] = p
+    handled: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for brand_id, channel, answered, resolved in (Contact.objects.filter(
+            brand_id__in=wanted, status=Status.RESOLVED, resolved_at__gte=start, resolved_at__lt=end,
+            agent__isnull=False).values_list("brand_id", "channel", "answered_at", "resolved_at")
+            .iterator(chunk_size=20000)):
+        cell = handled[brand_id][channel]
+        cell[0] += 1
         if answered and resolved > answered:
-            handled[channel][1] += int((resolved - answered).total_seconds())
-    offered: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for channel, arrived, answered in (Contact.objects.filter(
-            brand=brand, arrived_at__gte=start, arrived_at__lt=end)
-            .values_list("channel", "arrived_at", "answered_at").iterator(chunk_size=20000)):
-        offered[channel][0] += 1
-        policy = policies.get(channel)
+            cell[1] += int((resolved - answered).total_seconds())
+    offered: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for brand_id, channel, arrived, answered in (Contact.objects.filter(
+            brand_id__in=wanted, arrived_at__gte=start, arrived_at__lt=end)
+            .values_list("brand_id", "channel", "arrived_at", "answered_at").iterator(chunk_size=20000)):
+        cell = offered[brand_id][channel]
+        cell[0] += 1
+        policy = policies[brand_id].get(channel)
         limit = policy.answer_seconds if policy else 60
         if answered is not None and (answered - arrived).total_seconds() <= limit:
-            offered[channel][1] += 1
-    return [ChannelUsage(channel=ch, contacts=handled[ch][0], handled_seconds=handled[ch][1],
-                         answered_in_target=offered[ch][1], offered=offered[ch][0],
-                         target=policies[ch].target if ch in policies else DEFAULT_TARGET)
-            for ch in sorted(set(handled) | set(offered))]
+            cell[1] += 1
+    out = {}
+    for b in brand_ids:
+        h, o, pol = handled.get(b, {}), offered.get(b, {}), policies.get(b, {})
+        out[b] = [ChannelUsage(channel=ch, contacts=h[ch][0] if ch in h else 0,
+                               handled_seconds=h[ch][1] if ch in h else 0,
+                               answered_in_target=o[ch][1] if ch in o else 0,
+                               offered=o[ch][0] if ch in o else 0,
+                               target=pol[ch].target if ch in pol else DEFAULT_TARGET)
+                  for ch in sorted(set(h) | set(o))]
+    return out
+
+
+def brand_usage(brand: Brand, *, start: dt.datetime, end: dt.datetime) -> list[ChannelUsage]:
+    """The month's handled contacts, handled seconds and service level per channel."""
+    return brands_usage([brand.pk], start=start, end=end)[brand.pk]
 
 
 def brand_draft(brand: Brand, period: str) -> tuple[list[ChannelUsage], InvoiceDraft, int]:
@@ -163,3 +191,11 @@ def brand_draft(brand: Brand, period: str) -> tuple[list[ChannelUsage], InvoiceD
     _, contract = contract_for(brand, start)
     usage = brand_usage(brand, start=start, end=end)
     return usage, draft_invoice(contract, usage), contract.payment_days
+
+
+def brand_drafts(brand_ids, period: str) -> dict[int, tuple[list[ChannelUsage], InvoiceDraft, int]]:
+    """``brand_draft`` of every brand of ``brand_ids`` in a fixed number of queries."""
+    start, end = ev.period_bounds(period)
+    contracts = contracts_for(brand_ids, start)
+    usage = brands_usage(brand_ids, start=start, end=end)
+    return {b: (usage[b], draft_invoice(contracts[b], usage[b]), contracts[b].payment_days) for b in brand_ids}

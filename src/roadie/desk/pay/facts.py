@@ -97,21 +97,13 @@ def booking_facts(*, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> 
     attended = _seam("roadie.desk.scheduling.lib", "attended_bookings")
     if attended is None:
         return []
+    bookings = attended(start=start, end=end, now=now)
+    slugs = dict(Pool.objects.filter(pk__in={b.pool_id for b in bookings if b.pool_id is not None})
+                 .values_list("pk", "slug")) if bookings else {}
     return [BookingFact(booking_id=b.booking_id, agent_id=b.agent_id, starts_at=b.starts_at,
                         attended_hours=Decimal(b.attended_hours), bonus=Decimal(b.bonus),
-                        no_show=b.no_show, pool=_pool_slug(b.pool_id))
-            for b in attended(start=start, end=end, now=now)]
-
-
-_POOL_SLUGS: dict[int, str] = {}
-
-
-def _pool_slug(pool_id: int | None) -> str | None:
-    if pool_id is None:
-        return None
-    if pool_id not in _POOL_SLUGS:
-        _POOL_SLUGS[pool_id] = Pool.objects.filter(pk=pool_id).values_list("slug", flat=True).first() or ""
-    return _POOL_SLUGS[pool_id] or None
+                        no_show=b.no_show, pool=slugs.get(b.pool_id) or None)
+            for b in bookings]
 
 
 def quality_indexes(agent_ids, *, end: dt.datetime) -> dict[int, Decimal | None]:

@@ -63,21 +63,22 @@ def brand_invoice_number(year: str, sequence: int) -> str:
 def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
     """Each brand's invoice for the month (by its contract) and its ledger posting."""
     from roadie.desk.pay.actions import Leg, Posting, coded
-    from roadie.desk.pay.closing import brand_draft
+    from roadie.desk.pay.closing import brand_drafts
     from roadie.engine.pay import labels
 
-    postings = []
+    postings, rows = [], []
     sequence = BrandInvoice.objects.aggregate(m=Max("sequence"))["m"] or 0
-    for brand in Brand.objects.order_by("slug"):
-        if BrandInvoice.objects.filter(brand=brand, period=period).exists():
-            continue
-        usage, draft, days = brand_draft(brand, period)
+    invoiced = set(BrandInvoice.objects.filter(period=period).values_list("brand_id", flat=True))
+    brands = [b for b in Brand.objects.order_by("slug") if b.pk not in invoiced]
+    drafts = brand_drafts([b.pk for b in brands], period)
+    for brand in brands:
+        usage, draft, days = drafts[brand.pk]
         if not draft.lines or draft.total <= 0:
             continue
         sequence += 1
         number = brand_invoice_number(period[:4], sequence)
         issued = at.astimezone(PARIS)
-        BrandInvoice.objects.create(
+        rows.append(BrandInvoice(
             brand=brand, period=period, sequence=sequence, number=number, issued_at=at,
             lines=[{"code": li.code, "channel": li.channel, "description": li.description,
                     "quantity": str(li.quantity), "unit_price": str(li.unit_price),
@@ -87,7 +88,7 @@ def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
                     "service_level": str(u.service_level) if u.service_level is not None else None,
                     "target": str(u.target)} for u in usage],
             net=draft.net, vat=draft.vat, total=draft.total,
-            due_on=issued.date() + dt.timedelta(days=days))
+            due_on=issued.date() + dt.timedelta(days=days)))
         common = dict(kind="brand_invoice", rule="contract", rule_version=1,
                       evidence_kind="brand_invoice", evidence_id=number,
                       **coded("brand_invoice", number=number))
@@ -97,4 +98,5 @@ def issue_brand_invoices(*, period: str, at: dt.datetime) -> list:
             legs=(Leg(f"brand:{brand.pk}", draft.total, **common),
                   Leg("revenue:services", -draft.net, **common),
                   Leg("vat:collected", -draft.vat, **common))))
+    BrandInvoice.objects.bulk_create(rows)
     return postings

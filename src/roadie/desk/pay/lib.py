@@ -16,6 +16,7 @@ from roadie.desk.accounts.access import brand_scope, can_handle_money
 from roadie.desk.agents.models import Agent
 from roadie.desk.pay.labels import entry_text
 from roadie.desk.pay.models import (
+    Account,
     BrandInvoice,
     Entry,
     Period,
@@ -61,6 +62,59 @@ def statement_csv_from_ledger(*, agent_id: int, period: str) -> str:
     return statement_csv(period, statement_lines(agent_id=agent_id, period=period))
 
 
+@dataclass(frozen=True)
+class LedgerStatement:
+    """One roadie's statement for a period as the ledger holds it."""
+
+    total: Decimal
+    lines: int
+    csv: str
+
+
+STATEMENT_FIELDS = ("account_id", "transaction__key", "kind", "evidence_kind", "evidence_id",
+                    "rule", "rule_version", "transaction__occurred_at", "quantity", "base",
+                    "multiplier", "amount", "label")
+STREAM_CHUNK = 20000
+
+
+def ledger_statements(*, period: str, agent_ids=None) -> dict[int, LedgerStatement]:
+    """Every roadie's statement of ``period`` (or those of ``agent_ids``) read from the ledger
+    in one streamed query, grouped by roadie: the same total and CSV bytes as
+    ``statement_total`` and ``statement_csv_from_ledger`` give for each one. A roadie of
+    ``agent_ids`` with no line gets an empty statement."""
+    wanted = None if agent_ids is None else set(agent_ids)
+    accounts = Account.objects.filter(code__startswith="agent:", agent__isnull=False)
+    if wanted is not None:
+        accounts = accounts.filter(agent_id__in=wanted)
+    agent_of = dict(accounts.values_list("pk", "agent_id"))
+    # Account ids, not a join on their codes: the planner then goes through the legs' account
+    # index whatever its statistics say about rows written earlier in this transaction.
+    rows = (Entry.objects.filter(transaction__period=period, account_id__in=list(agent_of))
+            .exclude(kind__in=NOT_ON_STATEMENT).order_by("account_id")
+            .values_list(*STATEMENT_FIELDS))
+    out: dict[int, LedgerStatement] = {}
+    current, lines = None, []
+
+    def flush():
+        if current is not None and (wanted is None or current in wanted):
+            text = statement_csv(period, lines)
+            out[current] = LedgerStatement(total=sum((li.amount for li in lines), ZERO),
+                                           lines=len(lines), csv=text)
+
+    for (account_id, key, kind, ev_kind, ev_id, rule, version, at, quantity, base, multiplier, amount,
+         label) in (rows.iterator(chunk_size=STREAM_CHUNK) if agent_of else ()):
+        if agent_of[account_id] != current:
+            flush()
+            current, lines = agent_of[account_id], []
+        lines.append(Line(key=key, agent_id=0, kind=kind, evidence_kind=ev_kind, evidence_id=ev_id,
+                          rule=rule, rule_version=version, occurred_at=at, quantity=quantity,
+                          base=base, multiplier=multiplier, amount=-amount, label=label))
+    flush()
+    for agent_id in wanted or ():
+        out.setdefault(agent_id, LedgerStatement(total=ZERO, lines=0, csv=statement_csv(period, [])))
+    return out
+
+
 def dsum(queryset) -> Decimal:
     """Exact sum of the ``amount`` column (SQLite's SUM of decimals goes through floats)."""
     return sum(queryset.values_list("amount", flat=True), ZERO)
@@ -73,6 +127,16 @@ def statement_total(*, agent_id: int, period: str) -> Decimal:
 def payout_amount(*, agent_id: int, period: str) -> Decimal:
     return dsum(Entry.objects.filter(account__code=f"agent:{agent_id}", transaction__period=period,
                                      kind="payout"))
+
+
+def payout_amounts(*, period: str) -> dict[int, Decimal]:
+    """``payout_amount`` of every roadie paid in ``period``, from one read."""
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for agent_id, amount in Entry.objects.filter(
+            account__code__startswith="agent:", account__agent__isnull=False,
+            transaction__period=period, kind="payout").values_list("account__agent_id", "amount"):
+        out[agent_id] += amount
+    return dict(out)
 
 
 def statement_json(*, agent: Agent, period: str) -> dict:
@@ -128,15 +192,25 @@ def ledger_check() -> CheckResult:
     if trial != 0:
         return CheckResult(False, f"trial balance is {trial}, not 0", tx, entries, 0)
     n = 0
-    for s in Statement.objects.select_related("agent__user").order_by("period", "agent_id"):
+    ledger: dict[int, LedgerStatement] = {}
+    payouts: dict[int, Decimal] = {}
+    read = None
+    for s in (Statement.objects.select_related("agent__user").order_by("period", "agent_id")
+              .iterator(chunk_size=STREAM_CHUNK)):
+        if s.period != read:  # every statement of a period from one read of the ledger
+            read = s.period
+            ledger = ledger_statements(period=read)
+            payouts = payout_amounts(period=read)
         n += 1
         who = f"statement of {s.agent.user.username} for {s.period}"
-        total = statement_total(agent_id=s.agent_id, period=s.period)
+        found = ledger.get(s.agent_id)
+        total = found.total if found else ZERO
         if total != s.total:
             return CheckResult(False, f"{who}: ledger says {total}, statement says {s.total}", tx, entries, n)
-        if sha256(statement_csv_from_ledger(agent_id=s.agent_id, period=s.period)) != s.csv_sha256:
+        text = found.csv if found else statement_csv(s.period, [])
+        if sha256(text) != s.csv_sha256:
             return CheckResult(False, f"{who}: CSV differs from the one issued at close", tx, entries, n)
-        payout = payout_amount(agent_id=s.agent_id, period=s.period)
+        payout = payouts.get(s.agent_id, ZERO)
         if payout != total:
             return CheckResult(False, f"{who}: payout {payout} differs from total {total}", tx, entries, n)
     return CheckResult(True, "", tx, entries, n)
@@ -159,9 +233,10 @@ def recompute_check(period: str) -> tuple[bool, list[str]]:
         by_agent[agent_id].append(li)
     differences = []
     agents = set(by_agent) | set(Statement.objects.filter(period=period).values_list("agent_id", flat=True))
+    ledger = ledger_statements(period=period, agent_ids=agents)
     for agent_id in sorted(agents):
         fresh = statement_csv(period, [_as_statement_line(li) for li in by_agent.get(agent_id, [])])
-        if fresh != statement_csv_from_ledger(agent_id=agent_id, period=period):
+        if fresh != ledger[agent_id].csv:
             differences.append(f"agent {agent_id}")
     return not differences, differences
 

@@ -87,9 +87,12 @@ def attended_bookings(*, start: dt.datetime, end: dt.datetime, now: dt.datetime 
     spans = available_spans([b.agent_id for b in bookings],
                             start=min(b.slot.starts_at for b in bookings),
                             end=min(last_end, now))
+    pool_ids = {b.slot.plan.pool_id for b in bookings}
+    overrides = {r.pool_id: r for r in PoolRules.objects.filter(pool_id__in=pool_ids)}
+    pool_rules = {pool_id: rules_of(overrides.get(pool_id)) for pool_id in pool_ids}
     out = []
     for b in bookings:
-        rules = rules_for_pool_id(b.slot.plan.pool_id)
+        rules = pool_rules[b.slot.plan.pool_id]
         parts = pieces(b.slot)
         available = spans.get(b.agent_id, [])
         decided = now >= parts[0][0] + dt.timedelta(minutes=rules.no_show_minutes)
