@@ -8,9 +8,14 @@ the transaction and its two legs with ``objects.create`` — in the same run, on
 same database (PostgreSQL ``CREATE DATABASE ... TEMPLATE``). The peer books contact lines
 only; the close also books invoices, payouts and statements, so the comparison favours the peer.
 
-    bench/bench_pay.py [--contacts 1000000] [--roadies 1500] [--peer-contacts N]
+    bench/bench_pay.py [--contacts 1000000] [--roadies 1500] [--peer-contacts N] [--repeat 3]
+                       [--name NAME]
 
-Each measurement runs in a child process; peak memory is the child's maximum resident set size.
+Each measurement runs in a child process, on a fresh copy of the loaded database; peak memory
+is the child's maximum resident set size. With ``--repeat``, the close and the peer run that
+many times each (alternately) and the medians are reported. ``--peer-contacts`` lets the peer
+book only the first N events (then its rate is reported and extrapolated, said so). Scratch
+databases are named ``roadie_pay_bench_<NAME>_<pid>_*`` and dropped at the end.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -85,13 +92,14 @@ def close() -> None:
     from roadie.engine.pay.evaluate import PARIS
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     _, build = actions.close_period(None, period=MONTH, now=dt.datetime(2026, 5, 1, tzinfo=PARIS))
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"RESULT close seconds={seconds:.1f} peak_rss_mb={peak / 1024:.0f} "
-          f"rss_growth_mb={(peak - before) / 1024:.0f} lines={len(build.lines)} legs={Entry.objects.count()}",
-          flush=True)
+          f"rss_growth_mb={(peak - before) / 1024:.0f} lines={len(build.lines)} legs={Entry.objects.count()} "
+          f"load={load:.1f}-{os.getloadavg()[0]:.1f}", flush=True)
 
 
 def peer(limit: int) -> None:
@@ -108,6 +116,7 @@ def peer(limit: int) -> None:
     rules = rule_sets()[0]
     expense, _ = Account.objects.get_or_create(code="expense:pay", defaults={"name": "pay", "kind": "expense"})
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     n = 0
     with transaction.atomic():
@@ -131,7 +140,8 @@ def peer(limit: int) -> None:
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"RESULT peer seconds={seconds:.1f} peak_rss_mb={peak / 1024:.0f} "
-          f"rss_growth_mb={(peak - before) / 1024:.0f} lines={n}", flush=True)
+          f"rss_growth_mb={(peak - before) / 1024:.0f} lines={n} "
+          f"load={load:.1f}-{os.getloadavg()[0]:.1f}", flush=True)
 
 
 def _pg(url: str, sql: str) -> None:
@@ -141,11 +151,21 @@ def _pg(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def _child(me: list[str], kind: str, env: dict, db: str) -> dict[str, str]:
+    out = subprocess.run([*me, "--child", kind], env={**env, "ROADIE_DATABASE_URL": db}, check=True,
+                         capture_output=True, text=True).stdout
+    print(out, end="", flush=True)
+    line = [li for li in out.splitlines() if li.startswith("RESULT ")][-1]
+    return dict(field.split("=", 1) for field in line.split()[2:])
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--contacts", type=int, default=1_000_000)
     p.add_argument("--roadies", type=int, default=1_500)
     p.add_argument("--peer-contacts", type=int, default=0, help="events the peer books (default: all)")
+    p.add_argument("--repeat", type=int, default=1, help="runs of each side (medians reported)")
+    p.add_argument("--name", default="run", help="part of the scratch databases' names")
     p.add_argument("--child", choices=("load", "close", "peer"))
     args = p.parse_args()
     if args.child == "load":
@@ -161,21 +181,48 @@ def main() -> int:
                          text=True).stdout.strip()
     base = url.rpartition("/")[0]
     # Scratch databases of this run only (two runs at once must not share them).
-    names = tuple(f"roadie_pay_bench_{os.getpid()}_{part}" for part in ("src", "close", "peer"))
-    for name in names:
+    source = f"roadie_pay_bench_{args.name}_{os.getpid()}_src"
+    work = f"roadie_pay_bench_{args.name}_{os.getpid()}_work"
+    for name in (source, work):
         _pg(url, f"DROP DATABASE IF EXISTS {name}")
-    _pg(url, f"CREATE DATABASE {names[0]}")
-    env = {**os.environ, "ROADIE_DATA_DIR": "/tmp/roadie-pay-bench"}
+    _pg(url, f"CREATE DATABASE {source}")
+    env = {**os.environ, "ROADIE_DATA_DIR": f"/tmp/roadie-pay-bench-{args.name}"}
     me = [sys.executable, __file__, "--contacts", str(args.contacts), "--roadies", str(args.roadies),
           "--peer-contacts", str(args.peer_contacts)]
-    print(f"== pay close bench: {args.contacts:,} contacts, {args.roadies:,} roadies, PostgreSQL", flush=True)
-    subprocess.run([*me, "--child", "load"], env={**env, "ROADIE_DATABASE_URL": f"{base}/{names[0]}"}, check=True)
-    for name in names[1:]:
-        _pg(url, f"CREATE DATABASE {name} TEMPLATE {names[0]}")
-    subprocess.run([*me, "--child", "close"], env={**env, "ROADIE_DATABASE_URL": f"{base}/{names[1]}"}, check=True)
-    subprocess.run([*me, "--child", "peer"], env={**env, "ROADIE_DATABASE_URL": f"{base}/{names[2]}"}, check=True)
-    for name in names:
-        _pg(url, f"DROP DATABASE IF EXISTS {name}")
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        server = conn.execute("SHOW server_version").fetchone()[0]
+    print(f"== pay close bench: {args.contacts:,} contacts, {args.roadies:,} roadies, PostgreSQL {server}; "
+          f"Python {platform.python_version()}, {os.cpu_count()} logical cores; "
+          f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    results: dict[str, list[dict[str, str]]] = {"close": [], "peer": []}
+    try:
+        subprocess.run([*me, "--child", "load"], env={**env, "ROADIE_DATABASE_URL": f"{base}/{source}"},
+                       check=True)
+        for _ in range(args.repeat):
+            for kind in ("close", "peer"):
+                _pg(url, f"DROP DATABASE IF EXISTS {work}")
+                _pg(url, f"CREATE DATABASE {work} TEMPLATE {source}")
+                results[kind].append(_child(me, kind, env, f"{base}/{work}"))
+    finally:
+        for name in (source, work):
+            _pg(url, f"DROP DATABASE IF EXISTS {name}")
+    close_s = statistics.median(float(r["seconds"]) for r in results["close"])
+    peer_s = statistics.median(float(r["seconds"]) for r in results["peer"])
+    peer_lines = int(results["peer"][0]["lines"])
+    rate = peer_lines / peer_s
+    print(f"SUMMARY runs={args.repeat} close_median_s={close_s:.1f} "
+          f"close_peak_rss_mb={max(int(r['peak_rss_mb']) for r in results['close'])} "
+          f"close_lines={results['close'][0]['lines']} legs={results['close'][0]['legs']} "
+          f"peer_median_s={peer_s:.1f} peer_lines={peer_lines} "
+          f"peer_peak_rss_mb={max(int(r['peak_rss_mb']) for r in results['peer'])} "
+          f"peer_lines_per_s={rate:.0f}", flush=True)
+    contact_lines = args.contacts
+    peer_full = contact_lines / rate
+    estimate = "" if peer_lines >= contact_lines else " (extrapolated from its rate)"
+    print(f"SUMMARY peer for all {contact_lines:,} events{estimate}: {peer_full:.0f} s; "
+          f"close is {peer_full / close_s:.1f}x faster", flush=True)
     return 0
 
 
