@@ -74,6 +74,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def promised_at():
+    """The database expression of ``Contact.promised_at`` (its first arrival's deadline)."""
+    from django.db.models.functions import Coalesce
+
+    return Coalesce("first_deadline_at", "deadline_at")
+
+
 class Contact(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="contacts")
     channel = models.CharField(max_length=16, choices=ChannelKind.choices)
@@ -93,7 +100,14 @@ class Contact(models.Model):
     # Times it came back after being resolved, abandoned or waiting on the customer (each
     # one is also a "reopened" ContactEvent, with its time).
     reopened = models.PositiveIntegerField(default=0)
+    # The answer promise now: its arrival's, then a fresh one at each return to the queue (the
+    # customer's answer, a reopening, a wake-up, a transfer after waiting); what the router
+    # orders by and what "at risk" reads.
     deadline_at = models.DateTimeField()
+    # The promise of its first arrival, never moved: what the service level judges the first
+    # answer (``answered_at``) against (docs/concepts.md#service-level). Empty: ``deadline_at``
+    # (rows written in bulk); ``save`` fills it.
+    first_deadline_at = models.DateTimeField(null=True, blank=True)
     agent = models.ForeignKey(
         "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
@@ -130,6 +144,11 @@ class Contact(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def promised_at(self):
+        """The deadline the service level judges it by: its first arrival's."""
+        return self.first_deadline_at or self.deadline_at
+
+    @property
     def queue_since(self):
         """Its place in the queue: when it last entered it."""
         return self.queued_at or self.arrived_at
@@ -139,6 +158,10 @@ class Contact(models.Model):
             self.queued_at = self.arrived_at
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "queued_at"}
+        if self.first_deadline_at is None and self.deadline_at is not None:
+            self.first_deadline_at = self.deadline_at
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_deadline_at"}
         super().save(*args, **kwargs)
 
 

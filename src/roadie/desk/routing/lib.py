@@ -13,7 +13,7 @@ from django.utils import timezone
 from roadie.desk.accounts.access import can_supervise
 from roadie.desk.agents.models import Agent, Presence
 from roadie.desk.brands.models import Brand, ChannelKind, Pool, ServiceLevelPolicy
-from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.contacts.models import Contact, Status, promised_at
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer
 from roadie.engine import routing as core
 from roadie.engine.routing import CHANNEL_COST, PoolSpec, Tier, agent_pools, pool_cascades
@@ -128,17 +128,19 @@ def queue_stats(brands, *, now: datetime | None = None) -> list[QueueStats]:
         for r in Contact.objects.filter(brand__in=brands, answered_at__gte=today)
         .values("brand_id", "channel").annotate(n=Count("pk"))
     }
-    # The one definition (roadie.engine.service_level), over the contacts arrived today.
-    late = Q(deadline_at__lt=now)
+    # The one definition (roadie.engine.service_level), over the contacts arrived today, each
+    # judged by the promise of its first arrival (a reopening does not move it).
+    late = Q(promised__lt=now)
     settled = {
         (r["brand_id"], r["channel"]): r
         for r in Contact.objects.filter(brand__in=brands, arrived_at__gte=today)
+        .annotate(promised=promised_at())
         .values("brand_id", "channel")
         .annotate(
-            in_time=Count("pk", filter=Q(answered_at__lte=F("deadline_at"))),
-            answered_late=Count("pk", filter=Q(answered_at__gt=F("deadline_at"))),
+            in_time=Count("pk", filter=Q(answered_at__lte=F("promised"))),
+            answered_late=Count("pk", filter=Q(answered_at__gt=F("promised"))),
             abandoned_late=Count("pk", filter=Q(answered_at__isnull=True, status=Status.ABANDONED,
-                                                resolved_at__gt=F("deadline_at"))),
+                                                resolved_at__gt=F("promised"))),
             waiting_late=Count("pk", filter=Q(answered_at__isnull=True, status__in=[
                 Status.QUEUED, Status.OFFERED]) & late),
         )

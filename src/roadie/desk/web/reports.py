@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.contacts.models import Contact, Status, promised_at
 from roadie.engine.service_level import ServiceLevelCounts
 
 MAX_DAYS = 92
@@ -89,6 +89,7 @@ class Bucket:
 
 
 def _classify(status, answered_at, resolved_at, deadline_at, now) -> str:
+    """How a contact stands in the service level; ``deadline_at``: its first arrival's promise."""
     if answered_at is not None:
         return "answered_in_time" if answered_at <= deadline_at else "answered_late"
     if status == Status.ABANDONED:
@@ -135,8 +136,8 @@ def history(brands, period: Period, *, channel: str = "", now: datetime | None =
     channels: dict[str, dict[str, Bucket]] = {}
     queues: dict[tuple[str, str], Bucket] = {}
     total = Bucket(key="total")
-    rows = query.values_list("brand__name", "channel", "status", "arrived_at", "answered_at",
-                             "resolved_at", "deadline_at")
+    rows = query.annotate(promised=promised_at()).values_list(
+        "brand__name", "channel", "status", "arrived_at", "answered_at", "resolved_at", "promised")
     for brand_name, chan, status, arrived_at, answered_at, resolved_at, deadline_at in rows.iterator():
         key = bucket_key(arrived_at, period.by)
         per_channel = channels.setdefault(chan, {k: Bucket(key=k) for k in keys})
@@ -175,9 +176,9 @@ def history_csv(brands, period: Period, *, channel: str = "", now: datetime | No
                                    arrived_at__lt=period.end_at)
     if channel:
         query = query.filter(channel=channel)
-    for brand_name, chan, status, arrived_at, answered_at, resolved_at, deadline_at in query.values_list(
-            "brand__name", "channel", "status", "arrived_at", "answered_at", "resolved_at",
-            "deadline_at").iterator():
+    for brand_name, chan, status, arrived_at, answered_at, resolved_at, deadline_at in query.annotate(
+            promised=promised_at()).values_list("brand__name", "channel", "status", "arrived_at",
+                                                "answered_at", "resolved_at", "promised").iterator():
         key = (bucket_key(arrived_at, period.by), brand_name, chan)
         b = cells.setdefault(key, Bucket(key=key[0]))
         b.arrived += 1
