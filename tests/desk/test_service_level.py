@@ -25,6 +25,7 @@ def test_board_service_level_counts_arrivals_and_leaves_short_abandons_out(make_
         c = make_contact(brand=brand)
         Contact.objects.filter(pk=c.pk).update(
             status=status, arrived_at=arrived, deadline_at=arrived + timedelta(seconds=deadline),
+            first_deadline_at=arrived + timedelta(seconds=deadline),
             answered_at=answered and arrived + timedelta(seconds=answered),
             resolved_at=ended and arrived + timedelta(seconds=ended))
 
