@@ -347,3 +347,20 @@ def test_quantiles_are_ordered_counts_and_closed_days_are_zero(weeks, daily, clo
     if closed is not None:
         future = (weekdays[-1] + 1 + np.arange(horizon)) % 7 == closed
         assert (mean.values[future] == 0).all() and (stack[:, future] == 0).all()
+
+
+@pytest.mark.parametrize("mean", [0.3, 1.5, 40.0])
+def test_the_calibration_leaves_a_right_model_alone_for_small_counts_too(mean):
+    from scipy import stats
+
+    from roadie.engine.forecast_auto import AutoModel
+
+    rng = np.random.default_rng(3)
+    mu = rng.uniform(0.5, 1.5, 5000) * mean
+    y = rng.poisson(mu)
+    low, high = stats.poisson(mu).cdf(y - 1), stats.poisson(mu).cdf(y)
+    model = AutoModel(chosen=(), pit_low=(low,), pit_high=(high,), weights=(np.ones(y.size),))
+    for level in (0.1, 0.5, 0.9):
+        assert model.calibrated_level(level, 0) == pytest.approx(level, abs=0.02)
+    # the median of an interval of mean 3 stays 3 even where most intervals are empty
+    assert model.quantile(np.array([3.0]), 0.5)[0] == 3.0
