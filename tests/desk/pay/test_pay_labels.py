@@ -40,6 +40,28 @@ def test_english_rendering_is_the_ledger_text():
             "contact voix n° 12; tarif 1.40; +3 min au-delà de 8 × 0.10; qualité ×1.1; nuit +25 %")
 
 
+def test_numbers_inside_labels_follow_the_readers_locale():
+    from roadie.desk.pay.labels import display
+    from roadie.engine.pay.labels import as_data
+
+    data = as_data((part("contact", channel="voice", contact=12345), part("rate", rate="1.40"),
+                    part("premium_share", line="0899123456", seconds=1250, price="0.60",
+                         revenue="1234.50", share="60"),
+                    part("team_bonus", pool="pooled", week="2026-W10", service_level="0.850")))
+    with translation.override("fr"):
+        text = display(data)
+    assert text == ("contact voix n° 12345; tarif 1,40; appel premium sur 0899123456 : 1\xa0250 s × "
+                    "0,60 €/min = 1\xa0234,50 €, quote-part 60 %; "
+                    "prime d'équipe pooled 2026-W10 : niveau de service 0,850 atteint")
+    with translation.override("en"):
+        assert display(data) == ("voice contact #12345; rate 1.40; premium call on 0899123456: 1,250 s × "
+                                 "0.60 €/min = 1,234.50 €, share 60 %; team bonus pooled 2026-W10: "
+                                 "service level 0.850 met")
+    # the engine's text (ledger, CSV) keeps its plain numbers
+    assert "1250 s × 0.60 €/min = 1234.50 €" in render(
+        (part("premium_share", line="l", seconds=1250, price="0.60", revenue="1234.50", share="60"),))
+
+
 @pytest.fixture
 def books(make_brand, make_agent, make_user, resolve_contact):
     ondes = make_brand(slug="ondes")
@@ -61,10 +83,11 @@ def test_statement_lines_in_the_readers_language(client, books):
     client.force_login(_as(books["cam"].user, "fr"))
     page = client.get("/pay/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "contact voix n° " in page and "+3 min au-delà de 8" in page and "nuit +25 %" in page
+    assert "tarif 1,40" in page and "× 0,10" in page and "tarif 1.40" not in page
     assert "voice contact #" not in page
     client.force_login(_as(books["cam"].user, "en"))
     page = client.get("/pay/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "voice contact #" in page and "night +25 %" in page
+    assert "voice contact #" in page and "night +25 %" in page and "rate 1.40" in page
     # the ledger, the CSV and the API's label are English whatever the reader's language
     entry = Entry.objects.get(account__agent=books["cam"], kind="contact")
     assert entry.label.startswith("voice contact #") and entry.label_parts[0][0] == "contact"

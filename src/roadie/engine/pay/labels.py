@@ -64,6 +64,14 @@ CHANNEL_NAMES: dict[str, str] = {
 }
 
 
+# Arguments whose value is a number (a decimal or a count), which the desk writes in the
+# reader's locale; ids, phone numbers, periods and invoice numbers are not among them.
+NUMBERS = frozenset({
+    "rate", "minutes", "threshold", "per_minute", "multiplier", "percent", "seconds", "price",
+    "revenue", "share", "hours", "floor", "earned", "service_level", "csat", "target", "credit",
+})
+
+
 def part(code: str, **args: object) -> Part:
     if code not in LABELS:
         raise KeyError(f"no pay label {code!r}")
@@ -71,14 +79,17 @@ def part(code: str, **args: object) -> Part:
 
 
 def render(parts: Iterable[Part | list], *, translate: Callable[[str], str] | None = None,
-           separator: str = "; ") -> str:
-    """The parts as text: English by default, or through ``translate`` (gettext)."""
+           number: Callable[[str], str] | None = None, separator: str = "; ") -> str:
+    """The parts as text: English by default, or through ``translate`` (gettext); ``number``
+    rewrites the value of each argument of ``NUMBERS`` (the desk's locale formatting)."""
     tr = translate or (lambda s: s)
     out = []
     for code, args in parts:
         values: Mapping[str, str] = dict(args)
         if "channel" in values:
             values = {**values, "channel": tr(CHANNEL_NAMES.get(values["channel"], values["channel"]))}
+        if number is not None:
+            values = {k: number(v) if k in NUMBERS else v for k, v in values.items()}
         out.append(tr(LABELS[code]) % values)
     return separator.join(out)
 
