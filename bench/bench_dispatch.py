@@ -14,6 +14,12 @@ alternately, on the same state:
 
 Each offer is then accepted (the real write path), so that the state stays the same for the
 next repetition. Times are wall-clock (the database works too) and CPU of this process.
+
+With ``--traffic RATE``, instead: the agents are free, the waiting contacts a backlog nobody can
+take, and chats arrive at RATE/s through the intake write path (``--generators`` processes)
+while each dispatcher runs as its own process: offer latency p50/p99 from arrival, offers
+persisted per second and the dispatcher's CPU.
+
 Needs PostgreSQL: ROADIE_DATABASE_URL, or the server of scripts/pg-server (a scratch database
 is created and dropped). Run through bench/run dispatch, or: python bench/bench_dispatch.py
 """
@@ -49,8 +55,10 @@ def _django(url: str) -> None:
     django.setup()
 
 
-def load(*, agents: int, waiting: int, seed: int = 7) -> None:
-    """Bulk-load the state (fast paths: this is set-up, not what is measured)."""
+def load(*, agents: int, waiting: int, seed: int = 7, traffic: bool = False) -> None:
+    """Bulk-load the state (fast paths: this is set-up, not what is measured). ``traffic``:
+    the agents are free and the waiting contacts need a skill nobody has (a backlog every
+    round carries, that no arrival queues behind)."""
     import random
     from datetime import timedelta
 
@@ -91,8 +99,13 @@ def load(*, agents: int, waiting: int, seed: int = 7) -> None:
         contacts.append(Contact(brand=b, channel=rng.choice(["voice", "chat", "chat", "email"]),
                                 customer=cust[b.pk], language=rng.choice(LANGS), arrived_at=arrived,
                                 deadline_at=arrived + timedelta(seconds=60), status=Status.QUEUED,
-                                priority=rng.choice([0, 0, 0, 1])))
+                                priority=rng.choice([0, 0, 0, 1]),
+                                extra_skills=["area:backlog"] if traffic else []))
     Contact.objects.bulk_create(contacts, batch_size=5000)
+    if traffic:
+        ContactEvent.objects.bulk_create([ContactEvent(contact=c, kind=EventKind.ARRIVED, at=c.arrived_at)
+                                          for c in contacts], batch_size=5000)
+        return
     # every agent busy on one call of one of their brands, in their first language
     busy = []
     for a in staff:
@@ -177,6 +190,98 @@ def measure(*, repeat: int, burst: int, profile: str | None) -> dict:
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def generate(*, rate: float, seconds: float, tag: str, seed: int) -> None:
+    """Contacts arriving at ``rate`` per second through the real intake write path."""
+    import random
+
+    from roadie.desk.brands.models import Brand
+    from roadie.desk.contacts.actions import CustomerData, Inbound, receive
+
+    rng = random.Random(seed)
+    brands = list(Brand.objects.all())
+    start = time.monotonic()
+    n = 0
+    while (due := start + n / rate) < start + seconds:
+        time.sleep(max(0.0, due - time.monotonic()))
+        receive(Inbound(brand=rng.choice(brands), channel="chat", body="Bonjour", subject=tag,
+                        language=rng.choice(LANGS),
+                        customer=CustomerData(name="C", email=f"{tag}-{seed}-{n}@example.org")))
+        n += 1
+
+
+def dispatch(mode: str) -> None:
+    import signal
+
+    from roadie.desk.routing.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(interval=0.5, mode=mode, holder=f"bench-{mode}:{os.getpid()}")
+    signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
+    dispatcher.run()
+
+
+def traffic(url: str, *, rate: float, seconds: float, generators: int) -> dict:
+    """Per dispatcher mode: contacts arrive at ``rate``/s for ``seconds`` (``generators``
+    processes through ``receive``) while the dispatcher runs as its own process; latency from
+    each contact's arrival to its offer (``arrived_at`` and ``offered_at``, both stamped by the
+    write paths, so the intake's own commit is inside it), offers persisted per second (first
+    arrival to last offer), and the dispatcher's CPU from the first arrival to the last offer
+    or a 180 s wait (the generators' start-up is inside the window, not in the rates)."""
+    from django.db import connections
+
+    from roadie.desk.brands.models import Brand
+    from roadie.desk.contacts.actions import CustomerData, Inbound, receive
+    from roadie.desk.contacts.models import Contact
+    from roadie.desk.routing.models import Lease, Offer
+
+    out = {}
+    me = [sys.executable, __file__, "--child", url]
+    for mode in ("events", "rebuild"):
+        Lease.objects.all().delete()
+        proc = subprocess.Popen([*me, "--dispatch", mode], env={**os.environ, "ROADIE_DISPATCH_MODE": mode})
+        # Warm: the dispatcher leads, built its core, and offers a probe contact.
+        w = time.perf_counter()
+        probe, _, _ = receive(Inbound(brand=Brand.objects.first(), channel="chat", body="probe", subject="probe",
+                                      language="fr", customer=CustomerData(name="P", email="probe@example.org")))
+        while not Offer.objects.filter(contact=probe).exists():
+            assert proc.poll() is None, "the dispatcher died"
+            time.sleep(0.05)
+        warm = time.perf_counter() - w
+        tag = f"traffic-{mode}"
+        cpu0, w0 = _cpu_seconds(proc.pid), time.perf_counter()
+        gens = [subprocess.Popen([*me, "--generate", tag, "--rate", str(rate / generators), "--seconds",
+                                  str(seconds), "--seed", str(i)]) for i in range(generators)]
+        for g in gens:
+            g.wait()
+        contacts = Contact.objects.filter(subject=tag)
+        deadline = time.monotonic() + 180
+        while (Offer.objects.filter(contact__subject=tag).count() < contacts.count()
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        wall, cpu = time.perf_counter() - w0, _cpu_seconds(proc.pid) - cpu0
+        proc.terminate()
+        proc.wait(60)
+        rows = list(Offer.objects.filter(contact__subject=tag).values_list("offered_at", "contact__arrived_at"))
+        lat = sorted((o - a).total_seconds() for o, a in rows)
+        n = contacts.count()
+        first = min(a for _, a in rows)
+        last = max(o for o, _ in rows)
+        arrivals = list(contacts.values_list("arrived_at", flat=True))
+        arrived_for = (max(arrivals) - min(arrivals)).total_seconds()
+        out[mode] = {"arrived": n, "offered": len(rows), "arrival_rate": n / arrived_for,
+                     "p50": statistics.median(lat), "p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
+                     "max": lat[-1], "offers_per_second": len(rows) / (last - first).total_seconds(),
+                     "cpu_seconds": cpu, "wall_seconds": wall, "cpu_share": cpu / wall, "warm_seconds": warm}
+        Contact.objects.filter(subject__in=[tag, "probe"]).delete()  # the agents are free again
+        connections.close_all()
+    return out
+
+
 def _pg_url() -> str:
     url = os.environ.get("ROADIE_DATABASE_URL")
     if url:
@@ -193,12 +298,29 @@ def main() -> int:
     ap.add_argument("--burst", type=int, default=100)
     ap.add_argument("--profile", choices=["events", "rebuild"], help="cProfile the burst rounds of one mode")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--traffic", type=float, metavar="RATE",
+                    help="instead: contacts arriving at RATE/s to free agents, both dispatchers as processes")
+    ap.add_argument("--seconds", type=float, default=15.0, help="traffic: how long contacts arrive")
+    ap.add_argument("--generators", type=int, default=4, help="traffic: intake processes")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--dispatch", help=argparse.SUPPRESS)
+    ap.add_argument("--generate", help=argparse.SUPPRESS)
+    ap.add_argument("--rate", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         _django(args.child)
-        load(agents=args.agents, waiting=args.waiting)
-        result = measure(repeat=args.repeat, burst=args.burst, profile=args.profile)
+        if args.dispatch:
+            dispatch(args.dispatch)
+            return 0
+        if args.generate:
+            generate(rate=args.rate, seconds=args.seconds, tag=args.generate, seed=args.seed)
+            return 0
+        load(agents=args.agents, waiting=args.waiting, traffic=args.traffic is not None)
+        if args.traffic:
+            result = traffic(args.child, rate=args.traffic, seconds=args.seconds, generators=args.generators)
+        else:
+            result = measure(repeat=args.repeat, burst=args.burst, profile=args.profile)
         print("RESULT " + json.dumps(result))
         return 0
     import psycopg
@@ -211,6 +333,9 @@ def main() -> int:
         url = f"{base.rpartition('/')[0]}/{name}"
         cmd = [sys.executable, __file__, "--child", url, "--agents", str(args.agents), "--waiting",
                str(args.waiting), "--repeat", str(args.repeat), "--burst", str(args.burst)]
+        if args.traffic:
+            cmd += ["--traffic", str(args.traffic), "--seconds", str(args.seconds),
+                    "--generators", str(args.generators)]
         if args.profile:
             cmd += ["--profile", args.profile]
         run = subprocess.run(cmd, capture_output=True, text=True)
@@ -222,6 +347,8 @@ def main() -> int:
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if args.traffic:
+        return _print_traffic(args, result)
     med = {k: {m: statistics.median(v) for m, v in result[k].items()}
            for k in ("time_to_offer", "offers_per_second", "cpu_per_offer")}
     if args.json:
@@ -239,6 +366,34 @@ def main() -> int:
           f"| {ops['events'] / ops['rebuild']:.1f}x |")
     print(f"| dispatcher CPU per offer (burst) | {cpo['events'] * 1000:.1f} ms | {cpo['rebuild'] * 1000:.1f} ms "
           f"| {cpo['rebuild'] / cpo['events']:.1f}x |")
+    return 0
+
+
+def _print_traffic(args, result: dict) -> int:
+    if args.json:
+        print(json.dumps(result))
+    ev, rb = result["events"], result["rebuild"]
+    print(f"live dispatcher on PostgreSQL, traffic: {args.agents} free agents, {args.waiting} waiting "
+          f"(a backlog nobody can take), chats arriving at {args.traffic:.0f}/s for {args.seconds:.0f} s "
+          f"({args.generators} intake processes); one window per dispatcher; Python {platform.python_version()}")
+    print("| | in-memory core fed by events | rebuild every round (peer) | ratio |")
+    print("|---|---|---|---|")
+    for label, key, fmt in (("arrivals achieved (/s)", "arrival_rate", "{:.0f}"),
+                            ("contacts arrived / offered", None, None),
+                            ("offer latency p50", "p50", "{:.0f} ms"), ("offer latency p99", "p99", "{:.0f} ms"),
+                            ("offer latency max", "max", "{:.0f} ms"),
+                            ("offers persisted/s", "offers_per_second", "{:.0f}"),
+                            ("dispatcher CPU (share of one core)", "cpu_share", "{:.0%}")):
+        if key is None:
+            print(f"| {label} | {ev['arrived']} / {ev['offered']} | {rb['arrived']} / {rb['offered']} | |")
+            continue
+        scale = 1000 if label.startswith("offer latency") else 1
+        a, b = ev[key] * scale, rb[key] * scale
+        ratio = f"{b / a:.1f}x" if key in ("p50", "p99", "max", "cpu_share") and a else (
+            f"{a / b:.1f}x" if b else "")
+        print(f"| {label} | {fmt.format(ev[key] * scale if '%' not in fmt else ev[key])} | "
+              f"{fmt.format(rb[key] * scale if '%' not in fmt else rb[key])} | {ratio} |")
+    print(f"dispatcher start to first offer: {ev['warm_seconds']:.1f} s (events), {rb['warm_seconds']:.1f} s (rebuild)")
     return 0
 
 
