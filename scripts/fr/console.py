@@ -24,7 +24,7 @@ FR = {
     "a whole number of days": "un nombre entier de jours",
     "Brands": "Marques",
     "No brands yet.": "Aucune marque pour l'instant.",
-    "inactive": "inactive",
+    "inactive": "inactif",
     "People and access": "Personnes et accès",
     "Read only": "Lecture seule",
     "Read and write": "Lecture et écriture",
@@ -88,7 +88,7 @@ FR.update({
     "opens": "ouvre",
     "closes": "ferme",
     "Times in %(tz)s. No hours at all: open around the clock. Closing at 00:00: until midnight.":
-        "Heures de %(tz)s. Aucune plage : ouvert jour et nuit. Fermeture à 00:00 : jusqu'à minuit.",
+        "Heures du fuseau %(tz)s. Aucune plage : ouvert jour et nuit. Fermeture à 00:00 : jusqu'à minuit.",
     "Save opening hours": "Enregistrer les heures d'ouverture",
     "Closures and holidays": "Fermetures et jours fériés",
     "Date": "Date",
@@ -142,7 +142,7 @@ FR.update({
     "Connects now to the servers this channel uses (the brand's IMAP mailboxes, the SMTP relay replies leave through) and shows what they answer.":
         "Se connecte maintenant aux serveurs de ce canal (les boîtes IMAP de la marque, le relais SMTP des réponses) et affiche leur réponse.",
     "This kind of channel has no connection test.": "Ce type de canal n'a pas de test de connexion.",
-    "Channels of %(name)s": "Canaux de %(name)s",
+    "Channels of %(name)s": "Canaux de la marque %(name)s",
     "Kind": "Type",
     "Secrets set": "Secrets définis",
     "enabled": "actif",
@@ -159,7 +159,7 @@ FR.update({
     "Channel saved. Secrets are not shown again.": "Canal enregistré. Les secrets ne sont pas réaffichés.",
     # Mailboxes
     "IMAP mailboxes": "Boîtes IMAP",
-    "IMAP mailboxes of %(name)s": "Boîtes IMAP de %(name)s",
+    "IMAP mailboxes of %(name)s": "Boîtes IMAP de la marque %(name)s",
     "roadie polls these mailboxes (roadie imap-poll) and files their mail as contacts of the brand; mail can also reach roadie's own SMTP listener at the email channel's address.":
         "roadie relève ces boîtes (roadie imap-poll) et classe leurs courriels en contacts de la marque ; le courrier peut aussi arriver au serveur SMTP de roadie, à l'adresse du canal email.",
     "Test connection on the email channel": "Tester la connexion sur le canal email",
@@ -240,7 +240,7 @@ FR.update({
     "every channel": "tous les canaux",
     "all brands": "toutes les marques",
     "Identifier: <code>%(slug)s</code>": "Identifiant : <code>%(slug)s</code>",
-    "%(n)s channels of %(name)s": "%(n)s canaux de %(name)s",
+    "%(n)s channels of %(name)s": "%(n)s canaux de la marque %(name)s",
     "choose a role": "choisissez un rôle",
 })
 FR.update({
@@ -259,4 +259,10 @@ FR.update({
     "Save the pool": "Enregistrer le pool",
     "New pool": "Nouveau pool",
     "Create the pool": "Créer le pool",
+})
+# Words whose French gender depends on what they describe: a brand (la marque) is "active";
+# a user, an agent or a token (masculine) is "actif" (the plain msgids above).
+FR.update({
+    ("brand state", "active"): "active",
+    ("brand state", "inactive"): "inactive",
 })
