@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_check import violations
 from playwright.sync_api import expect
-from test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 

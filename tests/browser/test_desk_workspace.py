@@ -10,13 +10,11 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
 
 TEXT = {
     "en-US": {"available": "Set Available", "note": "Internal note (the agent sees it, the customer never)",
@@ -27,11 +25,6 @@ TEXT = {
               "resolve": "Clôturer", "wrap": "Code de clôture", "mine": "Mes contacts",
               "resume": "Reprendre maintenant"},
 }
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
 
 
 def new_contact(live_roadie, subject: str, body: str) -> dict:

@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from axe_check import violations
 from playwright.sync_api import expect
-from test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 

@@ -7,18 +7,10 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
 
 
 @pytest.mark.parametrize("locale", ["en-US", "fr-FR"])

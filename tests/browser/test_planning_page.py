@@ -10,13 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
 
 # Three weeks of resolved calls for the demo's pooled brands, up to yesterday.
 HISTORY = """
@@ -60,12 +58,6 @@ SlotPlan.objects.filter(pk__in={demo}).update(status="published")
 
 # "Propose slots", or "Propose again..." where the demo has already published a plan for the pool.
 PROPOSE = re.compile(r"^Propose")
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-            for v in results.response["violations"]]
 
 
 @pytest.fixture

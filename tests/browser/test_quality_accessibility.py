@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_accessibility import violations
+from axe_check import violations
 
 pytestmark = pytest.mark.browser
 

@@ -8,20 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
 SHOTS = Path(os.environ.get("ROADIE_SCREENSHOTS", "/tmp/roadie-screenshots"))
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-            for v in results.response["violations"]]
 
 
 def test_book_and_release_from_my_schedule_on_a_phone(live_roadie, login_as):

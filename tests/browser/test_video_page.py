@@ -4,22 +4,15 @@ WCAG 2.1 AA, and the written fallback when nobody who signs can answer."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
 TEXT = {"fr-FR": {"name": "Votre nom", "email": "Votre e-mail (nous y répondons)", "message": "Votre message",
                   "callback": "Me rappeler en visio", "send": "Envoyer", "done": "Un conseiller qui signe vous enverra"},
         "en-US": {"name": "Your name", "email": "Your email (we answer there)", "message": "Your message",
                   "callback": "Call me back by video", "send": "Send", "done": "An adviser who signs will send you"}}
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "en-US"])

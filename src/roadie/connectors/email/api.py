@@ -13,12 +13,10 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from roadie.connectors.email.mailboxes import save_mailbox
 from roadie.connectors.email.models import Mailbox
-from roadie.desk.api.auth import require_scope
-from roadie.desk.api.brands import visible_brands
+from roadie.desk.api.brands import administered_brand, owned
 from roadie.desk.api.errors import refusals
 from roadie.desk.api.schemas import Error
 
@@ -71,24 +69,16 @@ def mailbox_out(m: Mailbox) -> dict:
             "last_error": m.last_error}
 
 
-def _brand(request, slug: str):
-    brand = visible_brands(request.auth).filter(slug=slug).first()
-    if brand is None:
-        raise HttpError(404, f"no brand {slug!r}")
-    return brand
-
-
 @router.get("/brands/{slug}/mailboxes", response={200: list[MailboxOut], 403: Error, 404: Error})
 def list_mailboxes(request: HttpRequest, slug: str):
     """The brand's IMAP mailboxes (passwords never shown)."""
-    return [mailbox_out(m) for m in _brand(request, slug).mailboxes.order_by("pk")]
+    return [mailbox_out(m) for m in administered_brand(request, slug).mailboxes.order_by("pk")]
 
 
 @router.post("/brands/{slug}/mailboxes", response={201: MailboxOut, 403: Error, 404: Error, 422: Error})
 def create_mailbox(request: HttpRequest, slug: str, payload: MailboxIn):
     """A new IMAP mailbox that ``roadie imap-poll`` reads into the brand's email channel."""
-    require_scope(request, "admin")
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     values = payload.dict()
     with refusals():
         mailbox = save_mailbox(request.auth, brand, password=values.pop("password"), via="api", **values)
@@ -99,11 +89,8 @@ def create_mailbox(request: HttpRequest, slug: str, payload: MailboxIn):
               response={200: MailboxOut, 403: Error, 404: Error, 422: Error})
 def patch_mailbox(request: HttpRequest, slug: str, mailbox_id: int, payload: MailboxPatch):
     """Change the fields given; a new ``password`` replaces the stored one."""
-    require_scope(request, "admin")
-    brand = _brand(request, slug)
-    mailbox = brand.mailboxes.filter(pk=mailbox_id).first()
-    if mailbox is None:
-        raise HttpError(404, f"no mailbox {mailbox_id} in {slug}")
+    brand = administered_brand(request, slug, write=True)
+    mailbox = owned(brand.mailboxes, mailbox_id, what="mailbox", slug=slug)
     values = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     with refusals():
         save_mailbox(request.auth, brand, mailbox=mailbox, password=values.pop("password", ""), via="api",

@@ -177,11 +177,23 @@ def visible_brands(user):
     raise HttpError(403, "only administrators read brand settings")
 
 
-def _brand(request, slug: str) -> Brand:
+def administered_brand(request, slug: str, *, write: bool = False) -> Brand:
+    """The brand of ``slug`` if this user administers it (another brand: 404); for a write,
+    the request must also carry an ``admin``-scoped token (or the page's session)."""
+    if write:
+        require_scope(request, "admin")
     brand = visible_brands(request.auth).filter(slug=slug).first()
     if brand is None:
         raise HttpError(404, f"no brand {slug!r}")
     return brand
+
+
+def owned(objects, pk: int, *, what: str, slug: str):
+    """The brand's ``what`` of id ``pk`` among ``objects`` (a related manager), or 404."""
+    found = objects.filter(pk=pk).first()
+    if found is None:
+        raise HttpError(404, f"no {what} {pk} in {slug}")
+    return found
 
 
 def _write(request) -> None:
@@ -206,14 +218,13 @@ def create_brand(request: HttpRequest, payload: BrandIn):
 
 @router.get("/brands/{slug}", response={200: BrandOut, 403: Error, 404: Error})
 def get_brand(request: HttpRequest, slug: str):
-    return brand_out(_brand(request, slug))
+    return brand_out(administered_brand(request, slug))
 
 
 @router.patch("/brands/{slug}", response={200: BrandOut, 403: Error, 404: Error, 422: Error})
 def patch_brand(request: HttpRequest, slug: str, payload: BrandPatch):
     """Change the fields given (the slug never changes; only the administrator turns a brand off)."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         actions.update_brand(request.auth, brand, via="api", **payload.dict(exclude_unset=True))
     return brand_out(brand)
@@ -222,8 +233,7 @@ def patch_brand(request: HttpRequest, slug: str, payload: BrandPatch):
 @router.post("/brands/{slug}/channels", response={201: ChannelOut, 403: Error, 404: Error, 422: Error})
 def create_channel(request: HttpRequest, slug: str, payload: ChannelIn):
     """A new channel; ``secrets`` are stored encrypted and never shown again."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         channel = actions.create_channel(request.auth, brand, via="api", **payload.dict())
     return Status(201, channel_out(channel))
@@ -232,11 +242,8 @@ def create_channel(request: HttpRequest, slug: str, payload: ChannelIn):
 @router.patch("/brands/{slug}/channels/{channel_id}",
               response={200: ChannelOut, 403: Error, 404: Error, 422: Error})
 def patch_channel(request: HttpRequest, slug: str, channel_id: int, payload: ChannelPatch):
-    _write(request)
-    brand = _brand(request, slug)
-    channel = brand.channels.filter(pk=channel_id).first()
-    if channel is None:
-        raise HttpError(404, f"no channel {channel_id} in {slug}")
+    brand = administered_brand(request, slug, write=True)
+    channel = owned(brand.channels, channel_id, what="channel", slug=slug)
     changes = payload.dict(exclude_unset=True)
     with refusals():
         actions.update_channel(request.auth, channel, via="api", settings=changes.pop("settings", None),
@@ -248,8 +255,7 @@ def patch_channel(request: HttpRequest, slug: str, channel_id: int, payload: Cha
 @router.put("/brands/{slug}/opening-hours", response={200: BrandOut, 403: Error, 404: Error, 422: Error})
 def put_opening_hours(request: HttpRequest, slug: str, payload: list[RangeIn]):
     """Replace the brand's opening hours (an empty list: open around the clock)."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         actions.set_opening_hours(request.auth, brand, [actions.Range(**r.dict()) for r in payload], via="api")
     return brand_out(brand)
@@ -258,8 +264,7 @@ def put_opening_hours(request: HttpRequest, slug: str, payload: list[RangeIn]):
 @router.post("/brands/{slug}/closures", response={201: ClosureOut, 403: Error, 404: Error, 422: Error})
 def add_closure(request: HttpRequest, slug: str, payload: ClosureIn):
     """A day the brand (or one of its channels) is closed."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         c = actions.add_closure(request.auth, brand, day=payload.date, channel=payload.channel,
                                 reason=payload.reason, via="api")
@@ -268,10 +273,7 @@ def add_closure(request: HttpRequest, slug: str, payload: ClosureIn):
 
 @router.delete("/brands/{slug}/closures/{closure_id}", response={204: None, 403: Error, 404: Error})
 def delete_closure(request: HttpRequest, slug: str, closure_id: int):
-    _write(request)
-    closure = _brand(request, slug).closures.filter(pk=closure_id).first()
-    if closure is None:
-        raise HttpError(404, f"no closure {closure_id} in {slug}")
+    closure = owned(administered_brand(request, slug, write=True).closures, closure_id, what="closure", slug=slug)
     with refusals():
         actions.remove_closure(request.auth, closure, via="api")
     return Status(204, None)
@@ -281,8 +283,7 @@ def delete_closure(request: HttpRequest, slug: str, closure_id: int):
             response={200: PolicyOut, 403: Error, 404: Error, 422: Error})
 def put_service_level(request: HttpRequest, slug: str, channel: ChannelName, payload: PolicyIn):
     """Create or change the service-level policy of one channel."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         p = actions.set_service_level(request.auth, brand, channel=channel, via="api", **payload.dict())
     return {"channel": p.channel, "target": p.target, "answer_seconds": p.answer_seconds, "priority": p.priority}
@@ -291,8 +292,7 @@ def put_service_level(request: HttpRequest, slug: str, channel: ChannelName, pay
 @router.put("/brands/{slug}/wrap-up-codes", response={200: WrapUpOut, 403: Error, 404: Error, 422: Error})
 def put_wrap_up_code(request: HttpRequest, slug: str, payload: WrapUpIn):
     """Create a wrap-up code, or relabel it (by ``code``)."""
-    _write(request)
-    brand = _brand(request, slug)
+    brand = administered_brand(request, slug, write=True)
     with refusals():
         w = actions.set_wrap_up_code(request.auth, brand, via="api", **payload.dict())
     return {"code": w.code, "label": w.label, "label_en": w.label_en}

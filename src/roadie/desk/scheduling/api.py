@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import wraps
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -134,6 +135,20 @@ def _refused(request, exc: actions.BookingRefused):
         return Status(409, {"code": exc.code, "message": refusal_message(exc.refusal)})
 
 
+def booking_action(view):
+    """A roadie's booking action: a rule that refuses answers 409 with its code and message
+    (nothing written), a slot or booking not found 404."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except actions.BookingRefused as exc:
+            return _refused(request, exc)
+        except actions.NotFound as exc:
+            raise HttpError(404, str(exc)) from None
+    return wrapped
+
+
 def _range(start: dt.date | None, end: dt.date | None, *, days: int) -> tuple:
     first = start or timezone.localdate()
     last = end or first + dt.timedelta(days=days)
@@ -176,36 +191,25 @@ def slots(request: HttpRequest, filters: Query[SlotFilter]):
 
 @router.post("/slots/{slot_id}/book", response={201: BookingOut, 403: Error, 404: Error,
                                                   409: Refused})
+@booking_action
 def book(request: HttpRequest, slot_id: int):
     """Book one seat of the slot (an agent's token)."""
-    agent = _agent(request)
-    try:
-        booking = actions.book(agent=agent, slot_id=slot_id)
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    return Status(201, booking_out(booking))
+    return Status(201, booking_out(actions.book(agent=_agent(request), slot_id=slot_id)))
 
 
 @router.post("/bookings/{booking_id}/release", response={200: BookingOut, 403: Error,
                                                            404: Error, 409: Refused})
+@booking_action
 def release(request: HttpRequest, booking_id: int, payload: ReleaseIn | None = None):
     """Give the seat back. Less than 48 h before the start this answers ``notice`` unless
     ``late`` is true (then the release counts against the roadie's reliability)."""
-    agent = _agent(request)
-    try:
-        booking = actions.release(agent=agent, booking_id=booking_id,
-                                  late=bool(payload and payload.late))
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    return booking_out(booking)
+    return booking_out(actions.release(agent=_agent(request), booking_id=booking_id,
+                                       late=bool(payload and payload.late)))
 
 
 @router.post("/bookings/{booking_id}/swap", response={201: SwapOut, 403: Error, 404: Error,
                                                         409: Refused, 422: Error})
+@booking_action
 def swap(request: HttpRequest, booking_id: int, payload: SwapIn | None = None):
     """Offer the booking to a named colleague (``{"to": username}``) or to the board."""
     agent = _agent(request)
@@ -214,42 +218,25 @@ def swap(request: HttpRequest, booking_id: int, payload: SwapIn | None = None):
         to = Agent.objects.filter(user__username=payload.to).first()
         if to is None:
             raise HttpError(422, f"to: no roadie named {payload.to!r}")
-    try:
-        offered = actions.offer_swap(agent=agent, booking_id=booking_id, to=to)
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
+    offered = actions.offer_swap(agent=agent, booking_id=booking_id, to=to)
     return Status(201, {"booking": booking_id, "to": payload.to if to else None,
                  "status": offered.status})
 
 
 @router.post("/bookings/{booking_id}/take", response={201: BookingOut, 403: Error,
                                                         404: Error, 409: Refused})
+@booking_action
 def take(request: HttpRequest, booking_id: int):
     """Take over a slot offered on the board (or to you)."""
-    agent = _agent(request)
-    try:
-        booking = actions.take_swap(agent=agent, booking_id=booking_id)
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    return Status(201, booking_out(booking))
+    return Status(201, booking_out(actions.take_swap(agent=_agent(request), booking_id=booking_id)))
 
 
 @router.post("/bookings/{booking_id}/decline", response={200: BookingOut, 403: Error,
                                                            404: Error, 409: Refused})
+@booking_action
 def decline(request: HttpRequest, booking_id: int):
     """Decline a seat the waiting list gave you (not counted against you)."""
-    agent = _agent(request)
-    try:
-        booking = actions.decline_seat(agent=agent, booking_id=booking_id)
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    return booking_out(booking)
+    return booking_out(actions.decline_seat(agent=_agent(request), booking_id=booking_id))
 
 
 @router.get("/swaps", response={200: list[SwapOut], 403: Error})
@@ -267,15 +254,10 @@ def board(request: HttpRequest):
 
 @router.post("/slots/{slot_id}/waitlist", response={201: WaitOut, 403: Error, 404: Error,
                                                       409: Refused})
+@booking_action
 def waitlist(request: HttpRequest, slot_id: int):
     """Join the waiting list of a full slot; on a release the first in line gets the seat."""
-    agent = _agent(request)
-    try:
-        entry = actions.join_waitlist(agent=agent, slot_id=slot_id)
-    except actions.BookingRefused as exc:
-        return _refused(request, exc)
-    except actions.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
+    entry = actions.join_waitlist(agent=_agent(request), slot_id=slot_id)
     position = type(entry).objects.filter(slot_id=slot_id, status=entry.status,
                                           created_at__lte=entry.created_at).count()
     return Status(201, {"slot": slot_id, "status": entry.status, "position": position})

@@ -60,6 +60,20 @@ def _render(request, brand, status=200, **extra):
     return render(request, "console/brand.html", _context(request, brand, **extra), status=status)
 
 
+def _save_section(request, brand, *, section: str, write, done: str, to: str | None = None,
+                  refresh: bool = False):
+    """One section of the brand page saved by ``write()``: a refusal shows the page again (422)
+    with the section's errors, nothing written; otherwise ``done`` and back to the brand page."""
+    try:
+        write()
+    except ValidationError as exc:
+        if refresh:
+            brand.refresh_from_db()
+        return _render(request, brand, status=422, errors=errors_of(exc), section=section)
+    messages.success(request, done)
+    return redirect(to or reverse("console-brand", args=[brand.slug]))
+
+
 @console_page
 def brand_new(request):
     if not access.is_admin(request.user):
@@ -98,13 +112,8 @@ def brand(request, slug: str):
                "show_history": checked(form, "show_history")}
     if access.is_admin(request.user):
         changes["is_active"] = checked(form, "is_active")
-    try:
-        actions.update_brand(request.user, brand, **changes)
-    except ValidationError as exc:
-        brand.refresh_from_db()
-        return _render(request, brand, status=422, errors=errors_of(exc), section="settings")
-    messages.success(request, _("Brand settings saved."))
-    return redirect("console-brand", slug=brand.slug)
+    return _save_section(request, brand, section="settings", refresh=True, done=_("Brand settings saved."),
+                         write=lambda: actions.update_brand(request.user, brand, **changes))
 
 
 @console_page
@@ -112,7 +121,8 @@ def brand(request, slug: str):
 def hours(request, slug: str):
     brand = brand_or_404(request.user, slug)
     scope = request.POST.get("scope", "")
-    try:
+
+    def write():
         ranges = []
         for value, label in Weekday.choices:
             for n in range(RANGES_PER_DAY):
@@ -125,23 +135,18 @@ def hours(request, slug: str):
                                                              % {"day": label}]})
                 ranges.append(actions.Range(weekday=value, opens=opens, closes=closes))
         actions.set_opening_hours(request.user, brand, ranges, channel=scope)
-    except ValidationError as exc:
-        return _render(request, brand, status=422, errors=errors_of(exc), section="hours")
-    messages.success(request, _("Opening hours saved."))
-    return redirect(reverse("console-brand", args=[brand.slug]) + f"?hours={scope}#hours-h")
+
+    return _save_section(request, brand, section="hours", write=write, done=_("Opening hours saved."),
+                         to=reverse("console-brand", args=[brand.slug]) + f"?hours={scope}#hours-h")
 
 
 @console_page
 @require_POST
 def closure_add(request, slug: str):
     brand = brand_or_404(request.user, slug)
-    try:
-        actions.add_closure(request.user, brand, day=parse_date(request.POST.get("date"), "date"),
-                            channel=request.POST.get("channel", ""), reason=request.POST.get("reason", "").strip())
-    except ValidationError as exc:
-        return _render(request, brand, status=422, errors=errors_of(exc), section="closures")
-    messages.success(request, _("Closure added."))
-    return redirect("console-brand", slug=brand.slug)
+    return _save_section(request, brand, section="closures", done=_("Closure added."), write=lambda: actions.add_closure(
+        request.user, brand, day=parse_date(request.POST.get("date"), "date"),
+        channel=request.POST.get("channel", ""), reason=request.POST.get("reason", "").strip()))
 
 
 @console_page
@@ -157,7 +162,8 @@ def closure_delete(request, slug: str, closure_id: int):
 @require_POST
 def service_levels(request, slug: str):
     brand = brand_or_404(request.user, slug)
-    try:
+
+    def write():
         for kind in ChannelKind.values:
             target, seconds = request.POST.get(f"sl-{kind}-target", "").strip(), request.POST.get(f"sl-{kind}-seconds", "").strip()
             if not target and not seconds:
@@ -167,17 +173,16 @@ def service_levels(request, slug: str):
             except ValueError:
                 raise ValidationError({"target": [_("%(kind)s: the target is a percentage") % {"kind": kind}]}) from None
             actions.set_service_level(request.user, brand, channel=kind, target=round(share, 3), answer_seconds=seconds)
-    except ValidationError as exc:
-        return _render(request, brand, status=422, errors=errors_of(exc), section="service_levels")
-    messages.success(request, _("Service levels saved."))
-    return redirect("console-brand", slug=brand.slug)
+
+    return _save_section(request, brand, section="service_levels", write=write, done=_("Service levels saved."))
 
 
 @console_page
 @require_POST
 def wrap_up(request, slug: str):
     brand = brand_or_404(request.user, slug)
-    try:
+
+    def write():
         for item in brand.wrap_up_codes.all():
             label = request.POST.get(f"w-{item.pk}-label")
             if label is not None and (label != item.label or request.POST.get(f"w-{item.pk}-label_en", "") != item.label_en):
@@ -187,7 +192,5 @@ def wrap_up(request, slug: str):
         if code:
             actions.set_wrap_up_code(request.user, brand, code=code, label=request.POST.get("new-label", ""),
                                      label_en=request.POST.get("new-label_en", ""))
-    except ValidationError as exc:
-        return _render(request, brand, status=422, errors=errors_of(exc), section="wrap_up")
-    messages.success(request, _("Wrap-up codes saved."))
-    return redirect("console-brand", slug=brand.slug)
+
+    return _save_section(request, brand, section="wrap_up", write=write, done=_("Wrap-up codes saved."))
