@@ -231,3 +231,36 @@ def test_pools_page_creates_and_changes_a_pool(console, make_brand):
     assert main.overflow_to.slug == "relay" and main.overflow_after_seconds == 90
     assert sorted(main.brands.values_list("slug", flat=True)) == ["b1"]
     assert Pool.objects.get(slug="relay").overflow_to is None
+
+
+def test_french_pages_agree_with_what_they_describe(console, admin, make_brand, make_user):
+    """La marque est « active », l'utilisateur « actif » / « inactif »."""
+    console.cookies["django_language"] = "fr"
+    make_brand(slug="ondes")
+    Brand.objects.filter(pk=make_brand(slug="fermee").pk).update(is_active=False)
+    off = make_user(role="supervisor", username="parti")
+    off.is_active = False
+    off.save(update_fields=["is_active"])
+    brands = console.get("/console/").content.decode()
+    assert '<html lang="fr">' in brands and "Nouvelle marque" in brands
+    assert '<span class="badge ok">active</span>' in brands and '<span class="badge muted">inactive</span>' in brands
+    assert "actif<" not in brands
+    assert "inactive</span></h1>" in console.get("/console/brands/fermee/").content.decode()
+    users = console.get("/console/users/").content.decode()
+    assert '<span class="badge muted">inactif</span>' in users and '<span class="badge ok">actif</span>' in users
+
+
+def test_demo_seed_leaves_one_agent_invited_not_activated(make_brand, admin, console):
+    from roadie.desk.console.demo import INVITED, seed_console
+
+    make_brand(slug="ondes")
+    seed_console()
+    seed_console()  # idempotent
+    agent = Agent.objects.get(user__username=INVITED)
+    assert not agent.user.has_usable_password() and agent.user.is_active
+    assert list(agent.certifications.values_list("brand__slug", "regular")) == [("ondes", False)]
+    assert agent.presence == "offline"
+    row = [r for r in console.get("/console/agents/").content.decode().split("<tr") if INVITED in r]
+    assert len(row) == 1 and 'class="badge warn">invited<' in row[0]
+    assert "/invite/" in console.get(f"/console/agents/{agent.pk}/").content.decode()
+    assert AuditEntry.objects.get(action="agent.create").via == "demo"

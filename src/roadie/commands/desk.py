@@ -186,7 +186,9 @@ def cmd_traffic(args) -> int:
         from roadie.cli import CommandError
 
         raise CommandError("no demo data: run roadie seed-demo first")
-    bots = User.objects.filter(role=Role.AGENT).exclude(username__in=HUMAN_AGENTS).order_by("pk")
+    # Agents who never set a password (invited, not activated) are people, not bots.
+    bots = (User.objects.filter(role=Role.AGENT).exclude(username__in=HUMAN_AGENTS)
+            .exclude(password__startswith="!").order_by("pk"))
     bot_tokens = [ApiToken.issue(u, label="demo-bot") for u in bots[: args.bots or DEMO_BOTS]]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
