@@ -500,3 +500,26 @@ API.update({
     "POST /api/pay/contracts": Rule(MONEY, body=lambda w: {"brand": w.ours.slug, "effective_from": "2031-01-01",
                                                           "data": {}}),
 })
+
+
+def _macro(w):
+    from roadie.desk.contacts.models import Macro
+
+    macro, _ = Macro.objects.get_or_create(brand=w.ours, title="Matrix", defaults={"body": "Bonjour."})
+    return {"slug": w.ours.slug, "macro_id": macro.pk}
+
+
+MACRO_EDITORS = SUPERVISE | {"brand_admin"}
+API.update({
+    # Saved replies: the twin of the macros pages
+    "GET /api/brands/{slug}/macros": Rule(MACRO_EDITORS, args=_ours),
+    "POST /api/brands/{slug}/macros": Rule(MACRO_EDITORS, args=_ours, body=lambda w: {"title": "New", "body": "Hi."}),
+    "PATCH /api/brands/{slug}/macros/{macro_id}": Rule(MACRO_EDITORS, args=_macro, body=lambda w: {"body": "Hello."}),
+    "DELETE /api/brands/{slug}/macros/{macro_id}": Rule(MACRO_EDITORS, args=_macro),
+})
+
+API.update({
+    # The planning page's writes (the pool has no history: supervisors get 422, others 403)
+    "POST /api/planning/requests": Rule(SUPERVISE, body=lambda w: {"pool": _pool(w)["slug"]}),
+    "POST /api/planning/plans/{plan_id}/publish": Rule(SUPERVISE, guard_only=True, args=lambda w: {"plan_id": 0}),
+})

@@ -537,7 +537,7 @@ def _may_edit_macros(user, brand: Brand) -> None:
 
 
 def save_macro(user, brand: Brand, *, title: str, body: str, language: str = "",
-               macro_id: int | None = None) -> Macro:
+               macro_id: int | None = None, via: str = "page") -> Macro:
     """Create a saved reply for the brand, or change one (``macro_id``); nothing is written
     when a field is wrong (the error names it)."""
     from roadie.desk.audit.actions import record_change
@@ -559,15 +559,15 @@ def save_macro(user, brand: Brand, *, title: str, body: str, language: str = "",
                 macro.save(update_fields=changed)
             action = "macro.update"
         if changed:
-            record_change(user, action=action, obj=macro, brand_id=brand.pk, fields=changed, via="page")
+            record_change(user, action=action, obj=macro, brand_id=brand.pk, fields=changed, via=via)
     return macro
 
 
-def delete_macro(user, macro: Macro) -> None:
+def delete_macro(user, macro: Macro, *, via: str = "page") -> None:
     from roadie.desk.audit.actions import record_change
 
     _may_edit_macros(user, macro.brand)
     with transaction.atomic():
         record_change(user, action="macro.delete", obj=macro, brand_id=macro.brand_id, fields=["title"],
-                      via="page")
+                      via=via)
         Macro.objects.filter(pk=macro.pk).delete()
