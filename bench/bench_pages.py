@@ -164,6 +164,10 @@ def child(args) -> None:
             assert response.status_code == 200
         with CaptureQueriesContext(connection) as ctx:
             client.get(path)
+        if args.profile:  # the slowest statements of one load, to find what grows with the data
+            slow = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            print(f"-- {name}:", *(f"   {float(q['time']) * 1000:.0f} ms {q['sql'][:600]}" for q in slow),
+                  sep="\n", file=sys.stderr)
         times.sort()
         results.append({"page": name, "path": path.split("/")[1] if path.count("/") > 1 else path,
                         "p50": statistics.median(times), "p95": times[max(0, int(len(times) * 0.95) - 1)],
@@ -216,6 +220,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --child: print each page's slowest statements to stderr")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadie.desk.settings")

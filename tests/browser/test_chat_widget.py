@@ -68,14 +68,15 @@ def test_customer_and_agent_converse_over_the_chat_widget(live_roadie, browser, 
     expect(agent.locator("#presence")).to_have_attribute("data-presence", "offline")
 
 
-@pytest.mark.parametrize("locale", ["fr-FR"])  # the demo shop pages are French (the widget's language)
+@pytest.mark.parametrize("locale", ["fr-FR", "en-US"])  # the shop page's language is the widget's
 def test_the_widget_asks_who_the_visitor_is_as_the_brand_chooses(live_roadie, browser, locale):
     """Maison Lune asks before the first message, Ondes during the chat; axe on both forms."""
     fr = locale.startswith("fr")
+    lang = "?lang=fr" if fr else "?lang=en"
     context = browser.new_context(locale=locale)
     try:
         page = context.new_page()
-        page.goto(f"{live_roadie.url}/demo-shop/maison-lune/")
+        page.goto(f"{live_roadie.url}/demo-shop/maison-lune/{lang}")
         page.get_by_role("button", name="Discuter avec nous" if fr else "Chat with us").click()
         chat = page.get_by_role("region", name="Discussion" if fr else "Chat")
         who = chat.get_by_role("form", name="Qui êtes-vous ?" if fr else "Who are you?")
@@ -92,7 +93,7 @@ def test_the_widget_asks_who_the_visitor_is_as_the_brand_chooses(live_roadie, br
         expect(chat.get_by_role("log").locator("li[data-id]:not([aria-busy])")).to_have_count(1)
         assert violations(page) == []
 
-        page.goto(f"{live_roadie.url}/demo-shop/ondes/")
+        page.goto(f"{live_roadie.url}/demo-shop/ondes/{lang}")
         page.get_by_role("button", name="Discuter avec nous" if fr else "Chat with us").click()
         chat = page.get_by_role("region", name="Discussion" if fr else "Chat")
         chat.get_by_label("Votre message" if fr else "Your message").fill("Ma box clignote.")
@@ -108,3 +109,50 @@ def test_the_widget_asks_who_the_visitor_is_as_the_brand_chooses(live_roadie, br
         "from roadie.desk.contacts.models import Customer; "
         f"print(list(Customer.objects.filter(email='{email}').values_list('name', 'verified')))"))
     assert stored.splitlines()[-1] == "[('Nina Visiteuse', False)]"
+
+
+def test_an_english_conversation_over_the_widget(live_roadie, browser, login_as):
+    """The widget in English end to end: the shop page is English (served by roadie itself),
+    the visitor chats with an agent live both ways, then the agent resolves it."""
+    agent = login_as("camille")
+    if agent.locator("#presence").get_attribute("data-presence") != "available":
+        agent.get_by_role("button", name="Set Available").click()
+    expect(agent.locator("#presence")).to_have_attribute("data-presence", "available")
+    context = browser.new_context(locale="en-GB")
+    customer = context.new_page()
+    try:
+        customer.goto(f"{live_roadie.url}/demo-shop/ondes/?lang=en")
+        assert customer.locator("html").get_attribute("lang") == "en"
+        customer.get_by_role("button", name="Chat with us").click()
+        chat = customer.get_by_role("region", name="Chat")
+        expect(chat.get_by_role("status")).to_have_text("An adviser will answer you shortly.")
+        chat.get_by_label("Your message").fill("My SIM card stopped working yesterday.")
+        chat.get_by_role("button", name="Send", exact=True).click()
+        log = chat.get_by_role("log")
+        expect(log.locator("li[data-id]:not([aria-busy])")).to_have_count(1)
+        expect(log).to_contain_text("You")
+        who = chat.get_by_role("form", name="Who are you?")
+        expect(who).to_be_visible()
+        who.get_by_role("button", name="Not now").click()
+
+        offer = agent.locator("[data-offer]").filter(has_text="My SIM card stopped working")
+        expect(offer).to_be_visible(timeout=15_000)
+        offer.get_by_role("button", name="Accept").click()
+        expect(chat.get_by_role("status")).to_have_text("An adviser is answering you.")
+        agent.get_by_label("Your reply").fill("Hello, I am checking your line.")
+        agent.get_by_role("button", name="Send reply").click()
+        expect(log).to_contain_text("Hello, I am checking your line.")
+        expect(log).to_contain_text("Camille")  # the adviser signs with their first name
+        chat.get_by_label("Your message").fill("Thank you!")
+        chat.get_by_role("button", name="Send", exact=True).click()
+        expect(agent.locator(".conversation")).to_contain_text("Thank you!", timeout=10_000)
+
+        agent.get_by_label("Wrap-up code").select_option("solved")
+        agent.get_by_role("button", name="Resolve").click()
+        expect(agent).to_have_url(re.compile(r"/desk/$"))
+        expect(chat.get_by_role("status")).to_have_text("Conversation closed. Write again if you need to.",
+                                                        timeout=10_000)
+    finally:
+        context.close()
+    agent.get_by_role("button", name="Set Offline").click()
+    expect(agent.locator("#presence")).to_have_attribute("data-presence", "offline")

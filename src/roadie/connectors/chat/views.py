@@ -75,5 +75,8 @@ def offline(request, brand_slug: str):
 
 
 def demo_shop(request, brand_slug: str):
+    """A brand's demo shop page carrying the widget, in the brand's language (``?lang=en`` or
+    ``fr`` to see the other): the widget speaks the page's language."""
     channel = _channel(brand_slug)
-    return render(request, "chat/demo_shop.html", {"brand": channel.brand})
+    lang = request.GET.get("lang") or channel.brand.default_language
+    return render(request, "chat/demo_shop.html", {"brand": channel.brand, "lang": "en" if lang == "en" else "fr"})
