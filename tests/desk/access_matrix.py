@@ -523,3 +523,9 @@ API.update({
     "POST /api/planning/requests": Rule(SUPERVISE, body=lambda w: {"pool": _pool(w)["slug"]}),
     "POST /api/planning/plans/{plan_id}/publish": Rule(SUPERVISE, guard_only=True, args=lambda w: {"plan_id": 0}),
 })
+
+API.update({
+    "POST /api/brands/{slug}/channels/{channel_id}/test": Rule(
+        CONSOLE, args=_channel, body=lambda w: {},
+        note="the console's test connection (the world's channel kind may have none: 422)"),
+})

@@ -114,5 +114,16 @@ def test_a_mailbox_made_by_the_api_logs_in_to_a_real_imap_server(boss, make_bran
     assert made.status_code == 201, made.content
     check = check_mailbox(Mailbox.objects.get(pk=made.json()["id"]), timeout=5)
     assert check.ok and "0 messages" in check.detail
+    # The console's "test connection", through the API: the mailbox logs in, the relay is named.
+    channel = _send(boss, "POST", "/api/brands/b1/channels", {"kind": "email", "address": "help@b1.example"}).json()
+    checks = _send(boss, "POST", f"/api/brands/b1/channels/{channel['id']}/test", {}).json()
+    imap = [c for c in checks if c["what"].startswith("IMAP")]
+    assert len(imap) == 1 and imap[0]["ok"] and "0 messages" in imap[0]["detail"]
+    assert any(c["what"].startswith("SMTP") for c in checks)
     _send(boss, "PATCH", f"/api/brands/b1/mailboxes/{made.json()['id']}", {"password": "wrong"})
     assert not check_mailbox(Mailbox.objects.get(pk=made.json()["id"]), timeout=5).ok
+    checks = _send(boss, "POST", f"/api/brands/b1/channels/{channel['id']}/test", {}).json()
+    assert not [c for c in checks if c["what"].startswith("IMAP")][0]["ok"]
+    chat = _send(boss, "POST", "/api/brands/b1/channels", {"kind": "chat", "address": "b1-chat"}).json()
+    refused = _send(boss, "POST", f"/api/brands/b1/channels/{chat['id']}/test", {})
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("kind:")

@@ -252,6 +252,28 @@ def patch_channel(request: HttpRequest, slug: str, channel_id: int, payload: Cha
     return channel_out(channel)
 
 
+class CheckOut(Schema):
+    what: str = Field(description="the server tried (\"IMAP help@... @ imap.example:993 (INBOX)\")")
+    ok: bool
+    detail: str = Field(description="its answer (\"12 messages\") or the error")
+
+
+@router.post("/brands/{slug}/channels/{channel_id}/test",
+             response={200: list[CheckOut], 403: Error, 404: Error, 422: Error})
+def test_channel(request: HttpRequest, slug: str, channel_id: int):
+    """The console's "test connection": really connect to the servers the channel uses (an
+    email channel: each IMAP mailbox of the brand, and the SMTP relay) and say what answered;
+    nothing is changed. A kind without a connection test answers 422."""
+    from roadie.desk.console import registry
+
+    brand = administered_brand(request, slug, write=True)
+    channel = owned(brand.channels, channel_id, what="channel", slug=slug)
+    test = registry.CONNECTION_TESTS.get(channel.kind)
+    if test is None:
+        raise HttpError(422, f"kind: no connection test for {channel.kind} channels")
+    return [{"what": c.what, "ok": c.ok, "detail": c.detail} for c in test(channel)]
+
+
 @router.put("/brands/{slug}/opening-hours", response={200: BrandOut, 403: Error, 404: Error, 422: Error})
 def put_opening_hours(request: HttpRequest, slug: str, payload: list[RangeIn]):
     """Replace the brand's opening hours (an empty list: open around the clock)."""
