@@ -103,6 +103,9 @@ def _world(make_brand, make_agent):
     agents = [make_agent(brands=brands, presence="available", capacity=6) for _ in range(2)]
     agents.append(make_agent(brands=brands[:1], presence="available", capacity=3))
     agents.append(make_agent(brands=brands[1:], presence="break", capacity=6))
+    # capacity per channel: one chat and one email at once; never a call
+    Agent.objects.filter(pk=agents[0].pk).update(channel_limits={"chat": 1, "email": 1})
+    Agent.objects.filter(pk=agents[3].pk).update(channel_limits={"voice": 0})
     return brands, agents
 
 

@@ -31,8 +31,12 @@ agent_skills = st.builds(
     st.frozensets(st.sampled_from(BRANDS), min_size=1),
     st.frozensets(st.sampled_from(EXTRA)),
 )
+# most contacts at once per channel (0: never that channel); half the agents have none
+channel_limits = st.one_of(
+    st.just({}), st.dictionaries(st.sampled_from(CHANNELS), st.integers(0, 2), max_size=3)
+)
 agents_st = st.builds(
-    lambda aid, skills, cap, st_, regular, pools: Agent(
+    lambda aid, skills, cap, st_, regular, pools, limits: Agent(
         id=aid,
         skills=skills,
         capacity=cap,
@@ -40,14 +44,31 @@ agents_st = st.builds(
         regular_brands=regular,
         pools=pools,
         proficiency={"lang:fr": aid % 7},
+        channel_limits=limits,
     ),
     st.integers(0, 5),
     agent_skills,
-    st.sampled_from([2, 3, 6, 6]),
+    st.sampled_from([2, 3, 6, 6, 12]),
     st.sampled_from(MOSTLY_AVAILABLE),
     st.frozensets(st.sampled_from(BRANDS)),
     st.frozensets(st.sampled_from(["relay"])),
+    channel_limits,
 )
+
+
+def held_of(r, a, channel):
+    """Contacts of ``channel`` the agent holds (offered or in service), by a full scan."""
+    return a.spec.channel_load.get(channel, 0) + sum(
+        1 for c in a.contacts if r.contact(c).channel == channel
+    )
+
+
+def check_limits(r):
+    """No agent over their capacity nor over any of their channel limits."""
+    for a in r.agents():
+        assert a.load <= a.spec.capacity, a.spec.id
+        for channel, limit in a.spec.channel_limits.items():
+            assert held_of(r, a, channel) <= limit, (a.spec.id, channel)
 ops = st.lists(
     st.one_of(
         st.tuples(st.just("agent"), agents_st),
@@ -90,6 +111,9 @@ def qualified_tier_agents(r, cid, now):
         if r.max_pending is not None and a.pending >= r.max_pending:
             continue
         if not c.required_skills <= a.spec.skills:
+            continue
+        limit = a.spec.channel_limits.get(c.channel)
+        if limit is not None and held_of(r, a, c.channel) >= limit:
             continue
         for t in opened:
             if (
@@ -154,6 +178,7 @@ def run(agents, events, router, *, liveness_after_all_tiers=False, final_route=T
             if router.contact_state(cid) in (None, ContactState.WAITING):
                 del offered[cid]
         router.check()
+        check_limits(router)
         if kind in ("route", "tick") or i % 3:  # a dispatcher routes after most events
             for res in router.route(now):
                 c = router.contact(res.contact_id)
@@ -164,6 +189,7 @@ def run(agents, events, router, *, liveness_after_all_tiers=False, final_route=T
                 assert res.contact_id not in offered, "contact reserved twice"
                 offered[res.contact_id] = res.agent_id
             router.check()
+            check_limits(router)
             # liveness: nobody waiting while a qualified agent is available
             for cid in router.waiting_ids():
                 if liveness_after_all_tiers and now - router.contact(cid).arrival < cascade_end:
@@ -176,13 +202,17 @@ def rebuilt(r: Router, now: float) -> Router:
     """A fresh router from what a database would hold about ``r`` (the dispatcher's way)."""
     agents = []
     for a in r.agents():
-        in_service = sum(
-            r.contact(c).cost for c in a.contacts if r.contact_state(c) is ContactState.IN_SERVICE
-        )
+        in_service = [
+            r.contact(c) for c in a.contacts if r.contact_state(c) is ContactState.IN_SERVICE
+        ]
+        by_channel = dict(a.spec.channel_load)
+        for c in in_service:
+            by_channel[c.channel] = by_channel.get(c.channel, 0) + 1
         agents.append(
             replace(
                 a.spec,
-                load=a.spec.load + in_service,
+                load=a.spec.load + sum(c.cost for c in in_service),
+                channel_load=by_channel,
                 state=a.state,
                 idle_since=a.idle_since,
                 handled=a.handled,

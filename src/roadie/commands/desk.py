@@ -95,6 +95,9 @@ def cmd_seed_demo(args) -> int:
     seed_schedule()
     money = seed_pay_demo()  # the money history; past months closed (docs/pay.md)
     seed_console()  # the wrap-up codes' English labels, through the console's write path
+    from roadie.desk.routing.demo import seed_channel_limits
+
+    seed_channel_limits()  # some roadies with the most contacts at once per channel
     print(f"demo data ready: {counts['brands']} brands, {counts['agents']} agents"
           + (f", {past} past contacts for planning" if past else "")
           + (f"; pay periods closed: {', '.join(money['closed'])}" if money["closed"] else ""))

@@ -1,6 +1,6 @@
 """Onboarding and changing agents: their user (through ``accounts.actions``), certifications per
-brand (regular or not), skills with a level, spoken languages and sign language, capacity,
-the weekend relay, active or not. The console pages and the REST API both call these.
+brand (regular or not), skills with a level, spoken languages and sign language, capacity and
+the most contacts at once per channel, the weekend relay, active or not. The console pages and the REST API both call these.
 
 Only the operator administrator onboards agents (``access.is_admin``). Deactivating an agent
 takes them offline first (offers in hand go back to the queue) and revokes their tokens.
@@ -20,12 +20,13 @@ from roadie.desk.accounts import actions as accounts
 from roadie.desk.accounts.models import Role
 from roadie.desk.agents.models import Agent, Certification, Presence, Skill
 from roadie.desk.audit.actions import record_change
-from roadie.desk.brands.models import Brand
+from roadie.desk.brands.models import Brand, ChannelKind
 from roadie.desk.routing.wakeup import notify_routing
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 SKILL_NAME = re.compile(r"^[-a-z0-9_]{1,40}$")
-AGENT_FIELDS = ("languages", "sign_language", "capacity", "is_backup")
+AGENT_FIELDS = ("languages", "sign_language", "capacity", "channel_limits", "is_backup")
+MAX_PER_CHANNEL = 20
 USER_FIELDS = ("email", "first_name", "last_name", "language", "is_active")
 
 
@@ -70,6 +71,31 @@ def _capacity(value) -> int:
     return value
 
 
+def _channel_limits(value) -> dict[str, int]:
+    """``{"chat": 3, "email": 2, "voice": 1}``: the most contacts of each channel an agent
+    holds at once (0: never that channel); channels not named are bounded by the capacity."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({"channel_limits": ["a table channel: most contacts at once"]})
+    out = {}
+    for channel, n in value.items():
+        if channel not in ChannelKind.values:
+            raise ValidationError({"channel_limits": [
+                f"{channel!r} is not a channel ({', '.join(ChannelKind.values)})"]})
+        try:
+            if isinstance(n, bool) or (isinstance(n, float) and not n.is_integer()):
+                raise ValueError
+            n = int(n)
+        except (TypeError, ValueError):
+            raise ValidationError({"channel_limits": [f"{channel}: a whole number of contacts"]}) from None
+        if not 0 <= n <= MAX_PER_CHANNEL:
+            raise ValidationError({"channel_limits": [
+                f"{channel}: between 0 (never this channel) and {MAX_PER_CHANNEL} contacts at once"]})
+        out[channel] = n
+    return {c: out[c] for c in ChannelKind.values if c in out}
+
+
 def _certs(value: Iterable[Cert]) -> list[tuple[Brand, Cert]]:
     certs = list(value)
     slugs = [c.brand for c in certs]
@@ -112,23 +138,26 @@ def _write_skills(agent: Agent, skills: list[SkillLevel]) -> None:
 
 def create_agent(actor, *, username: str, email: str = "", first_name: str = "", last_name: str = "",
                  language: str = "fr", languages: Iterable[str] = ("fr",), sign_language: bool = False,
-                 capacity: int = 6, is_backup: bool = False, certifications: Iterable[Cert] = (),
+                 capacity: int = 6, channel_limits: dict | None = None, is_backup: bool = False,
+                 certifications: Iterable[Cert] = (),
                  skills: Iterable[SkillLevel] = (), via: str = "console") -> Agent:
     """A new agent and their user, without a password: they set one from the invite link
     (``accounts.actions.invite_path``)."""
     _may_onboard(actor)
     langs, cap = _languages(languages), _capacity(capacity)
+    limits = _channel_limits(channel_limits)
     certs, skill_levels = _certs(certifications), _skills(skills)
     with transaction.atomic():
         user = accounts.create_user(actor, username=username, role=Role.AGENT, email=email,
                                     first_name=first_name, last_name=last_name, language=language,
                                     via=via)
         agent = Agent.objects.create(user=user, languages=langs, sign_language=bool(sign_language),
-                                     capacity=cap, is_backup=bool(is_backup))
+                                     capacity=cap, channel_limits=limits, is_backup=bool(is_backup))
         _write_certs(agent, certs)
         _write_skills(agent, skill_levels)
         record_change(actor, action="agent.create", obj=agent, brand_id=None,
-                      fields=["languages", "capacity", "certifications", "skills"], via=via)
+                      fields=["languages", "capacity", "channel_limits", "certifications", "skills"],
+                      via=via)
         notify_routing()  # the dispatcher follows the audit entry at once
     return agent
 
@@ -145,6 +174,8 @@ def update_agent(actor, agent: Agent, *, certifications: Iterable[Cert] | None =
         changes["languages"] = _languages(changes["languages"])
     if "capacity" in changes:
         changes["capacity"] = _capacity(changes["capacity"])
+    if "channel_limits" in changes:
+        changes["channel_limits"] = _channel_limits(changes["channel_limits"])
     certs = _certs(certifications) if certifications is not None else None
     skill_levels = _skills(skills) if skills is not None else None
     user_changes = {f: changes.pop(f) for f in list(changes) if f in USER_FIELDS}

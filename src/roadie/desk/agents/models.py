@@ -31,6 +31,9 @@ class Agent(models.Model):
     sign_language = models.BooleanField(default=False, help_text=_("Certified in French sign language"))
     # Capacity budget in units shared across channels (a call costs 6, a chat 2, an email 3).
     capacity = models.PositiveSmallIntegerField(default=6)
+    # Most contacts at once per channel, e.g. {"chat": 3, "email": 2, "voice": 1}; 0 = never that
+    # channel; a channel not named is bounded by the capacity only (checked in agents.actions).
+    channel_limits = models.JSONField(default=dict, blank=True)
     # When the agent last finished a contact (longest-idle routing).
     idle_since = models.DateTimeField(default=timezone.now)
     # Heartbeat from the agent's page; an agent whose page is gone is not offered work.

@@ -91,6 +91,10 @@ class SkillIn(Schema):
     level: int = Field(3, ge=1, le=5)
 
 
+LIMITS = ("most contacts at once per channel, e.g. {\"chat\": 3, \"email\": 2, \"voice\": 1}; "
+          "0 = never that channel; a channel not named is bounded by the capacity only")
+
+
 class AgentIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     email: str = Field("", max_length=254, description="where the invite goes")
@@ -100,6 +104,7 @@ class AgentIn(Schema):
     languages: list[str] = Field(["fr"], description="spoken languages, ISO 639-1")
     sign_language: bool = False
     capacity: int = Field(6, description="units shared across channels (call 6, chat 2, email 3)")
+    channel_limits: dict[str, int] = Field(default_factory=dict, description=LIMITS)
     is_backup: bool = Field(False, description="member of the weekend/overflow relay")
     certifications: list[CertIn] = Field(default_factory=list)
     skills: list[SkillIn] = Field(default_factory=list)
@@ -113,6 +118,7 @@ class AgentPatch(Schema):
     languages: list[str] | None = None
     sign_language: bool | None = None
     capacity: int | None = None
+    channel_limits: dict[str, int] | None = Field(None, description=LIMITS + "; {} removes them")
     is_backup: bool | None = None
     is_active: bool | None = Field(None, description="false: offline now, cannot log in, tokens revoked")
     certifications: list[CertIn] | None = Field(None, description="replaces the agent's certifications")

@@ -131,6 +131,7 @@ class AgentOut(Schema):
     presence: str
     load: int
     capacity: int
+    channel_limits: dict[str, int] = Field(default_factory=dict, description="most contacts at once per channel")
     languages: list[str]
     sign_language: bool
     brands: list[str]

@@ -50,6 +50,7 @@ def agent_out(agent, load: int) -> dict:
     return {
         "id": agent.pk, "username": agent.user.username, "name": str(agent),
         "presence": agent.presence, "load": load, "capacity": agent.capacity,
+        "channel_limits": agent.channel_limits or {},
         "languages": agent.languages, "sign_language": agent.sign_language,
         "brands": [c.brand.slug for c in agent.certifications.all()],
     }

@@ -29,7 +29,7 @@ from roadie.desk.live.actions import (
     publish_contact_change,
     publish_contact_changes,
 )
-from roadie.desk.routing.lib import contact_cost, contact_skills
+from roadie.desk.routing.lib import channel_limits, contact_cost, contact_skills
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.wakeup import notify_routing
 
@@ -44,11 +44,26 @@ def agent_load(agent_id: int) -> int:
     return total or 0
 
 
+def channel_load(agent_id: int, channel: str, *, besides: int | None = None) -> int:
+    """Contacts of ``channel`` the agent holds (pending or accepted offers), ``besides`` one."""
+    offers = Offer.objects.filter(agent_id=agent_id, status__in=ACTIVE_OFFER_STATUSES, contact__channel=channel)
+    if besides is not None:
+        offers = offers.exclude(contact_id=besides)
+    return offers.count()
+
+
+def at_channel_limit(agent: Agent, channel: str, held: int) -> bool:
+    """True when one more contact of ``channel`` would put the agent over their limit for it."""
+    limit = channel_limits(agent).get(channel)
+    return limit is not None and held + 1 > limit
+
+
 def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
                timeout_seconds: float | None = None, holder: str | None = None,
                lease: str = "dispatcher") -> Offer | None:
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
-    take it (available, qualified, within capacity). Returns None otherwise.
+    take it (available, qualified, within capacity and their limit for the contact's channel).
+    Returns None otherwise.
 
     One decision of :func:`make_offers` (the same write path, in its own transaction)."""
     return make_offers([(contact_id, agent_id)], now=now, timeout_seconds=timeout_seconds,
@@ -59,7 +74,7 @@ def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: floa
                 holder: str | None = None, lease: str = "dispatcher") -> list[Offer | None]:
     """Persist a round's decisions, ``(contact id, agent id)`` pairs, in one transaction with
     set-based statements. Each decision becomes an offer if its contact is still waiting and
-    its agent still can take it (available, qualified, within capacity and the pending-offer
+    its agent still can take it (available, qualified, within capacity, their limit for the contact's channel and the pending-offer
     limit, counting the offers made before it in the same batch); the others get None, in
     the order given.
 
@@ -108,6 +123,12 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
             Offer.objects.filter(agent_id__in=agents, status__in=ACTIVE_OFFER_STATUSES)
             .values("agent_id").annotate(units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))}
     skills = {pk: agent.skill_set() for pk, agent in agents.items()}
+    # capacity per channel: contacts each agent with limits holds, per channel
+    limited = [pk for pk, agent in agents.items() if channel_limits(agent)]
+    per_channel = {(a, c): n for a, c, n in (
+        Offer.objects.filter(agent_id__in=limited, status__in=ACTIVE_OFFER_STATUSES)
+        .values("agent_id", "contact__channel").annotate(n=Count("pk"))
+        .values_list("agent_id", "contact__channel", "n"))} if limited else {}
     limit = settings.ROADIE_MAX_PENDING_OFFERS
     expires_at = now + timedelta(seconds=timeout)
     made: list[Offer | None] = []
@@ -125,6 +146,11 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
         if units + cost > agent.capacity or pending >= limit:
             made.append(None)
             continue
+        same = per_channel.get((agent_id, contact.channel), 0)
+        if limited and at_channel_limit(agent, contact.channel, same):
+            made.append(None)
+            continue
+        per_channel[agent_id, contact.channel] = same + 1
         held[agent_id] = [units + cost, pending + 1]
         made.append(Offer(contact=contact, agent=agent, cost=cost, offered_at=now, expires_at=expires_at))
     offers = [o for o in made if o is not None]
@@ -461,6 +487,8 @@ def reassign(user, contact_id: int, *, agent_id: int, note: str = "") -> Contact
         held = sum(o.cost for o in offers if o.agent_id == target.pk)
         if agent_load(target.pk) - held + cost > target.capacity:
             raise ActionError(f"{target} has no free capacity for this contact")
+        if at_channel_limit(target, contact.channel, channel_load(target.pk, contact.channel, besides=contact.pk)):
+            raise ActionError(f"{target} holds their most {contact.channel} contacts at once")
         previous = contact.agent_id
         _release(offers, now=now)
         Offer.objects.create(contact=contact, agent=target, cost=cost, offered_at=now, expires_at=now,
@@ -542,7 +570,8 @@ def resume_waiting(user, contact_id: int) -> Contact:
         agent = _lock_agents([agent.pk])[agent.pk]
         if agent.presence == Presence.OFFLINE:
             raise ActionError("you are offline: set yourself available to resume a contact")
-        if agent_load(agent.pk) + contact_cost(contact) > agent.capacity:
+        if agent_load(agent.pk) + contact_cost(contact) > agent.capacity or at_channel_limit(
+                agent, contact.channel, channel_load(agent.pk, contact.channel, besides=contact.pk)):
             raise ActionError("no free capacity: finish or set aside a conversation first")
         _give_back(contact, agent, now=now)
         ContactEvent.objects.create(contact=contact, kind=EventKind.RESUMED, agent=agent, user=user, at=now)

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -128,15 +128,28 @@ def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, con
                              until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
 
 
-def foreign_load(brands: frozenset[str] | None, agent_ids=None) -> dict[int, int]:
-    """Agent -> capacity units held (pending or accepted) for contacts of other partitions."""
+def held(offers) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Agent -> capacity units, and agent -> contacts per channel, of ``offers`` (one query)."""
+    units: dict[int, int] = {}
+    channels: dict[int, dict[str, int]] = {}
+    for agent_id, channel, n, cost in (offers.values("agent_id", "contact__channel")
+                                       .annotate(n=Count("pk"), units=Sum("cost"))
+                                       .values_list("agent_id", "contact__channel", "n", "units")):
+        units[agent_id] = units.get(agent_id, 0) + cost
+        channels.setdefault(agent_id, {})[channel] = n
+    return units, channels
+
+
+def foreign_load(brands: frozenset[str] | None, agent_ids=None) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Agent -> capacity units, and contacts per channel, held (pending or accepted) for
+    contacts of other partitions."""
     if brands is None:
-        return {}
+        return {}, {}
     offers = Offer.objects.filter(status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED]).exclude(
         contact__brand__slug__in=brands)
     if agent_ids is not None:
         offers = offers.filter(agent_id__in=agent_ids)
-    return dict(offers.values("agent_id").annotate(units=Sum("cost")).values_list("agent_id", "units"))
+    return held(offers)
 
 
 def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = None,
@@ -155,11 +168,15 @@ def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = 
     booked = booked_pools(now)
     router = new_router(pools)
     mine = Q() if brands is None else Q(contact__brand__slug__in=brands)
-    in_hand = foreign_load(brands)
+    in_hand, by_channel = foreign_load(brands)
     if not full:
-        for agent_id, units in (Offer.objects.filter(mine, status=OfferStatus.ACCEPTED).values("agent_id")
-                                .annotate(units=Sum("cost")).values_list("agent_id", "units")):
-            in_hand[agent_id] = in_hand.get(agent_id, 0) + units
+        units, channels = held(Offer.objects.filter(mine, status=OfferStatus.ACCEPTED))
+        for agent_id, n in units.items():
+            in_hand[agent_id] = in_hand.get(agent_id, 0) + n
+        for agent_id, counts in channels.items():
+            mixed = by_channel.setdefault(agent_id, {})
+            for channel, n in counts.items():
+                mixed[channel] = mixed.get(channel, 0) + n
     offered = list(Offer.objects.filter(mine, status=OfferStatus.PENDING)
                    .values_list("contact_id", "agent_id", "cost", "expires_at"))
     pending: dict[int, tuple[int, int]] = {}  # agent -> (offers, units)
@@ -180,6 +197,7 @@ def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = 
         ready += (available and load + units < agent.capacity
                   and n < settings.ROADIE_MAX_PENDING_OFFERS)
         router.add_agent(routing_agent(agent, pools=pools, load=min(load, agent.capacity),
+                                       channel_load=by_channel.get(agent.pk, {}),
                                        available=available, epoch=epoch,
                                        booked=booked.get(agent.pk, frozenset())))
     t = _seconds(now, epoch)

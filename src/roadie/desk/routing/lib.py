@@ -69,12 +69,22 @@ def booked_pools(now: datetime) -> dict[int, frozenset[str]]:
     return {a: frozenset(slugs[p] for p in ps if p in slugs) for a, ps in shifts.items()}
 
 
+def channel_limits(agent: Agent) -> dict[str, int]:
+    """The agent's most contacts at once per channel (``agents.actions`` validates them; a
+    value that is not a whole number >= 0, written behind its back, is ignored)."""
+    limits = agent.channel_limits if isinstance(agent.channel_limits, dict) else {}
+    return {c: n for c, n in limits.items() if isinstance(n, int) and not isinstance(n, bool) and n >= 0}
+
+
 def routing_agent(agent: Agent, *, pools: list[PoolSpec], load: int, available: bool,
-                  epoch: datetime, booked: frozenset[str] = frozenset()) -> core.Agent:
-    """The routing core's view of an agent (skills, regular brands, pools, load)."""
+                  epoch: datetime, booked: frozenset[str] = frozenset(),
+                  channel_load: dict[str, int] | None = None) -> core.Agent:
+    """The routing core's view of an agent (skills, regular brands, pools, load; its channel
+    limits, and ``channel_load``: its contacts per channel the core is not given)."""
     certified = [c.brand.slug for c in agent.certifications.all()]
     return core.Agent(
         id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
+        channel_limits=channel_limits(agent), channel_load=channel_load or {},
         state=core.AgentState.AVAILABLE if available else core.AgentState.BREAK, idle_since=(agent.idle_since - epoch).total_seconds(),
         regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
         pools=agent_pools(certified, pools=pools, relay=agent.is_backup,

@@ -93,7 +93,7 @@ def snapshot(router: core.Router, now: float) -> dict[tuple[str, int], tuple]:
         out["agent", spec.id] = (rec.state.value, rec.load, rec.pending, spec.capacity,
                                  tuple(sorted(spec.skills)), tuple(sorted(spec.regular_brands)),
                                  tuple(sorted(spec.pools)), tuple(sorted(spec.booked_pools)),
-                                 rec.idle_since)
+                                 rec.idle_since, tuple(sorted(spec.channel_limits.items())))
     for rec in router.agents():
         for cid in rec.contacts:
             out["contact", cid] = _contact_view(router, cid, now)
@@ -262,7 +262,7 @@ class LiveCore:
             if unread else {})
         cache.update({a: None for a in unread if a not in cache})
         rows = {a: cache[a] for a in ids}
-        foreign = foreign_load(self.brands, ids)
+        foreign, foreign_channels = foreign_load(self.brands, ids)
         for agent_id in sorted(ids):
             agent = rows.get(agent_id)
             known = self._known_agent(agent_id)
@@ -271,6 +271,7 @@ class LiveCore:
                     router.remove_agent(agent_id, t)
                 continue
             spec = routing_agent(agent, pools=self.pools, load=min(foreign.get(agent_id, 0), agent.capacity),
+                                 channel_load=foreign_channels.get(agent_id, {}),
                                  available=agent.presence == Presence.AVAILABLE, epoch=self.epoch,
                                  booked=self.booked.get(agent_id, frozenset()))
             if not known:
@@ -278,8 +279,10 @@ class LiveCore:
                 continue
             rec = router.agent(agent_id)
             old = rec.spec
-            if (old.skills, old.capacity, old.regular_brands, old.pools, old.booked_pools, old.load) != (
-                    spec.skills, spec.capacity, spec.regular_brands, spec.pools, spec.booked_pools, spec.load):
+            if (old.skills, old.capacity, old.regular_brands, old.pools, old.booked_pools, old.load,
+                    old.channel_limits, old.channel_load) != (
+                    spec.skills, spec.capacity, spec.regular_brands, spec.pools, spec.booked_pools, spec.load,
+                    spec.channel_limits, spec.channel_load):
                 router.update_agent(spec, t)
             elif rec.state is not spec.state:
                 router.set_agent_state(agent_id, spec.state, t)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Certification, Presence
 from roadie.desk.contacts.models import Contact, Status
-from roadie.desk.routing.lib import start_of_today
+from roadie.desk.routing.lib import channel_limits, start_of_today
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 
 
@@ -34,6 +34,8 @@ class AgentRow:
     handled_today: int = 0
     aht_seconds: int | None = None
     on_shift: bool = False
+    # (channel, contacts of it held, most at once) for each channel the agent has a limit on
+    channel_limits: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 STATE_ORDER = {"busy": 0, "available": 1, "break": 2, "offline": 3}
@@ -61,9 +63,11 @@ def agent_rows(*, now: datetime | None = None, include_offline: bool = False) ->
         brands[agent_id].append(name)
     load: dict[int, int] = defaultdict(int)
     pending: dict[int, int] = defaultdict(int)
-    for agent_id, status, cost in (Offer.objects.filter(agent_id__in=ids, status__in=ACTIVE_OFFER_STATUSES)
-                                   .values_list("agent_id", "status", "cost")):
+    per_channel: dict[tuple[int, str], int] = defaultdict(int)
+    for agent_id, status, cost, channel in (Offer.objects.filter(agent_id__in=ids, status__in=ACTIVE_OFFER_STATUSES)
+                                            .values_list("agent_id", "status", "cost", "contact__channel")):
         load[agent_id] += cost
+        per_channel[agent_id, channel] += 1
         if status == OfferStatus.PENDING:
             pending[agent_id] += 1
     in_hand: dict[int, list] = defaultdict(list)
@@ -89,6 +93,7 @@ def agent_rows(*, now: datetime | None = None, include_offline: bool = False) ->
             handled_today=h.get("n", 0),
             aht_seconds=int(_seconds(aht)) if aht is not None else None,
             on_shift=a.pk in shift,
+            channel_limits=[(c, per_channel[a.pk, c], n) for c, n in channel_limits(a).items()],
         ))
     rows.sort(key=lambda r: (STATE_ORDER.get(r.state, 9), r.name))
     return rows

@@ -59,18 +59,23 @@ class Holding:
         arec.version = next(self._ver)  # entries re-keyed lazily: the key only got worse
         arec.contacts.add(crec.spec.id)
         old = arec.counted
+        closed = arec.closed
         if old:  # as _recount, inlined: the agent had room, and has less now
             new = arec.spec.capacity - load
             if new < 0 or arec.state is not _AVAILABLE or arec.pending >= self._max_pending:
                 new = 0
             arec.counted = new
             for h in arec.memberships:
+                if closed and h.channel in closed:
+                    continue
                 counts = h.counts
                 counts[old] -= 1
                 if new:
                     counts[new] += 1
         else:
             self._recount(arec)
+        if arec.limits is not None:
+            self._hold_channel(arec, crec.spec.channel, 1)
         crec.queue.waiting -= 1
         crec.token += 1
         crec.state = _RESERVED
@@ -96,6 +101,8 @@ class Holding:
             arec.pending -= 1
         arec.load -= crec.spec.cost
         arec.contacts.discard(crec.spec.id)
+        if arec.limits is not None:
+            self._hold_channel(arec, crec.spec.channel, -1)
         arec.version = next(self._ver)
         if arec.load == 0:
             arec.idle_since = now
@@ -119,6 +126,8 @@ class Holding:
                 rec.pending -= 1
             rec.load -= crec.spec.cost
             rec.contacts.discard(cid)
+            if rec.limits is not None:
+                self._hold_channel(rec, crec.spec.channel, -1)
             crec.agent = None
             self._requeue(crec, exclude=None, now=0.0)
         if out:

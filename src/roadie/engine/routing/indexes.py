@@ -1,6 +1,8 @@
 """Agent indexes of the routing core: who can take what, found without scanning.
 
-Agents are indexed per (brand, skills, tier selector), shared by the queues of every cost;
+Agents are indexed per (brand, skills, channel, tier selector), shared by the queues of every
+cost; an agent at their limit for a channel (``Agent.channel_limits``) leaves that channel's
+indexes until one of its contacts ends;
 inside each index, one heap per number of free capacity units, ordered by the
 :class:`~roadie.engine.routing.policies.AgentPolicy` key, so a contact of cost c only looks at
 the heaps of c units or more. An agent sits in every index whose skills it holds, while it is
@@ -32,7 +34,8 @@ class AgentIndexes:
 
     def _queue_for(self, contact: Contact) -> Queue:
         cascade = self.cascades.get(contact.brand, self.default_cascade)
-        qclass = QueueClass(contact.brand, contact.required_skills, contact.cost, cascade)
+        qclass = QueueClass(contact.brand, contact.required_skills, contact.cost, cascade,
+                            contact.channel)
         q = self._queues.get(qclass)
         if q is None:
             q = Queue(len(self._queue_list), qclass)
@@ -46,22 +49,26 @@ class AgentIndexes:
                     h.queues.append(q)
                     seen.add(h.idx)
             q.simple = len(cascade) == 1 and cascade[0].after == 0
-        self._qcache[(contact.brand, contact.skills, contact.cost)] = q
+        self._qcache[(contact.brand, contact.skills, contact.cost, contact.channel)] = q
         return q
 
     def _heap_for(self, qclass: QueueClass, selector: tuple) -> AgentHeap:
-        key = (qclass.brand, qclass.skills, selector)  # shared by every cost
+        channel = qclass.channel
+        key = (qclass.brand, qclass.skills, channel, selector)  # shared by every cost
         h = self._heaps.get(key)
         if h is None:
             h = AgentHeap(
-                len(self._heap_list), QueueClass(qclass.brand, qclass.skills, 0, ()), selector
+                len(self._heap_list),
+                QueueClass(qclass.brand, qclass.skills, 0, (), channel),
+                selector,
             )
             self._heaps[key] = h
             self._heap_list.append(h)
             for rec in self._holders(qclass.skills):
                 if h.admits(rec.spec):
                     self._join(rec, h)
-                    if rec.state is _AVAILABLE and rec.free > 0 and rec.pending < self._max_pending:
+                    if (rec.state is _AVAILABLE and rec.free > 0 and rec.pending < self._max_pending
+                            and channel not in rec.closed):
                         self._push_one(rec, h)
         return h
 
@@ -91,7 +98,7 @@ class AgentIndexes:
             counts.append(0)
         while len(h.levels) <= rec.spec.capacity:
             h.levels.append([])
-        if rec.counted:
+        if rec.counted and h.channel not in rec.closed:
             counts[rec.counted] += 1
         rec.memberships.append(h)
         rec.member_idx.add(h.idx)
@@ -107,8 +114,9 @@ class AgentIndexes:
     def _leave_heaps(self, rec: AgentStatus) -> None:
         onshift = rec.state is not _OFFLINE
         counted = rec.counted
+        closed = rec.closed
         for h in rec.memberships:
-            if counted:
+            if counted and not (closed and h.channel in closed):
                 h.counts[counted] -= 1
             h.members -= 1
             if onshift:
@@ -138,7 +146,10 @@ class AgentIndexes:
         if new == old:
             return
         rec.counted = new
+        closed = rec.closed
         for h in rec.memberships:
+            if closed and h.channel in closed:
+                continue  # not counted in a heap of a channel at its limit
             counts = h.counts
             if old:
                 counts[old] -= 1
@@ -151,9 +162,12 @@ class AgentIndexes:
         if rec.state is not _AVAILABLE or free < 0 or rec.pending >= self._max_pending:
             free = 0
         old = rec.counted
+        closed = rec.closed
         if free != old:  # as _recount, inlined
             rec.counted = free
             for h in rec.memberships:
+                if closed and h.channel in closed:
+                    continue
                 counts = h.counts
                 if old:
                     counts[old] -= 1
@@ -169,6 +183,8 @@ class AgentIndexes:
         key = None if self._per_queue else (*policy_key(rec, None), aid, version)
         heappush = heapq.heappush
         for h in rec.memberships:
+            if closed and h.channel in closed:
+                continue
             levels = h.levels
             if len(levels[free]) > 8 * h.members + 64:
                 self._compact(h)
@@ -180,6 +196,31 @@ class AgentIndexes:
                 # contacts need more room than the agent has is not helped by them
                 if q.waiting and q.cost <= free:
                     cand.add(q.idx)
+
+    def _hold_channel(self, rec: AgentStatus, channel: str, delta: int) -> None:
+        """One contact of ``channel`` more (``delta=1``) or fewer (-1) held by an agent with
+        channel limits; at the limit the agent leaves the counts of that channel's heaps (its
+        entries there go stale with the version bump every caller makes), below it they come
+        back (the caller's ``_push_agent`` pushes them)."""
+        held = rec.held
+        n = held[channel] = held.get(channel, 0) + delta
+        limit = rec.limits.get(channel)
+        if limit is None:
+            return
+        closed = rec.closed
+        shut = n >= limit
+        if shut is (channel in closed):
+            return
+        if shut:
+            closed.add(channel)
+        else:
+            closed.discard(channel)
+        counted = rec.counted
+        if counted:
+            step = -1 if shut else 1
+            for h in rec.memberships:
+                if h.channel == channel:
+                    h.counts[counted] += step
 
     def _compact(self, h: AgentHeap) -> None:
         """Drop stale entries; an agent waiting for its lazy re-key is re-keyed now."""
@@ -203,6 +244,7 @@ class AgentIndexes:
                     and rec.spec.capacity > rec.load
                     and rec.pending < self._max_pending
                     and h.idx in rec.member_idx
+                    and h.channel not in rec.closed
                 ):
                     redo.append(rec)
         for lst in h.levels:
@@ -228,6 +270,7 @@ class AgentIndexes:
                 or rec.pending >= self._max_pending
                 or h.idx not in rec.member_idx
                 or rec.pushed.get(h.idx) == rec.version
+                or h.channel in rec.closed
             ):
                 continue
             self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)

@@ -127,7 +127,8 @@ class Matching:
             made.append((crec.spec.id, arec.spec.id))
             heapq.heappop(lst)  # the agent's entry (the top): re-keyed here at once
             if (arec.state is _AVAILABLE and arec.spec.capacity > arec.load
-                    and arec.pending < self._max_pending):
+                    and arec.pending < self._max_pending
+                    and not (arec.closed and h.channel in arec.closed)):
                 self._push_one(arec, h)
             return True
         arec, nxt = self._match(crec, q, now)

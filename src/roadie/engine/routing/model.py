@@ -22,6 +22,7 @@ CHANNEL_COST: Mapping[str, int] = MappingProxyType(
 CHANNELS: tuple[str, ...] = tuple(CHANNEL_COST)
 DEFAULT_CAPACITY = 6
 _EMPTY: frozenset = frozenset()
+_NO_LIMITS: Mapping[str, int] = MappingProxyType({})
 
 
 class RoutingError(ValueError):
@@ -62,6 +63,11 @@ class Agent:
     (e.g. ``"weekend-relay"``, ``"supervisors"``). ``handled`` is the number of contacts handled so
     far in the day (the fairness policy uses it). ``booked_pools``: the pools the agent holds a
     booked slot for now (:class:`~roadie.engine.routing.policies.OnShiftFirst` prefers them).
+
+    ``channel_limits``: the most contacts of a channel the agent holds at once (offered or in
+    service), e.g. ``{"chat": 3, "email": 2, "voice": 1}``; 0 means never that channel; a
+    channel not named has no limit of its own. The ``capacity`` budget holds on top.
+    ``channel_load``: contacts per channel the router is not told about (as ``load``).
     """
 
     id: int
@@ -76,10 +82,24 @@ class Agent:
     handled: int = 0
     # pools the agent has a booked slot for right now (self-scheduling): see OnShiftFirst
     booked_pools: frozenset[str] = frozenset()
+    # per channel: the most contacts at once, and contacts held outside the router (see above)
+    channel_limits: Mapping[str, int] = field(default_factory=lambda: _NO_LIMITS, hash=False)
+    channel_load: Mapping[str, int] = field(default_factory=lambda: _NO_LIMITS, hash=False)
 
     def __post_init__(self) -> None:
         if self.capacity < 0 or self.load < 0:
             raise RoutingError(f"agent {self.id}: capacity and load must be >= 0")
+        for name in ("channel_limits", "channel_load"):
+            value = getattr(self, name)
+            if value is _NO_LIMITS:
+                continue
+            clean = {}
+            for channel, n in dict(value).items():
+                if not isinstance(channel, str) or not isinstance(n, int) or n < 0:
+                    raise RoutingError(f"agent {self.id}: {name} maps a channel to a whole number >= 0")
+                if n or name == "channel_limits":
+                    clean[channel] = n
+            object.__setattr__(self, name, MappingProxyType(clean) if clean else _NO_LIMITS)
         for name in ("skills", "regular_brands", "pools", "booked_pools"):
             value = getattr(self, name)
             if not isinstance(value, frozenset):
@@ -250,3 +270,4 @@ class QueueClass:
     skills: frozenset[str]  # required, brand certification included
     cost: int
     cascade: tuple[Tier, ...]
+    channel: str = ""  # agents' per-channel limits make the channel matter, not only the cost

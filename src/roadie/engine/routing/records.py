@@ -24,6 +24,7 @@ _OFFLINE = AgentState.OFFLINE
 _WAITING = ContactState.WAITING
 _RESERVED = ContactState.RESERVED
 _IN_SERVICE = ContactState.IN_SERVICE
+_OPEN: frozenset[str] = frozenset()  # the channels closed to an agent without channel limits
 
 
 class AgentStatus:
@@ -43,6 +44,9 @@ class AgentStatus:
         "counted",
         "pending",
         "missed",
+        "limits",
+        "held",
+        "closed",
     )
 
     def __init__(self, spec: Agent) -> None:
@@ -59,6 +63,21 @@ class AgentStatus:
         self.counted = 0  # the free units this agent is counted with in its heaps' ``counts``
         self.pending = 0  # reservations not yet accepted
         self.missed = 0  # offers left to time out in a row
+        self.reset_channels(spec)
+
+    def reset_channels(self, spec: Agent) -> None:
+        """Per-channel bookkeeping, only for an agent with channel limits: ``held`` counts the
+        contacts of each channel the agent holds (``channel_load`` included), ``closed`` the
+        channels at their limit; the agent is in no agent heap of a closed channel."""
+        limits = spec.channel_limits
+        if limits:
+            self.limits: dict[str, int] | None = dict(limits)
+            self.held: dict[str, int] | None = dict(spec.channel_load)
+            self.closed: set[str] | frozenset[str] = {
+                ch for ch, n in limits.items() if self.held.get(ch, 0) >= n}
+        else:
+            self.limits = self.held = None
+            self.closed = _OPEN
 
     @property
     def free(self) -> int:
@@ -108,11 +127,13 @@ class AgentHeap:
         "dry_at",
         "dry_cost",
         "counts",
+        "channel",
     )
 
     def __init__(self, idx: int, qclass: QueueClass, selector: tuple) -> None:
         self.idx = idx
-        self.qclass = qclass  # cascade left empty: brand, skills and cost are what matter
+        self.qclass = qclass  # cascade left empty: brand, skills and channel are what matter
+        self.channel = qclass.channel
         self.selector = selector
         # one heap per free capacity: levels[f] holds (*policy key, agent id, agent version)
         # of agents with f free units, so a contact of cost c only looks at levels >= c

@@ -169,18 +169,26 @@ class Router(Matching, Holding, AgentIndexes):
         rec.contacts = set()
         rec.state = agent.state
         rec.pending = 0
+        rec.reset_channels(agent)
+        limits = agent.channel_limits
         for cid in held:
             crec = self._contacts[cid]
+            channel = crec.spec.channel
             ok = (
                 crec.queue.qclass.skills <= agent.skills
                 and agent.state is not _OFFLINE
                 and (agent.state is _AVAILABLE or crec.state is _IN_SERVICE)
                 and rec.load + crec.spec.cost <= agent.capacity
+                and (not limits or rec.held.get(channel, 0) < limits.get(channel, math.inf))
             )
             if ok:
                 rec.load += crec.spec.cost
                 rec.contacts.add(cid)
                 rec.pending += crec.state is _RESERVED
+                if limits:
+                    rec.held[channel] = n = rec.held.get(channel, 0) + 1
+                    if n >= limits.get(channel, math.inf):
+                        rec.closed.add(channel)
             else:
                 requeued.append(cid)
         for cid in requeued:
@@ -230,7 +238,7 @@ class Router(Matching, Holding, AgentIndexes):
         cid = contact.id
         if cid in self._contacts:
             raise RoutingError(f"contact {cid} is already known")
-        queue = self._qcache.get((contact.brand, contact.skills, contact.cost))
+        queue = self._qcache.get((contact.brand, contact.skills, contact.cost, contact.channel))
         if queue is None:
             queue = self._queue_for(contact)
         crec = ContactRec(contact, queue, self.order.key(contact))
@@ -269,6 +277,8 @@ class Router(Matching, Holding, AgentIndexes):
             raise RoutingError(f"agent {agent_id} lacks a skill contact {contact_id} needs")
         if arec.free < crec.spec.cost:
             raise RoutingError(f"agent {agent_id} has not the capacity for contact {contact_id}")
+        if crec.spec.channel in arec.closed:
+            raise RoutingError(f"agent {agent_id} is at their {crec.spec.channel} limit")
         exp = now + self.accept_timeout if expires_at is None else expires_at
         self._reserve(crec, arec, now, exp)
         return Reservation(contact_id, agent_id, crec.spec.cost, now, exp)
@@ -380,6 +390,8 @@ class Router(Matching, Holding, AgentIndexes):
             arec.handled += 1
             arec.load -= crec.spec.cost
             arec.contacts.discard(contact_id)
+            if arec.limits is not None:
+                self._hold_channel(arec, crec.spec.channel, -1)
             arec.version = next(self._ver)
             if arec.load == 0:
                 arec.idle_since = now
@@ -437,6 +449,7 @@ class Router(Matching, Holding, AgentIndexes):
     def check(self) -> None:
         """Assert every invariant by a full scan (tests, debugging): O(agents + contacts)."""
         loads = {aid: a.spec.load for aid, a in self._agents.items()}
+        held = {aid: dict(a.spec.channel_load) for aid, a in self._agents.items()}
         for cid, c in self._contacts.items():
             if c.state is _WAITING:
                 assert c.agent is None, cid
@@ -445,9 +458,17 @@ class Router(Matching, Holding, AgentIndexes):
             assert cid in a.contacts, (cid, c.agent)
             assert c.queue.qclass.skills <= a.spec.skills, (cid, c.agent)
             loads[c.agent] += c.spec.cost
+            ch = held[c.agent]
+            ch[c.spec.channel] = ch.get(c.spec.channel, 0) + 1
         for aid, a in self._agents.items():
             assert a.load == loads[aid], (aid, a.load, loads[aid])
             assert a.load <= a.spec.capacity, aid
+            limits = a.spec.channel_limits
+            if limits:
+                assert {k: n for k, n in a.held.items() if n} == held[aid], (aid, a.held, held[aid])
+                assert a.closed == {k for k, n in limits.items() if held[aid].get(k, 0) >= n}, aid
+            else:
+                assert a.limits is None and not a.closed, aid
         for q in self._queue_list:
             n = sum(1 for c in self._contacts.values() if c.queue is q and c.state is _WAITING)
             assert n == q.waiting, (q.qclass, n, q.waiting)
@@ -460,7 +481,7 @@ class Router(Matching, Holding, AgentIndexes):
                 free = 0
             assert a.counted == max(free, 0), (aid, a.counted, free)
             for h in a.memberships:
-                if a.counted:
+                if a.counted and h.channel not in a.closed:
                     counts[h.idx][a.counted] += 1
         for h in self._heap_list:
             assert h.counts == counts[h.idx], (h.qclass, h.counts, counts[h.idx])
@@ -470,6 +491,7 @@ class Router(Matching, Holding, AgentIndexes):
                     if a is not None and a.version == e[-1]:
                         assert a.state is _AVAILABLE and a.free > 0, (h.qclass, e)
                         assert a.pending < self._max_pending, (h.qclass, e)
+                        assert h.channel not in a.closed, (h.qclass, e)
 
     # ------------------------------------------------------------------ internals
     def _get_agent(self, agent_id: int) -> AgentStatus:

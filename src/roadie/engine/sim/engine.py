@@ -79,6 +79,7 @@ def build_roster(scn: Scenario, days: int | None = None) -> tuple[list[Agent], A
                     pools=team.pools,
                     booked_pools=team.booked_pools,
                     proficiency=proficiency,
+                    channel_limits=dict(team.channel_limits),
                 )
             )
             team_of.append(ti)

@@ -95,6 +95,8 @@ class Team:
     pools: frozenset[str] = frozenset()
     booked_pools: frozenset[str] = frozenset()  # booked slots for these pools (on_shift_first)
     proficiency: tuple[tuple[str, int], ...] = ()
+    # the most contacts at once per channel (0: never that channel), on top of the capacity
+    channel_limits: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,7 @@ _TEAM_KEYS = {
     "pools",
     "booked_pools",
     "proficiency",
+    "channel_limits",
 }
 
 
@@ -431,7 +434,19 @@ def _team(d: dict, i: int, where: str) -> Team:
         pools=_strings(d.get("pools", []), f"{where}.pools"),
         booked_pools=_strings(d.get("booked_pools", []), f"{where}.booked_pools"),
         proficiency=tuple(sorted((str(k), int(v)) for k, v in prof.items())),
+        channel_limits=_channel_limits(d.get("channel_limits", {}), f"{where}.channel_limits"),
     )
+
+
+def _channel_limits(value, where: str) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: expected a table channel = most contacts at once")
+    for channel, n in value.items():
+        if channel not in CHANNEL_COST:
+            raise ScenarioError(f"{where}: unknown channel {channel!r}")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ScenarioError(f"{where}.{channel}: expected a whole number >= 0")
+    return tuple(sorted(value.items()))
 
 
 def _pool(d: dict, where: str) -> PoolSpec:
