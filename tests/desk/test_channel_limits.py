@@ -196,7 +196,7 @@ def test_two_dispatchers_racing_never_give_a_second_chat_past_the_limit(make_bra
         barrier = threading.Barrier(2)
         results, errors = [], []
 
-        def offer(contact_id, agent_id=agent.pk):
+        def offer(contact_id, agent_id=agent.pk, barrier=barrier, results=results, errors=errors):
             try:
                 barrier.wait()
                 results.append(actions.make_offer(contact_id=contact_id, agent_id=agent_id))

@@ -1,8 +1,9 @@
 """Agent indexes of the routing core: who can take what, found without scanning.
 
-Agents are indexed per (brand, skills, channel, tier selector), shared by the queues of every
-cost; an agent at their limit for a channel (``Agent.channel_limits``) leaves that channel's
-indexes until one of its contacts ends;
+Agents are indexed per (brand, skills, tier selector), shared by the queues of every cost and
+channel; agents with channel limits (``Agent.channel_limits``) sit apart, in one index per
+channel too, which they leave at their limit for that channel until one of its contacts ends
+(a queue looks at both; the side one costs nothing while nobody has limits);
 inside each index, one heap per number of free capacity units, ordered by the
 :class:`~roadie.engine.routing.policies.AgentPolicy` key, so a contact of cost c only looks at
 the heaps of c units or more. An agent sits in every index whose skills it holds, while it is
@@ -43,24 +44,24 @@ class AgentIndexes:
             self._queue_list.append(q)
             seen = set()
             for tier in cascade:
-                h = self._heap_for(qclass, selector(tier))
+                h = self._heap_for(qclass, selector(tier), None)
+                side = self._heap_for(qclass, selector(tier), contact.channel)
                 q.tier_heaps.append(h)
-                if h.idx not in seen:
-                    h.queues.append(q)
-                    seen.add(h.idx)
+                q.side_heaps.append(side)
+                for x in (h, side):
+                    if x.idx not in seen:
+                        x.queues.append(q)
+                        seen.add(x.idx)
             q.simple = len(cascade) == 1 and cascade[0].after == 0
         self._qcache[(contact.brand, contact.skills, contact.cost, contact.channel)] = q
         return q
 
-    def _heap_for(self, qclass: QueueClass, selector: tuple) -> AgentHeap:
-        channel = qclass.channel
-        key = (qclass.brand, qclass.skills, channel, selector)  # shared by every cost
+    def _heap_for(self, qclass: QueueClass, selector: tuple, channel: str | None) -> AgentHeap:
+        key = (qclass.brand, qclass.skills, selector, channel)  # shared by every cost
         h = self._heaps.get(key)
         if h is None:
             h = AgentHeap(
-                len(self._heap_list),
-                QueueClass(qclass.brand, qclass.skills, 0, (), channel),
-                selector,
+                len(self._heap_list), QueueClass(qclass.brand, qclass.skills, 0, ()), selector, channel
             )
             self._heaps[key] = h
             self._heap_list.append(h)

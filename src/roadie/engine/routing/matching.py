@@ -58,7 +58,7 @@ class Matching:
         made: list[tuple[int, int]] = []
         if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
-            if q.simple:
+            if q.simple and not q.side_heaps[0].members:
                 counts = q.tier_heaps[0].counts
                 cost = q.cost
                 while q.waiting and any(counts[cost:]) and self._route_one(q, now, made):
@@ -78,8 +78,8 @@ class Matching:
             q.blocked = False
             if not q.waiting or not q.heap:
                 continue
-            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):
-                continue  # its one agent heap has nobody with room for it: nothing to do
+            if q.simple and not self._room(q):
+                continue  # its agent heaps have nobody with room for it: nothing to do
             work.append((q.heap[0][0], qi))
         heapq.heapify(work)
         heappop = heapq.heappop
@@ -89,7 +89,7 @@ class Matching:
         while work:
             key, qi = heappop(work)
             q = queues[qi]
-            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):
+            if q.simple and not self._room(q):
                 continue  # the same test: earlier decisions may have drained the heap
             head = head_of(q.heap)
             if head is None:
@@ -100,6 +100,15 @@ class Matching:
             if route_one(q, now, made) and q.heap:
                 heappush(work, (q.heap[0][0], qi))
         return made
+
+    @staticmethod
+    def _room(q: Queue) -> bool:
+        """Someone in the agent heaps of a one-tier queue has room for its cost."""
+        cost = q.cost
+        if any(q.tier_heaps[0].counts[cost:]):
+            return True
+        side = q.side_heaps[0]
+        return bool(side.members) and any(side.counts[cost:])
 
     def _route_one(self, q: Queue, now: float, made: list[tuple[int, int]]) -> bool:
         """Reserve an agent for the most urgent contact of ``q`` (or, failing that, for its
@@ -114,9 +123,14 @@ class Matching:
                 crec = self._head(heap)
         if crec is None:
             return False
-        if q.simple and not crec.excluded:  # one agent heap, nobody to set aside
+        if q.simple and not crec.excluded:  # one tier, nobody to set aside
             h = q.tier_heaps[0]
             best, lst = self._best_in(h, crec.spec.cost)
+            side = q.side_heaps[0]
+            if side.members:  # agents with channel limits: the better of the two heaps
+                top, top_lst = self._best_in(side, crec.spec.cost)
+                if top is not None and (best is None or top < best):
+                    best, lst, h = top, top_lst, side
             if best is None:
                 q.blocked = True
                 q.blocked_since = crec.spec.arrival
@@ -159,16 +173,17 @@ class Matching:
         always finds the tier open (no float round-off loop)."""
         tiers = q.qclass.cascade
         heaps = q.tier_heaps
+        sides = q.side_heaps
         opened: list[AgentHeap] = []
         opens_at = tiers[0].after
         for i, tier in enumerate(tiers):
-            if i and heaps[i - 1].onshift:  # else nobody on shift there: fall through
+            if i and (heaps[i - 1].onshift or sides[i - 1].onshift):  # else nobody on shift there: fall through
                 opens_at = max(opens_at, tier.after)
             if opens_at > 0 and arrival + opens_at > now:
                 return opened, arrival + opens_at
-            h = heaps[i]
-            if h not in opened:
-                opened.append(h)
+            for h in (heaps[i], sides[i]):
+                if h not in opened and (h.members or h is heaps[i]):
+                    opened.append(h)
         return opened, math.inf
 
     def _match(self, crec: ContactRec, q: Queue, now: float) -> tuple[AgentStatus | None, float]:
@@ -180,9 +195,10 @@ class Matching:
         cost = crec.spec.cost
         agents = self._agents
         if q.simple:
-            heaps = q.tier_heaps
             nxt = math.inf
-            if not excluded:  # the common case: the best agent of the one heap with room
+            side = q.side_heaps[0]
+            heaps = [q.tier_heaps[0], side] if side.members else q.tier_heaps
+            if not excluded and not side.members:  # the common case: one heap, its best agent
                 best, _ = self._best_in(heaps[0], cost)
                 return (None if best is None else agents[best[-2]]), nxt
         else:

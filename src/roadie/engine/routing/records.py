@@ -130,10 +130,13 @@ class AgentHeap:
         "channel",
     )
 
-    def __init__(self, idx: int, qclass: QueueClass, selector: tuple) -> None:
+    def __init__(self, idx: int, qclass: QueueClass, selector: tuple, channel: str | None = None) -> None:
         self.idx = idx
-        self.qclass = qclass  # cascade left empty: brand, skills and channel are what matter
-        self.channel = qclass.channel
+        self.qclass = qclass  # cascade left empty: brand and skills are what matter
+        # None: the heap of agents without channel limits, shared by the queues of every
+        # channel; a channel: the heap of the agents with channel limits, for that channel's
+        # queues (each queue looks at both), where an agent sits while below that limit
+        self.channel = channel
         self.selector = selector
         # one heap per free capacity: levels[f] holds (*policy key, agent id, agent version)
         # of agents with f free units, so a contact of cost c only looks at levels >= c
@@ -154,6 +157,8 @@ class AgentHeap:
     def admits(self, spec: Agent) -> bool:
         if not self.qclass.skills <= spec.skills:
             return False
+        if (self.channel is None) is not (not spec.channel_limits):
+            return False
         kind = self.selector[0]
         if kind is TierKind.CERTIFIED:
             return True
@@ -169,6 +174,7 @@ class Queue:
         "heap",
         "oldest",
         "tier_heaps",
+        "side_heaps",
         "waiting",
         "simple",
         "blocked",
@@ -183,7 +189,8 @@ class Queue:
         self.cost = qclass.cost
         self.heap: list[tuple] = []  # (order key, contact id, token)
         self.oldest: list[tuple] = []  # (arrival, contact id, token)
-        self.tier_heaps: list[AgentHeap] = []
+        self.tier_heaps: list[AgentHeap] = []  # per tier: agents without channel limits
+        self.side_heaps: list[AgentHeap] = []  # per tier: agents with limits, for this channel
         self.waiting = 0
         self.simple = False  # one tier, open at once: every contact sees the same agents
         # route() found nobody for the queue's oldest contact (widest cascade): a newer
