@@ -74,9 +74,9 @@ def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: floa
                 holder: str | None = None, lease: str = "dispatcher") -> list[Offer | None]:
     """Persist a round's decisions, ``(contact id, agent id)`` pairs, in one transaction with
     set-based statements. Each decision becomes an offer if its contact is still waiting and
-    its agent still can take it (available, qualified, within capacity, their limit for the contact's channel and the pending-offer
-    limit, counting the offers made before it in the same batch); the others get None, in
-    the order given.
+    its agent still can take it (available, qualified, within capacity, their limit for the
+    contact's channel and the pending-offer limit, counting the offers made before it in the
+    same batch); the others get None, in the order given.
 
     The database stays the judge: the contacts are locked, then the agents (each kind by
     primary key; the house order Contact, Offer, Agent), and every check is made under those
