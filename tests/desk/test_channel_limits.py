@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from roadie.desk.accounts.models import ApiToken, User
+from roadie.desk.agents import actions as onboarding
 from roadie.desk.agents.models import Agent
 from roadie.desk.contacts import actions as desk
 from roadie.desk.contacts.actions import CustomerData, Inbound, receive
@@ -158,19 +159,28 @@ def test_dispatchers_offer_email_to_an_agent_at_their_chat_limit(make_brand, mak
 
 
 @pytest.mark.django_db
-def test_a_limit_changed_is_read_by_the_live_core(make_brand, make_agent):
+def test_a_limit_changed_is_read_by_the_live_core(make_brand, make_agent, make_user):
     brand = make_brand()
     agent = _limited(make_agent, brand, {"chat": 0})
     live = LiveCore(reconcile_every=10**9)
     now = timezone.now()
     live.round(now=now)
-    chat = _arrive(brand, "chat", now)
+    chat, other = _arrive(brand, "chat", now), _arrive(brand, "chat", now)
     live.round(now=now)
-    assert not Offer.objects.filter(contact=chat).exists()
+    assert not Offer.objects.filter(agent=agent).exists()
+    # through the write path (the console's and the API's): the next round follows it
+    onboarding.update_agent(make_user(role="admin"), agent, channel_limits={"chat": 1})
+    live.round(now=now)
+    offer = Offer.objects.get(agent=agent)
+    assert offer.contact == chat
+    actions.accept_offer(agent.user, offer.pk)
+    live.round(now=now)
+    assert not Offer.objects.filter(contact=other).exists()  # one chat at once
+    # behind the write path's back: found and repaired at the reconciliation
     Agent.objects.filter(pk=agent.pk).update(channel_limits={"chat": 2})
-    assert live.reconcile(now)  # a change with no event: found at the reconciliation
+    assert live.reconcile(now)
     live.round(now=now)
-    assert Offer.objects.get(contact=chat).agent == agent
+    assert Offer.objects.get(contact=other).agent == agent
 
 
 @pytest.mark.django_db
