@@ -11,6 +11,7 @@
   const announcer = document.getElementById("live-announcer");
   const fr = document.documentElement.lang === "fr";
   const lastRefresh = new WeakMap();
+  const latest = new WeakMap(); // panel -> number of its newest refresh
 
   function runScripts(root) {
     // Scripts inside swapped HTML do not run by themselves: re-create them.
@@ -25,9 +26,15 @@
     // Never replace a panel while the user is typing in it.
     if (panel.contains(document.activeElement) && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
     lastRefresh.set(panel, Date.now());
+    // Two events close together start two fetches; the older may answer last. Only the newest
+    // request's answer is shown, so a panel never goes back to what it showed before an event.
+    const number = (latest.get(panel) || 0) + 1;
+    latest.set(panel, number);
     const response = await fetch(panel.dataset.livePanel, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
     if (!response.ok || !panel.isConnected) return;
-    panel.innerHTML = await response.text();
+    const html = await response.text();
+    if (latest.get(panel) !== number) return;
+    panel.innerHTML = html;
     if (panel.matches("[data-offer-banner]")) offersChanged(panel);
     markCurrent();
     tick(); clocks();
