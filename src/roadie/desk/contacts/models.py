@@ -134,7 +134,13 @@ class Contact(models.Model):
                 condition=~models.Q(external_id=""),
             )
         ]
-        indexes = [models.Index(fields=["brand", "status", "channel"])]
+        indexes = [
+            models.Index(fields=["brand", "status", "channel"]),
+            # Today's figures of the board and the dashboards (answered / resolved since
+            # midnight) read a day's rows, not every contact (bench/bench_pages.py).
+            models.Index(fields=["answered_at"], name="contact_answered_at"),
+            models.Index(fields=["resolved_at"], name="contact_resolved_at"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
