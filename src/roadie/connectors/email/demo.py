@@ -28,6 +28,9 @@ def smtp_injector(base_url: str, api) -> Callable:
         mail["Date"] = format_datetime(timezone.now())
         mail["Message-ID"] = make_msgid(domain="customers.example")
         mail["Content-Language"] = arrival.language
+        if sum(map(ord, arrival.email)) % 4 == 0:
+            # One customer in four copies someone (the reply box then offers "reply all").
+            mail["Cc"] = formataddr(("Proche", f"proche.{arrival.email.split('@')[0]}@customers.example"))
         mail.set_content(arrival.body)
         with smtplib.SMTP(host, port, timeout=10) as client:
             client.send_message(mail)
