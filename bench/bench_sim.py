@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -99,12 +102,38 @@ def figures(w: np.ndarray) -> dict:
     }
 
 
+def whole_processes(calls: int, repeat: int) -> dict:
+    """Each simulator as a whole process (interpreter start, imports, inputs, run), wall and
+    CPU time of the child, alternated, medians: what a user running a command waits for."""
+    out: dict[str, list[tuple[float, float]]] = {"roadie": [], "simpy": []}
+    for _ in range(repeat):
+        for who in ("roadie", "simpy"):
+            before = os.times()
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--only", who, "--calls", str(calls)], check=True,
+                           stdout=subprocess.DEVNULL)
+            wall = time.perf_counter() - t0
+            after = os.times()
+            cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+            out[who].append((wall, cpu))
+    med = {f"{who}_process_{k}": statistics.median(r[i] for r in runs)
+           for who, runs in out.items() for i, k in enumerate(("wall_seconds", "cpu_seconds"))}
+    med["process_cpu_speedup"] = med["simpy_process_cpu_seconds"] / med["roadie_process_cpu_seconds"]
+    return med
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--calls", type=int, default=200_000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--only", choices=["roadie", "simpy"], help="run one simulator once (a child of --processes)")
+    p.add_argument("--processes", action="store_true", help="also time each simulator as a whole process")
     args = p.parse_args()
+    if args.only:
+        ia, sv = inputs(args.calls, seed=1)
+        (roadie_run if args.only == "roadie" else simpy_run)(ia, sv)
+        return
     import simpy
 
     ia, sv = inputs(args.calls, seed=1)
@@ -138,6 +167,8 @@ def main() -> None:
             "p_wait": float(exact.p_wait),
         },
     }
+    if args.processes:
+        out.update(whole_processes(args.calls, args.repeat))
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -167,6 +198,13 @@ def main() -> None:
         f"  largest difference in a call's wait, roadie vs SimPy: "
         f"{out['max_wait_difference_seconds']:.2e} s"
     )
+    if args.processes:
+        print(
+            f"  whole processes (start-up, imports, inputs, run): roadie "
+            f"{out['roadie_process_wall_seconds']:.2f} s wall / {out['roadie_process_cpu_seconds']:.2f} s CPU, "
+            f"SimPy {out['simpy_process_wall_seconds']:.2f} s / {out['simpy_process_cpu_seconds']:.2f} s; "
+            f"CPU ratio {out['process_cpu_speedup']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -89,8 +89,10 @@ class Matching:
         while work:
             key, qi = heappop(work)
             q = queues[qi]
-            if q.simple and not self._room(q):
-                continue  # the same test: earlier decisions may have drained the heap
+            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # as _room, inlined
+                side = q.side_heaps[0]
+                if not side.members or not any(side.counts[q.cost :]):
+                    continue  # the same test: earlier decisions may have drained the heaps
             head = head_of(q.heap)
             if head is None:
                 continue

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy import stats
 
 from roadie.engine.sim.engine import ABANDONED, DONE, IN_SERVICE, RunResult
 from roadie.engine.sim.scenario import clock_label
@@ -232,7 +231,11 @@ def estimate(
     mean = float(v.mean())
     if v.size < 2:
         return Estimate(mean, math.nan, math.nan, int(v.size))
-    half = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    # Student's t quantile (what scipy.stats.t.ppf computes), imported here: scipy.stats
+    # alone took longer to import than simulating 200,000 calls
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(v.size - 1, 0.5 + confidence / 2) * v.std(ddof=1) / math.sqrt(v.size))
     return Estimate(mean, max(mean - half, lower), min(mean + half, upper), int(v.size))
 
 
