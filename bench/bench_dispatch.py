@@ -225,7 +225,8 @@ def dispatch(mode: str) -> None:
     dispatcher.run()
 
 
-def traffic(url: str, *, rate: float, seconds: float, generators: int) -> dict:
+def traffic(url: str, *, rate: float, seconds: float, generators: int, modes=("events", "rebuild"),
+            warm_timeout: float = 300.0) -> dict:
     """Per dispatcher mode: contacts arrive at ``rate``/s for ``seconds`` (``generators``
     processes through ``receive``) while the dispatcher runs as its own process; latency from
     each contact's arrival to its offer (``arrived_at`` and ``offered_at``, both stamped by the
@@ -241,7 +242,7 @@ def traffic(url: str, *, rate: float, seconds: float, generators: int) -> dict:
 
     out = {}
     me = [sys.executable, __file__, "--child", url]
-    for mode in ("events", "rebuild"):
+    for mode in modes:
         Lease.objects.all().delete()
         proc = subprocess.Popen([*me, "--dispatch", mode], env={**os.environ, "ROADIE_DISPATCH_MODE": mode})
         # Warm: the dispatcher leads, built its core, and offers a probe contact.
@@ -250,8 +251,17 @@ def traffic(url: str, *, rate: float, seconds: float, generators: int) -> dict:
                                       language="fr", customer=CustomerData(name="P", email="probe@example.org")))
         while not Offer.objects.filter(contact=probe).exists():
             assert proc.poll() is None, "the dispatcher died"
+            if time.perf_counter() - w > warm_timeout:
+                break
             time.sleep(0.05)
         warm = time.perf_counter() - w
+        if warm > warm_timeout:  # no offer at all: recorded as such, traffic not sent
+            proc.kill()
+            proc.wait(60)
+            out[mode] = {"no_offer_within": warm_timeout}
+            print("MODE " + json.dumps({mode: out[mode]}), flush=True)
+            Contact.objects.filter(subject="probe").delete()
+            continue
         tag = f"traffic-{mode}"
         cpu0, w0 = _cpu_seconds(proc.pid), time.perf_counter()
         gens = [subprocess.Popen([*me, "--generate", tag, "--rate", str(rate / generators), "--seconds",
@@ -277,6 +287,7 @@ def traffic(url: str, *, rate: float, seconds: float, generators: int) -> dict:
                      "p50": statistics.median(lat), "p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
                      "max": lat[-1], "offers_per_second": len(rows) / (last - first).total_seconds(),
                      "cpu_seconds": cpu, "wall_seconds": wall, "cpu_share": cpu / wall, "warm_seconds": warm}
+        print("MODE " + json.dumps({mode: out[mode]}), flush=True)  # kept if a later mode fails
         Contact.objects.filter(subject__in=[tag, "probe"]).delete()  # the agents are free again
         connections.close_all()
     return out
@@ -302,6 +313,9 @@ def main() -> int:
                     help="instead: contacts arriving at RATE/s to free agents, both dispatchers as processes")
     ap.add_argument("--seconds", type=float, default=15.0, help="traffic: how long contacts arrive")
     ap.add_argument("--generators", type=int, default=4, help="traffic: intake processes")
+    ap.add_argument("--modes", default="events,rebuild", help="traffic: the dispatchers, in order")
+    ap.add_argument("--warm-timeout", type=float, default=300.0,
+                    help="traffic: a dispatcher with no offer this long after its start is recorded so")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--dispatch", help=argparse.SUPPRESS)
     ap.add_argument("--generate", help=argparse.SUPPRESS)
@@ -318,7 +332,8 @@ def main() -> int:
             return 0
         load(agents=args.agents, waiting=args.waiting, traffic=args.traffic is not None)
         if args.traffic:
-            result = traffic(args.child, rate=args.traffic, seconds=args.seconds, generators=args.generators)
+            result = traffic(args.child, rate=args.traffic, seconds=args.seconds, generators=args.generators,
+                             modes=tuple(args.modes.split(",")), warm_timeout=args.warm_timeout)
         else:
             result = measure(repeat=args.repeat, burst=args.burst, profile=args.profile)
         print("RESULT " + json.dumps(result))
@@ -335,7 +350,8 @@ def main() -> int:
                str(args.waiting), "--repeat", str(args.repeat), "--burst", str(args.burst)]
         if args.traffic:
             cmd += ["--traffic", str(args.traffic), "--seconds", str(args.seconds),
-                    "--generators", str(args.generators)]
+                    "--generators", str(args.generators), "--modes", args.modes,
+                    "--warm-timeout", str(args.warm_timeout)]
         if args.profile:
             cmd += ["--profile", args.profile]
         run = subprocess.run(cmd, capture_output=True, text=True)
@@ -372,7 +388,13 @@ def main() -> int:
 def _print_traffic(args, result: dict) -> int:
     if args.json:
         print(json.dumps(result))
-    ev, rb = result["events"], result["rebuild"]
+    empty = {"arrived": 0, "offered": 0, "arrival_rate": 0, "p50": 0, "p99": 0, "max": 0,
+             "offers_per_second": 0, "cpu_share": 0, "warm_seconds": 0}
+    for mode in ("events", "rebuild"):
+        if "no_offer_within" in result.get(mode, {"no_offer_within": None}):
+            print(f"{mode}: no offer within {result.get(mode, {}).get('no_offer_within')} s of its start "
+                  "(or not run)")
+    ev, rb = ({**empty, **result.get(m, {})} for m in ("events", "rebuild"))
     print(f"live dispatcher on PostgreSQL, traffic: {args.agents} free agents, {args.waiting} waiting "
           f"(a backlog nobody can take), chats arriving at {args.traffic:.0f}/s for {args.seconds:.0f} s "
           f"({args.generators} intake processes); one window per dispatcher; Python {platform.python_version()}")
