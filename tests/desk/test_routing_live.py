@@ -232,3 +232,35 @@ def test_an_offer_refused_by_the_database_is_undone_in_the_core(make_brand, make
     assert live.decide(now) == []
     assert live.router.agent(first.pk).state.value == "break"
     assert live.decide(now) == [(contact.pk, ({agent.pk, other.pk} - {first.pk}).pop())]
+
+
+def test_a_round_whose_preparation_outlasts_the_lease_renews_it_before_offering(make_brand, make_agent,
+                                                                                monkeypatch):
+    """At scale building or reconciling the core takes longer than the lease: the round renews
+    it before deciding (its offers would all be refused otherwise), and gives the partition up
+    when another dispatcher took the lease meanwhile."""
+    from roadie.desk.routing.dispatcher import take_lease
+    from roadie.desk.routing.models import Lease
+
+    brand = make_brand()
+    for _ in range(2):  # a second one free for the second contact
+        make_agent(brands=[brand], presence="available")
+    prepare = LiveCore.prepare
+    taker: list[str] = []
+
+    def slow_prepare(self, now):  # the lease runs out while the core is built
+        prepare(self, now)
+        Lease.objects.filter(name=self.lease).update(expires_at=timezone.now() - timedelta(seconds=1))
+        if taker:
+            assert take_lease(taker[0])
+
+    monkeypatch.setattr(LiveCore, "prepare", slow_prepare)
+    dispatcher = Dispatcher(holder="test:1", mode="events")
+    assert take_lease("test:1")
+    first = _arrive(brand, "chat", timezone.now())
+    assert dispatcher.round() == 1
+    assert Offer.objects.get(status="pending").contact_id == first.pk
+    taker.append("other:2")
+    _arrive(brand, "chat", timezone.now())
+    assert dispatcher.round() == 0 and dispatcher.core is None  # given up: other:2 leads now
+    assert Lease.objects.get(name="dispatcher").holder == "other:2"

@@ -299,7 +299,15 @@ class Dispatcher:
         if core is None:  # on start and on taking over: built from the database
             core = self.cores[name] = LiveCore(lease=name)
             self.recorded[name] = 0
-        made = core.round(holder=self.holder)
+        core.prepare(timezone.now())
+        # A build or reconciliation of a large core can outlast the lease renewed before the
+        # round: renew it before deciding, or give the partition up if another took it.
+        if not take_lease(self.holder, name=name):
+            log.warning("dispatcher %s lost %s while preparing its round", self.holder, name)
+            del self.cores[name]
+            self.held.discard(name)
+            return 0
+        made = len(core.decide(timezone.now(), holder=self.holder, stamp=False))
         if core.divergences != self.recorded[name]:
             record_divergences(self.holder, core.divergences, name=name)
             self.recorded[name] = core.divergences
