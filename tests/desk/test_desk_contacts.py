@@ -216,3 +216,27 @@ def test_offer_banner_and_my_list_redact_what_the_brand_masks(make_brand, make_a
     routing.accept_offer(agent.user, contact.offers.get().pk)
     listing = client.get("/desk/list").content.decode()
     assert "Rappelez-moi au" in listing and "06 12 34 56 78" not in listing
+
+
+@pytest.mark.parametrize("language, said", [
+    ("fr", "une note ne peut pas être vide"),
+    ("en", "a note cannot be empty"),
+])
+def test_a_refused_action_is_explained_in_the_pages_language(handled, client, language, said):
+    contact = handled["contact"]
+    client.force_login(handled["handler"].user)
+    page = client.post(f"/desk/contacts/{contact.pk}/note", {"body": "  "}, follow=True,
+                       HTTP_ACCEPT_LANGUAGE=language)
+    assert said in page.content.decode()
+    assert not contact.messages.filter(direction=Direction.NOTE).exists()
+
+
+def test_a_refusal_names_the_status_in_the_readers_language(handled):
+    from django.utils import translation
+
+    contacts.resolve(handled["handler"].user, handled["contact"], wrap_up_code="solved")
+    resolved = Contact.objects.get(pk=handled["contact"].pk)
+    with translation.override("fr"), pytest.raises(ActionError, match="« résolu », pas en cours"):
+        contacts.reply(handled["handler"].user, resolved, body="trop tard")
+    with translation.override("en"), pytest.raises(ActionError, match="is resolved, not in progress"):
+        contacts.reply(handled["handler"].user, resolved, body="too late")

@@ -46,7 +46,7 @@ def test_an_offer_left_unanswered_times_out_and_goes_to_someone_else(make_brand,
     assert Offer.objects.get(contact=contact, agent=first).status == "expired"
     assert offered_to(contact) not in (None, first)
     # Accepting the lapsed offer is refused with a clear message.
-    with pytest.raises(actions.ActionError, match="expired"):
+    with pytest.raises(actions.ActionError, match="this offer is timed out"):
         actions.accept_offer(first.user, Offer.objects.get(contact=contact, agent=first).pk)
 
 
@@ -187,7 +187,7 @@ def test_offline_or_absent_agents_are_never_offered_and_leaving_requeues(make_br
 
 def test_presence_changes_follow_the_transition_table(make_agent):
     agent = make_agent(presence="offline")
-    with pytest.raises(actions.ActionError, match="cannot go from offline to break"):
+    with pytest.raises(actions.ActionError, match="cannot go from offline to on a break"):
         actions.set_presence(agent, "break")
     with pytest.raises(actions.ActionError, match="unknown presence"):
         actions.set_presence(agent, "asleep")

@@ -32,7 +32,7 @@ def test_accepting_an_expired_offer_puts_the_contact_back_in_the_queue(make_bran
     contact.refresh_from_db()
     assert offer.status == "expired" and contact.status == "queued" and contact.agent is None
     assert contact.events.filter(kind=EventKind.EXPIRED).exists()
-    with pytest.raises(actions.ActionError, match="expired"):
+    with pytest.raises(actions.ActionError, match="this offer is timed out"):
         actions.accept_offer(agent.user, offer.pk)
 
 

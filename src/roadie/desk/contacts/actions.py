@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.brands.calendars import business_deadline
@@ -41,6 +42,14 @@ DEFAULT_ANSWER_SECONDS = {
     ChannelKind.WHATSAPP: 300, ChannelKind.SOCIAL: 3600, ChannelKind.EMAIL: 4 * 3600,
 }
 ESCALATION_ANSWER_MINUTES = 5
+
+
+def said(choices, value: str) -> str:
+    """A status, presence or channel as the reader's language says it (lower case), for errors."""
+    try:
+        return str(choices(value).label).lower()
+    except ValueError:
+        return str(value)
 
 
 class ActionError(Exception):
@@ -157,7 +166,7 @@ def _find_customer(brand: Brand, data: CustomerData) -> Customer | None:
 
 def _set_status(contact: Contact, new: str) -> None:
     if new != contact.status and new not in TRANSITIONS[contact.status]:
-        raise ActionError(f"contact #{contact.pk} cannot go from {contact.status} to {new}")
+        raise ActionError(_("contact #%(id)s cannot go from %(old)s to %(new)s") % {"id": contact.pk, "old": said(Status, contact.status), "new": said(Status, new)})
     contact.status = new
 
 
@@ -263,7 +272,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
 def add_customer_message(contact: Contact, *, body: str, message_id: str = "",
                          raw: RawInbound | None = None) -> tuple[Message, bool]:
     """The customer writes again in an existing conversation."""
-    _, message, created = receive(
+    _contact, message, created = receive(
         Inbound(brand=contact.brand, channel=contact.channel, body=body, message_id=message_id,
                 contact_id=contact.pk),
         raw=raw,
@@ -274,11 +283,11 @@ def add_customer_message(contact: Contact, *, body: str, message_id: str = "",
 def _require_handler(user, contact: Contact, *, statuses=(Status.ACTIVE,)) -> None:
     agent = agent_of(user)
     if agent is not None and contact.agent_id != agent.pk:
-        raise ActionError("only the agent handling this contact may do this")
+        raise ActionError(_("only the agent handling this contact may do this"))
     if agent is None and not can_supervise(user):
-        raise ActionError("only the agent handling this contact or a supervisor may do this")
+        raise ActionError(_("only the agent handling this contact or a supervisor may do this"))
     if contact.status not in statuses:
-        raise ActionError(f"contact #{contact.pk} is {contact.status}, not in progress")
+        raise ActionError(_("contact #%(id)s is %(status)s, not in progress") % {"id": contact.pk, "status": said(Status, contact.status)})
 
 
 def reply(user, contact: Contact, *, body: str, extras: ReplyExtras | None = None) -> Message:
@@ -287,7 +296,7 @@ def reply(user, contact: Contact, *, body: str, extras: ReplyExtras | None = Non
     ``ReplyChannel`` in this same transaction; a refusal (``ReplyRefused``) writes nothing."""
     body = body.strip()
     if not body:
-        raise ActionError("a reply cannot be empty")
+        raise ActionError(_("a reply cannot be empty"))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
@@ -316,7 +325,7 @@ def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
         _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
         codes = set(contact.brand.wrap_up_codes.values_list("code", flat=True))
         if codes and wrap_up_code not in codes:
-            raise ActionError(f"unknown wrap-up code {wrap_up_code!r}; expected one of {sorted(codes)}")
+            raise ActionError(_("unknown wrap-up code %(code)r; expected one of %(codes)s") % {"code": wrap_up_code, "codes": ", ".join(sorted(codes))})
         agent = contact.agent
         _set_status(contact, Status.RESOLVED)
         contact.resolved_at = now
@@ -357,7 +366,7 @@ def abandon(contact: Contact, *, reason: str = "customer left") -> Contact:
 
 def escalate(user, contact: Contact, *, reason: str) -> Escalation:
     if not reason.strip():
-        raise ActionError("say what you need help with")
+        raise ActionError(_("say what you need help with"))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         _require_handler(user, contact)
@@ -373,16 +382,16 @@ def escalate(user, contact: Contact, *, reason: str) -> Escalation:
 
 def answer_escalation(user, escalation: Escalation, *, answer: str) -> Escalation:
     if not can_supervise(user):
-        raise ActionError("only supervisors answer escalations")
+        raise ActionError(_("only supervisors answer escalations"))
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().select_related("contact").get(pk=escalation.pk)
         if escalation.answered_at:
-            raise ActionError("this escalation was already answered")
+            raise ActionError(_("this escalation was already answered"))
         escalation.answered_by = user
         escalation.answered_at = timezone.now()
         escalation.answer = answer.strip()
         if not escalation.answer:
-            raise ActionError("the answer cannot be empty")
+            raise ActionError(_("the answer cannot be empty"))
         escalation.save(update_fields=["answered_by", "answered_at", "answer"])
         Message.objects.create(contact=escalation.contact, direction=Direction.NOTE, author=user,
                                body=escalation.answer)
@@ -399,14 +408,14 @@ def _may_annotate(user, contact: Contact) -> None:
         return
     if agent is not None and contact.agent_id == agent.pk:
         return
-    raise ActionError("only the agent handling this contact or a supervisor may do this")
+    raise ActionError(_("only the agent handling this contact or a supervisor may do this"))
 
 
 def add_note(user, contact: Contact, *, body: str) -> Message:
     """An internal note in the thread: the agent and supervisors see it, the customer never."""
     body = body.strip()
     if not body:
-        raise ActionError("a note cannot be empty")
+        raise ActionError(_("a note cannot be empty"))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         _may_annotate(user, contact)
@@ -427,7 +436,7 @@ def clean_tags(text: str) -> list[str]:
         if tag and tag not in seen:
             seen.append(tag)
     if len(seen) > MAX_TAGS:
-        raise ActionError(f"at most {MAX_TAGS} tags per contact")
+        raise ActionError(_("at most %(n)s tags per contact") % {"n": MAX_TAGS})
     return seen
 
 
@@ -449,7 +458,7 @@ def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -
     it out of the agent's list until then."""
     now = timezone.now()
     if until is not None and until <= now:
-        raise ActionError("snooze until a moment in the future")
+        raise ActionError(_("snooze until a moment in the future"))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         _require_handler(user, contact, statuses=(Status.ACTIVE, Status.WAITING))
@@ -512,20 +521,20 @@ def _macro_fields(brand: Brand, *, title: str, body: str, language: str, macro_i
 
     title, body, language = title.strip(), body.strip(), language.strip()
     if not title:
-        raise ActionError("title: a saved reply needs a title")
+        raise ActionError(_("title: a saved reply needs a title"))
     if len(title) > 120:
-        raise ActionError("title: at most 120 characters")
+        raise ActionError(_("title: at most 120 characters"))
     if not body:
-        raise ActionError("body: a saved reply needs a text")
+        raise ActionError(_("body: a saved reply needs a text"))
     if len(body) > 5000:
-        raise ActionError("body: at most 5,000 characters")
+        raise ActionError(_("body: at most 5,000 characters"))
     if language not in MACRO_LANGUAGES:
-        raise ActionError(f"language: one of fr, en or empty (every language), not {language!r}")
+        raise ActionError(_("language: one of fr, en or empty (every language), not %(value)r") % {"value": language})
     unknown = unknown_placeholders(body)
     if unknown:
-        raise ActionError("body: unknown placeholder " + ", ".join("{" + u + "}" for u in unknown))
+        raise ActionError(_("body: unknown placeholder ") + ", ".join("{" + u + "}" for u in unknown))
     if Macro.objects.filter(brand=brand, title=title).exclude(pk=macro_id).exists():
-        raise ActionError(f"title: {brand.name} already has a saved reply {title!r}")
+        raise ActionError(_("title: %(brand)s already has a saved reply %(title)r") % {"brand": brand.name, "title": title})
     return {"title": title, "body": body, "language": language}
 
 
@@ -533,7 +542,7 @@ def _may_edit_macros(user, brand: Brand) -> None:
     from roadie.desk.accounts.access import can_edit_macros
 
     if not can_edit_macros(user, brand.pk):
-        raise ActionError("only supervisors and the brand's administrators change its saved replies")
+        raise ActionError(_("only supervisors and the brand's administrators change its saved replies"))
 
 
 def save_macro(user, brand: Brand, *, title: str, body: str, language: str = "",

@@ -17,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Certification, Presence
 from roadie.desk.agents.presence import record_change
-from roadie.desk.contacts.actions import ActionError
+from roadie.desk.brands.models import ChannelKind
+from roadie.desk.contacts.actions import ActionError, said
 from roadie.desk.contacts.actions import _deadline as answer_deadline
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.live.actions import (
@@ -211,7 +213,7 @@ def accept_offer(user, offer_id: int) -> Offer:
         else:
             expired = False
             if offer.status != OfferStatus.PENDING:
-                raise ActionError(f"this offer is {offer.status}")
+                raise ActionError(_("this offer is %(status)s") % {"status": said(OfferStatus, offer.status)})
             offer.status = OfferStatus.ACCEPTED
             offer.responded_at = now
             offer.save(update_fields=["status", "responded_at"])
@@ -224,7 +226,7 @@ def accept_offer(user, offer_id: int) -> Offer:
             notify_routing()  # the agent may take a next offer now
             publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
     if expired:
-        raise ActionError("this offer has timed out and went back to the queue")
+        raise ActionError(_("this offer has timed out and went back to the queue"))
     return offer
 
 
@@ -233,7 +235,7 @@ def decline_offer(user, offer_id: int, *, reason: str = "") -> Offer:
     with transaction.atomic():
         contact, offer = _locked_offer(user, offer_id)
         if offer.status != OfferStatus.PENDING:
-            raise ActionError(f"this offer is {offer.status}")
+            raise ActionError(_("this offer is %(status)s") % {"status": said(OfferStatus, offer.status)})
         _end_offer(offer, OfferStatus.DECLINED, contact=contact, now=timezone.now(),
                    reason=reason.strip()[:500])
     return offer
@@ -318,13 +320,13 @@ def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) ->
     an offer appeared between the first read and that lock, the transaction starts again."""
     now = now or timezone.now()
     if presence not in Presence.values:
-        raise ActionError(f"unknown presence {presence!r}; expected one of {Presence.values}")
-    for _ in range(20):
+        raise ActionError(_("unknown presence %(value)r; expected one of %(values)s") % {"value": presence, "values": ", ".join(Presence.values)})
+    for _attempt in range(20):
         try:
             return _set_presence(agent.pk, presence, now=now)
         except _Retry:
             continue
-    raise ActionError("the agent's offers keep changing; try again")
+    raise ActionError(_("the agent's offers keep changing; try again"))
 
 
 def _check_login(agent: Agent, *, now: datetime) -> None:
@@ -358,7 +360,7 @@ def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
             agent.save(update_fields=["last_seen_at"])
             return agent
         if presence not in PRESENCE_TRANSITIONS[agent.presence]:
-            raise ActionError(f"cannot go from {agent.presence} to {presence}")
+            raise ActionError(_("cannot go from %(old)s to %(new)s") % {"old": said(Presence, agent.presence), "new": said(Presence, presence)})
         if presence == Presence.AVAILABLE:
             _check_login(agent, now=now)
         for offer in offers:
@@ -406,7 +408,7 @@ def _lock_handover(contact_id: int):
     if contact is None:
         raise Contact.DoesNotExist(f"no contact {contact_id}")
     if contact.status not in HANDOVER_STATUSES:
-        raise ActionError(f"contact #{contact_id} is {contact.status}: nothing to hand over")
+        raise ActionError(_("contact #%(id)s is %(status)s: nothing to hand over") % {"id": contact_id, "status": said(Status, contact.status)})
     offers = list(Offer.objects.select_for_update().filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES))
     return contact, offers
 
@@ -424,7 +426,7 @@ def _may_hand_over(user, contact: Contact) -> None:
     agent = agent_of(user)
     if agent is not None and contact.agent_id == agent.pk:
         return
-    raise ActionError("only the agent handling this contact or a supervisor may hand it over")
+    raise ActionError(_("only the agent handling this contact or a supervisor may hand it over"))
 
 
 def _release(offers: list[Offer], *, now: datetime) -> None:
@@ -447,7 +449,7 @@ def take_over(user, contact_id: int, *, note: str = "") -> Contact:
     from roadie.desk.accounts.access import can_supervise
 
     if not can_supervise(user):
-        raise ActionError("only supervisors take over a contact")
+        raise ActionError(_("only supervisors take over a contact"))
     now = timezone.now()
     with transaction.atomic():
         contact, offers = _lock_handover(contact_id)
@@ -478,17 +480,17 @@ def reassign(user, contact_id: int, *, agent_id: int, note: str = "") -> Contact
         agents = _lock_agents([agent_id, *(o.agent_id for o in offers)])
         target = agents.get(agent_id)
         if target is None:
-            raise ActionError(f"no agent {agent_id}")
+            raise ActionError(_("no agent %(id)s") % {"id": agent_id})
         if target.presence != Presence.AVAILABLE:
-            raise ActionError(f"{target} is not available")
+            raise ActionError(_("%(agent)s is not available") % {"agent": target})
         if not contact_skills(contact) <= target.skill_set():
-            raise ActionError(f"{target} lacks the skills or brand certification for this contact")
+            raise ActionError(_("%(agent)s lacks the skills or brand certification for this contact") % {"agent": target})
         cost = contact_cost(contact)
         held = sum(o.cost for o in offers if o.agent_id == target.pk)
         if agent_load(target.pk) - held + cost > target.capacity:
-            raise ActionError(f"{target} has no free capacity for this contact")
+            raise ActionError(_("%(agent)s has no free capacity for this contact") % {"agent": target})
         if at_channel_limit(target, contact.channel, channel_load(target.pk, contact.channel, besides=contact.pk)):
-            raise ActionError(f"{target} holds their most {contact.channel} contacts at once")
+            raise ActionError(_("%(agent)s holds their most %(channel)s contacts at once") % {"agent": target, "channel": said(ChannelKind, contact.channel)})
         previous = contact.agent_id
         _release(offers, now=now)
         Offer.objects.create(contact=contact, agent=target, cost=cost, offered_at=now, expires_at=now,
@@ -512,7 +514,7 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
     product-area skill (``area:billing``) so that it reaches the right people."""
     now = timezone.now()
     if skill and not skill.startswith("area:"):
-        raise ActionError(f"pool skill must look like area:NAME, not {skill!r}")
+        raise ActionError(_("pool skill must look like area:NAME, not %(value)r") % {"value": skill})
     with transaction.atomic():
         contact, offers = _lock_handover(contact_id)
         _may_hand_over(user, contact)
@@ -563,16 +565,16 @@ def resume_waiting(user, contact_id: int) -> Contact:
             raise Contact.DoesNotExist(f"no contact {contact_id}")
         agent = agent_of(user)
         if agent is None or contact.agent_id != agent.pk:
-            raise ActionError("only the agent who set it waiting resumes it (a supervisor takes it over)")
+            raise ActionError(_("only the agent who set it waiting resumes it (a supervisor takes it over)"))
         if contact.status != Status.WAITING:
-            raise ActionError(f"contact #{contact_id} is {contact.status}, not waiting on the customer")
+            raise ActionError(_("contact #%(id)s is %(status)s, not waiting on the customer") % {"id": contact_id, "status": said(Status, contact.status)})
         _set_status(contact, Status.ACTIVE)  # checked against the transition table
         agent = _lock_agents([agent.pk])[agent.pk]
         if agent.presence == Presence.OFFLINE:
-            raise ActionError("you are offline: set yourself available to resume a contact")
+            raise ActionError(_("you are offline: set yourself available to resume a contact"))
         if agent_load(agent.pk) + contact_cost(contact) > agent.capacity or at_channel_limit(
                 agent, contact.channel, channel_load(agent.pk, contact.channel, besides=contact.pk)):
-            raise ActionError("no free capacity: finish or set aside a conversation first")
+            raise ActionError(_("no free capacity: finish or set aside a conversation first"))
         _give_back(contact, agent, now=now)
         ContactEvent.objects.create(contact=contact, kind=EventKind.RESUMED, agent=agent, user=user, at=now)
         publish_contact_change(contact, "contact.resumed", agent_ids=(agent.pk,))
