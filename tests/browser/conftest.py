@@ -78,3 +78,27 @@ def login_as(browser, live_roadie):
     yield login
     for context in contexts:
         context.close()
+
+
+# The demo's Ondes Mobile phone line has opening hours (weekdays 08:00-20:00, Saturday 09:00-18:00):
+# outside them a call goes to the backup pool. Call tests open it around the clock while they run,
+# then put the demo's hours back, so they do not depend on the time the suite runs.
+OPEN_VOICE_LINE = """
+from roadie.desk.brands.models import Channel
+import json
+line = Channel.objects.get(brand__slug="ondes", kind="voice")
+if {restore!r}:
+    line.config, line.sunday_open = json.loads({restore!r})
+else:
+    print(json.dumps([line.config, line.sunday_open]))
+    line.config = dict(line.config, hours={{d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}})
+    line.sunday_open = True
+line.save(update_fields=["config", "sunday_open"])
+"""
+
+
+@pytest.fixture
+def voice_line_open(live_roadie):
+    saved = live_roadie.python(OPEN_VOICE_LINE.format(restore="")).strip()
+    yield
+    live_roadie.python(OPEN_VOICE_LINE.format(restore=saved))

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from roadie.connectors.hooks import hmac_sha256_hex
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("voice_line_open")]
 SECRET = "demo-voice-secret"  # the demo's Ondes Mobile line (roadie.desk.demo.data)
 
 
