@@ -11,28 +11,17 @@ import json
 import os
 import re
 import threading
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from axe_check import violations
+from demo_phone import SECRET, call_event
 from playwright.sync_api import expect
 
 from roadie.connectors.hooks import hmac_sha256_hex
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("voice_line_open")]
-SECRET = "demo-voice-secret"  # the demo's Ondes Mobile line (roadie.desk.demo.data)
-
-
-def call_event(live_roadie, payload: dict) -> dict:
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(
-        f"{live_roadie.url}/hooks/voice/ondes-voice", data=body, method="POST",
-        headers={"Content-Type": "application/json",
-                 "X-Roadie-Signature": "sha256=" + hmac_sha256_hex(SECRET, body)})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 @pytest.fixture

@@ -3,27 +3,13 @@ line's 60-second clock; once taken, the contact page shows the measured time to 
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
+from demo_phone import call_event
 from playwright.sync_api import expect
 
-from roadie.connectors.hooks import hmac_sha256_hex
-
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("voice_line_open")]
-SECRET = "demo-voice-secret"  # the demo's Ondes Mobile line (roadie.desk.demo.data)
-
-
-def call_event(live_roadie, payload: dict) -> dict:
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(
-        f"{live_roadie.url}/hooks/voice/ondes-voice", data=body, method="POST",
-        headers={"Content-Type": "application/json",
-                 "X-Roadie-Signature": "sha256=" + hmac_sha256_hex(SECRET, body)})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def test_offered_call_rings_with_its_60_second_clock(live_roadie, login_as):
