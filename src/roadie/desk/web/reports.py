@@ -1,6 +1,8 @@
 """History for the board and the brand dashboard: service level (the one definition of
 ``roadie.engine.service_level``), volumes, handle times and abandonment per brand, channel
-and day or hour over a chosen period. One query whatever the period; CSV rows the same."""
+and day or hour over a chosen period. The database does the sums: one grouped query whatever
+the period and the number of contacts (one row per interval, brand and channel); CSV rows the
+same."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from roadie.desk.contacts.models import Contact, Status, promised_at
@@ -83,25 +87,18 @@ class Bucket:
     def aht_seconds(self) -> int | None:
         return int(self.handle_seconds / self.handled) if self.handled else None
 
+    def add(self, other: Bucket) -> None:
+        self.arrived += other.arrived
+        self.answered += other.answered
+        self.abandoned += other.abandoned
+        self.handled += other.handled
+        self.handle_seconds += other.handle_seconds
+        for kind, n in other.sl.items():
+            self.sl[kind] += n
+
     @property
     def abandon_rate(self) -> float | None:
         return self.abandoned / self.arrived if self.arrived else None
-
-
-def _classify(status, answered_at, resolved_at, deadline_at, now) -> str:
-    """How a contact stands in the service level; ``deadline_at``: its first arrival's promise."""
-    if answered_at is not None:
-        return "answered_in_time" if answered_at <= deadline_at else "answered_late"
-    if status == Status.ABANDONED:
-        return "abandoned_late" if resolved_at and resolved_at > deadline_at else "abandoned_early"
-    if status in (Status.QUEUED, Status.OFFERED):
-        return "waiting_late" if deadline_at < now else "waiting_in_time"
-    return ""
-
-
-def bucket_key(at: datetime, by: str) -> str:
-    local = timezone.localtime(at)
-    return local.strftime("%Y-%m-%d") if by == "day" else local.strftime("%Y-%m-%d %H:00")
 
 
 def bucket_keys(period: Period) -> list[str]:
@@ -125,36 +122,64 @@ class History:
     total: Bucket
 
 
-def history(brands, period: Period, *, channel: str = "", now: datetime | None = None) -> History:
-    now = now or timezone.now()
+def _cells(brands, period: Period, *, channel: str, now: datetime) -> dict[tuple[str, str, str], Bucket]:
+    """The sums per interval, brand and channel, computed by the database in one grouped query:
+    the interval is the arrival's local day (and hour) in the current time zone, each contact
+    counted once in the service level by its first answer against its first arrival's promise
+    (docs/concepts.md#service-level)."""
+    tz = timezone.get_current_timezone()
     query = Contact.objects.filter(brand__in=brands, arrived_at__gte=period.start_at,
                                    arrived_at__lt=period.end_at)
     if channel:
         query = query.filter(channel=channel)
+    group = {"day": TruncDate("arrived_at", tzinfo=tz)}
+    if period.by == "hour":
+        group["hour"] = ExtractHour("arrived_at", tzinfo=tz)
+    answered = Q(answered_at__isnull=False)
+    unanswered = Q(answered_at__isnull=True)
+    abandoned = unanswered & Q(status=Status.ABANDONED)
+    waiting = unanswered & Q(status__in=[Status.QUEUED, Status.OFFERED])
+    handled = Q(status=Status.RESOLVED, answered_at__isnull=False, resolved_at__isnull=False)
+    sl = {
+        "answered_in_time": answered & Q(answered_at__lte=F("promised")),
+        "answered_late": answered & Q(answered_at__gt=F("promised")),
+        "abandoned_late": abandoned & Q(resolved_at__gt=F("promised")),
+        "abandoned_early": abandoned & (Q(resolved_at__isnull=True) | Q(resolved_at__lte=F("promised"))),
+        "waiting_late": waiting & Q(promised__lt=now),
+        "waiting_in_time": waiting & Q(promised__gte=now),
+    }
+    duration = ExpressionWrapper(F("resolved_at") - F("answered_at"), output_field=DurationField())
+    rows = (query.annotate(promised=promised_at(), **group)
+            .values(*group, "brand__name", "channel").order_by()
+            .annotate(n_arrived=Count("pk"), n_answered=Count("pk", filter=answered),
+                      n_abandoned=Count("pk", filter=Q(status=Status.ABANDONED)),
+                      n_handled=Count("pk", filter=handled), handle=Sum(duration, filter=handled),
+                      **{f"sl_{k}": Count("pk", filter=q) for k, q in sl.items()}))
+    cells = {}
+    for row in rows:
+        day = row["day"].isoformat()
+        key = day if period.by == "day" else f"{day} {row['hour']:02d}:00"
+        cells[(key, row["brand__name"], row["channel"])] = Bucket(
+            key=key, arrived=row["n_arrived"], answered=row["n_answered"],
+            abandoned=row["n_abandoned"], handled=row["n_handled"],
+            handle_seconds=row["handle"].total_seconds() if row["handle"] else 0.0,
+            sl=defaultdict(int, {k: row[f"sl_{k}"] for k in sl if row[f"sl_{k}"]}))
+    return cells
+
+
+def history(brands, period: Period, *, channel: str = "", now: datetime | None = None) -> History:
+    now = now or timezone.now()
     keys = bucket_keys(period)
     series = {k: Bucket(key=k) for k in keys}
     channels: dict[str, dict[str, Bucket]] = {}
     queues: dict[tuple[str, str], Bucket] = {}
     total = Bucket(key="total")
-    rows = query.annotate(promised=promised_at()).values_list(
-        "brand__name", "channel", "status", "arrived_at", "answered_at", "resolved_at", "promised")
-    for brand_name, chan, status, arrived_at, answered_at, resolved_at, deadline_at in rows.iterator():
-        key = bucket_key(arrived_at, period.by)
+    for (key, brand_name, chan), cell in _cells(brands, period, channel=channel, now=now).items():
         per_channel = channels.setdefault(chan, {k: Bucket(key=k) for k in keys})
-        targets = [series.get(key), per_channel.get(key), total,
-                   queues.setdefault((brand_name, chan), Bucket(key=f"{brand_name}/{chan}"))]
-        kind = _classify(status, answered_at, resolved_at, deadline_at, now)
-        for b in targets:
-            if b is None:
-                continue
-            b.arrived += 1
-            b.answered += answered_at is not None
-            b.abandoned += status == Status.ABANDONED
-            if kind:
-                b.sl[kind] += 1
-            if status == Status.RESOLVED and answered_at and resolved_at:
-                b.handled += 1
-                b.handle_seconds += (resolved_at - answered_at).total_seconds()
+        for b in (series.get(key), per_channel.get(key), total,
+                  queues.setdefault((brand_name, chan), Bucket(key=f"{brand_name}/{chan}"))):
+            if b is not None:
+                b.add(cell)
     return History(period=period, series=[series[k] for k in keys],
                    by_queue=dict(sorted(queues.items())),
                    by_channel_series={c: [v[k] for k in keys] for c, v in sorted(channels.items())},
@@ -171,26 +196,7 @@ def history_csv(brands, period: Period, *, channel: str = "", now: datetime | No
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    cells: dict[tuple[str, str, str], Bucket] = {}
-    query = Contact.objects.filter(brand__in=brands, arrived_at__gte=period.start_at,
-                                   arrived_at__lt=period.end_at)
-    if channel:
-        query = query.filter(channel=channel)
-    for brand_name, chan, status, arrived_at, answered_at, resolved_at, deadline_at in query.annotate(
-            promised=promised_at()).values_list("brand__name", "channel", "status", "arrived_at",
-                                                "answered_at", "resolved_at", "promised").iterator():
-        key = (bucket_key(arrived_at, period.by), brand_name, chan)
-        b = cells.setdefault(key, Bucket(key=key[0]))
-        b.arrived += 1
-        b.answered += answered_at is not None
-        b.abandoned += status == Status.ABANDONED
-        kind = _classify(status, answered_at, resolved_at, deadline_at, now)
-        if kind:
-            b.sl[kind] += 1
-        if status == Status.RESOLVED and answered_at and resolved_at:
-            b.handled += 1
-            b.handle_seconds += (resolved_at - answered_at).total_seconds()
-    for (interval, brand_name, chan), b in sorted(cells.items()):
+    for (interval, brand_name, chan), b in sorted(_cells(brands, period, channel=channel, now=now).items()):
         sl = b.service_level
         writer.writerow([interval, brand_name, chan, b.arrived, b.answered, b.abandoned,
                          "" if sl is None else f"{sl:.4f}", b.counts.answered_in_time, b.counts.counted,
