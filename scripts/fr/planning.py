@@ -29,7 +29,7 @@ FR = {
     "mean patience in seconds": "patience moyenne en secondes",
     "shrinkage in per cent": "absentéisme en pourcentage",
     "conversations at once": "conversations simultanées",
-    "Forecast contacts for the week": "Contacts prévus pour la semaine",
+    "Expected contacts for the week (mean, used for staffing)": "Contacts attendus pour la semaine (moyenne, utilisée pour le dimensionnement)",
     "Contacts": "Contacts",
     "Hours": "Horaires",
     "No slot: nothing to cover.": "Aucun créneau : rien à couvrir.",

@@ -86,14 +86,19 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
                        str(EXAMPLES / "special.csv"))
     assert code == 0
     frame = pd.read_csv(out_file)
-    assert list(frame.columns) == ["series", "start", "forecast", "q10", "q50", "q90"]
-    assert (frame["q10"] <= frame["q90"]).all() and (frame["q90"] >= frame["forecast"]).all()
+    assert list(frame.columns) == ["series", "start", "forecast", "mean", "q10", "q50", "q90"]
+    assert (frame["q10"] <= frame["q50"]).all() and (frame["q50"] <= frame["q90"]).all()
+    # the point forecast: the median, or the mean where the median is a degenerate 0
+    sparse = (frame["q50"] == 0) & (frame["mean"] > 0)
+    assert sparse.any() and (frame["q50"] > 0).any()
+    assert (frame.loc[sparse, "forecast"] == frame.loc[sparse, "mean"]).all()
+    assert (frame.loc[~sparse, "forecast"] == frame.loc[~sparse, "q50"]).all()
     assert set(frame["series"]) == {"maison-alba/call", "maison-alba/email", "velo-nord/chat"}
     assert len(frame) == 3 * 14 * 48
     code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",
                        "--backtest", "--folds", "2", "--out", str(out_file))
     assert code == 0 and "wMAPE" in out and "maison-alba/call" in out and ">q90" in out
-    assert "q50 wMAPE" in out
+    assert "point wMAPE" in out
 
 
 def test_a_monday_to_friday_export_needs_no_flag(capsys, tmp_path):
@@ -127,6 +132,9 @@ def test_plan_staffs_to_a_quantile(capsys, tmp_path):
         assert code == 0, err
         req = pd.read_csv(tmp_path / label / "requirement.csv")
         hours[label] = (req["contacts"].sum(), req["positions"].sum())
+        # forecast.csv names what was staffed: the mean, or the quantile asked for
+        assert list(pd.read_csv(tmp_path / label / "forecast.csv").columns) == [
+            "series", "start", label]
     assert hours["q80"][0] > hours["mean"][0] and hours["q80"][1] > hours["mean"][1]
     code, _, err = run(capsys, "plan", str(EXAMPLES / "history.csv"), "--quantile", "1.2",
                        "--out", str(tmp_path / "bad"))

@@ -20,6 +20,7 @@ from roadie.engine.sim import (
     single_queue,
 )
 from roadie.engine.sim.engine import ABANDONED, DONE
+from roadie.engine.sim.scenario import read_forecast
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "simulation"
@@ -284,6 +285,15 @@ def test_arrivals_from_a_roadie_forecast_csv(tmp_path):
         base=tmp_path,
     )
     assert scn.streams[0].per_interval == (0, 0, 40, 40, 40, 40, 0, 0)
+    # roadie forecast's own output: the point forecast first, the mean (expected arrivals,
+    # what the simulator takes) beside it
+    both = tmp_path / "both.csv"
+    both.write_text("series,start,forecast,mean\n"
+                    "alba/call,2026-04-14T09:00:00+02:00,0,0.4\n"
+                    "alba/call,2026-04-14T09:30:00+02:00,3,2.6\n")
+    arrivals = read_forecast(both, series="alba/call", date="2026-04-14", start=9 * 3600.0,
+                             interval_seconds=1800.0, count=2)
+    assert arrivals == (0.4, 2.6)
     with pytest.raises(ScenarioError, match="no forecast"):
         scenario_from_dict(
             {

@@ -350,36 +350,43 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         forecast_quantiles,
         forecast_series,
         level_shifts,
+        point_forecast,
         to_frame,
     )
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
     history = _load_history(args)
-    forecasts = {}
-    bands: dict[float, dict] = {q: {} for q in QUANTILES} if args.method == "auto" else {}
+    points, means = {}, {}
+    levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
+                          not in QUANTILES else ())
+    bands: dict[float, dict] = {q: {} for q in levels} if args.method == "auto" else {}
     try:
         for name, matrix in history.items():
             if bands:
-                levels = QUANTILES + ((config.quantile,) if config.quantile else ())
                 mean, qs = forecast_quantiles(matrix, horizon_days=horizon,
                                               config=replace(config, quantile=None),
                                               series=name, levels=levels)
-                for q in QUANTILES:
+                for q in levels:
                     bands[q][name] = qs[q]
-                forecasts[name] = qs[config.quantile] if config.quantile else mean
+                points[name] = point_forecast(mean, qs[0.5])
             else:
-                forecasts[name] = forecast_series(matrix, horizon_days=horizon, config=config,
-                                                  series=name)
+                mean = forecast_series(matrix, horizon_days=horizon, config=config,
+                                       series=name)
+                points[name] = mean
+            means[name] = mean
     except (HistoryError, ValueError) as exc:
         raise CommandError(str(exc)) from None
-    frame = to_frame(forecasts, tz=args.tz)
+    # forecast: the point forecast (scored by the back-test); mean: the expected count,
+    # which staffing takes; then the quantiles (docs/planning.md)
+    frame = to_frame(points, tz=args.tz)
     frame["forecast"] = frame["forecast"].round(3)
+    frame["mean"] = to_frame(means, tz=args.tz)["forecast"].round(3)
     for q, per_series in bands.items():
         frame[f"q{round(q * 100)}"] = to_frame(per_series, tz=args.tz)["forecast"].round(3)
     if args.out is not None:
         _write_csv(frame, args.out)
-        print(f"{len(forecasts)} series, {horizon} days -> {args.out}")
+        print(f"{len(points)} series, {horizon} days -> {args.out}")
     elif not args.backtest:
         frame.to_csv(sys.stdout, index=False)
     if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
@@ -399,11 +406,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         except (HistoryError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         print(f"back-test: {args.folds} origins a week apart, {horizon}-day horizon")
+        print("wMAPE and MASE of the mean (staffing); point wMAPE: of the point forecast "
+              "(the forecast column)")
         print(f"{'series':<24} {'wMAPE':>8} {'MASE':>7} {'naive wMAPE':>12} {'naive MASE':>11}"
-              f" {'>q90':>6} {'<q10':>6} {'q50 wMAPE':>10}")
+              f" {'>q90':>6} {'<q10':>6} {'point wMAPE':>12}")
         for r in rows:
             band = ("" if r.above_q90 is None
-                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%} {r.median_wmape:>10.3f}")
+                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%} {r.point_wmape:>12.3f}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
                   f"{r.naive_mase:>11.3f}{band}")
         if len(rows) > 1:
@@ -522,8 +531,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot create {out}: {exc.strerror}") from None
     import pandas as pd
 
-    fc = to_frame({sp.series: sp.forecast for sp in result.series}, tz=args.tz)
-    fc["forecast"] = fc["forecast"].round(3)
+    # what was staffed, named: the mean (an arrival rate), or the quantile asked for
+    staffed = "mean" if config.quantile is None else f"q{round(config.quantile * 100)}"
+    fc = to_frame({sp.series: sp.forecast for sp in result.series}, tz=args.tz, column=staffed)
+    fc[staffed] = fc[staffed].round(3)
     _write_csv(fc, out / "forecast.csv")
     req_parts = []
     for sp in result.series:

@@ -42,3 +42,17 @@ def test_a_contact_search_is_audited(furniture, make_user, make_contact, client)
     entry = AuditEntry.objects.get(via="kb-search")
     assert (entry.user_id, entry.action, entry.object_id, entry.brand_id) == (
         supervisor.pk, "conversation.read", str(contact.pk), furniture.pk)
+
+
+def test_redaction_leaves_ordinary_french_queries_and_numbers_alone():
+    """Only cards, IBANs, phones and emails are replaced: none of the French evaluation set's
+    queries, nor order numbers, amounts, postcodes or dates a customer types."""
+    from roadie.desk.kb.evaluation import french_set_path, read_cases
+
+    queries = [q for _, q, _ in read_cases(french_set_path())]
+    assert len(queries) > 100
+    assert [q for q in queries if actions.stored_query(q) != q] == []
+    for text in ("commande 12345678 du 12/03/2026", "remboursement de 49,90 €",
+                 "code postal 75011 Paris", "facture 2026-000123 de 3 articles"):
+        assert actions.stored_query(text) == text
+    assert "45 67" not in actions.stored_query("rappelez-moi au 01 23 45 67 89")

@@ -93,7 +93,7 @@ def test_operator_proposes_sees_and_publishes_slots(client, make_user, pool_with
     assert "<svg" in body and "Publish these slots" in body
     assert body.count("<tr>") >= plan.slots.count()
     assert body.count('class="slots-day"') == plan.slots.values("day").distinct().count()
-    forecast_table = body.split("Forecast contacts for the week")[1].split("</table>")[0]
+    forecast_table = body.split("Expected contacts for the week (mean, used for staffing)")[1].split("</table>")[0]
     brand_name = pool_with_history.brands.get().name
     assert forecast_table.count(brand_name) == 2 and "Phone" in forecast_table
     assert "maison-alba/voice" not in body

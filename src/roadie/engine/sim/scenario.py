@@ -325,9 +325,10 @@ def _tiers(value, where: str) -> tuple[Tier, ...]:
 def read_forecast(
     path: Path, *, series: str, date: str, start: float, interval_seconds: float, count: int
 ) -> tuple[float, ...]:
-    """Expected arrivals per interval from a ``roadie forecast`` CSV (``series, start,
-    forecast``, aware ISO times): the rows of one series on one local date, aligned on the
-    scenario's start and interval."""
+    """Expected arrivals per interval from a ``roadie forecast`` CSV (``series, start, mean``
+    or ``forecast``, aware ISO times; ``mean``, the expected count, when the file has it,
+    as in ``roadie forecast``'s output and ``roadie plan``'s forecast.csv): the rows of one
+    series on one local date, aligned on the scenario's start and interval."""
     import csv
     import datetime as dt
 
@@ -338,14 +339,17 @@ def read_forecast(
     by_second: dict[float, float] = {}
     with f:
         reader = csv.DictReader(f)
-        if not {"series", "start", "forecast"} <= set(reader.fieldnames or ()):
-            raise ScenarioError(f"{path}: a forecast needs columns series, start, forecast")
+        names = set(reader.fieldnames or ())
+        column = "mean" if "mean" in names else "forecast"
+        if not {"series", "start", column} <= names:
+            raise ScenarioError(
+                f"{path}: a forecast needs columns series, start and mean (or forecast)")
         for n, row in enumerate(reader, start=2):
             if row["series"] != series:
                 continue
             try:
                 when = dt.datetime.fromisoformat(row["start"])
-                value = float(row["forecast"])
+                value = float(row[column])
             except ValueError as exc:
                 raise ScenarioError(f"{path}:{n}: {exc}") from None
             if when.date().isoformat() != date:
