@@ -287,22 +287,31 @@ def end_call(user, contact_id: int) -> Call:
 
 def transfer_call(user, contact_id: int, *, to: str, note: str = "") -> Contact:
     """To a colleague (``to`` an agent id: they must be available, qualified, with capacity)
-    or back to the brand's queue (``to`` "queue"). The desk's handover runs first; the
-    provider is then told where the caller goes; if it refuses, nothing changes."""
+    or back to the brand's queue (``to`` "queue"): the desk's hand-over, which tells the
+    provider where the caller goes (``on_handover``); if it refuses, nothing changes."""
     with transaction.atomic():
-        call = _on_the_line(user, contact_id)
+        _on_the_line(user, contact_id)
         if to.isdigit():
-            contact = routing_actions.reassign(user, contact_id, agent_id=int(to), note=note)
-            target = {"agent": Agent.objects.get(pk=int(to)).user.username}
-        elif to == "queue":
-            contact = routing_actions.transfer_to_pool(user, contact_id, note=note)
-            target = {"queue": call.contact.brand.slug}
-        else:
-            raise contact_actions.ActionError("to: choose a colleague or the brand's queue")
-        _tell(call, "transfer", to=target)
-        _close_hold(call, timezone.now())
-        call.save(update_fields=["held_at", "hold_seconds"])
-    return contact
+            return routing_actions.reassign(user, contact_id, agent_id=int(to), note=note)
+        if to == "queue":
+            return routing_actions.transfer_to_pool(user, contact_id, note=note)
+        raise contact_actions.ActionError("to: choose a colleague or the brand's queue")
+
+
+def on_handover(contact: Contact, *, to: dict) -> None:
+    """Any hand-over of a call on the line (the agent's Transfer, a supervisor's "Transfer or
+    reassign") moves the caller at the provider too, in the hand-over's transaction (the
+    Contact row is locked): the provider's refusal refuses the hand-over. A provider that
+    cannot transfer from roadie leaves it to the desk alone, as before."""
+    call = (Call.objects.select_for_update(of=("self",)).select_related("contact")
+            .filter(contact_id=contact.pk).first())
+    if call is None or call.answered_at is None or call.ended_at is not None:
+        return
+    if "transfer" not in control.allowed(call):
+        return
+    _tell(call, "transfer", to=to)
+    _close_hold(call, timezone.now())
+    call.save(update_fields=["held_at", "hold_seconds"])
 
 
 def calls_today(brands, *, now: datetime | None = None):

@@ -11,8 +11,13 @@ secret>``, as the provider signs its own webhooks):
 and answers 2xx once it has done it. The provider then reports what follows through its
 usual webhook (``answered`` when the new agent takes a transferred call, ``ended``).
 Without ``control_url`` (the demo, where no provider carries the calls) roadie only records
-the step. Twilio's status callbacks carry no call control here: its calls show the panel
-without the buttons ("as far as the connector allows").
+the step.
+
+Twilio: each step updates the call through Twilio's REST API (``twilio_rest.call_update``: end is
+``Status=completed``; hold plays the brand's hold music; resume and a transfer to a colleague
+dial the agent; a transfer to the queue enqueues the caller in the brand's queue), with the
+channel's ``twilio_account_sid`` and ``twilio_auth_token``; without them its calls show the
+panel without the buttons ("as far as the connector allows").
 """
 
 from __future__ import annotations
@@ -23,14 +28,13 @@ import urllib.error
 import urllib.request
 
 from roadie.connectors.hooks import hmac_sha256_hex
+from roadie.connectors.voice import twilio_rest
 from roadie.connectors.voice.models import Call
 from roadie.desk.brands.models import Channel, ChannelKind
 
 log = logging.getLogger("roadie.connectors.voice")
 
 COMMANDS = ("hold", "resume", "transfer", "end")
-# What each provider lets the agent do from the page.
-CONTROLS = {"generic": frozenset(COMMANDS), "twilio": frozenset()}
 TIMEOUT_SECONDS = 5
 
 
@@ -39,7 +43,13 @@ class ControlError(Exception):
 
 
 def allowed(call: Call) -> frozenset[str]:
-    return CONTROLS.get(call.provider, frozenset())
+    """What the provider's connector lets the agent do from the page."""
+    if call.provider == "generic":
+        return frozenset(COMMANDS)
+    if call.provider == "twilio":
+        channel = channel_of(call)
+        return twilio_rest.can_control((channel.config if channel else None) or {})
+    return frozenset()
 
 
 def channel_of(call: Call) -> Channel | None:
@@ -53,6 +63,8 @@ def send(call: Call, command: str, **detail) -> bool:
         raise ControlError(f"the {call.provider} phone connector cannot {command} a call from roadie")
     channel = channel_of(call)
     config = (channel.config if channel else None) or {}
+    if call.provider == "twilio":
+        return _twilio(call, config, command, **detail)
     url = config.get("control_url") or ""
     if not url or call.contact.channel != ChannelKind.VOICE:
         log.info("call %s: %s recorded (no control_url: no provider to tell)", call.call_id, command)
@@ -70,4 +82,21 @@ def send(call: Call, command: str, **detail) -> bool:
         raise ControlError(f"the phone provider could not be reached: {exc}") from None
     if not 200 <= status < 300:
         raise ControlError(f"the phone provider refused to {command} the call (HTTP {status})")
+    return True
+
+
+def _twilio(call: Call, config: dict, command: str, to: dict | None = None) -> bool:
+    agent = (to or {}).get("agent", "")
+    if command == "resume":
+        agent = call.contact.agent.user.username if call.contact.agent_id else ""
+        if not agent:
+            raise ControlError("nobody to put the caller back through to")
+    fields = twilio_rest.call_update(command, config=config, agent=agent, queue=(to or {}).get("queue", ""))
+    try:
+        status, message = twilio_rest.update_call(config=config, call_sid=call.call_id, fields=fields,
+                                             timeout=TIMEOUT_SECONDS)
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ControlError(f"Twilio could not be reached: {exc}") from None
+    if not 200 <= status < 300:
+        raise ControlError(f"Twilio refused to {command} the call (HTTP {status}{': ' + message if message else ''})")
     return True

@@ -56,3 +56,4 @@ def to_event(form) -> CallEvent:
         event = "answered"
     return CallEvent(event=event, call_id=sid, at=at, caller=form.get("From", ""), line=form.get("To", ""),
                      agent=agent, provider="twilio")
+

@@ -402,6 +402,16 @@ def release_absent_agents(*, now: datetime | None = None, stale_seconds: float |
 
 HANDOVER_STATUSES = (Status.QUEUED, Status.OFFERED, Status.ACTIVE, Status.WAITING)
 
+# Connectors told of a hand-over inside its transaction (the telephony provider moving a call
+# on the line): each is called with the contact and where it goes, ``{"agent": username}`` or
+# ``{"queue": brand slug}``, and may refuse it with ActionError (then nothing is written).
+HANDOVER_LISTENERS: list = []
+
+
+def _tell_handover(contact: Contact, to: dict) -> None:
+    for listener in HANDOVER_LISTENERS:
+        listener(contact, to=to)
+
 
 def _lock_handover(contact_id: int):
     contact = Contact.objects.select_for_update().select_related("brand").filter(pk=contact_id).first()
@@ -504,6 +514,7 @@ def reassign(user, contact_id: int, *, agent_id: int, note: str = "") -> Contact
         ContactEvent.objects.create(contact=contact, kind=EventKind.REASSIGNED, user=user, at=now,
                                     agent=target, detail={"from_agent": previous, "to_agent": target.pk})
         _note(contact, user, note)
+        _tell_handover(contact, {"agent": target.user.username})
         publish_contact_change(contact, "contact.reassigned",
                                agent_ids=tuple({previous, target.pk, *(o.agent_id for o in offers)}))
     return contact
@@ -537,6 +548,7 @@ def transfer_to_pool(user, contact_id: int, *, skill: str = "", note: str = "") 
         ContactEvent.objects.create(contact=contact, kind=EventKind.TRANSFERRED, user=user, at=now,
                                     agent_id=previous, detail={"from_agent": previous, "skill": skill})
         _note(contact, user, note)
+        _tell_handover(contact, {"queue": contact.brand.slug})
         publish_contact_change(contact, "contact.transferred",
                                agent_ids=tuple({previous, *(o.agent_id for o in offers)}))
     return contact
