@@ -65,6 +65,8 @@ class Holding:
             if new < 0 or arec.state is not _AVAILABLE or arec.pending >= self._max_pending:
                 new = 0
             arec.counted = new
+            if not new:
+                self._with_room -= 1
             for h in arec.memberships:
                 if closed and h.channel in closed:
                     continue

@@ -147,6 +147,8 @@ class AgentIndexes:
         if new == old:
             return
         rec.counted = new
+        if not (old and new):  # as an agent with room: the router's count of them
+            self._with_room += 1 if new else -1
         closed = rec.closed
         for h in rec.memberships:
             if closed and h.channel in closed:
@@ -166,6 +168,8 @@ class AgentIndexes:
         closed = rec.closed
         if free != old:  # as _recount, inlined
             rec.counted = free
+            if not (old and free):
+                self._with_room += 1 if free else -1
             for h in rec.memberships:
                 if closed and h.channel in closed:
                     continue

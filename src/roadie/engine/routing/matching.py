@@ -69,6 +69,8 @@ class Matching:
                 pass
             return made
         self._candidates = set()
+        if not self._with_room:  # nobody can take an offer: no queue can be served now
+            return made
         # work: (key, queue) with a lower bound of the queue's head key (its heap's top entry,
         # perhaps stale); a popped queue whose true head is later goes back under that key, so
         # queues are served in the exact order of their heads without cleaning every heap
@@ -87,6 +89,8 @@ class Matching:
         head_of = self._head
         route_one = self._route_one
         while work:
+            if not self._with_room:
+                break  # the last agent with room was just reserved: nothing more to decide
             key, qi = heappop(work)
             q = queues[qi]
             if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # as _room, inlined

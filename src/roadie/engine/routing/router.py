@@ -101,6 +101,8 @@ class Router(Matching, Holding, AgentIndexes):
         self._heaps: dict[tuple, AgentHeap] = {}
         self._heap_list: list[AgentHeap] = []
         self._candidates: set[int] = set()
+        # agents with room for an offer now (``counted`` > 0): with none, route() stops early
+        self._with_room = 0
         self._timers: list[tuple[float, int]] = []
         self._expiry: list[tuple[float, int, int]] = []
         self._expiry_limit = 4096
@@ -203,6 +205,8 @@ class Router(Matching, Holding, AgentIndexes):
         in its old place. Returns the re-queued contact ids."""
         rec = self._get_agent(agent_id)
         requeued = self._drop_contacts_of(rec, reserved_only=False)
+        if rec.counted:
+            self._with_room -= 1
         self._leave_heaps(rec)
         self._index(rec.spec, add=False)
         del self._agents[agent_id]
@@ -472,6 +476,7 @@ class Router(Matching, Holding, AgentIndexes):
         for q in self._queue_list:
             n = sum(1 for c in self._contacts.values() if c.queue is q and c.state is _WAITING)
             assert n == q.waiting, (q.qclass, n, q.waiting)
+        assert self._with_room == sum(1 for a in self._agents.values() if a.counted), self._with_room
         counts = {h.idx: [0] * len(h.counts) for h in self._heap_list}
         for aid, a in self._agents.items():
             free = a.spec.capacity - a.load if a.state is _AVAILABLE else 0
