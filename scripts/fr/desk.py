@@ -194,3 +194,26 @@ FR.update({
     "Call ended: choose the wrap-up code.": "Appel terminé : choisissez le code de clôture.",
     "Call transferred.": "Appel transféré.",
 })
+# The reply's refusals for copies and files (connectors/email/reply.py, contacts/composer.py).
+FR.update({
+    "%(field)s: %(reason)s": "%(field)s : %(reason)s",
+    "Copy to": "Copie à",
+    "Attachments": "Pièces jointes",
+    "replies on the %(channel)s channel carry no attachments":
+        "les réponses sur le canal %(channel)s ne portent pas de pièces jointes",
+    "at most %(n)s files per reply": "au plus %(n)s fichiers par réponse",
+    "the files make %(size)s, over the %(limit)s a reply may carry":
+        "les fichiers font %(size)s, au-delà des %(limit)s qu’une réponse peut porter",
+    "%(name)s is empty": "%(name)s est vide",
+    "%(name)s is %(size)s, over the %(limit)s limit per file":
+        "%(name)s fait %(size)s, au-delà de la limite de %(limit)s par fichier",
+    "%(name)s: programs are not sent": "%(name)s : les programmes ne sont pas envoyés",
+    "%(name)s: its content is %(detected)s, not %(type)s as declared":
+        "%(name)s : son contenu est %(detected)s, et non %(type)s comme déclaré",
+    "%(name)s: files of type %(type)s are not sent": "%(name)s : les fichiers de type %(type)s ne sont pas envoyés",
+    "copy only people the customer copied (unknown choice %(choice)r; reload the contact)":
+        "ne mettez en copie que les personnes que le client a mises en copie (choix inconnu %(choice)r ; "
+        "rechargez le contact)",
+    "%(size)s MB": "%(size)s Mo",
+    "%(size)s KB": "%(size)s Ko",
+})

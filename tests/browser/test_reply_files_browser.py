@@ -51,7 +51,7 @@ def test_reply_with_cc_and_a_file_from_the_workspace(live_roadie, login_as, tmp_
     agent.get_by_label("Your reply").fill("Voici votre facture.")
     agent.get_by_label("Attach files").set_input_files(str(program))
     agent.get_by_role("button", name="Send reply").click()
-    expect(agent.get_by_text("attachments: outil.exe: executable content is not accepted")).to_be_visible()
+    expect(agent.get_by_text("Attachments: outil.exe: programs are not sent")).to_be_visible()
     expect(agent.get_by_label("Your reply")).to_have_value("Voici votre facture.")  # kept
     expect(agent.locator(".conversation li")).to_have_count(1)  # nothing sent
 

@@ -132,8 +132,13 @@ def test_masked_addresses_stay_off_the_page_but_the_mail_reaches_them(handled, r
 def test_a_choice_that_is_not_a_copied_person_writes_nothing(handled):
     contact, client = handled()
     response = client.post(f"/desk/contacts/{contact.pk}/reply",
-                           {"body": "Réponse", "cc_choice": "1", "cc": ["0123456789abcdef0123"]}, follow=True)
-    assert "cc: copy only people the customer copied" in response.content.decode()
+                           {"body": "Réponse", "cc_choice": "1", "cc": ["0123456789abcdef0123"]}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Copie à : ne mettez en copie que les personnes que le client a mises en copie" in response.content.decode()
+    response = client.post(f"/desk/contacts/{contact.pk}/reply",
+                           {"body": "Réponse", "cc_choice": "1", "cc": ["0123456789abcdef0123"]}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert "Copy to: copy only people the customer copied" in response.content.decode()
     assert not Message.objects.filter(contact=contact, direction=Direction.OUTBOUND).exists()
     assert not OutboundMail.objects.exists()
 

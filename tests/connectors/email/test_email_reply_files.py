@@ -94,10 +94,10 @@ def test_attached_files_reach_the_customer_as_mime_parts(handled, relay):
 
 @pytest.mark.parametrize(("files", "status", "says"), [
     ([("setup.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/octet-stream")], 415,
-     "setup.exe: executable content is not accepted"),
+     "setup.exe: programs are not sent"),
     ([("facture.pdf", PNG, "application/pdf")], 415,
-     "facture.pdf: content is image/png, not application/pdf"),
-    ([("script.js", b"alert(1)", "text/plain")], 415, "script.js: executable content is not accepted"),
+     "facture.pdf: its content is image/png, not application/pdf as declared"),
+    ([("script.js", b"alert(1)", "text/plain")], 415, "script.js: programs are not sent"),
     ([("vide.txt", b"", "text/plain")], 422, "vide.txt is empty"),
     ([("ok.pdf", PDF, "application/pdf"), ("big.png", PNG + b"\x00" * 5000, "image/png")], 413,
      "big.png is 5.9 KB, over the 4.0 KB limit per file"),
@@ -109,11 +109,36 @@ def test_a_refused_file_answers_4xx_keeps_the_text_and_writes_nothing(handled, s
         "body": "Mon texte tapé", "attachments": [upload(*f) for f in files]}, HTTP_X_PANE="1")
     assert response.status_code == status
     html = response.content.decode()
-    assert f"attachments: {says}" in html
+    assert f"Attachments: {says}" in html
     assert ">Mon texte tapé</textarea>" in html  # the agent does not lose what they typed
     assert response["X-Roadie-Refused"] == "attachments"
     assert not outbound(contact).exists() and not Attachment.objects.filter(message__direction="out").exists()
     assert not OutboundMail.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "says"), [
+    ("fr", "Pièces jointes : setup.exe : les programmes ne sont pas envoyés"),
+    ("en", "Attachments: setup.exe: programs are not sent"),
+])
+def test_a_refused_file_is_explained_in_the_pages_language(handled, language, says):
+    contact, client = handled
+    response = client.post(f"/desk/contacts/{contact.pk}/reply", {
+        "body": "Texte", "attachments": [upload("setup.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/octet-stream")]},
+        HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 415 and says in response.content.decode()
+
+
+def test_the_api_names_the_field_and_the_size_in_the_readers_language(handled, settings):
+    from django.utils import translation
+
+    from roadie.connectors.email.reply import check_files
+    from roadie.desk.contacts.composer import OutgoingFile, ReplyRefused
+
+    settings.ROADIE_MAIL_ATTACHMENT_MAX_BYTES = 4096
+    big = OutgoingFile("big.png", "image/png", PNG + b"\x00" * 5000)
+    with translation.override("fr"), pytest.raises(ReplyRefused) as refused:
+        check_files((big,))
+    assert str(refused.value) == "attachments: big.png fait 5,9 Ko, au-delà de la limite de 4,0 Ko par fichier"
 
 
 def test_the_files_of_one_reply_have_a_total_limit(handled, settings):
@@ -156,7 +181,7 @@ def test_the_api_reply_takes_base64_files(handled, relay, api_client):
     for attachment, status, detail in [
         ({"filename": "x.pdf", "content_base64": "pas du base64 !"}, 422, "attachments[0].content_base64: not base64"),
         ({"filename": "x.exe", "content_base64": base64.b64encode(b"MZ" + b"\x00" * 10).decode()}, 415,
-         "attachments: x.exe: executable content is not accepted"),
+         "attachments: x.exe: programs are not sent"),
     ]:
         response = api.post(url, {"body": "Refusé", "attachments": [attachment]}, content_type="application/json")
         assert response.status_code == status and response.json()["detail"] == detail
@@ -171,5 +196,5 @@ def test_channels_without_attachments_refuse_them(brands, make_agent, make_conta
         "body": "Voici", "attachments": [{"filename": "a.pdf", "content_base64": base64.b64encode(PDF).decode()}]},
         content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["detail"] == "attachments: replies on the chat channel carry no attachments"
+    assert response.json()["detail"] == "attachments: replies on the Web chat channel carry no attachments"
     assert not outbound(contact).exists()

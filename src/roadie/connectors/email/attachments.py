@@ -64,23 +64,25 @@ def sniff(data: bytes) -> str:
 class Verdict:
     content_type: str  # the type to record (declared, or detected for octet-stream)
     detected: str
-    rejected_reason: str
+    rejected_reason: str  # stored with an inbound file, in English
+    kind: str = ""  # why, for a message in the reader's language: too_large, program, mismatch, type
 
 
 def check(*, filename: str, declared: str, data: bytes, max_bytes: int) -> Verdict:
     declared = (declared or "application/octet-stream").lower()
     detected = sniff(data)
     if len(data) > max_bytes:
-        return Verdict(declared, detected, f"larger than {max_bytes} bytes")
+        return Verdict(declared, detected, f"larger than {max_bytes} bytes", "too_large")
     if detected in EXECUTABLE or filename.lower().endswith(DANGEROUS_EXTENSIONS):
-        return Verdict(declared, detected, "executable content is not accepted")
+        return Verdict(declared, detected, "executable content is not accepted", "program")
     effective = declared
     if declared == "application/octet-stream" and detected:
         effective = detected
     # (A BMP signature is only two letters: it does not get to veto a text file.)
     if (detected and effective != detected and effective not in FAMILIES.get(detected, ())
             and not (detected == "image/bmp" and effective.startswith("text/"))):
-        return Verdict(effective, detected, f"content is {detected}, not {effective} as declared")
+        return Verdict(effective, detected, f"content is {detected}, not {effective} as declared",
+                       "mismatch")
     if effective not in ACCEPTED_TYPES and not (detected and detected in ACCEPTED_TYPES | set(FAMILIES)):
-        return Verdict(effective, detected, f"type {effective} is not accepted")
+        return Verdict(effective, detected, f"type {effective} is not accepted", "type")
     return Verdict(effective, detected, "")

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.crypto import salted_hmac
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from roadie.connectors.email import attachments, conf, outbound
 from roadie.connectors.email.models import Attachment, InboundMail
@@ -52,7 +54,9 @@ def limits() -> tuple[int, int]:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
+    if size >= 1024 * 1024:
+        return _("%(size)s MB") % {"size": number_format(round(size / 1024 / 1024, 1), 1)}
+    return _("%(size)s KB") % {"size": number_format(round(size / 1024, 1), 1)}
 
 
 def clean_filename(name: str) -> str:
@@ -71,27 +75,39 @@ class CheckedFile:
     data: bytes
 
 
+def _refusal(name: str, verdict: attachments.Verdict) -> str:
+    """Why a file may not go, in the reader's language."""
+    values = {"name": name, "detected": verdict.detected, "type": verdict.content_type}
+    if verdict.kind == "program":
+        return _("%(name)s: programs are not sent") % values
+    if verdict.kind == "mismatch":
+        return _("%(name)s: its content is %(detected)s, not %(type)s as declared") % values
+    if verdict.kind == "type":
+        return _("%(name)s: files of type %(type)s are not sent") % values
+    return f"{name}: {verdict.rejected_reason}"
+
+
 def check_files(files: tuple[OutgoingFile, ...]) -> list[CheckedFile]:
     """Refuse the whole reply (413 too big, 415 a type not sent, 422 otherwise) at the first
     file that may not go; nothing is stored then."""
     if len(files) > MAX_FILES:
-        raise ReplyRefused("attachments", f"at most {MAX_FILES} files per reply", status=413)
+        raise ReplyRefused("attachments", _("at most %(n)s files per reply") % {"n": MAX_FILES}, status=413)
     per_file, total = limits()
     if sum(len(f.data) for f in files) > total:
-        raise ReplyRefused("attachments", f"the files make {_mb(sum(len(f.data) for f in files))}, "
-                           f"over the {_mb(total)} a reply may carry", status=413)
+        raise ReplyRefused("attachments", _("the files make %(size)s, over the %(limit)s a reply may carry")
+                           % {"size": _mb(sum(len(f.data) for f in files)), "limit": _mb(total)}, status=413)
     checked = []
     for item in files:
         name = clean_filename(item.filename)
         if not item.data:
-            raise ReplyRefused("attachments", f"{name} is empty")
+            raise ReplyRefused("attachments", _("%(name)s is empty") % {"name": name})
         if len(item.data) > per_file:
-            raise ReplyRefused("attachments", f"{name} is {_mb(len(item.data))}, over the "
-                               f"{_mb(per_file)} limit per file", status=413)
+            raise ReplyRefused("attachments", _("%(name)s is %(size)s, over the %(limit)s limit per file")
+                               % {"name": name, "size": _mb(len(item.data)), "limit": _mb(per_file)}, status=413)
         verdict = attachments.check(filename=name, declared=item.content_type, data=item.data,
                                     max_bytes=per_file)
         if verdict.rejected_reason:
-            raise ReplyRefused("attachments", f"{name}: {verdict.rejected_reason}", status=415)
+            raise ReplyRefused("attachments", _refusal(name, verdict), status=415)
         checked.append(CheckedFile(name, verdict.content_type[:120], verdict.detected, item.data))
     return checked
 
@@ -120,8 +136,8 @@ class EmailReply:
         by_token = {cc_token(contact, a): a for a in candidates}
         unknown = [t for t in extras.copy if t not in by_token]
         if unknown:
-            raise ReplyRefused("cc", "copy only people the customer copied (unknown choice "
-                               f"{unknown[0][:24]!r}; reload the contact)")
+            raise ReplyRefused("cc", _("copy only people the customer copied (unknown choice %(choice)r; "
+                                     "reload the contact)") % {"choice": unknown[0][:24]})
         return Prepared(cc=[by_token[t] for t in dict.fromkeys(extras.copy)], files=files)
 
     def store(self, message, prepared: Prepared) -> None:

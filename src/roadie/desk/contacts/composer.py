@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class OutgoingFile:
@@ -37,12 +40,23 @@ class ReplyExtras:
 
 
 class ReplyRefused(Exception):
-    """What the agent chose cannot be sent (HTTP ``status``, the message names the field)."""
+    """What the agent chose cannot be sent (HTTP ``status``, the message names the field:
+    ``cc: …``, ``attachments: …``; ``reason`` in the reader's language, ``shown`` with the
+    field's label for a page)."""
 
     def __init__(self, field: str, reason: str, *, status: int = 422) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
+        self.reason = reason
         self.status = status
+
+    @property
+    def shown(self) -> str:
+        label = FIELD_LABELS.get(self.field)
+        return _("%(field)s: %(reason)s") % {"field": label or self.field, "reason": self.reason}
+
+
+FIELD_LABELS = {"cc": gettext_lazy("Copy to"), "attachments": gettext_lazy("Attachments")}
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ def prepare(user, contact, extras: ReplyExtras) -> tuple[ReplyChannel | None, An
     channel = REPLY_CHANNELS.get(contact.channel)
     if channel is None:
         if extras.files:
-            raise ReplyRefused("attachments", f"replies on the {contact.channel} channel carry no attachments")
+            raise ReplyRefused("attachments", _("replies on the %(channel)s channel carry no attachments")
+                               % {"channel": contact.get_channel_display()})
         return None, None
     return channel, channel.prepare(user, contact, extras)

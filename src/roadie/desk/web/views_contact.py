@@ -125,7 +125,7 @@ def reply(request, contact_id: int):
     except ReplyRefused as exc:
         # A clear 4xx (413 too big, 415 a type not sent...) with the page again, the text
         # typed kept; nothing was written.
-        messages.error(request, str(exc))
+        messages.error(request, exc.shown)
         context = _contact_context(request, contact)
         context["reply_draft"] = body
         template = "roadie/_contact_pane.html" if is_pane(request) else "roadie/contact.html"
