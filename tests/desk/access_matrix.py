@@ -529,3 +529,33 @@ API.update({
         CONSOLE, args=_channel, body=lambda w: {},
         note="the console's test connection (the world's channel kind may have none: 422)"),
 })
+
+
+def _escalation(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roadie.desk.contacts.models import Escalation
+
+    escalation, _ = Escalation.objects.get_or_create(
+        contact=w.mine, reason="Matrix", defaults={"raised_by": w.users["agent"],
+                                                   "due_at": timezone.now() + timedelta(minutes=5)})
+    return {"escalation_id": escalation.pk}
+
+
+API.update({
+    # The desk's contact actions: twins of the contact page's forms (tests/desk/test_desk_api.py)
+    "POST /api/contacts/{contact_id}/notes": Rule(HANDLERS, args=_mine, body=lambda w: {"body": "Vu."}),
+    "PUT /api/contacts/{contact_id}/tags": Rule(HANDLERS, args=_mine, body=lambda w: {"tags": ["vip"]}),
+    "GET /api/contacts/{contact_id}/macros": Rule(HANDLERS, args=_mine),
+    "POST /api/contacts/{contact_id}/wait": Rule(HANDLERS, args=_mine, body=lambda w: {}),
+    "POST /api/contacts/{contact_id}/resume": Rule(
+        AGENT, args=_mine, note="409 here (the world's contact is not waiting); the API test resumes one"),
+    "GET /api/contacts/{contact_id}/escalations": Rule(HANDLERS, args=_mine),
+    "POST /api/contacts/{contact_id}/escalations": Rule(HANDLERS, args=_mine, body=lambda w: {"reason": "Aide"}),
+    "POST /api/escalations/{escalation_id}/answer": Rule(SUPERVISE, args=_escalation,
+                                                         body=lambda w: {"answer": "Rembourse."}),
+    "POST /api/contacts/{contact_id}/take-over": Rule(SUPERVISE, args=_mine, body=lambda w: {}),
+    "POST /api/contacts/{contact_id}/transfer": Rule(HANDLERS, args=_mine, body=lambda w: {"pool": ""}),
+})

@@ -3,9 +3,11 @@ onboarding agents (``POST/PATCH /api/agents``) for the operator administrator.""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.db.models import Sum
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from roadie.desk.accounts.access import agent_of, can_supervise, is_admin
@@ -18,6 +20,7 @@ from roadie.desk.api.schemas import AgentOut, Error, OfferOut, PresenceIn
 from roadie.desk.api.serializers import agent_out, offer_out
 from roadie.desk.routing import actions
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
+from roadie.desk.routing.reasons import DECLINE_CODES
 
 router = Router(tags=["agents"])
 
@@ -58,10 +61,17 @@ def accept(request: HttpRequest, offer_id: int):
     return offer_out(actions.accept_offer(request.auth, offer_id), request.auth)
 
 
-@router.post("/offers/{offer_id}/decline", response={200: OfferOut, 403: Error, 404: Error, 409: Error})
-def decline(request: HttpRequest, offer_id: int):
+class DeclineIn(Schema):
+    reason: Literal[DECLINE_CODES] | None = Field(  # type: ignore[valid-type]
+        None, description="why, as the desk asks it: " + ", ".join(DECLINE_CODES) + " (kept in the contact's history)")
+
+
+@router.post("/offers/{offer_id}/decline", response={200: OfferOut, 403: Error, 404: Error, 409: Error, 422: Error})
+def decline(request: HttpRequest, offer_id: int, payload: Body[DeclineIn] = None):
+    """Say no to an offer; it goes to someone else (not back to you for a cool-down)."""
     _me(request)
-    return offer_out(actions.decline_offer(request.auth, offer_id), request.auth)
+    reason = (payload.reason if payload else None) or ""
+    return offer_out(actions.decline_offer(request.auth, offer_id, reason=reason), request.auth)
 
 
 @router.get("/agents", response={200: list[AgentOut], 403: Error})

@@ -6,7 +6,7 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, ValidationError
 
 from roadie.connectors.email import api as email_api
-from roadie.desk.api import agents, brands, contacts, macros, pools, queues, users
+from roadie.desk.api import agents, brands, contacts, desk, macros, pools, queues, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
 from roadie.desk.api.openapi import ApiWriteThrottle, RoadieAPI
@@ -46,6 +46,7 @@ api.add_router("", planning_api.router)
 api.add_router("", scheduling_settings_api.router)
 api.add_router("", email_api.router)
 api.add_router("", macros.router)
+api.add_router("", desk.router)
 
 
 @api.exception_handler(ActionError)

@@ -98,6 +98,9 @@ class ContactOut(Schema):
     agent: int | None
     flagged: bool
     wrap_up_code: str
+    tags: list[str] = Field(default_factory=list)
+    waiting_since: datetime | None = Field(None, description="waiting on the customer since")
+    snoozed_until: datetime | None = Field(None, description="out of the agent's list until then")
 
 
 class CustomerOut(Schema):

@@ -23,6 +23,8 @@ def contact_out(contact: Contact, user=None) -> dict:
         "deadline_at": contact.deadline_at, "answered_at": contact.answered_at,
         "resolved_at": contact.resolved_at, "agent": contact.agent_id,
         "flagged": contact.flagged, "wrap_up_code": contact.wrap_up_code,
+        "tags": list(contact.tags or ()), "waiting_since": contact.waiting_since,
+        "snoozed_until": contact.snoozed_until,
     }
 
 

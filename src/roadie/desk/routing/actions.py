@@ -463,6 +463,9 @@ def take_over(user, contact_id: int, *, note: str = "") -> Contact:
     now = timezone.now()
     with transaction.atomic():
         contact, offers = _lock_handover(contact_id)
+        if contact.status == Status.ACTIVE and contact.agent_id is None:
+            # Taken over already (two supervisors at once: the second one sees it here).
+            raise ActionError(_("contact #%(id)s is already in a supervisor's hands") % {"id": contact_id})
         _lock_agents([o.agent_id for o in offers])
         previous = contact.agent_id
         _release(offers, now=now)

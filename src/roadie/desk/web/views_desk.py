@@ -8,7 +8,6 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from roadie.desk.accounts import access
@@ -18,15 +17,9 @@ from roadie.desk.contacts.models import Contact, Status
 from roadie.desk.routing import actions as routing_actions
 from roadie.desk.routing.lib import start_of_today
 from roadie.desk.routing.models import Offer
+from roadie.desk.routing.reasons import DECLINE_REASONS
 from roadie.desk.web.guards import agent_page
 from roadie.desk.web.lib import my_contacts, offer_cards
-
-DECLINE_REASONS = [
-    ("busy", gettext_lazy("Busy with another contact")),
-    ("skills", gettext_lazy("Not my area")),
-    ("leaving", gettext_lazy("About to take a break")),
-    ("other", gettext_lazy("Other")),
-]
 
 
 def home(request):

@@ -1,0 +1,3 @@
+FR = {
+    "contact #%(id)s is already in a supervisor's hands": "le contact n° %(id)s est déjà entre les mains d'un superviseur",
+}
