@@ -559,3 +559,8 @@ API.update({
     "POST /api/contacts/{contact_id}/take-over": Rule(SUPERVISE, args=_mine, body=lambda w: {}),
     "POST /api/contacts/{contact_id}/transfer": Rule(HANDLERS, args=_mine, body=lambda w: {"pool": ""}),
 })
+API.update({
+    "GET /api/contacts/{contact_id}/files/{file_id}": Rule(
+        READERS, guard_only=True, args=lambda w: {**_mine(w), "file_id": 0},
+        note="then the contact's own rule (access_contact); tests/connectors/email/test_email_api_files.py"),
+})

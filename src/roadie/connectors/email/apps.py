@@ -17,6 +17,10 @@ class EmailConfig(AppConfig):
         from roadie.desk.contacts.composer import REPLY_CHANNELS
 
         REPLY_CHANNELS[ChannelKind.EMAIL] = reply.EmailReply()
+        from roadie.connectors.email.files import EmailFiles
+        from roadie.desk.contacts.files import MESSAGE_FILES
+
+        MESSAGE_FILES[ChannelKind.EMAIL] = EmailFiles()
         from roadie.connectors.email import survey
         from roadie.desk.quality.surveys import SURVEY_SENDERS
 

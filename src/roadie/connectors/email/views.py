@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from roadie.connectors.email.models import Attachment
 from roadie.desk.audit.actions import record_read
 from roadie.desk.contacts.access import access_contact
+from roadie.desk.contacts.files import FileContent, download
 
 
 @login_required
@@ -20,16 +21,5 @@ def attachment(request, attachment_id: int):
     contact = access_contact(request.user, item.message.contact_id)  # 404 when not visible
     record_read(request.user, action="read", obj=item, brand_id=contact.brand_id,
                 fields=["attachment"], via="page")
-    response = HttpResponse(bytes(item.data), content_type=item.content_type or "application/octet-stream")
-    # Always a download, never rendered in roadie's origin (an HTML attachment cannot run here).
-    response["Content-Disposition"] = _disposition(item.filename or f"attachment-{item.pk}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
-def _disposition(filename: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return download(FileContent(filename=item.filename, content_type=item.content_type, data=bytes(item.data)),
+                    fallback=f"attachment-{item.pk}")

@@ -23,7 +23,7 @@ from roadie.desk.api.schemas import (
     ReplyIn,
     ResolveIn,
 )
-from roadie.desk.api.serializers import contact_detail, contact_out, message_out
+from roadie.desk.api.serializers import contact_detail, contact_out, message_out, message_with_files
 from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import actions
 from roadie.desk.contacts.access import access_contact, message_view, visible_contacts
@@ -147,7 +147,7 @@ def reply(request: HttpRequest, contact_id: int, payload: ReplyIn):
         files.append(OutgoingFile(filename=item.filename, content_type=item.content_type, data=data))
     extras = ReplyExtras(copy=None if payload.cc else (), files=tuple(files))
     message = actions.reply(request.auth, contact, body=payload.body, extras=extras)
-    return Status(201, message_out(message_view(request.auth, message, brand=contact.brand)))
+    return Status(201, message_with_files(request.auth, contact, message_view(request.auth, message, brand=contact.brand)))
 
 
 @router.post("/contacts/{contact_id}/resolve", response={200: ContactOut, 404: Error, 409: Error})

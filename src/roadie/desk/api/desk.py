@@ -19,12 +19,14 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, StringConstraints
 
-from roadie.desk.accounts.access import can_supervise, is_agent
+from roadie.desk.accounts.access import can_read_conversations, can_supervise, is_agent
 from roadie.desk.agents.models import Agent, Skill
 from roadie.desk.api.schemas import ContactOut, Error, MessageOut
-from roadie.desk.api.serializers import contact_out, message_out
+from roadie.desk.api.serializers import contact_out, message_with_files
+from roadie.desk.audit.actions import record_read
 from roadie.desk.contacts import actions
 from roadie.desk.contacts.access import access_contact, message_view
+from roadie.desk.contacts.files import download, open_file
 from roadie.desk.contacts.macros import macros_for
 from roadie.desk.contacts.models import Contact, Escalation
 from roadie.desk.routing import actions as routing
@@ -118,7 +120,7 @@ def add_note(request: HttpRequest, contact_id: int, payload: NoteIn):
     """An internal note in the thread (the agent handling it, or a supervisor)."""
     contact = _acting(request, contact_id)
     message = actions.add_note(request.auth, contact, body=payload.body)
-    return Status(201, message_out(message_view(request.auth, message, brand=contact.brand)))
+    return Status(201, message_with_files(request.auth, contact, message_view(request.auth, message, brand=contact.brand)))
 
 
 @router.put("/contacts/{contact_id}/tags", response={200: ContactOut, 403: Error, 404: Error, 409: Error, 422: Error})
@@ -219,3 +221,21 @@ def transfer(request: HttpRequest, contact_id: int, payload: TransferIn):
         skill = f"area:{payload.pool}" if payload.pool else ""
         moved = routing.transfer_to_pool(request.auth, contact.pk, skill=skill, note=payload.note)
     return _contact(request, moved)
+
+
+@router.get("/contacts/{contact_id}/files/{file_id}", response={200: None, 404: Error},
+            openapi_extra={"responses": {200: {"description": "the file, always as a download",
+                                               "content": {"application/octet-stream": {}}}}})
+def download_file(request: HttpRequest, contact_id: int, file_id: int):
+    """A file of the contact's conversation (``attachments[].url`` of its messages), for
+    whoever may read the contact; the read is audited."""
+    if not can_read_conversations(request.auth):
+        raise HttpError(403, "your role reads no conversations")
+    contact = access_contact(request.auth, contact_id)
+    content = open_file(contact, file_id)
+    if content is None:
+        raise HttpError(404, f"no file {file_id} in contact {contact_id}")
+    if content.row is not None:
+        record_read(request.auth, action="read", obj=content.row, brand_id=contact.brand_id,
+                    fields=["attachment"], via="api")
+    return download(content, fallback=f"attachment-{file_id}")

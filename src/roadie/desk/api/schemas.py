@@ -70,6 +70,16 @@ class PresenceIn(Schema):
     presence: Literal["offline", "available", "break"]
 
 
+class FileOut(Schema):
+    id: int
+    filename: str
+    content_type: str = Field(description="as declared by the sender")
+    size: int = Field(description="bytes")
+    url: str | None = Field(description="the download (the contact's own access rule guards it); "
+                            "null when the file was refused on arrival")
+    refused: str = Field("", description="why the file was not kept (too large, a type not accepted)")
+
+
 class MessageOut(Schema):
     id: int
     direction: str
@@ -79,6 +89,8 @@ class MessageOut(Schema):
     delivery: str | None = Field(None, description="replies only: pending, delivered or failed")
     delivery_error: str = Field("", description="why a failed reply was not delivered")
     failed_at: datetime | None = None
+    attachments: list[FileOut] = Field(default_factory=list, description="email: the mail's files, "
+                                       "the customer's or those sent with a reply")
 
 
 class ContactOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from roadie.desk.contacts import redact
 from roadie.desk.contacts.access import conversation_view, customer_view, redact_for
+from roadie.desk.contacts.files import files_by_message
 from roadie.desk.contacts.models import Contact
 
 
@@ -28,19 +29,36 @@ def contact_out(contact: Contact, user=None) -> dict:
     }
 
 
-def message_out(view) -> dict:
-    """A ``MessageView`` (``roadie.desk.contacts.access.message_view``) as the API shows it."""
+def file_out(contact: Contact, item) -> dict:
+    """A ``MessageFile`` (``roadie.desk.contacts.files``) with its download address."""
+    url = f"/api/contacts/{contact.pk}/files/{item.id}" if item.stored else None
+    return {"id": item.id, "filename": item.filename, "content_type": item.content_type,
+            "size": item.size, "url": url, "refused": item.reason}
+
+
+def message_out(view, files=()) -> dict:
+    """A ``MessageView`` (``roadie.desk.contacts.access.message_view``) as the API shows it,
+    with the ``file_out`` of its files."""
     message = view.message
     delivery = None
     if view.direction == "out":
         delivery = ("failed" if view.failed_at else "delivered" if message.delivered_at else "pending")
     return {"id": view.pk, "direction": view.direction, "body": view.body,
             "created_at": view.created_at, "author": view.author_name,
-            "delivery": delivery, "delivery_error": view.delivery_error, "failed_at": view.failed_at}
+            "delivery": delivery, "delivery_error": view.delivery_error, "failed_at": view.failed_at,
+            "attachments": list(files)}
+
+
+def message_with_files(user, contact: Contact, view) -> dict:
+    """One message of ``contact`` with its files (a reply just sent, a note)."""
+    files = files_by_message(user, contact, [view.pk]).get(view.pk, ())
+    return message_out(view, [file_out(contact, f) for f in files])
 
 
 def contact_detail(user, contact: Contact) -> dict:
-    messages = [message_out(v) for v in conversation_view(user, contact, via="api")]
+    views = conversation_view(user, contact, via="api")
+    files = files_by_message(user, contact, [v.pk for v in views])
+    messages = [message_out(v, [file_out(contact, f) for f in files.get(v.pk, ())]) for v in views]
     return {
         **contact_out(contact, user),
         "customer": customer_view(user, contact.customer, brand=contact.brand, via="api"),
