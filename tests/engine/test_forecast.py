@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import numpy as np
@@ -364,3 +365,63 @@ def test_the_calibration_leaves_a_right_model_alone_for_small_counts_too(mean):
         assert model.calibrated_level(level, 0) == pytest.approx(level, abs=0.02)
     # the median of an interval of mean 3 stays 3 even where most intervals are empty
     assert model.quantile(np.array([3.0]), 0.5)[0] == 3.0
+
+
+def test_the_theta_candidates_are_statsmodels_theta_method():
+    """The Theta family's trend term is statsmodels' ThetaModel (theta = 2, no seasonal
+    adjustment), given the same smoothed level and smoothing constant."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    from roadie.engine.forecast_auto import _theta_level
+
+    rng = np.random.default_rng(1)
+    y = 400 + 1.5 * np.arange(80) + rng.normal(0, 20, 80)
+    fitted = ThetaModel(y, period=1, deseasonalize=False).fit()
+    half_life = math.log(0.5) / math.log(1.0 - float(fitted.params["alpha"]))
+    ses = float(fitted.forecast_components(7)["ses"].iloc[0])
+    ours = _theta_level(ses, y, half_life, np.arange(1, 8, dtype=float))
+    np.testing.assert_allclose(ours, np.asarray(fitted.forecast(7)), rtol=1e-9)
+
+
+def test_drift_is_not_cut_like_a_shift():
+    """A level that wanders (AR(1) log level, rho 0.9, 8 % sd) on 400 calls a day: the
+    change-point tests scale by the long-run variance, so such a series is seldom cut, while
+    a x1.5 step on the same noise is still found."""
+    from roadie.engine.forecast_auto import level_breaks
+
+    rng = np.random.default_rng(0)
+    week = np.array([1.25, 1.05, 1.0, 1.0, 0.95, 0.6, 0.0])
+    weekdays = np.arange(112) % 7
+    regular = week[weekdays] > 0
+    cuts = found = 0
+    for _ in range(30):
+        z = np.zeros(112)
+        for t in range(1, 112):
+            z[t] = 0.9 * z[t - 1] + rng.normal(0, 0.08 * math.sqrt(1 - 0.81))
+        totals = rng.poisson(400 * week[weekdays] * np.exp(z)).astype(float)
+        cuts += len(level_breaks(totals, weekdays, regular)[0])
+        stepped = rng.poisson(400 * week[weekdays] * np.where(np.arange(112) >= 84, 1.5, 1.0)
+                              ).astype(float)
+        breaks = level_breaks(stepped, weekdays, regular)[0]
+        found += bool(breaks) and abs(breaks[-1] - 84) <= 2
+    assert cuts <= 30  # at most one per series on average (it was about 2.5 assuming independence)
+    assert found >= 27
+
+
+def test_quantiles_widen_just_after_a_change_and_narrow_as_days_accumulate():
+    """After a detected change the current level rests on the days since it: its variance
+    (long-run variance / open days since the change) widens the quantiles, less and less."""
+    from roadie.engine.forecast_auto import _level_breaks
+
+    variances = []
+    for since in (3, 8, 20):
+        totals, weekdays, regular = _poisson_week(112, daily=400, seed=4)
+        first = int(np.flatnonzero(regular)[-since])
+        totals, weekdays, regular = _poisson_week(112, daily=400, seed=4, shift_day=first,
+                                                  factor=1.5)
+        breaks, _, level_var = _level_breaks(totals, weekdays, regular)
+        assert breaks and breaks[-1] == first
+        variances.append(level_var)
+    assert variances[0] > variances[1] > variances[2] > 0
+    stable, weekdays, regular = _poisson_week(112, daily=400, seed=4)
+    assert _level_breaks(stable, weekdays, regular)[2] == 0.0

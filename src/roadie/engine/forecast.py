@@ -501,6 +501,7 @@ class BacktestResult:
     point_wmape: float | None = None  # wMAPE of the point forecast (median, or mean if 0)
     at_or_above_q90: float | None = None
     at_or_below_q10: float | None = None
+    sparse: float | None = None  # share of open intervals whose point forecast is the mean
 
 
 def backtest(
@@ -522,7 +523,7 @@ def backtest(
     count = 0
     scale_sum = 0.0
     quantiles = method is None and config.method == "auto" and config.quantile is None
-    above = below = above50 = opened = at_above = at_below = 0
+    above = below = above50 = opened = at_above = at_below = sparse = 0
     merr = perr = 0.0
     for f in range(folds):
         origin = first_origin + f * step_days
@@ -542,6 +543,7 @@ def backtest(
             above50 += int((actual > qs[0.5].values)[open_].sum())
             at_above += int((actual >= qs[0.9].values)[open_].sum())
             at_below += int((actual <= qs[0.1].values)[open_].sum())
+            sparse += int(((qs[0.5].values == 0) & open_).sum())
             merr += np.abs(actual - qs[0.5].values).sum()
             perr += np.abs(actual - point_forecast(mean, qs[0.5]).values).sum()
         else:
@@ -567,7 +569,7 @@ def backtest(
         above_q90=share(above), below_q10=share(below), above_q50=share(above50),
         median_wmape=float(merr / actual_sum) if quantiles and actual_sum else None,
         point_wmape=float(perr / actual_sum) if quantiles and actual_sum else None,
-        at_or_above_q90=share(at_above), at_or_below_q10=share(at_below),
+        at_or_above_q90=share(at_above), at_or_below_q10=share(at_below), sparse=share(sparse),
     )
 
 

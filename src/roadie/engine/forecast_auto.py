@@ -36,6 +36,11 @@ DAILY = (
     *(("level", r) for r in (7, 14, 28)),
 )
 EWMA = tuple(("ewma", h) for h in (3, 7, 14))  # half-lives in open days
+# the Theta method (Hyndman and Billah 2003: simple exponential smoothing plus half the
+# least-squares trend), smoothing constants of the same half-lives
+THETA = tuple(("theta", h) for h in (3, 7, 14))
+DAILY_KINDS = DAILY + EWMA + THETA
+FAMILIES = ("daily", "ewma", "theta")  # of DAILY_KINDS, by kind; plus the per-interval mean
 PROFILE_DAYS = (2, 4, 8, 16)
 PROFILE_GROUPS = (0.0, 0.3)  # L1 distance under which weekdays' profiles are pooled
 SMOOTH = (False, True)
@@ -54,6 +59,9 @@ MAX_BREAKS = 4
 # of a MAD-based noise estimate (about 37 % of its differences)
 RECENT_MIN, RECENT_MAX, RECENT_REFERENCE, RECENT_MIN_REFERENCE = 3, 10, 28, 14
 RECENT_ALPHA, MAD_EFFICIENCY = 0.01, 0.37
+# the long-run variance's factor over the variance is floored (negative autocorrelation must
+# not make small differences look large)
+LRV_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,9 @@ class AutoModel:
     weights: tuple[np.ndarray, ...] = ()
     breaks: tuple[int, ...] = ()  # first day of each new level (index into the window)
     relevel: np.ndarray = field(default_factory=lambda: np.zeros(0))  # factor per day
+    # variance of the current log level after a change (long-run variance / its open days),
+    # added to kappa in the quantiles: wider just after a change
+    level_var: float = 0.0
 
     def describe(self) -> str:
         parts = []
@@ -120,7 +131,7 @@ class AutoModel:
         count = max(len(self.weights), 1)
         levels = np.array([self.calibrated_level(level, b) for b in range(count)])
         p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
-        q = _nb_ppf(p, mu, self.kappa)
+        q = _nb_ppf(p, mu, self.kappa + self.level_var)
         return np.where(mu > 0, np.maximum(q, 0.0), 0.0)
 
 
@@ -143,32 +154,92 @@ def _nb_ppf(p: np.ndarray, mu: np.ndarray, kappa: float) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def _cusum_break(x: np.ndarray, sigma: float) -> int | None:
-    """Index of the first point of the new level in ``x``, or None (no significant break)."""
+@dataclass(frozen=True)
+class Noise:
+    """The noise of the daily log level: a robust scale and the autocorrelations of the
+    residuals up to Andrews' bandwidth (Bartlett kernel, AR(1) plug-in)."""
+
+    sigma: float
+    rho: np.ndarray  # rho[j - 1]: autocorrelation at lag j, j = 1 .. bandwidth
+
+    def factor(self, m: int | None = None) -> float:
+        """Variance of a mean over that of one day, times m: the long-run variance over the
+        variance (Bartlett weights) for ``m=None``, else the exact factor of a mean of m
+        consecutive days, (1 + 2 sum_{j<m} (1 - j/m) rho_j); floored at LRV_FLOOR."""
+        lags = np.arange(1, self.rho.size + 1)
+        if m is None:
+            weights = 1.0 - lags / (self.rho.size + 1.0)
+        else:
+            weights = np.clip(1.0 - lags / float(m), 0.0, None)
+        return max(1.0 + 2.0 * float(np.sum(weights * self.rho)), LRV_FLOOR)
+
+    def long_run(self) -> float:
+        return self.sigma * self.sigma * self.factor()
+
+
+def _noise(x: np.ndarray, cuts: list[int] | tuple[int, ...] = ()) -> Noise:
+    """The noise of ``x`` under the alternative: its residuals about the means of the
+    segments that ``cuts`` delimit, their robust scale (1.4826 MAD) and the autocorrelations
+    of the residuals winsorised at 3 scales, to Andrews' (1991) automatic bandwidth for the
+    Bartlett kernel with an AR(1) plug-in (short for independent days, long for a drift)."""
     n = x.size
-    if n < 2 * MIN_SEGMENT or sigma <= 0:
+    e = x.astype(float).copy()
+    bounds = [0, *sorted(cuts), n]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a:
+            e[a:b] -= e[a:b].mean()
+    sigma = 1.4826 * float(np.median(np.abs(e - np.median(e))))
+    if sigma <= 0:
+        sigma = float(np.std(e))
+    if sigma <= 0 or n < 4:
+        return Noise(sigma, np.zeros(0))
+    w = np.clip(e, -3.0 * sigma, 3.0 * sigma)
+    w = w - w.mean()
+    g0 = float(w @ w)
+    if g0 <= 0:
+        return Noise(sigma, np.zeros(0))
+    r1 = min(max(float(w[1:] @ w[:-1]) / g0, -0.97), 0.97)
+    alpha = 4.0 * r1 * r1 / ((1.0 - r1) ** 2 * (1.0 + r1) ** 2)
+    bandwidth = min(int(1.1447 * (alpha * n) ** (1.0 / 3.0)), n // 3)
+    rho = np.array([float(w[j:] @ w[:-j]) / g0 for j in range(1, bandwidth + 1)])
+    return Noise(sigma, rho)
+
+
+def _cusum_break(x: np.ndarray, lo: int, top: int, cuts: list[int]) -> int | None:
+    """Index (into ``x``) of the first point of the new level in ``x[lo:top]``, or None: the
+    CUSUM statistic scaled by the long-run standard deviation of the residuals of ``x``
+    about the segments of ``cuts`` and the candidate (the noise under the alternative)."""
+    seg = x[lo:top]
+    n = seg.size
+    if n < 2 * MIN_SEGMENT:
         return None
-    c = np.cumsum(x - x.mean())[:-1]  # c[t]: after the first t + 1 points
-    stat = np.abs(c) / (sigma * np.sqrt(n))
+    c = np.cumsum(seg - seg.mean())[:-1]  # c[t]: after the first t + 1 points
     allowed = np.arange(1, n) >= MIN_SEGMENT
     allowed &= np.arange(1, n) <= n - MIN_SEGMENT
     if not allowed.any():
         return None
-    stat = np.where(allowed, stat, 0.0)
+    stat = np.where(allowed, np.abs(c), 0.0)
     t = int(np.argmax(stat))
-    return t + 1 if stat[t] > CUSUM_CRITICAL else None
+    noise = _noise(x, sorted([*cuts, lo + t + 1]))
+    scale = math.sqrt(noise.long_run()) if noise.sigma > 0 else 0.0
+    if scale <= 0:
+        return None
+    return lo + t + 1 if stat[t] / (scale * math.sqrt(n)) > CUSUM_CRITICAL else None
 
 
-def _recent_break(x: np.ndarray, start: int, sigma: float) -> int | None:
+def _recent_break(x: np.ndarray, start: int, noise: Noise) -> int | None:
     """Index of the first of the last m open days (m = 3 to 10) when they differ from the
     median of the open days before them (from ``start``, at most 28, at least 14): the
     statistic above the critical value and every one of them on the same side of that
-    median; the largest statistic wins."""
+    median; the largest statistic wins. The variance of the mean of m days and of the
+    reference median allow for the autocorrelation of ``noise``."""
+    sigma = noise.sigma
     if sigma <= 0:
         return None
     n = x.size
     lengths = RECENT_MAX - RECENT_MIN + 1
-    freedom = max(MAD_EFFICIENCY * (n - 1), 3.0)
+    long_run = noise.factor()
+    freedom = max(MAD_EFFICIENCY * (n - 1) / long_run, 3.0)
     critical = float(stats.t.ppf(1.0 - RECENT_ALPHA / (2 * lengths), freedom))
     best: tuple[float, int] | None = None
     for m in range(RECENT_MIN, RECENT_MAX + 1):
@@ -178,31 +249,52 @@ def _recent_break(x: np.ndarray, start: int, sigma: float) -> int | None:
         deviation = x[n - m:] - float(np.median(reference))
         if not ((deviation > 0).all() or (deviation < 0).all()):
             continue
-        z = abs(float(deviation.mean())) / (
-            sigma * math.sqrt(1.0 / m + (math.pi / 2.0) / reference.size))
+        z = abs(float(deviation.mean())) / (sigma * math.sqrt(
+            noise.factor(m) / m + (math.pi / 2.0) * long_run / reference.size))
         if z > critical and (best is None or z > best[0]):
             best = (z, n - m)
     return None if best is None else best[1]
 
 
-def _segment(x: np.ndarray, hi: int, sigma: float) -> list[int]:
+def _segment(x: np.ndarray, hi: int) -> list[int]:
     """Binary segmentation of ``x[:hi]`` by the CUSUM test: the changes, sorted."""
     cuts: list[int] = []
     pending = [(0, hi)]
     while pending and len(cuts) < MAX_BREAKS:
         lo, top = pending.pop()
-        t = _cusum_break(x[lo:top], sigma)
+        t = _cusum_break(x[:hi], lo, top, cuts)
         if t is None:
             continue
-        cuts.append(lo + t)
-        pending += [(lo, lo + t), (lo + t, top)]
+        cuts.append(t)
+        pending += [(lo, t), (t, top)]
     return sorted(cuts)
+
+
+def _best_single_break(x: np.ndarray) -> list[int]:
+    """Where one change of mean would fit ``x`` best (standardised CUSUM, at least
+    RECENT_MIN points on each side), for the noise under the alternative."""
+    n = x.size
+    if n < 2 * RECENT_MIN:
+        return []
+    t = np.arange(1, n)
+    c = np.cumsum(x - x.mean())[:-1]
+    stat = np.abs(c) / np.sqrt(t * (n - t) / n)
+    stat[(t < RECENT_MIN) | (t > n - RECENT_MIN)] = 0.0
+    return [int(np.argmax(stat)) + 1]
 
 
 def level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
                  ) -> tuple[tuple[int, ...], np.ndarray]:
     """Changes of level in a window of daily totals, and the factor per day that brings each
     earlier segment to the last segment's level (1 where there is no break)."""
+    breaks, factor, _ = _level_breaks(totals, weekdays, regular)
+    return breaks, factor
+
+
+def _level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
+                  ) -> tuple[tuple[int, ...], np.ndarray, float]:
+    """:func:`level_breaks`, and the variance of the last segment's log level (the long-run
+    variance over its open days; 0 without a break)."""
     n = totals.size
     factor = np.ones(n)
     median = np.zeros(7)
@@ -212,24 +304,24 @@ def level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
             median[w] = np.median(totals[sel])
     days = np.flatnonzero(regular & (median[weekdays] > 0))
     if days.size < 2 * MIN_SEGMENT:
-        return (), factor
+        return (), factor, 0.0
     x = np.log((totals[days] + 1.0) / (median[weekdays[days]] + 1.0))
-    diffs = np.diff(x)
-    sigma = 1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2.0)
     # a change in the last open days first (the CUSUM test cannot place one closer to the end
-    # than MIN_SEGMENT days), then the CUSUM test on the days before it; when the CUSUM test
+    # than MIN_SEGMENT days), its noise from the days before the last RECENT_MIN about their
+    # best single change; then the CUSUM test on the days before it; when the CUSUM test
     # finds a change there, the recent one must hold against the days after that change
     # alone (else it only came from the older change inside its reference)
-    recent = _recent_break(x, 0, sigma)
-    cuts = _segment(x, x.size if recent is None else recent, sigma)
+    head = x[: x.size - RECENT_MIN]
+    recent = _recent_break(x, 0, _noise(head, _best_single_break(head)))
+    cuts = _segment(x, x.size if recent is None else recent)
     if recent is not None and cuts:
-        recent = _recent_break(x, cuts[-1], sigma)
+        recent = _recent_break(x, cuts[-1], _noise(head, [c for c in cuts if c < head.size]))
         if recent is None:
-            cuts = _segment(x, x.size, sigma)
+            cuts = _segment(x, x.size)
     if recent is not None:
         cuts.append(recent)
     if not cuts:
-        return (), factor
+        return (), factor, 0.0
     bounds = [0, *cuts, x.size]
     last = float(np.median(x[bounds[-2]:]))
     breaks = tuple(int(days[c]) for c in cuts)
@@ -237,7 +329,9 @@ def level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
                              (0, *breaks[:-1]), strict=True):
         seg_level = float(np.median(x[a:b]))
         factor[first: int(days[b])] = np.exp(last - seg_level)
-    return breaks, factor
+    noise = _noise(x, cuts)
+    level_var = noise.sigma ** 2 * noise.factor(x.size - cuts[-1]) / (x.size - cuts[-1])
+    return breaks, factor, float(level_var)
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,9 +343,28 @@ def _by_weekday(weekdays: np.ndarray, regular: np.ndarray) -> list[np.ndarray]:
     return [np.flatnonzero((weekdays == w) & regular) for w in range(7)]
 
 
+def _family(kind: str) -> str:
+    return kind if kind in ("ewma", "theta") else "daily"
+
+
+def _theta_level(level: float, x: np.ndarray, half_life: float, ahead: np.ndarray
+                 ) -> np.ndarray:
+    """The Theta method's forecast ``ahead`` open days after the series ``x`` (Hyndman and
+    Billah 2003, theta = 2): the smoothed ``level`` plus half the least-squares slope b0 of x
+    times (h - 1 + 1/alpha - (1 - alpha)^T / alpha)."""
+    t = x.size
+    if t < 3:
+        return np.full(ahead.shape, level)
+    alpha = 1.0 - 0.5 ** (1.0 / half_life)
+    idx = np.arange(t, dtype=float)
+    b0 = float(np.polyfit(idx, x, 1)[0])
+    return level + 0.5 * b0 * (ahead - 1.0 + 1.0 / alpha - (1.0 - alpha) ** t / alpha)
+
+
 def _daily_candidates(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
-                      idx: list[np.ndarray], candidates=DAILY + EWMA) -> np.ndarray:
-    """``out[c, w]``: candidate c's total for a day of weekday w."""
+                      idx: list[np.ndarray], candidates=DAILY_KINDS) -> np.ndarray:
+    """``out[c, w]``: candidate c's total for the next day of weekday w (the Theta
+    candidates' trend is taken to that day; the weeks after it repeat the first)."""
     out = np.zeros((len(candidates), 7))
     n = totals.size
     shape = None
@@ -281,6 +394,16 @@ def _daily_candidates(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndar
             age = np.arange(days.size - 1, -1, -1, dtype=float)
             weight = 0.5 ** (age / k)
             level = float(np.sum(weight * x) / np.sum(weight))
+        if kind == "theta":
+            # open days from the window's end to the next day of each weekday
+            last = int(weekdays[-1])
+            ahead = np.zeros(7)
+            for w in range(7):
+                steps = (w - last - 1) % 7 + 1
+                ahead[w] = sum(shape[(last + j) % 7] > 0 for j in range(1, steps + 1))
+            out[c, :] = np.maximum(_theta_level(level, x, k, np.maximum(ahead, 1.0)), 0.0) \
+                * shape
+            continue
         out[c, :] = level * shape
     return out
 
@@ -351,11 +474,11 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     """Find the level shifts of the window, re-level it, choose the best candidate of each
     family on its inner folds (7-day horizon) and calibrate the quantiles of their average."""
     n = values.shape[0]
-    breaks, relevel = level_breaks(values.sum(axis=1), weekdays, regular)
+    breaks, relevel, level_var = _level_breaks(values.sum(axis=1), weekdays, regular)
     values = values * relevel[:, None]
     totals = values.sum(axis=1)
     horizon = 7
-    daily_kinds = DAILY + EWMA
+    daily_kinds = DAILY_KINDS
     errors = np.zeros((len(daily_kinds), len(PROFILES)))
     interval_errors = np.zeros(len(INTERVAL_K))
     keep = []
@@ -377,11 +500,11 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
         keep.append((daily, prof, means, wd, actual, weight))
     if not keep:
         return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
-                         breaks=breaks, relevel=relevel)
-    plain = np.array([kind != "ewma" for kind, _ in daily_kinds])
+                         breaks=breaks, relevel=relevel, level_var=level_var)
+    families = np.array([_family(kind) for kind, _ in daily_kinds])
     winners = []
-    for family in (plain, ~plain):
-        masked = np.where(family[:, None], errors, np.inf)
+    for name in FAMILIES:
+        masked = np.where((families == name)[:, None], errors, np.inf)
         c, p = np.unravel_index(int(np.argmin(masked)), errors.shape)
         winners.append((int(c), int(p)))
     k = int(np.argmin(interval_errors))
@@ -401,7 +524,7 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     mu, y, wt = mu[open_], y[open_], wt[open_]
     if not mu.size:
         return AutoModel(chosen=chosen, inner_error=inner_error, breaks=breaks,
-                         relevel=relevel)
+                         relevel=relevel, level_var=level_var)
     kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
                 0.0)
     dist = _nb(mu, kappa)
@@ -417,7 +540,7 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
                      pit_low=tuple(low[band == b] for b in range(count)),
                      pit_high=tuple(high[band == b] for b in range(count)),
                      weights=tuple(wt[band == b] for b in range(count)),
-                     breaks=breaks, relevel=relevel)
+                     breaks=breaks, relevel=relevel, level_var=level_var)
 
 
 def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
