@@ -183,10 +183,12 @@ ROADIE_AWAY_AFTER_NO_ANSWERS = int(os.environ.get("ROADIE_AWAY_AFTER_NO_ANSWERS"
 # Supervisors are the last tier of every pooled brand's cascade, this long after the last overflow.
 ROADIE_SUPERVISORS_AFTER = float(os.environ.get("ROADIE_SUPERVISORS_AFTER", "300"))
 ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", "1"))
-# The dispatcher keeps its routing core in memory, fed by events ("events"), and rebuilds it
-# from the database this often, counting what differed; "rebuild" reads it all every round.
+# The dispatcher keeps its routing core in memory, fed by events ("events"), and starts a
+# sweep comparing it with the database this often, counting and repairing what differed, one
+# slice of this many contacts and agents per round; "rebuild" reads it all every round.
 ROADIE_DISPATCH_MODE = os.environ.get("ROADIE_DISPATCH_MODE", "events")
 ROADIE_RECONCILE_SECONDS = float(os.environ.get("ROADIE_RECONCILE_SECONDS", "30"))
+ROADIE_RECONCILE_SLICE = int(os.environ.get("ROADIE_RECONCILE_SLICE", "500"))
 # Pool partitions dealt among the running dispatchers (PostgreSQL; SQLite has one).
 ROADIE_DISPATCH_PARTITIONS = int(os.environ.get("ROADIE_DISPATCH_PARTITIONS", "1"))
 

@@ -24,18 +24,24 @@ cascades and partitions); they also wake the dispatcher.
 On PostgreSQL ids are not committed in order: an id skipped by a round (its transaction not
 committed yet, or rolled back) is looked for again for :data:`GAP_SECONDS`. Whatever a round
 still misses (a row changed behind the write paths' back, such as a fix made in a database
-shell) is caught by the periodic reconciliation, every ``ROADIE_RECONCILE_SECONDS``: a core rebuilt
-from the database is compared with the one in memory, each contact or agent that differs is
-logged and counted (in the lease row, shown by ``/healthz``), and the rebuilt core replaces it.
+shell) is caught by the reconciliation, a sweep over every routable contact and agent started
+every ``ROADIE_RECONCILE_SECONDS`` and spread over the rounds: each round compares one slice
+(``ROADIE_RECONCILE_SLICE`` contacts and as many agents, in id order) with its rows, so no round
+waits for a whole rebuild. Each contact or agent that differs is logged, counted (in the lease
+row, shown by ``/healthz``) and moved to its row with the same methods the events use; the
+pools and the partition's brands are compared at the start of each sweep (a difference there
+rebuilds the core).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -68,6 +74,8 @@ HOUSEKEEPING_SECONDS = 5.0
 MAX_GAPS = 10_000
 
 _WAITING, _RESERVED, _SERVICE = ContactState.WAITING, ContactState.RESERVED, ContactState.IN_SERVICE
+# The contacts a core may hold (waiting, reserved, in service).
+ROUTABLE = (Status.QUEUED, Status.OFFERED, Status.ACTIVE)
 
 
 # Settings changed from the console or the API that routing must follow at once: each write
@@ -89,17 +97,20 @@ def snapshot(router: core.Router, now: float) -> dict[tuple[str, int], tuple]:
     """What the core holds, contact by contact and agent by agent, in comparable form."""
     out: dict[tuple[str, int], tuple] = {}
     for rec in router.agents():
-        spec = rec.spec
-        out["agent", spec.id] = (rec.state.value, rec.load, rec.pending, spec.capacity,
-                                 tuple(sorted(spec.skills)), tuple(sorted(spec.regular_brands)),
-                                 tuple(sorted(spec.pools)), tuple(sorted(spec.booked_pools)),
-                                 rec.idle_since, tuple(sorted(spec.channel_limits.items())))
+        out["agent", rec.spec.id] = _agent_view(rec)
     for rec in router.agents():
         for cid in rec.contacts:
             out["contact", cid] = _contact_view(router, cid, now)
     for cid in router.waiting_ids():
         out["contact", cid] = _contact_view(router, cid, now)
     return out
+
+
+def _agent_view(rec) -> tuple:
+    spec = rec.spec
+    return (rec.state.value, rec.load, rec.pending, spec.capacity, tuple(sorted(spec.skills)),
+            tuple(sorted(spec.regular_brands)), tuple(sorted(spec.pools)),
+            tuple(sorted(spec.booked_pools)), rec.idle_since, tuple(sorted(spec.channel_limits.items())))
 
 
 def _contact_view(router: core.Router, cid: int, now: float) -> tuple:
@@ -118,10 +129,24 @@ def differences(a: dict, b: dict) -> dict[tuple[str, int], str]:
             for key in sorted(set(a) | set(b), key=str) if a.get(key) != b.get(key)}
 
 
+@dataclass
+class Sweep:
+    """A reconciliation in progress: where its next slice starts (None: done), the core's ids
+    when it started, and what it has found so far."""
+
+    contacts: list[int]
+    agents: list[int]
+    contact_from: int | None = 0
+    agent_from: int | None = 0
+    slices: int = 0
+    found: list[str] = field(default_factory=list)
+
+
 class LiveCore:
     """One routing core for the life of a dispatcher's leadership."""
 
-    def __init__(self, *, reconcile_every: float | None = None, lease: str = LEASE_NAME) -> None:
+    def __init__(self, *, reconcile_every: float | None = None, lease: str = LEASE_NAME,
+                 slice: int | None = None) -> None:
         self.lease = lease  # the partition it routes (its lease row); fencing of its offers
         self.brands: frozenset[str] | None = None  # the partition's brands (None: all)
         self.reconcile_every = (settings.ROADIE_RECONCILE_SECONDS if reconcile_every is None
@@ -133,7 +158,12 @@ class LiveCore:
         self.gaps: dict[tuple[int, int], float] = {}  # (0 contact / 1 presence, pk) -> give up at
         self.pools: list = []
         self.booked: dict[int, frozenset[str]] = {}
-        self.reconciled_at = -math.inf
+        self.slice = settings.ROADIE_RECONCILE_SLICE if slice is None else slice
+        self.reconciled_at = -math.inf  # when the last sweep started (monotonic)
+        self.sweep: Sweep | None = None  # the reconciliation in progress
+        self.sweeps = 0  # reconciliations completed
+        self.swept = 0  # contacts and agents compared by them
+        self.skip_own = True  # the catch-up reads nothing back for the core's own offers
         self.divergences = 0  # contacts and agents found different by reconciliations
         self.last_differences: list[str] = []
         self.applied = 0  # contacts and agents followed after an event
@@ -164,30 +194,114 @@ class LiveCore:
         self.pools = pool_specs()
         self.booked = booked_pools(now)
         self.reconciled_at = time.monotonic()
+        self.sweep = None  # the rebuilt core is the database's: a sweep in progress is moot
         return router
 
     def reconcile(self, now: datetime) -> list[str]:
-        """Compare the core with one rebuilt from the database; count and log what differs,
-        and keep the rebuilt one."""
+        """A whole sweep at once (on demand; the rounds spread theirs over many rounds): what
+        it found different, counted, logged and repaired."""
         self.catch_up(now)
-        before = self.cursor
-        mine = snapshot(self.router, self.t(now))
-        fresh = self.rebuild(now)
-        diff = differences(mine, snapshot(fresh, self.t(now)))
-        if diff:  # what changed while the core was rebuilt is in flux, not a divergence
-            self.cursor, kept, gaps = before, self.cursor, dict(self.gaps)
-            contacts, agents = self.read_events()
-            self.cursor, self.gaps = kept, gaps
-            flux = {("contact", c) for c in contacts} | {("agent", a) for a in agents}
-            diff = {k: v for k, v in diff.items() if k not in flux}
-        found = list(diff.values())
-        self.catch_up(now)
+        if self.sweep is None:
+            self._start_sweep(now)
+        while self.sweep is not None:
+            self.reconcile_step(now)
+        return self.last_differences
+
+    def reconcile_step(self, now: datetime) -> list[str]:
+        """One slice of the sweep in progress (started if none is): up to ``slice`` contacts and
+        as many agents, in id order, each compared with its row and moved to it. Returns what
+        this slice found different (counted and logged at once). Called right after a catch-up,
+        so that what an event committed since names is in flux, not a divergence."""
+        if self.sweep is None and not self._start_sweep(now):
+            return self.last_differences  # the pools or brands differed: rebuilt
+        sweep, t = self.sweep, self.t(now)
+        before: dict[tuple[str, int], tuple | None] = {}
+        contacts: list[int] = []
+        agents: list[int] = []
+        if sweep.contact_from is not None:
+            contacts, sweep.contact_from = self._slice(
+                sweep.contacts, sweep.contact_from,
+                Contact.objects.filter(status__in=ROUTABLE, **(
+                    {} if self.brands is None else {"brand__slug__in": self.brands})))
+            before.update((("contact", c), self._view_of_contact(c, t)) for c in contacts)
+        if sweep.agent_from is not None:
+            agents, sweep.agent_from = self._slice(
+                sweep.agents, sweep.agent_from,
+                Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK]))
+        if contacts:
+            self.away.extend(self.sync_contacts({c: set() for c in contacts}, now))
+        # (after the contacts: what moving them did to their agents is not the agents' own)
+        before.update((("agent", a), self._view_of_agent(a)) for a in agents)
+        if agents:
+            self.sync_agents(agents, now)
+        after = {key: self._view_of_contact(key[1], t) if key[0] == "contact" else self._view_of_agent(key[1])
+                 for key in before}
+        diff = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+        if diff:  # what an event committed since the catch-up names is in flux
+            flux = self._named_since_cursor()
+            diff = {key: d for key, d in diff.items() if key not in flux}
+        found = [f"{kind} {pk}: in memory {old}, in the database {new}"
+                 for (kind, pk), (old, new) in sorted(diff.items(), key=str)]
+        sweep.found.extend(found)
+        sweep.slices += 1
+        self.swept += len(contacts) + len(agents)
         if found:
             self.divergences += len(found)
             log.warning("routing core diverged from the database on %d contacts or agents "
                         "(repaired): %s", len(found), "; ".join(found[:5]))
-        self.last_differences = found
+        if sweep.contact_from is None and sweep.agent_from is None:
+            self.last_differences, self.sweep = sweep.found, None
+            self.sweeps += 1
         return found
+
+    def _start_sweep(self, now: datetime) -> bool:
+        """Start a sweep over the core's contacts and agents and the database's routable ones.
+        The pools and the partition's brands are compared first; if they differ the core is
+        rebuilt (which counts as the sweep). Returns whether a sweep was started."""
+        self.reconciled_at = time.monotonic()
+        pools, brands = pool_specs(), partition_brands(self.lease)
+        if (pools, brands) != (self.pools, self.brands):
+            found = [f"pools {[p.slug for p in pools]} (partition {sorted(brands or ())}): in memory "
+                     f"{self.pools} ({sorted(self.brands or ())}), in the database {pools}"]
+            self.divergences += 1
+            log.warning("routing core's pools or brands diverged from the database (rebuilt): %s",
+                        found[0])
+            self.rebuild(now)
+            self.last_differences = found
+            self.sweeps += 1
+            return False
+        router = self.router
+        held = [c for rec in router.agents() for c in rec.contacts]
+        self.sweep = Sweep(contacts=sorted([*held, *router.waiting_ids()]),
+                           agents=sorted(rec.spec.id for rec in router.agents()))
+        return True
+
+    def _slice(self, known: list[int], after: int, rows) -> tuple[list[int], int | None]:
+        """The next slice of ids after ``after``: the database's (``rows``, in id order, at most
+        ``slice``) and the core's of the same id range (``known``: its ids at the sweep's start).
+        Returns them and where the next slice starts (None: the sweep of this kind is done)."""
+        ids = list(rows.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:self.slice])
+        last = ids[-1] if len(ids) == self.slice else math.inf
+        lo = bisect.bisect_right(known, after)
+        hi = bisect.bisect_right(known, last) if last != math.inf else len(known)
+        return sorted({*ids, *known[lo:hi]}), (None if last == math.inf else last)
+
+    def _view_of_contact(self, cid: int, t: float) -> tuple | None:
+        return None if self.router.contact_state(cid) is None else _contact_view(self.router, cid, t)
+
+    def _view_of_agent(self, agent_id: int) -> tuple | None:
+        return _agent_view(self.router.agent(agent_id)) if self._known_agent(agent_id) else None
+
+    def _named_since_cursor(self) -> set[tuple[str, int]]:
+        """The contacts and agents named by the events committed since the cursor (the core's
+        own offers included), read without moving the cursor."""
+        kept = (self.cursor, dict(self.gaps), self.applied, self.setup_changed, self.skip_own)
+        self.skip_own = False
+        try:
+            contacts, agents = self.read_events()
+        finally:
+            self.cursor, self.gaps, self.applied, self.setup_changed, self.skip_own = kept
+        return {("contact", c) for c in contacts} | {("agent", a) for a in agents}
 
     # ------------------------------------------------------------------ events
     def read_events(self) -> tuple[dict[int, set[tuple[str, int | None]]], set[int]]:
@@ -204,7 +318,7 @@ class LiveCore:
         rows = ContactEvent.objects.filter(Q(pk__gt=c_last) | Q(pk__in=c_gaps)).order_by("pk")
         for pk, contact_id, agent_id, kind in rows.values_list("pk", "contact_id", "agent_id", "kind"):
             c_last = self._advance(0, pk, c_last, clock)
-            if kind == EventKind.OFFERED and self._reserved_to(contact_id, agent_id):
+            if self.skip_own and kind == EventKind.OFFERED and self._reserved_to(contact_id, agent_id):
                 continue  # the core's own decision, persisted: it holds it already
             contacts[contact_id].add((kind, agent_id))
             if agent_id is not None:
@@ -384,8 +498,6 @@ class LiveCore:
         set absent agents offline, follow the events, persist the core's timeouts."""
         if self.router is None:
             self.rebuild(now)
-        elif time.monotonic() - self.reconciled_at >= self.reconcile_every:
-            self.reconcile(now)
         if time.monotonic() - self.housekept_at >= HOUSEKEEPING_SECONDS:
             actions.release_absent_agents(now=now)  # stale after 90 s: a look every few seconds
             self.catch_up(now)
@@ -396,6 +508,8 @@ class LiveCore:
         if self.setup_changed:  # a pool or a brand changed: new cascades, maybe new partitions
             log.info("pools or brands changed: routing core rebuilt from the database")
             self.rebuild(now)
+        elif self.sweep is not None or time.monotonic() - self.reconciled_at >= self.reconcile_every:
+            self.reconcile_step(now)  # one slice of the reconciliation, right after the catch-up
         if self._expire(now):
             self._put_away(now)
             self.catch_up(now)  # the rows of those writes (idle times): follow them now
