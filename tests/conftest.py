@@ -80,6 +80,32 @@ def make_contact(db):
 
 
 @pytest.fixture
+def handled_chat(make_brand, make_agent, make_contact, make_user):
+    """``make(masked=(), body=...)``: one brand, two available agents, one chat contact the
+    dispatcher offered and one of them accepted. A dict: brand, contact, handler (the agent
+    who has it), other (the other agent), supervisor (a user)."""
+
+    def make(*, masked: tuple[str, ...] = (), body: str = "Ma box ne marche plus.") -> dict:
+        from roadie.desk.contacts.models import Contact
+        from roadie.desk.routing import actions as routing
+        from roadie.desk.routing.dispatcher import tick
+
+        brand = make_brand(masked=masked)
+        first = make_agent(brands=[brand], presence="available")
+        second = make_agent(brands=[brand], presence="available")
+        contact = make_contact(brand=brand, body=body)
+        tick()
+        offer = contact.offers.get()
+        routing.accept_offer(offer.agent.user, offer.pk)
+        handler = offer.agent
+        other = second if handler == first else first
+        return {"brand": brand, "contact": Contact.objects.get(pk=contact.pk), "handler": handler,
+                "other": other, "supervisor": make_user(role="supervisor")}
+
+    return make
+
+
+@pytest.fixture
 def api_client(db):
     """A Django test client that authenticates with a real API token."""
     from django.test import Client

@@ -15,7 +15,6 @@ from django.utils import timezone
 from roadie.desk.agents.models import Skill
 from roadie.desk.contacts.models import Contact, ContactEvent, Direction, Escalation, Macro, Message
 from roadie.desk.routing import actions as routing
-from roadie.desk.routing.dispatcher import tick
 from roadie.desk.routing.models import Offer
 
 
@@ -29,19 +28,9 @@ def detail(answer) -> str:
 
 
 @pytest.fixture
-def handled(make_brand, make_agent, make_contact, make_user):
-    """One brand, two available agents, one chat contact accepted by one of them."""
-    brand = make_brand(masked=("name",))
-    first = make_agent(brands=[brand], presence="available")
-    second = make_agent(brands=[brand], presence="available")
-    contact = make_contact(brand=brand, body="Ma box ne marche plus.")
-    tick()
-    offer = contact.offers.get()
-    routing.accept_offer(offer.agent.user, offer.pk)
-    handler = offer.agent
-    other = second if handler == first else first
-    return {"brand": brand, "contact": Contact.objects.get(pk=contact.pk), "handler": handler,
-            "other": other, "supervisor": make_user(role="supervisor")}
+def handled(handled_chat):
+    """One brand that hides its customers' names, two agents, a chat contact one of them has."""
+    return handled_chat(masked=("name",))
 
 
 @pytest.mark.django_db

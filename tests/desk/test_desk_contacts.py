@@ -20,19 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def handled(make_brand, make_agent, make_contact, make_user):
+def handled(handled_chat):
     """One brand, two available agents, one chat contact accepted by one of them."""
-    brand = make_brand()
-    first = make_agent(brands=[brand], presence="available")
-    second = make_agent(brands=[brand], presence="available")
-    contact = make_contact(brand=brand, body="Ma box ne marche plus.\nDepuis hier.")
-    tick()
-    offer = contact.offers.get()
-    routing.accept_offer(offer.agent.user, offer.pk)
-    handler = offer.agent
-    other = second if handler == first else first
-    return {"brand": brand, "contact": Contact.objects.get(pk=contact.pk), "handler": handler,
-            "other": other, "supervisor": make_user(role="supervisor")}
+    return handled_chat(body="Ma box ne marche plus.\nDepuis hier.")
 
 
 def test_supervisor_opens_any_contact_and_leaves_a_note_the_agent_sees(handled, client, make_user):

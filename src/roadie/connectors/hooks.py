@@ -63,6 +63,24 @@ def signature_ok(secret: str, body: bytes, header: str | None, *, prefix: str = 
     return hmac.compare_digest(expected.encode(), header.strip().encode())
 
 
+def signed_body(request: HttpRequest, *, header: str, secret_key: str = "secret",
+                secret_required: bool = False):
+    """The ``check`` of ``store_delivery`` for a body signed ``sha256=<HMAC hex>`` in ``header``
+    with the channel's ``config[secret_key]``: ``(401, why)`` when it is not, else None."""
+
+    def check(channel) -> tuple[int, str] | None:
+        secret = (channel.config or {}).get(secret_key, "")
+        if secret_required and not secret:
+            return 401, "this channel has no app secret configured"
+        if header not in request.headers:
+            return 401, f"missing {header}"
+        if not signature_ok(secret, request.body, request.headers.get(header)):
+            return 401, f"{header} does not match the body"
+        return None
+
+    return check
+
+
 def store_request(request: HttpRequest, *, channel: str, source: str, brand=None,
                   meta: dict | None = None) -> RawInbound:
     """Store the request body exactly as received, with the headers that matter, committed.

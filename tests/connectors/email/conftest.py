@@ -45,6 +45,29 @@ def brands(db):
     return {"lune": lune, "ondes": ondes}
 
 
+@pytest.fixture
+def handled_mail(brands, make_agent):
+    """``make(payload)``: the mail delivered to Maison Lune's support address and accepted by a
+    new agent of the brand; ``(contact, agent, client)``, the client logged in as the agent."""
+    from django.test import Client
+
+    from roadie.connectors.email import intake
+    from roadie.desk.contacts.actions import store_raw
+    from roadie.desk.routing.actions import accept_offer, make_offer
+
+    def make(payload: bytes, *, to: str = "support@maison-lune.example"):
+        raw = store_raw(channel="email", source="smtp", payload=payload, meta={"rcpt_tos": [to]})
+        [contact] = intake.ingest(raw, intake.deliveries_for([to]))
+        agent = make_agent(brands=[brands["lune"]], presence="available")
+        accept_offer(agent.user, make_offer(contact_id=contact.pk, agent_id=agent.pk).pk)
+        contact.refresh_from_db()
+        client = Client()
+        client.force_login(agent.user)
+        return contact, agent, client
+
+    return make
+
+
 @dataclass
 class Smtpd:
     host: str
@@ -89,6 +112,44 @@ def send():
     if shutil.which("swaks") is None:
         pytest.skip("swaks is not installed (scripts/system-deps)")
     return swaks
+
+
+# --- an SMTP relay for what roadie sends ---------------------------------------------------
+
+class Relay:
+    """A local SMTP relay (aiosmtpd) that keeps what it accepts as ``(mail_from, rcpt_tos,
+    bytes)``. ``answer`` is its answer to DATA (a ``550`` one refuses every recipient too);
+    recipients whose address starts with ``refused@`` are refused alone."""
+
+    def __init__(self) -> None:
+        self.answer = "250 OK"
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.answer.startswith("550"):
+            return self.answer
+        if address.startswith("refused@"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.answer.startswith("2"):
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return self.answer
+
+
+@pytest.fixture
+def relay(settings, closed_port):
+    """The relay, on a free loopback port, set as roadie's ``ROADIE_SMTP_HOST``/``PORT``."""
+    from aiosmtpd.controller import Controller
+
+    handler = Relay()
+    controller = Controller(handler, hostname="127.0.0.1", port=closed_port)
+    controller.start()
+    settings.ROADIE_SMTP_HOST, settings.ROADIE_SMTP_PORT = "127.0.0.1", controller.port
+    yield handler
+    controller.stop()
 
 
 # --- Dovecot -------------------------------------------------------------------------------

@@ -13,19 +13,14 @@ from roadie.connectors.email import intake
 from roadie.connectors.email.models import Attachment
 from roadie.desk.audit.models import AuditEntry
 from roadie.desk.contacts.actions import store_raw
-from roadie.desk.routing.actions import accept_offer, make_offer
 
 DATA = Path(__file__).parent / "data"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def handled(brands, make_agent):
-    raw = store_raw(channel="email", source="smtp", payload=(DATA / "nested_attachments.eml").read_bytes(),
-                    meta={"rcpt_tos": ["support@maison-lune.example"]})
-    [contact] = intake.ingest(raw, intake.deliveries_for(["support@maison-lune.example"]))
-    agent = make_agent(brands=[brands["lune"]], presence="available")
-    accept_offer(agent.user, make_offer(contact_id=contact.pk, agent_id=agent.pk).pk)
+def handled(handled_mail):
+    contact, agent, _ = handled_mail((DATA / "nested_attachments.eml").read_bytes())
     return contact, agent
 
 

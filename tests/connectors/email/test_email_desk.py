@@ -26,15 +26,9 @@ def deliver(name: str):
 
 
 @pytest.fixture
-def handled(brands, make_agent):
+def handled(handled_mail):
     """An agent handling the mail with attachments."""
-    contact = deliver("nested_attachments.eml")
-    agent = make_agent(brands=[brands["lune"]], presence="available")
-    offer = make_offer(contact_id=contact.pk, agent_id=agent.pk)
-    accept_offer(agent.user, offer.pk)
-    client = Client()
-    client.force_login(agent.user)
-    return contact, agent, client
+    return handled_mail((DATA / "nested_attachments.eml").read_bytes())
 
 
 def test_contact_page_lists_attachments_and_what_was_not_kept(handled):

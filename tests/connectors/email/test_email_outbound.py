@@ -7,41 +7,11 @@ from __future__ import annotations
 import email
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from roadie.connectors.email import intake
 from roadie.connectors.email.models import OutboundMail, OutboundStatus
 from roadie.desk.contacts.actions import store_raw
 from roadie.desk.contacts.models import Direction, Message
 from roadie.desk.contacts.tasks import deliver_message
-
-
-class Relay:
-    def __init__(self) -> None:
-        self.answer = "250 OK"
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.answer.startswith("550"):
-            return self.answer
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.answer.startswith("2"):
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return self.answer
-
-
-@pytest.fixture
-def relay(settings, closed_port):
-    handler = Relay()
-    controller = Controller(handler, hostname="127.0.0.1", port=closed_port)
-    controller.start()
-    settings.ROADIE_SMTP_HOST, settings.ROADIE_SMTP_PORT = "127.0.0.1", controller.port
-    yield handler
-    controller.stop()
 
 
 def deliver(payload: bytes, to: str = "contact@maison-lune.example"):

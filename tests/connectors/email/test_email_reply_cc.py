@@ -9,15 +9,10 @@ import re
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import Client
 
-from roadie.connectors.email import intake
 from roadie.connectors.email.models import OutboundMail
-from roadie.desk.contacts.actions import store_raw
 from roadie.desk.contacts.models import Direction, Message
 from roadie.desk.contacts.tasks import deliver_message
-from roadie.desk.routing.actions import accept_offer, make_offer
 
 MAIL = ("From: Amélie <amelie@customers.example>\r\nTo: support@maison-lune.example\r\n"
         "Cc: Paul Mari <paul@customers.example>, \"Service juridique\" <juridique@avocats.example>,"
@@ -26,41 +21,10 @@ MAIL = ("From: Amélie <amelie@customers.example>\r\nTo: support@maison-lune.exa
         "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, je mets mon mari en copie.\r\n").encode()
 
 
-class Relay:
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refused@"):
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-
 @pytest.fixture
-def relay(settings, closed_port):
-    handler = Relay()
-    controller = Controller(handler, hostname="127.0.0.1", port=closed_port)
-    controller.start()
-    settings.ROADIE_SMTP_HOST, settings.ROADIE_SMTP_PORT = "127.0.0.1", controller.port
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture
-def handled(brands, make_agent):
+def handled(handled_mail):
     def make(mail: bytes = MAIL):
-        raw = store_raw(channel="email", source="smtp", payload=mail,
-                        meta={"rcpt_tos": ["support@maison-lune.example"]})
-        [contact] = intake.ingest(raw, intake.deliveries_for(["support@maison-lune.example"]))
-        agent = make_agent(brands=[brands["lune"]], presence="available")
-        accept_offer(agent.user, make_offer(contact_id=contact.pk, agent_id=agent.pk).pk)
-        client = Client()
-        client.force_login(agent.user)
+        contact, _, client = handled_mail(mail)
         return contact, client
     return make
 

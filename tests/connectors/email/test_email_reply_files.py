@@ -10,13 +10,9 @@ import email
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from roadie.connectors.email import intake
 from roadie.connectors.email.models import Attachment, OutboundMail
-from roadie.desk.contacts.actions import store_raw
 from roadie.desk.contacts.models import Direction, Message
 from roadie.desk.contacts.tasks import deliver_message
 from roadie.desk.routing.actions import accept_offer, make_offer
@@ -28,34 +24,9 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-class Relay:
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(envelope.original_content)
-        return "250 OK"
-
-
 @pytest.fixture
-def relay(settings, closed_port):
-    handler = Relay()
-    controller = Controller(handler, hostname="127.0.0.1", port=closed_port)
-    controller.start()
-    settings.ROADIE_SMTP_HOST, settings.ROADIE_SMTP_PORT = "127.0.0.1", controller.port
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture
-def handled(brands, make_agent):
-    raw = store_raw(channel="email", source="smtp", payload=MAIL, meta={"rcpt_tos": ["support@maison-lune.example"]})
-    [contact] = intake.ingest(raw, intake.deliveries_for(["support@maison-lune.example"]))
-    agent = make_agent(brands=[brands["lune"]], presence="available")
-    accept_offer(agent.user, make_offer(contact_id=contact.pk, agent_id=agent.pk).pk)
-    client = Client()
-    client.force_login(agent.user)
-    contact.refresh_from_db()
+def handled(handled_mail):
+    contact, _, client = handled_mail(MAIL)
     return contact, client
 
 
@@ -79,7 +50,7 @@ def test_attached_files_reach_the_customer_as_mime_parts(handled, relay):
     assert [(a.filename, a.content_type, a.size) for a in reply.attachments.order_by("pk")] == [
         ("facture 2026.pdf", "application/pdf", len(PDF)), ("photo.png", "image/png", len(PNG))]
     deliver_message.call(reply.pk)
-    mail = email.message_from_bytes(relay.received[-1], policy=policy.default)
+    mail = email.message_from_bytes(relay.received[-1][2], policy=policy.default)
     assert mail.get_content_type() == "multipart/mixed"
     assert mail.get_body(("plain",)).get_content().strip() == "Voici la facture et la photo."
     parts = [(p.get_filename(), p.get_content_type(), p.get_content()) for p in mail.iter_attachments()]
@@ -176,7 +147,7 @@ def test_the_api_reply_takes_base64_files(handled, relay, api_client):
          "content_base64": base64.b64encode(PDF).decode()}]}, content_type="application/json")
     assert response.status_code == 201, response.content
     deliver_message.call(response.json()["id"])
-    mail = email.message_from_bytes(relay.received[-1], policy=policy.default)
+    mail = email.message_from_bytes(relay.received[-1][2], policy=policy.default)
     assert [(p.get_filename(), p.get_content()) for p in mail.iter_attachments()] == [("facture.pdf", PDF)]
     for attachment, status, detail in [
         ({"filename": "x.pdf", "content_base64": "pas du base64 !"}, 422, "attachments[0].content_base64: not base64"),

@@ -61,13 +61,6 @@ def parse(data: dict) -> dict:
     }
 
 
-def _signed(request, channel) -> tuple[int, str] | None:
-    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
-                              request.headers.get(SIGNATURE)):
-        return 401, f"missing or wrong {SIGNATURE}"
-    return None
-
-
 @csrf_exempt
 @throttled("webhook", channel_kwarg="address")
 @require_POST
@@ -75,7 +68,7 @@ def _signed(request, channel) -> tuple[int, str] | None:
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.SOCIAL, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.SOCIAL, address=address,
-                                        source="social", check=lambda ch: _signed(request, ch))
+                                        source="social", check=hooks.signed_body(request, header=SIGNATURE))
     if refused:
         return refused
     try:

@@ -51,13 +51,6 @@ def _answer(call) -> JsonResponse:
                          "contact_status": call.contact.status, "relay": call.relay})
 
 
-def _signed(request, channel) -> tuple[int, str] | None:
-    if not hooks.signature_ok((channel.config or {}).get("secret", ""), request.body,
-                              request.headers.get(SIGNATURE)):
-        return 401, f"missing or wrong {SIGNATURE}"
-    return None
-
-
 def _twilio_signed(request, channel) -> tuple[int, str] | None:
     config = channel.config or {}
     urls = [u for u in (config.get("twilio_webhook_url"), request.build_absolute_uri()) if u]
@@ -75,7 +68,7 @@ def _twilio_signed(request, channel) -> tuple[int, str] | None:
 def webhook(request, address: str):
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
-                                        source="voice", check=lambda ch: _signed(request, ch))
+                                        source="voice", check=hooks.signed_body(request, header=SIGNATURE))
     if refused:
         return refused
     try:
@@ -99,7 +92,7 @@ def survey_webhook(request, address: str):
 
     channel = hooks.find_channel(ChannelKind.VOICE, address)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.VOICE, address=address,
-                                        source="voice-survey", check=lambda ch: _signed(request, ch))
+                                        source="voice-survey", check=hooks.signed_body(request, header=SIGNATURE))
     if refused:
         return refused
     try:

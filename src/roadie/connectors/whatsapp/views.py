@@ -48,16 +48,6 @@ def _record_status(status: WaStatus) -> None:
                     status.error)
 
 
-def _signed(request, channel) -> tuple[int, str] | None:
-    secret = (channel.config or {}).get("app_secret", "")
-    if not secret:
-        return 401, "this channel has no app secret configured"
-    if not hooks.signature_ok(secret, request.body, request.headers.get("X-Hub-Signature-256")):
-        return 401, ("missing X-Hub-Signature-256" if "X-Hub-Signature-256" not in request.headers
-                     else "X-Hub-Signature-256 does not match the body")
-    return None
-
-
 @csrf_exempt
 @throttled("webhook", channel_kwarg="address")
 @hooks.files_or_fails
@@ -68,7 +58,8 @@ def webhook(request, address: str):
     if request.method != "POST":
         return JsonResponse({"detail": "GET (verification) or POST (events) only"}, status=405)
     raw, refused = hooks.store_delivery(request, channel, kind=ChannelKind.WHATSAPP, address=address,
-                                        source="whatsapp", check=lambda ch: _signed(request, ch))
+                                        source="whatsapp", check=hooks.signed_body(request, header="X-Hub-Signature-256",
+                                                                  secret_key="app_secret", secret_required=True))
     if refused:
         return refused
     config = channel.config or {}

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from roadie.desk.accounts.access import agent_of, can_supervise
@@ -137,23 +138,23 @@ def reply(request, contact_id: int):
     return _back(contact_id)
 
 
-@contact_page
-@require_POST
-def note(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: contact_actions.add_note(request.user, c, body=request.POST.get("body", "")),
-         _("Internal note added."))
-    return _back(contact_id)
+def _form(action, success):
+    """A contact page form that runs one write path, says how it went and shows the contact
+    again: ``action(request, contact)``."""
+
+    @contact_page
+    @require_POST
+    def view(request, contact_id: int):
+        _act(request, contact_id, lambda c: action(request, c), success)
+        return _back(contact_id)
+
+    return view
 
 
-@contact_page
-@require_POST
-def tags(request, contact_id: int):
-    def change(c):
-        contact_actions.set_tags(request.user, c, tags=contact_actions.clean_tags(request.POST.get("tags", "")))
-
-    _act(request, contact_id, change, _("Tags saved."))
-    return _back(contact_id)
+note = _form(lambda r, c: contact_actions.add_note(r.user, c, body=r.POST.get("body", "")),
+             gettext_lazy("Internal note added."))
+tags = _form(lambda r, c: contact_actions.set_tags(r.user, c, tags=contact_actions.clean_tags(r.POST.get("tags", ""))),
+             gettext_lazy("Tags saved."))
 
 
 @contact_page
@@ -188,42 +189,18 @@ def snooze_until(choice: str, custom: str, *, now: datetime | None = None) -> da
     raise ActionError(f"snooze: unknown choice {choice!r}")
 
 
-@contact_page
-@require_POST
-def wait(request, contact_id: int):
-    def action(c):
-        until = snooze_until(request.POST.get("snooze", ""), request.POST.get("snooze_until", ""))
-        contact_actions.wait_on_customer(request.user, c, until=until)
-
-    _act(request, contact_id, action, _("Waiting on the customer: their reply reopens the contact."))
-    return _back(contact_id)
+def _wait(request, contact: Contact) -> None:
+    until = snooze_until(request.POST.get("snooze", ""), request.POST.get("snooze_until", ""))
+    contact_actions.wait_on_customer(request.user, contact, until=until)
 
 
-@contact_page
-@require_POST
-def resume(request, contact_id: int):
-    """Take a contact set waiting back in hand before the customer replies."""
-    _act(request, contact_id, lambda c: routing_actions.resume_waiting(request.user, c.pk),
-         _("The contact is in progress again."))
-    return _back(contact_id)
-
-
-@contact_page
-@require_POST
-def escalate(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: contact_actions.escalate(request.user, c, reason=request.POST.get("reason", "")),
-         _("A supervisor has been asked."))
-    return _back(contact_id)
-
-
-@contact_page
-@require_POST
-def take_over(request, contact_id: int):
-    _act(request, contact_id,
-         lambda c: routing_actions.take_over(request.user, c.pk, note=request.POST.get("note", "")),
-         _("You have the contact now."))
-    return _back(contact_id)
+wait = _form(_wait, gettext_lazy("Waiting on the customer: their reply reopens the contact."))
+# Take a contact set waiting back in hand before the customer replies.
+resume = _form(lambda r, c: routing_actions.resume_waiting(r.user, c.pk), gettext_lazy("The contact is in progress again."))
+escalate = _form(lambda r, c: contact_actions.escalate(r.user, c, reason=r.POST.get("reason", "")),
+                 gettext_lazy("A supervisor has been asked."))
+take_over = _form(lambda r, c: routing_actions.take_over(r.user, c.pk, note=r.POST.get("note", "")),
+                  gettext_lazy("You have the contact now."))
 
 
 @contact_page
