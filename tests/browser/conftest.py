@@ -34,6 +34,11 @@ for agent in Agent.objects.exclude(presence=Presence.OFFLINE):
     set_presence(agent, Presence.OFFLINE)
 for contact in Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED]):
     contact_actions.abandon(contact, reason="browser test reset")
+# A contact a supervisor took over (in progress, no agent): the supervisor resolves it.
+from roadie.desk.accounts.models import User
+for contact in Contact.objects.filter(status=Status.ACTIVE, agent__isnull=True):
+    code = contact.brand.wrap_up_codes.values_list("code", flat=True).first() or ""
+    contact_actions.resolve(User.objects.get(username="supervisor"), contact, wrap_up_code=code)
 print(sorted(Contact.objects.exclude(status__in=[Status.RESOLVED, Status.ABANDONED]).values_list("pk", "status")))
 """
 
