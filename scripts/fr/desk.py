@@ -217,3 +217,26 @@ FR.update({
     "%(size)s MB": "%(size)s Mo",
     "%(size)s KB": "%(size)s Ko",
 })
+# Sign-language call-back requests (connectors/video, the call panel).
+FR.update({
+    "the meeting link by email": "le lien de la réunion par e-mail",
+    "on the request's own page": "sur la page de ma demande",
+    "How should we tell you the adviser is ready?": "Comment vous prévenir quand le conseiller est prêt ?",
+    "Thank you. As soon as an adviser who signs is available, they take your request and we email you the video meeting link.":
+        "Merci. Dès qu’un conseiller qui signe est disponible, il prend votre demande et nous vous envoyons par e-mail le lien de la réunion vidéo.",
+    "Thank you. As soon as an adviser who signs is available, they take your request: keep the page below, it shows the video meeting link then.":
+        "Merci. Dès qu’un conseiller qui signe est disponible, il prend votre demande : gardez la page ci-dessous, elle affichera alors le lien de la réunion vidéo.",
+    "Follow your call-back request": "Suivre votre demande de rappel",
+    "Your call-back request is in the queue: as soon as an adviser who signs is available, they take it and the meeting link appears here.":
+        "Votre demande de rappel est dans la file : dès qu’un conseiller qui signe est disponible, il la prend et le lien de la réunion apparaît ici.",
+    "We also email it to you.": "Nous vous l’envoyons aussi par e-mail.",
+    "Call-back": "Rappel",
+    "the customer asked to be called back: roadie emails them the meeting link when you take it":
+        "le client a demandé à être rappelé : roadie lui envoie le lien de la réunion par e-mail quand vous le prenez",
+    "the customer asked to be called back: the meeting link appears on their request's page when you take it":
+        "le client a demandé à être rappelé : le lien de la réunion apparaît sur la page de sa demande quand vous le prenez",
+    "%(brand)s: an adviser who signs is ready for your video call":
+        "%(brand)s : un conseiller qui signe est prêt pour votre appel vidéo",
+    "Hello %(name)s,\n\nAn adviser of %(brand)s who signs is ready to call you back by video. Join the meeting now:\n%(url)s\n\nYour request: %(page)s\n":
+        "Bonjour %(name)s,\n\nUn conseiller de %(brand)s qui signe est prêt à vous rappeler en visio. Rejoignez la réunion dès maintenant :\n%(url)s\n\nVotre demande : %(page)s\n",
+})

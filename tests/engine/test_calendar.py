@@ -67,6 +67,16 @@ def test_dst_days_keep_wall_clock_hours() -> None:
     assert nine_to_five.between(paris(2026, 3, 29, 0), paris(2026, 3, 30, 0)) == 8 * 3600
 
 
+def test_ranges_around_the_clock_every_day_are_always_open() -> None:
+    # Every day 00:00-00:00: the intervals join day after day (they once ran to year 9999).
+    cal = BusinessCalendar(ranges=weekdays(time(0), time(0), range(7)), closures=frozenset({date(2026, 12, 25)}))
+    assert cal.is_open(paris(2026, 12, 2, 3, 0)) and cal.is_open(paris(2027, 3, 28, 2, 30))
+    assert not cal.is_open(paris(2026, 12, 25, 12, 0))
+    assert cal.next_opening(paris(2026, 12, 25, 12, 0)) == paris(2026, 12, 26, 0, 0)
+    assert cal.add(paris(2026, 12, 2, 10, 0), 3600) == paris(2026, 12, 2, 11, 0)
+    assert cal.between(paris(2026, 12, 24, 12, 0), paris(2026, 12, 26, 12, 0)) == 24 * 3600
+
+
 def test_overnight_range_and_midnight() -> None:
     night = BusinessCalendar(ranges=(OpeningRange(4, time(20), time(2)),))  # Friday 20:00-02:00
     assert night.is_open(paris(2026, 12, 5, 1, 0))  # Saturday 01:00

@@ -164,6 +164,13 @@ class BusinessCalendar:
                 else:
                     yield pending
                     pending = (a, b)
+            if pending is not None and day > last_closure:
+                # Ranges that join day after day (open around the clock): once one interval
+                # covers a whole week past the last closure, every later week is the same.
+                covered_from = max(pending[0].astimezone(self.zone).date(), last_closure + _DAY)
+                if (day - covered_from).days >= 8:
+                    yield (pending[0], _FOREVER)
+                    return
             day += _DAY
 
     def _day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from roadie.connectors import hooks, origins
 from roadie.connectors.voice.actions import CallEvent, open_call
-from roadie.connectors.voice.models import Call, Medium
+from roadie.connectors.voice.models import Call, Callback, Medium
 from roadie.desk.brands.models import Channel, ChannelKind
 from roadie.desk.contacts.actions import CustomerData
 from roadie.desk.contacts.identity import vouched_email
@@ -30,13 +30,19 @@ DEFAULT_URL_TEMPLATE = "https://meet.jit.si/roadie-{brand}-{contact_id}-{token}"
 
 
 class WriteForm(forms.Form):
-    """Nobody who signs can answer now: write instead, or ask to be called back by video."""
+    """Nobody who signs can answer now: write instead, or ask to be called back by video (and
+    how to be told when an adviser who signs takes it)."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
     email = forms.EmailField(label=_("Your email (we answer there)"))
     message = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     callback = forms.BooleanField(label=_("Call me back by video when an adviser who signs is available"),
                                   required=False)
+    reach = forms.ChoiceField(label=_("How should we tell you the adviser is ready?"), required=False,
+                              choices=Callback.choices, initial=Callback.EMAIL, widget=forms.RadioSelect)
+
+    def clean_reach(self) -> str:
+        return self.cleaned_data.get("reach") or Callback.EMAIL
 
 
 class RequestForm(forms.Form):
@@ -61,16 +67,19 @@ def meeting_url(channel: Channel, *, contact_id: int, token: str) -> str:
 
 
 def request_call(channel: Channel, *, name: str, email: str = "", subject: str = "", raw=None,
-                 vouched: bool = False) -> Call:
+                 vouched: bool = False, callback: str = "") -> Call:
     """Open the video call with its meeting link, in one transaction (no agent is offered a
-    call without its link); ``email`` is the visitor's claim unless the brand ``vouched``."""
+    call without its link); ``email`` is the visitor's claim unless the brand ``vouched``.
+    ``callback``: a call-back request (``Callback``), queued until an adviser who signs is
+    available, like any video call (it needs the ``lsf`` skill)."""
     token = secrets.token_urlsafe(12)
     with transaction.atomic():
         call = open_call(
             channel=channel, medium=Medium.VIDEO, raw=raw,
             event=CallEvent(event="offered", call_id=f"lsf-{token}", at=timezone.now(), provider="web"),
             body=subject or "Demande d'appel vidéo en langue des signes (LSF)",
-            customer=CustomerData(name=name, email=email, verified=vouched), extra={"token": token},
+            customer=CustomerData(name=name, email=email, verified=vouched),
+            extra={"token": token, "callback": callback},
         )
         call.meeting_url = meeting_url(channel, contact_id=call.contact_id, token=token)
         call.save(update_fields=["meeting_url"])
@@ -102,8 +111,11 @@ def page(request, brand_slug: str):
 @hooks.files_or_fails
 def write_instead(request, brand_slug: str):
     """The fallback of the video page: a written request (an email contact, answered by
-    email), or a request to be called back by video (the same, marked for the agent). The
-    visitor's address is a claim: an unverified customer (roadie.desk.contacts.identity)."""
+    email), or a request to be called back by video: a video call queued until an adviser who
+    signs is available, who is then offered it like any video call; the customer is told by
+    email (the meeting link, ``tasks.send_callback_link``) or on the request's page, as they
+    chose. The visitor's address is a claim: an unverified customer
+    (roadie.desk.contacts.identity)."""
     from roadie.connectors.video.availability import availability
     from roadie.desk.contacts.actions import Inbound, receive
 
@@ -116,15 +128,19 @@ def write_instead(request, brand_slug: str):
             "brand": channel.brand, "form": RequestForm(), "write_form": form, "now": availability(channel)},
             status=400)
     data = form.cleaned_data
-    callback = data["callback"]
-    subject = ("[LSF] Rappel en visio demandé" if callback else "[LSF] Message écrit") + \
-        f" : {data['message'].splitlines()[0][:60]}"
+    if data["callback"]:
+        # A video call queued for the next adviser who signs, with what the customer wrote.
+        call = request_call(channel, name=data["name"], email=data["email"], subject=data["message"],
+                            raw=raw, callback=data["reach"])
+        return render(request, "video/written.html", {"brand": channel.brand, "callback": call.callback,
+                                                      "contact": call.contact, "call": call})
     contact, _msg, _new = receive(Inbound(
-        brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"], subject=subject,
+        brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"],
+        subject=f"[LSF] Message écrit : {data['message'].splitlines()[0][:60]}",
         customer=CustomerData(name=data["name"], email=data["email"], verified=False),
-        extra_skills=("lsf",) if callback else (), external_id=f"video-write:{raw.pk}",
+        external_id=f"video-write:{raw.pk}",
     ), raw=raw)
-    return render(request, "video/written.html", {"brand": channel.brand, "callback": callback,
+    return render(request, "video/written.html", {"brand": channel.brand, "callback": "",
                                                   "contact": contact})
 
 

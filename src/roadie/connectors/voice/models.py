@@ -12,6 +12,13 @@ class Medium(models.TextChoices):
     VIDEO = "video", _("Sign-language video call")
 
 
+class Callback(models.TextChoices):
+    """How a sign-language call-back request tells the customer an adviser who signs is ready."""
+
+    EMAIL = "email", _("the meeting link by email")
+    PAGE = "page", _("on the request's own page")
+
+
 class CallState(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     ANSWERED = "answered", _("Answered")
@@ -53,6 +60,9 @@ class Call(models.Model):
     # Video calls: the meeting both sides join.
     meeting_url = models.URLField(max_length=500, blank=True)
     token = models.CharField(max_length=64, blank=True, db_index=True)
+    # A call-back request (nobody who signs was free when the customer asked): how they are
+    # told once an adviser who signs takes it. Empty: the customer is waiting live.
+    callback = models.CharField(max_length=8, choices=Callback.choices, blank=True)
 
     class Meta:
         ordering = ["-offered_at"]

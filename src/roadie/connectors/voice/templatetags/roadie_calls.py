@@ -39,9 +39,13 @@ def call_panel(context, contact):
     if call is not None and user is not None:
         hidden = CustomerField.PHONE in masked_fields_for(user, contact.brand)
         caller = None if hidden else redact_for(user, contact.brand, call.caller)
+    callback_to = None  # the address a call-back link goes to, as the agent may see it
+    if call is not None and call.callback == "email" and user is not None:
+        hidden = CustomerField.EMAIL in masked_fields_for(user, contact.brand)
+        callback_to = None if hidden else redact_for(user, contact.brand, contact.customer.email)
     on_line = (call is not None and call.answered_at is not None and call.ended_at is None
                and contact.status == "active")
     return {"contact": contact, "call": call, "caller": caller, "request": request,
             "csrf_token": context.get("csrf_token"),
             "controls": control.allowed(call) if call is not None and on_line and context.get("is_mine") else (),
-            "on_line": on_line, "colleagues": context.get("colleagues", ())}
+            "on_line": on_line, "colleagues": context.get("colleagues", ()), "callback_to": callback_to}
