@@ -93,8 +93,9 @@ BREAK_BACK = 120.0  # an agent put on a break by the dispatcher comes back after
 
 
 # ---------------------------------------------------------------- the day (pure, seeded)
-def plan(*, contacts: int, agents: int, seed: int) -> dict:
-    """The day: brands, pools, agents with their shifts (replayed seconds), arrivals."""
+def plan(*, contacts: int, agents: int, seed: int, hours: tuple[float, float] = (0, 24)) -> dict:
+    """The day: brands, pools, agents with their shifts (replayed seconds), arrivals (of the
+    day's ``CONTACTS``, those in ``hours``: a window of the day, replayed alone)."""
     rng = random.Random(seed)
     brands = [f"d{i:02d}" for i in range(BRANDS)]
     weight = [1 / (i + 1) ** 0.6 for i in range(BRANDS)]
@@ -121,9 +122,9 @@ def plan(*, contacts: int, agents: int, seed: int) -> dict:
                        "shifts": [(0.0, DAY)] if k == 0 else _segments(_pick(rng, SHIFTS) * 3600.0),
                        "languages": ["fr", "en"], "billing": True,
                        "limits": {"chat": 3, "email": 2, "voice": 1}})
-    hours = rng.choices(range(24), weights=PROFILE, k=contacts)
+    drawn = rng.choices(range(24), weights=PROFILE, k=contacts)
     arrivals = []
-    for n, hour in enumerate(sorted(hours)):
+    for n, hour in enumerate(sorted(drawn)):
         t = (hour + rng.random()) * 3600.0
         mix = DAY_MIX if 8 <= hour < 20 else NIGHT_MIX
         channel = rng.choices(list(mix), weights=list(mix.values()))[0]
@@ -136,8 +137,15 @@ def plan(*, contacts: int, agents: int, seed: int) -> dict:
             # about one contact in three is from a customer who wrote before
             "customer": rng.randrange(max(1, contacts // BRANDS)),
         })
-    arrivals.sort(key=lambda a: a["t"])
-    return {"brands": brands, "team_of": team_of, "roster": roster, "arrivals": arrivals}
+    window = (hours[0] * 3600.0, hours[1] * 3600.0)
+    arrivals = sorted((a for a in arrivals if window[0] <= a["t"] < window[1]), key=lambda a: a["t"])
+    return {"brands": brands, "team_of": team_of, "roster": roster, "arrivals": arrivals, "window": window}
+
+
+def on_shift(shifts, clock: float, window: tuple[float, float]) -> bool:
+    """At ``clock`` (replayed); after the window, whoever was on at its end stays (the drain)."""
+    clock = min(clock, window[1] - 1e-3)
+    return any(s <= clock < e for s, e in shifts)
 
 
 def _pick(rng: random.Random, patterns) -> int:
@@ -194,9 +202,11 @@ def load(day: dict, *, speed: float) -> None:
     users = User.objects.bulk_create([User(username=f"roadie{i}", password="!", role="agent")
                                       for i in range(len(day["roster"]))])
     now = timezone.now()
+    start = day["window"][0]  # who is on shift when the replay starts is logged in already
     staff = Agent.objects.bulk_create([
-        Agent(user=u, languages=r["languages"], capacity=6, channel_limits=r["limits"],
-              is_backup=r["relay"], presence="offline", last_seen_at=now, idle_since=now)
+        Agent(user=u, languages=r["languages"], capacity=6, channel_limits=r["limits"], is_backup=r["relay"],
+              presence="available" if on_shift(r["shifts"], start, day["window"]) else "offline",
+              last_seen_at=now, idle_since=now)
         for u, r in zip(users, day["roster"], strict=True)])
     Certification.objects.bulk_create([
         Certification(agent=a, brand=by_slug[b], regular=b in r["regular"])
@@ -226,7 +236,7 @@ def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str) -
     leaving: list[tuple[float, int, float]] = []  # (real time, contact id, patience)
     lag, abandoned = 0.0, 0
     for a in [*mine, None]:
-        due = t0 + a["t"] / speed if a else math.inf
+        due = t0 + (a["t"] - day["window"][0]) / speed if a else math.inf
         while leaving and leaving[0][0] <= due:  # hang-ups due before the next arrival
             time.sleep(max(0.0, leaving[0][0] - time.time()))
             batch = []
@@ -289,12 +299,12 @@ def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed
 
     while not os.path.exists(stop):
         now = time.time()
-        clock = (now - t0) * speed
+        clock = day["window"][0] + (now - t0) * speed
         if now - read_at > 0.5:  # the dispatcher may have put someone on a break
             presence.update(Agent.objects.filter(pk__in=mine).values_list("pk", "presence"))
             read_at = now
-        for a in mine if clock >= 0 else ():
-            on = any(s <= clock < e for s, e in shifts[a]) or (clock >= DAY and shifts[a][-1][1] >= DAY)
+        for a in mine if now >= t0 else ():
+            on = on_shift(shifts[a], clock, day["window"])
             p = presence[a]
             if on and (p == Presence.OFFLINE or (p == Presence.BREAK and a in resting)):
                 resting.discard(a)
@@ -442,13 +452,14 @@ def replay(url: str, args) -> dict:
     from roadie.desk.routing.models import Lease
 
     speed = DAY / args.day_seconds
-    day = plan(contacts=args.contacts, agents=args.agents, seed=args.seed)
+    day = plan(contacts=args.contacts, agents=args.agents, seed=args.seed, hours=_hours(args))
     started = time.perf_counter()
     load(day, speed=speed)
     setup = time.perf_counter() - started
     work = Path(tempfile.mkdtemp(prefix="bench-day-replay-"))
     tag = f"day-{uuid.uuid4().hex[:6]}"
     me = [sys.executable, __file__, "--url", url, "--contacts", str(args.contacts), "--agents", str(args.agents),
+          "--hours", args.hours,
           "--seed", str(args.seed), "--day-seconds", str(args.day_seconds),
           "--offer-timeout", str(args.offer_timeout), "--work", str(work)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -493,13 +504,18 @@ def replay(url: str, args) -> dict:
             counts[key] += n
     result = verdict(tag=tag, sent=sum(g["sent"] for g in gen_out), speed=speed)
     result.update({
-        "contacts": args.contacts, "agents": args.agents, "brands": BRANDS, "day_seconds": args.day_seconds,
+        "contacts": args.contacts, "agents": args.agents, "hours": args.hours, "brands": BRANDS, "day_seconds": args.day_seconds,
         "setup_seconds": setup, "wall_seconds": wall, "arrivals_seconds": arrived_by,
         "dispatcher_cpu_seconds": cpu, "dispatcher_cpu_share": cpu / wall,
         "intake_max_lag": max(g["max_lag"] for g in gen_out), "hung_up": sum(g["abandoned"] for g in gen_out),
         "bots": dict(counts), "divergences": divergences, "offer_timeout": args.offer_timeout,
     })
     return result
+
+
+def _hours(args) -> tuple[float, float]:
+    start, _, end = args.hours.partition("-")
+    return float(start), float(end)
 
 
 def _tagged(stdout: str, prefix: str) -> str:
@@ -513,7 +529,7 @@ def _child(args) -> int:
         dispatch()
         return 0
     work = Path(args.work)
-    day = plan(contacts=args.contacts, agents=args.agents, seed=args.seed)
+    day = plan(contacts=args.contacts, agents=args.agents, seed=args.seed, hours=_hours(args))
     from django.db import connection
 
     connection.ensure_connection()
@@ -541,8 +557,10 @@ def report(r: dict) -> str:
     ms = lambda s: "-" if s is None else f"{s * 1000:.0f} ms (replayed {s * sp:.0f} s)"  # noqa: E731
     o, b = r["outcomes"], r["bots"]
     lines = [
-        f"day replay through the live dispatcher: {r['contacts']:,} contacts, {r['agents']:,} agents, "
-        f"{r['brands']} brands; a day of 86,400 s in {r['day_seconds']:.0f} s (x{sp:.0f}); offer timeout "
+        f"day replay through the live dispatcher: {r['contacts']:,} contacts a day, {r['agents']:,} agents, "
+        f"{r['brands']} brands; " + ("the whole day" if r["hours"] == "0-24" else
+                                     f"the hours {r['hours']} of the day ({r['sent']:,} contacts)") +
+        f"; 86,400 s replayed in {r['day_seconds']:.0f} s (x{sp:.0f}); offer timeout "
         f"{r['offer_timeout']:.1f} s (real); Python {platform.python_version()}",
         "| | figure |", "|---|---|",
         f"| **lost** | **{r['lost']}** ({r['lost_detail']}) |",
@@ -581,6 +599,7 @@ def main() -> int:
     ap.add_argument("--generators", type=int, default=2, help="intake processes")
     ap.add_argument("--bots", type=int, default=4, help="agent processes")
     ap.add_argument("--drain", type=float, default=600.0, help="after the day: at most this long for the rest")
+    ap.add_argument("--hours", default="0-24", help="replay only this window of the day (e.g. 10-11)")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--sqlite", help="run on this SQLite file instead of PostgreSQL")
     ap.add_argument("--database-url", help="run in this (empty) database, left in place")
@@ -594,6 +613,12 @@ def main() -> int:
         return _child(args)
     if min(args.contacts, args.agents, args.generators, args.bots) < 1 or args.day_seconds <= 0:
         ap.error("--contacts, --agents, --generators, --bots must be at least 1 and --day-seconds positive")
+    try:
+        start, end = _hours(args)
+    except ValueError:
+        ap.error(f"--hours must look like START-END in hours (e.g. 10-11), not {args.hours!r}")
+    if not 0 <= start < end <= 24:
+        ap.error(f"--hours must be a window within 0-24, not {args.hours!r}")
     scratch = None
     if args.sqlite:
         url = f"sqlite:{Path(args.sqlite).resolve()}"
