@@ -426,11 +426,17 @@ def verdict(*, tag: str, sent: int, speed: float) -> dict:
                    contacts.annotate(first=Min("offers__offered_at")).filter(first__isnull=False)
                    .values_list("arrived_at", "first"))
     lost = (sent - found) + unserved + unexplained
+    still = [{"contact": pk, "status": st, "channel": ch, "brand": b, "language": lang, "skills": sk, "agent": ag,
+              "last_event": ContactEvent.objects.filter(contact_id=pk).order_by("-pk").values_list(
+                  "kind", flat=True).first()}
+             for pk, st, ch, b, lang, sk, ag in contacts.exclude(status__in=[Status.RESOLVED, Status.ABANDONED])
+             .order_by("pk").values_list("pk", "status", "channel", "brand__slug", "language", "extra_skills",
+                                         "agent_id")[:20]]
     return {
         "sent": sent, "arrived": found, "statuses": dict(statuses),
         "lost": lost, "lost_detail": {"not_in_database": sent - found, "resolved_without_offer": unserved,
                                       "abandoned_without_reason": unexplained},
-        "still_open": sum(n for st, n in statuses.items() if st not in (Status.RESOLVED, Status.ABANDONED)),
+        "open_detail": still, "still_open": sum(n for st, n in statuses.items() if st not in (Status.RESOLVED, Status.ABANDONED)),
         "double_offered": double, "over_capacity": over, "peak_units": peak,
         "offers": sum(outcomes.values()), "outcomes": dict(outcomes), "offers_to_relay": to_relay,
         "contacts_offered": len(waits),

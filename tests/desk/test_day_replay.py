@@ -38,8 +38,8 @@ def _database_url() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_tiny_day_through_the_live_dispatcher_loses_nothing(tmp_path):
     cmd = [sys.executable, str(ROOT / "bench" / "bench_day.py"), "--contacts", "300", "--agents", "10",
-           "--day-seconds", "10", "--offer-timeout", "1", "--generators", "1", "--bots", "1",
-           "--drain", "20", "--json"]
+           "--day-seconds", "10", "--offer-timeout", "1", "--generators", "2", "--bots", "1",
+           "--drain", "60", "--json"]
     if connection.vendor == "sqlite":  # the migrated test database, copied to a file the processes share
         path = tmp_path / "day.sqlite3"
         connection.ensure_connection()
