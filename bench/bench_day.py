@@ -47,7 +47,8 @@ seconds at most), then everything is checked from the database:
 
 and reported: wall time, offers by outcome, p50/p99 time to offer (first offer - arrival), the
 dispatcher's CPU. Needs PostgreSQL (a scratch database named ``bench_day_replay_*`` is made and
-dropped) unless ``--sqlite PATH`` (or ``--database-url URL``: an existing database, left in place).
+dropped) unless ``--sqlite PATH`` (migrated if new) or ``--database-url URL`` (an existing
+database, migrated and empty, left in place).
 
     python bench/bench_day.py --contacts 100000 --agents 2000 --day-seconds 1800
 """
@@ -178,8 +179,9 @@ def _django(url: str, *, speed: float, offer_timeout: float) -> None:
     django.setup()
 
 
-def load(day: dict, *, speed: float) -> None:
-    """Brands, pools, policies, agents (offline) in bulk: set-up, not what is measured."""
+def load(day: dict, *, speed: float, migrate: bool = True) -> None:
+    """Brands, pools, policies, agents in bulk: set-up, not what is measured. ``migrate``:
+    False for a database given already migrated."""
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -187,7 +189,8 @@ def load(day: dict, *, speed: float) -> None:
     from roadie.desk.agents.models import Agent, Certification, Skill
     from roadie.desk.brands.models import Brand, Pool, ServiceLevelPolicy, WrapUpCode
 
-    call_command("migrate", verbosity=0, interactive=False)
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
     brands = Brand.objects.bulk_create([Brand(slug=s, name=f"Brand {s}") for s in day["brands"]])
     by_slug = {b.slug: b for b in brands}
     ServiceLevelPolicy.objects.bulk_create([
@@ -224,8 +227,9 @@ def dispatch() -> None:
     dispatcher.run()
 
 
-def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str) -> None:
+def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str, cut: float = math.inf) -> None:
     """Arrivals n = k (mod of) through ``receive`` at their time; hang-ups after patience.
+    No arrival is sent after ``cut`` (real time): the rest of the day is not replayed.
     Prints how late the intake ran behind the schedule."""
     from roadie.desk.brands.models import Brand
     from roadie.desk.contacts.actions import CustomerData, Inbound, abandon, receive
@@ -234,8 +238,11 @@ def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str) -
     brands = {b.slug: b for b in Brand.objects.all()}
     mine = [a for a in day["arrivals"] if a["n"] % of == k]
     leaving: list[tuple[float, int, float]] = []  # (real time, contact id, patience)
-    lag, abandoned = 0.0, 0
+    lag, abandoned, sent = 0.0, 0, 0
+    last = None
     for a in [*mine, None]:
+        if a is not None and max(time.time(), t0 + (a["t"] - day["window"][0]) / speed) > cut:
+            a = None  # out of time: the day is replayed up to here
         due = t0 + (a["t"] - day["window"][0]) / speed if a else math.inf
         while leaving and leaving[0][0] <= due:  # hang-ups due before the next arrival
             time.sleep(max(0.0, leaving[0][0] - time.time()))
@@ -253,13 +260,16 @@ def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str) -
             break
         time.sleep(max(0.0, due - time.time()))
         lag = max(lag, time.time() - due)
+        sent += 1
         contact, _, _ = receive(Inbound(
             brand=brands[a["brand"]], channel=a["channel"], body="Bonjour", subject=tag,
             language=a["language"], external_id=str(a["n"]), extra_skills=("area:billing",) if a["billing"] else (),
             customer=CustomerData(name="Client", email=f"c{a['customer']}@{a['brand']}.example")))
+        last = a["t"]
         if a["patience"] is not None:
             heapq.heappush(leaving, (time.time() + a["patience"] / speed, contact.pk, a["patience"]))
-    print("GEN " + json.dumps({"sent": len(mine), "abandoned": abandoned, "max_lag": lag}), flush=True)
+    print("GEN " + json.dumps({"sent": sent, "planned": len(mine), "abandoned": abandoned, "max_lag": lag,
+                               "last": last}), flush=True)
 
 
 def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed: int) -> None:
@@ -460,15 +470,17 @@ def replay(url: str, args) -> dict:
     speed = DAY / args.day_seconds
     day = plan(contacts=args.contacts, agents=args.agents, seed=args.seed, hours=_hours(args))
     started = time.perf_counter()
-    load(day, speed=speed)
+    load(day, speed=speed, migrate=args.migrate)
     setup = time.perf_counter() - started
     work = Path(tempfile.mkdtemp(prefix="bench-day-replay-"))
     tag = f"day-{uuid.uuid4().hex[:6]}"
     me = [sys.executable, __file__, "--url", url, "--contacts", str(args.contacts), "--agents", str(args.agents),
           "--hours", args.hours,
           "--seed", str(args.seed), "--day-seconds", str(args.day_seconds),
-          "--offer-timeout", str(args.offer_timeout), "--work", str(work)]
+          "--offer-timeout", str(args.offer_timeout), "--work", str(work),
+          "--max-arrivals", str(args.max_arrivals)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    launched = time.perf_counter()
     dispatcher = subprocess.Popen([*me, "--role", "dispatch"], env=env)
     try:
         deadline = time.monotonic() + 600
@@ -486,6 +498,7 @@ def replay(url: str, args) -> dict:
             if any(c.poll() is not None for c in children) or dispatcher.poll() is not None:
                 raise RuntimeError("a replay process died while starting")
             time.sleep(0.1)
+        start = time.perf_counter() - launched
         t0 = time.time() + 1.0
         (work / "go.tmp").write_text(repr(t0))
         (work / "go.tmp").rename(work / "go")
@@ -511,8 +524,10 @@ def replay(url: str, args) -> dict:
     result = verdict(tag=tag, sent=sum(g["sent"] for g in gen_out), speed=speed)
     result.update({
         "contacts": args.contacts, "agents": args.agents, "hours": args.hours, "brands": BRANDS, "day_seconds": args.day_seconds,
-        "setup_seconds": setup, "wall_seconds": wall, "arrivals_seconds": arrived_by,
+        "setup_seconds": setup, "start_seconds": start, "wall_seconds": wall, "arrivals_seconds": arrived_by,
         "dispatcher_cpu_seconds": cpu, "dispatcher_cpu_share": cpu / wall,
+        "planned": sum(g["planned"] for g in gen_out),
+        "replayed_until": max((g["last"] for g in gen_out if g["last"] is not None), default=None),
         "intake_max_lag": max(g["max_lag"] for g in gen_out), "hung_up": sum(g["abandoned"] for g in gen_out),
         "bots": dict(counts), "divergences": divergences, "offer_timeout": args.offer_timeout,
     })
@@ -544,7 +559,7 @@ def _child(args) -> int:
         time.sleep(0.05)
     t0 = float((work / "go").read_text())
     if args.role == "generate":
-        generate(day, k=args.k, of=args.of, t0=t0, speed=speed, tag=args.tag)
+        generate(day, k=args.k, of=args.of, t0=t0, speed=speed, tag=args.tag, cut=t0 + args.max_arrivals)
     else:
         bots(day, k=args.k, of=args.of, t0=t0, speed=speed, stop=str(work / "stop"), seed=args.seed)
     return 0
@@ -573,7 +588,9 @@ def report(r: dict) -> str:
         f"| **double-offered** (two active offers of one contact at once) | **{r['double_offered']}** |",
         f"| **over capacity** (units or a channel limit, any moment of the offer history) | "
         f"**{r['over_capacity']}** (highest load seen: {r['peak_units']} units) |",
-        f"| contacts sent / in the database | {r['sent']:,} / {r['arrived']:,} |",
+        f"| contacts planned / sent / in the database | {r['planned']:,} / {r['sent']:,} / {r['arrived']:,} |",
+        f"| replayed up to (hour of the day of the last arrival sent) | "
+        f"{(r['replayed_until'] or 0) / 3600:.2f} h |",
         f"| resolved / abandoned (customer hung up) / still open at the end | "
         f"{r['statuses'].get('resolved', 0):,} / {r['statuses'].get('abandoned', 0):,} / {r['still_open']:,} |",
         f"| wall time, arrivals start to drained (arrivals took) | {r['wall_seconds']:.0f} s "
@@ -606,9 +623,11 @@ def main() -> int:
     ap.add_argument("--bots", type=int, default=4, help="agent processes")
     ap.add_argument("--drain", type=float, default=600.0, help="after the day: at most this long for the rest")
     ap.add_argument("--hours", default="0-24", help="replay only this window of the day (e.g. 10-11)")
+    ap.add_argument("--max-arrivals", type=float, default=math.inf,
+                    help="wall seconds: stop sending arrivals after this (the day replayed up to there)")
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--sqlite", help="run on this SQLite file instead of PostgreSQL")
-    ap.add_argument("--database-url", help="run in this (empty) database, left in place")
+    ap.add_argument("--sqlite", help="run on this SQLite file instead of PostgreSQL (migrated if new)")
+    ap.add_argument("--database-url", help="run in this database (migrated, empty), left in place")
     ap.add_argument("--json", action="store_true", help="print the result as JSON too (RESULT line)")
     for hidden in ("--url", "--role", "--work", "--tag"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
@@ -626,8 +645,10 @@ def main() -> int:
     if not 0 <= start < end <= 24:
         ap.error(f"--hours must be a window within 0-24, not {args.hours!r}")
     scratch = None
+    args.migrate = False  # a database given is migrated already (a new SQLite file is not)
     if args.sqlite:
         url = f"sqlite:{Path(args.sqlite).resolve()}"
+        args.migrate = not Path(args.sqlite).exists()
     elif args.database_url:
         url = args.database_url
     else:
@@ -638,6 +659,7 @@ def main() -> int:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{scratch}"')
         url = f"{base.rpartition('/')[0]}/{scratch}"
+        args.migrate = True
     try:
         _django(url, speed=DAY / args.day_seconds, offer_timeout=args.offer_timeout)
         result = replay(url, args)

@@ -1,4 +1,4 @@
-"""The day replay (bench/bench_day.py) at a tiny size, so the script cannot rot: a day of 300
+"""The day replay (bench/bench_day.py) at a tiny size, so the script cannot rot: a day of 200
 contacts and 10 agents compressed to seconds, through the live dispatcher, intake and agent
 bots as processes, on this test run's database; then the three zeros read back from it. And
 the check itself, on a history made by hand, finds what it must find."""
@@ -37,8 +37,8 @@ def _database_url() -> str:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_tiny_day_through_the_live_dispatcher_loses_nothing(tmp_path):
-    cmd = [sys.executable, str(ROOT / "bench" / "bench_day.py"), "--contacts", "300", "--agents", "10",
-           "--day-seconds", "10", "--offer-timeout", "1", "--generators", "2", "--bots", "1",
+    cmd = [sys.executable, str(ROOT / "bench" / "bench_day.py"), "--contacts", "200", "--agents", "10",
+           "--day-seconds", "8", "--offer-timeout", "1", "--generators", "2", "--bots", "1",
            "--drain", "60", "--json"]
     if connection.vendor == "sqlite":  # the migrated test database, copied to a file the processes share
         path = tmp_path / "day.sqlite3"
@@ -53,11 +53,11 @@ def test_a_tiny_day_through_the_live_dispatcher_loses_nothing(tmp_path):
                          env={**os.environ, "ROADIE_DATA_DIR": str(tmp_path)})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))[7:])
-    assert result["sent"] == result["arrived"] == 300
+    assert result["sent"] == result["arrived"] == 200
     assert (result["lost"], result["double_offered"], result["over_capacity"]) == (0, 0, 0)
     assert result["still_open"] == 0  # drained: every contact resolved or hung up
     statuses = result["statuses"]
-    assert statuses.get("resolved", 0) > 0 and statuses["resolved"] + statuses.get("abandoned", 0) == 300
+    assert statuses.get("resolved", 0) > 0 and statuses["resolved"] + statuses.get("abandoned", 0) == 200
     assert result["bots"]["resolved"] == statuses["resolved"]  # through the bots' own write paths
     assert result["offers"] >= statuses["resolved"] and result["contacts_offered"] >= statuses["resolved"]
     assert "| **lost** | **0**" in run.stdout
