@@ -62,6 +62,8 @@ def test_an_escalation_answered_in_the_thread_then_taken_over(live_roadie, login
     question = f"Puis-je offrir 10 euros ? {uuid.uuid4().hex[:4]}"
     agent.get_by_label(t["ask"]).fill(question)
     agent.get_by_role("button", name=t["ask_btn"]).click()
+    # The question stays in the thread, in the contact's language (French here).
+    expect(agent.locator(".conversation")).to_contain_text(f"Question posée à un superviseur : {question}")
 
     supervisor = login_as("supervisor", locale=locale)
     escalations = supervisor.get_by_role("region", name=t["escalations"], exact=True)

@@ -122,7 +122,9 @@ def test_an_escalation_raised_and_answered_in_the_thread(handled, api_client, ma
                   {"answer": "Non, 20."})
     assert second.status_code == 409 and "already answered" in detail(second)
     thread = api_client(agent.user).get(f"/api/contacts/{contact.pk}").json()["messages"]
-    assert [m["body"] for m in thread if m["direction"] == "note"] == ["Offre 10 euros."]
+    # The question and its answer, both in the thread (in the contact's language, French).
+    assert [m["body"] for m in thread if m["direction"] == "note"] == [
+        "Question posée à un superviseur : Le client veut un geste commercial.", "Offre 10 euros."]
     listed = api_client(agent.user).get(f"/api/contacts/{contact.pk}/escalations").json()
     assert [(e["reason"], e["answer"]) for e in listed] == [("Le client veut un geste commercial.", "Offre 10 euros.")]
     assert send(boss, "POST", "/api/escalations/999999/answer", {"answer": "x"}).status_code == 404

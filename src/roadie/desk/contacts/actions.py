@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from roadie.desk.accounts.access import agent_of, can_supervise
@@ -375,6 +375,11 @@ def escalate(user, contact: Contact, *, reason: str) -> Escalation:
             contact=contact, raised_by=user, reason=reason.strip(), raised_at=now,
             due_at=now + timedelta(minutes=ESCALATION_ANSWER_MINUTES),
         )
+        # The question stays in the thread (an internal note, in the contact's language), beside
+        # the supervisor's answer, once the escalation itself is answered and off the board.
+        with translation.override(contact.language or None):
+            question = _("Asked a supervisor: %(question)s") % {"question": escalation.reason}
+        Message.objects.create(contact=contact, direction=Direction.NOTE, author=user, body=question)
         _event(contact, EventKind.ESCALATED, agent=contact.agent, user=user)
         publish_contact_change(contact, "escalation.raised", agent_ids=(contact.agent_id,))
     return escalation
