@@ -270,6 +270,7 @@ class AgentIndexes:
             heapq.heappop(lst)
             if (
                 rec is None
+                or not rec.counted  # no room for an offer (the common case: full)
                 or rec.state is not _AVAILABLE
                 or rec.spec.capacity <= rec.load
                 or rec.pending >= self._max_pending

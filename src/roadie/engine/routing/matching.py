@@ -80,8 +80,10 @@ class Matching:
             q.blocked = False
             if not q.waiting or not q.heap:
                 continue
-            if q.simple and not self._room(q):
-                continue  # its agent heaps have nobody with room for it: nothing to do
+            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # as _room, inlined
+                side = q.side_heaps[0]
+                if not side.members or not any(side.counts[q.cost :]):
+                    continue  # its agent heaps have nobody with room for it: nothing to do
             work.append((q.heap[0][0], qi))
         heapq.heapify(work)
         heappop = heapq.heappop

@@ -48,6 +48,9 @@ def _occupancy(agent: AgentView) -> float:
     return agent.load / cap if cap else 1.0
 
 
+_NO_LOAD = 0.0
+
+
 class LongestIdle:
     """Least loaded first (a free agent before one already on two chats), then longest idle."""
 
@@ -56,6 +59,10 @@ class LongestIdle:
     def key(self, agent: AgentView, queue: QueueClass) -> tuple:
         spec = agent.spec
         cap = spec.capacity
+        if not agent.load and cap:
+            # one shared 0.0: heap comparisons of two idle agents' keys then see the same
+            # object first (an identity test, not a float comparison)
+            return (_NO_LOAD, agent.idle_since, spec.id)
         return (agent.load / cap if cap else 1.0, agent.idle_since, spec.id)
 
 
