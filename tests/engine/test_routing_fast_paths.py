@@ -110,3 +110,34 @@ def test_decisions_equal_a_router_rebuilt_before_each_round(steps):
             r.accept(p.contact_id, now)
             held.append(p.contact_id)
         r.check()
+
+
+def test_a_mostly_stale_agent_heap_is_swept_and_decides_as_a_fresh_router(monkeypatch):
+    """30 agents serve both brands; soleil's chats and calls take most of them, so lune's agent
+    heap is left with mostly stale entries (some of agents with room left: their keys are
+    re-keyed lazily) and is swept whole: lune's contacts still get the agents a router built
+    from scratch gives them."""
+    sweeps = []
+    real = Router._sweep
+    monkeypatch.setattr(Router, "_sweep", lambda self, h, lst: sweeps.append(h) or real(self, h, lst))
+    both = skills("lune") | skills("soleil")
+    r = Router()
+    for aid in range(30):
+        r.add_agent(Agent(aid, skills=both, idle_since=float(aid % 7) + aid / 100))
+    r.add_contact(Contact(100, "lune", "chat", arrival=-1.0))  # lune's agent heap, full
+    cid = 0
+    for i in range(26):
+        cid += 1
+        r.add_contact(Contact(cid, "soleil", "chat" if i % 3 else "voice", arrival=float(i)))
+    for p in r.route(30.0):
+        r.accept(p.contact_id, 30.0)
+    for i in range(12):
+        cid += 1
+        r.add_contact(Contact(cid, "lune", ("chat", "email", "voice")[i % 3], arrival=40.0 + i))
+        expected = sorted((p.contact_id, p.agent_id) for p in rebuilt(r, 60.0).route(60.0))
+        made = r.route(60.0)
+        assert sorted((p.contact_id, p.agent_id) for p in made) == expected
+        for p in made:
+            r.accept(p.contact_id, 60.0)
+        r.check()
+    assert sweeps, "the lune heap was never swept: the test does not reach the sweep"

@@ -258,9 +258,13 @@ class AgentIndexes:
             if rec.pushed.get(h.idx) != rec.version:
                 self._push_one(rec, h)
 
-    def _clean_top(self, h: AgentHeap, lst: list[tuple]) -> tuple | None:
+    def _clean_top(self, h: AgentHeap, lst: list[tuple], live: int) -> tuple | None:
         """The live top of one level heap (stale entries dropped, lazily re-keyed agents
-        pushed again, at their current level, which is lower: a reservation lowered it)."""
+        pushed again, at their current level, which is lower: a reservation lowered it).
+        ``live`` is the heap's count of agents at this level: at most that many entries are
+        current, so a level with many more entries is swept whole rather than popped."""
+        if len(lst) > 2 * live + 16:
+            return self._sweep(h, lst)
         agents = self._agents
         while lst:
             top = lst[0]
@@ -270,10 +274,7 @@ class AgentIndexes:
             heapq.heappop(lst)
             if (
                 rec is None
-                or not rec.counted  # no room for an offer (the common case: full)
-                or rec.state is not _AVAILABLE
-                or rec.spec.capacity <= rec.load
-                or rec.pending >= self._max_pending
+                or not rec.counted  # no room for an offer now (full, away, or pending offers)
                 or h.idx not in rec.member_idx
                 or rec.pushed.get(h.idx) == rec.version
                 or h.channel in rec.closed
@@ -281,6 +282,30 @@ class AgentIndexes:
                 continue
             self._push_one(rec, h)  # lazy re-key after a reservation (key only got worse)
         return None
+
+    def _sweep(self, h: AgentHeap, lst: list[tuple]) -> tuple | None:
+        """As ``_clean_top``, for a level heap of mostly stale entries: keep the current ones,
+        push the lazily re-keyed agents again (at a lower level), in one pass. The heap's top
+        is then the same entry popping would have reached."""
+        agents = self._agents
+        keep = []
+        redo = []
+        for e in lst:
+            rec = agents.get(e[-2])
+            if rec is None:
+                continue
+            if rec.version == e[-1]:
+                keep.append(e)
+            elif rec.counted and rec.pushed.get(h.idx) != rec.version:
+                redo.append(rec)
+        heapq.heapify(keep)
+        lst[:] = keep  # in place: the caller holds the level list
+        h.pushes += 1
+        for rec in redo:
+            if (rec.pushed.get(h.idx) != rec.version and h.idx in rec.member_idx
+                    and h.channel not in rec.closed):
+                self._push_one(rec, h)
+        return lst[0] if lst else None
 
     def _best_in(self, h: AgentHeap, cost: int) -> tuple[tuple | None, list[tuple] | None]:
         """The best live entry of ``h`` among agents with at least ``cost`` free units, and
@@ -298,7 +323,7 @@ class AgentIndexes:
                 top = lst[0]
                 rec = agents.get(top[-2])
                 if rec is None or rec.version != top[-1]:
-                    top = self._clean_top(h, lst)
+                    top = self._clean_top(h, lst, h.counts[f])
                     if top is None:
                         continue
                 if best is None or top < best:
