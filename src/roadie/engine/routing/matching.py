@@ -80,10 +80,13 @@ class Matching:
             q.blocked = False
             if not q.waiting or not q.heap:
                 continue
-            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # as _room, inlined
-                side = q.side_heaps[0]
-                if not side.members or not any(side.counts[q.cost :]):
-                    continue  # its agent heaps have nobody with room for it: nothing to do
+            if q.simple:
+                counts = q.tier_heaps[0].counts
+                # an agent wholly free (the top level) fits any queue: no slice to build
+                if not counts[-1] and not any(counts[q.cost :]):
+                    side = q.side_heaps[0]
+                    if not side.members or not any(side.counts[q.cost :]):
+                        continue  # its agent heaps have nobody with room for it
             work.append((q.heap[0][0], qi))
         heapq.heapify(work)
         heappop = heapq.heappop
@@ -95,7 +98,7 @@ class Matching:
                 break  # the last agent with room was just reserved: nothing more to decide
             key, qi = heappop(work)
             q = queues[qi]
-            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # as _room, inlined
+            if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # nobody with room
                 side = q.side_heaps[0]
                 if not side.members or not any(side.counts[q.cost :]):
                     continue  # the same test: earlier decisions may have drained the heaps
@@ -108,15 +111,6 @@ class Matching:
             if route_one(q, now, made) and q.heap:
                 heappush(work, (q.heap[0][0], qi))
         return made
-
-    @staticmethod
-    def _room(q: Queue) -> bool:
-        """Someone in the agent heaps of a one-tier queue has room for its cost."""
-        cost = q.cost
-        if any(q.tier_heaps[0].counts[cost:]):
-            return True
-        side = q.side_heaps[0]
-        return bool(side.members) and any(side.counts[cost:])
 
     def _route_one(self, q: Queue, now: float, made: list[tuple[int, int]]) -> bool:
         """Reserve an agent for the most urgent contact of ``q`` (or, failing that, for its
