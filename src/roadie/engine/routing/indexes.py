@@ -6,7 +6,9 @@ channel too, which they leave at their limit for that channel until one of its c
 (a queue looks at both; the side one costs nothing while nobody has limits);
 inside each index, one heap per number of free capacity units, ordered by the
 :class:`~roadie.engine.routing.policies.AgentPolicy` key, so a contact of cost c only looks at
-the heaps of c units or more. An agent sits in every index whose skills it holds, while it is
+the heaps of c units or more (each "level heap" is a sorted list, best first: the stale entries
+an agent leaves behind when it is reserved are mostly at the front, and dropping one costs a
+memory move, not a heap sift). An agent sits in every index whose skills it holds, while it is
 available with free capacity. After a reservation its entries are re-keyed lazily when they
 reach the top (keys only worsen as load rises); after anything else they are pushed at once.
 Each index also counts, exactly, its available members per number of free units: a queue whose
@@ -16,7 +18,7 @@ index has nobody with room for it is skipped without touching a heap. An inverte
 
 from __future__ import annotations
 
-import heapq
+from bisect import insort
 from collections.abc import Iterable
 
 from roadie.engine.routing.model import Agent, Contact, QueueClass
@@ -131,7 +133,7 @@ class AgentIndexes:
 
     def _push_one(self, rec: AgentStatus, h: AgentHeap) -> None:
         # flat tuples compare faster than nested ones: (*policy key, agent id, version)
-        heapq.heappush(
+        insort(
             h.levels[rec.spec.capacity - rec.load],
             (*self.policy.key(rec, h.qclass), rec.spec.id, rec.version),
         )
@@ -186,14 +188,17 @@ class AgentIndexes:
         pushed = rec.pushed
         policy_key = self.policy.key
         key = None if self._per_queue else (*policy_key(rec, None), aid, version)
-        heappush = heapq.heappush
         for h in rec.memberships:
             if closed and h.channel in closed:
                 continue
-            levels = h.levels
-            if len(levels[free]) > 8 * h.members + 64:
+            lst = h.levels[free]
+            if len(lst) > 8 * h.members + 64:
                 self._compact(h)
-            heappush(levels[free], key or (*policy_key(rec, h.qclass), aid, version))
+            e = key or (*policy_key(rec, h.qclass), aid, version)
+            if lst and e < lst[-1]:
+                insort(lst, e)
+            else:  # the usual case: an agent just freed has been idle the shortest time
+                lst.append(e)
             h.pushes += 1
             pushed[h.idx] = version
             for q in h.queues:
@@ -253,7 +258,7 @@ class AgentIndexes:
                 ):
                     redo.append(rec)
         for lst in h.levels:
-            heapq.heapify(lst)
+            lst.sort()
         for rec in redo:
             if rec.pushed.get(h.idx) != rec.version:
                 self._push_one(rec, h)
@@ -271,7 +276,7 @@ class AgentIndexes:
             rec = agents.get(top[-2])
             if rec is not None and rec.version == top[-1]:
                 return top
-            heapq.heappop(lst)
+            del lst[0]
             if (
                 rec is None
                 or not rec.counted  # no room for an offer now (full, away, or pending offers)
@@ -298,8 +303,7 @@ class AgentIndexes:
                 keep.append(e)
             elif rec.counted and rec.pushed.get(h.idx) != rec.version:
                 redo.append(rec)
-        heapq.heapify(keep)
-        lst[:] = keep  # in place: the caller holds the level list
+        lst[:] = keep  # in place (the caller holds the level list), still sorted
         h.pushes += 1
         for rec in redo:
             if (rec.pushed.get(h.idx) != rec.version and h.idx in rec.member_idx

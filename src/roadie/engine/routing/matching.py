@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import insort
 
 from roadie.engine.routing.model import Reservation
 from roadie.engine.routing.records import (
@@ -141,7 +142,7 @@ class Matching:
             arec = self._agents[best[-2]]
             self._reserve(crec, arec, now, now + self.accept_timeout)
             made.append((crec.spec.id, arec.spec.id))
-            heapq.heappop(lst)  # the agent's entry (the top): re-keyed here at once
+            del lst[0]  # the agent's entry (the top): re-keyed here at once
             if (arec.state is _AVAILABLE and arec.spec.capacity > arec.load
                     and arec.pending < self._max_pending
                     and not (arec.closed and h.channel in arec.closed)):
@@ -227,9 +228,10 @@ class Matching:
             if fallback is None:
                 fallback = aid
             # set aside (declined it before): offered again only if nobody else qualifies
-            popped.append((best_h, best_lst, heapq.heappop(best_lst)))
+            del best_lst[0]
+            popped.append((best_h, best_lst, best))
         for h, lst, e in popped:
-            heapq.heappush(lst, e)
+            insort(lst, e)
             h.pushes += 1  # it was set aside: what _best_in saw meanwhile was not the heap
         if chosen is None:
             chosen = fallback  # nobody else qualifies: offer again to someone who said no

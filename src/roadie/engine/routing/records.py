@@ -138,8 +138,9 @@ class AgentHeap:
         # queues (each queue looks at both), where an agent sits while below that limit
         self.channel = channel
         self.selector = selector
-        # one heap per free capacity: levels[f] holds (*policy key, agent id, agent version)
-        # of agents with f free units, so a contact of cost c only looks at levels >= c
+        # one level heap per free capacity, a sorted list (best first): levels[f] holds
+        # (*policy key, agent id, agent version) of agents with f free units, so a contact
+        # of cost c only looks at levels >= c
         self.levels: list[list[tuple]] = [[]]
         self.queues: list[Queue] = []
         self.members = 0

@@ -491,6 +491,7 @@ class Router(Matching, Holding, AgentIndexes):
         for h in self._heap_list:
             assert h.counts == counts[h.idx], (h.qclass, h.counts, counts[h.idx])
             for level in h.levels:  # a current entry is an agent who can take an offer now
+                assert level == sorted(level), (h.qclass, "a level heap out of order")
                 for e in level:
                     a = self._agents.get(e[-2])
                     if a is not None and a.version == e[-1]:
