@@ -86,3 +86,16 @@ def test_a_new_contact_is_offered_at_once_not_at_the_next_round(make_brand, make
     finally:
         dispatcher.stop()
         thread.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_between_the_first_round_and_the_first_wait_still_wakes_it(make_brand, make_contact):
+    """The dispatcher listens before its first round: a contact queued after that round read
+    the queue, but before it waits, is not left for the clock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite is polled: the poll compares with what it saw first")
+    wakeup = Wakeup()
+    wakeup.listen()  # (Dispatcher.run does this before its first round)
+    make_contact(brand=make_brand())  # committed: notified before anyone waits
+    assert wakeup.wait(2.0) is True
+    wakeup.close()

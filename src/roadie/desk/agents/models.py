@@ -44,11 +44,15 @@ class Agent(models.Model):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
 
-    def skill_set(self) -> frozenset[str]:
-        """Skill strings as the routing core knows them."""
-        skills = {f"brand:{c.brand.slug}" for c in self.certifications.all()}
+    def skill_set(self, *, brands=None, areas=None) -> frozenset[str]:
+        """Skill strings as the routing core knows them. ``brands`` and ``areas``: the slugs of
+        the certified brands and the skill names, when already read (routing reads them as
+        plain values, ``routing.lib.agent_facts``)."""
+        brands = [c.brand.slug for c in self.certifications.all()] if brands is None else brands
+        areas = [s.name for s in self.skills.all()] if areas is None else areas
+        skills = {f"brand:{slug}" for slug in brands}
         skills |= {f"lang:{lang}" for lang in self.languages}
-        skills |= {f"area:{s.name}" for s in self.skills.all()}
+        skills |= {f"area:{name}" for name in areas}
         if self.sign_language:
             skills.add("lsf")
         if self.is_backup:

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Certification, Presence
+from roadie.desk.agents.models import PRESENCE_TRANSITIONS, Agent, Presence
 from roadie.desk.agents.presence import record_change
 from roadie.desk.brands.models import ChannelKind
 from roadie.desk.contacts.actions import ActionError, said
@@ -31,7 +31,13 @@ from roadie.desk.live.actions import (
     publish_contact_change,
     publish_contact_changes,
 )
-from roadie.desk.routing.lib import channel_limits, contact_cost, contact_skills
+from roadie.desk.routing.lib import (
+    NO_FACTS,
+    agent_facts,
+    channel_limits,
+    contact_cost,
+    contact_skills,
+)
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.wakeup import notify_routing
 
@@ -112,9 +118,7 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
         return [None] * len(decisions)
     agents = {a.pk: a for a in Agent.objects.select_for_update(of=("self",))
               .filter(pk__in={a for c, a in decisions if c in contacts}, presence=Presence.AVAILABLE)
-              .order_by("pk")
-              .prefetch_related(Prefetch("certifications", Certification.objects.select_related("brand")),
-                                "skills")}
+              .order_by("pk")}
     if not agents:
         return [None] * len(decisions)
     now = now or timezone.now()
@@ -124,7 +128,8 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
     held = {row["agent_id"]: [row["units"] or 0, row["pending"]] for row in
             Offer.objects.filter(agent_id__in=agents, status__in=ACTIVE_OFFER_STATUSES)
             .values("agent_id").annotate(units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))}
-    skills = {pk: agent.skill_set() for pk, agent in agents.items()}
+    facts = agent_facts(list(agents))  # (plain values: under the locks, read once)
+    skills = {pk: facts.get(pk, NO_FACTS).skills(agent) for pk, agent in agents.items()}
     # capacity per channel: contacts each agent with limits holds, per channel
     limited = [pk for pk, agent in agents.items() if channel_limits(agent)]
     per_channel = {(a, c): n for a, c, n in (

@@ -39,9 +39,13 @@ from roadie.desk.contacts.retention import prune_rejected
 from roadie.desk.live.models import LiveEvent
 from roadie.desk.routing import actions, partitions
 from roadie.desk.routing.lib import (
+    NO_FACTS,
+    ContactRow,
+    agent_facts,
     booked_pools,
     brand_pools,
     contact_cost,
+    contact_rows,
     contact_skills,
     live_cascades,
     pool_specs,
@@ -85,8 +89,8 @@ def dispatcher_alive(now: datetime | None = None) -> bool:
     return dispatcher_leader(now) is not None
 
 
-def contact_spec(contact: Contact, epoch: datetime) -> core.Contact:
-    """The routing core's view of a contact (``brand`` selected with it)."""
+def contact_spec(contact: Contact | ContactRow, epoch: datetime) -> core.Contact:
+    """The routing core's view of a contact (``brand`` selected with it), or of its plain values."""
     return core.Contact(
         id=contact.pk, brand=contact.brand.slug, channel=contact.channel,
         skills=contact_skills(contact), cost=contact_cost(contact), priority=contact.priority,
@@ -185,10 +189,9 @@ def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = 
         pending[agent_id] = (n + 1, units + cost)
     # Every agent on shift, busy or not, so that a cascade tier whose agents are all busy waits
     # for its overflow delay and only a tier with nobody on shift lets the next one open at once.
-    agents = (
-        Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK]).select_related("user")
-        .prefetch_related("certifications__brand", "skills")
-    )
+    on_shift = Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK])
+    agents = on_shift.select_related("user")
+    facts = agent_facts(on_shift.values("pk"))
     ready = 0
     for agent in agents:
         load = in_hand.get(agent.pk, 0)
@@ -198,26 +201,27 @@ def build_router(now: datetime, *, full: bool = False, epoch: datetime | None = 
                   and n < settings.ROADIE_MAX_PENDING_OFFERS)
         router.add_agent(routing_agent(agent, pools=pools, load=min(load, agent.capacity),
                                        channel_load=by_channel.get(agent.pk, {}),
-                                       available=available, epoch=epoch,
+                                       available=available, epoch=epoch, facts=facts.get(agent.pk, NO_FACTS),
                                        booked=booked.get(agent.pk, frozenset())))
     t = _seconds(now, epoch)
     if full:
-        accepted = (Offer.objects.filter(mine, status=OfferStatus.ACCEPTED, contact__status=Status.ACTIVE)
-                    .select_related("contact__brand").order_by("pk"))
-        for offer in accepted:
-            with contextlib.suppress(core.RoutingError):  # an agent gone offline since
-                router.agent(offer.agent_id)
-                router.add_contact(contact_spec(offer.contact, epoch))
-                router.restore(offer.contact_id, offer.agent_id, t, expires_at=math.inf)
-                router.accept(offer.contact_id, t)
+        in_service = Offer.objects.filter(mine, status=OfferStatus.ACCEPTED, contact__status=Status.ACTIVE)
+        accepted = list(in_service.order_by("pk").values_list("contact_id", "agent_id"))
+        rows = contact_rows(query=Contact.objects.filter(pk__in=in_service.values("contact_id"))) if accepted else {}
+        for contact_id, agent_id in accepted:
+            with contextlib.suppress(core.RoutingError, KeyError):  # an agent gone offline since
+                router.agent(agent_id)
+                router.add_contact(contact_spec(rows[contact_id], epoch))
+                router.restore(contact_id, agent_id, t, expires_at=math.inf)
+                router.accept(contact_id, t)
     elif not ready:
         return router, epoch  # nobody can take work: no need to load the queue
     waiting = (Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED])
-               .select_related("brand").order_by(Coalesce("queued_at", "arrived_at")))
+               .order_by(Coalesce("queued_at", "arrived_at")))
     if brands is not None:
         waiting = waiting.filter(brand__slug__in=brands)
-    for contact in waiting:
-        router.add_contact(contact_spec(contact, epoch))
+    for row in contact_rows(query=waiting).values():  # (plain values, in queue order)
+        router.add_contact(contact_spec(row, epoch))
     # Pending offers hold their capacity (and count against the agent's pending limit).
     for contact_id, agent_id, _, expires_at in offered:
         with contextlib.suppress(core.RoutingError):  # changed since these reads
@@ -323,6 +327,10 @@ class Dispatcher:
     def run(self) -> None:
         log.info("dispatcher %s started (%s, tick every %.1fs)", self.holder, self.mode, self.interval)
         try:
+            try:
+                self.wakeup.listen()  # before the first round, so that no write after its reads is missed
+            except Exception:
+                log.exception("listening for routing events failed; the rounds' clock still runs")
             while not self.stopping.is_set():
                 started = time.monotonic()
                 try:

@@ -11,13 +11,48 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roadie.desk.accounts.access import can_supervise
-from roadie.desk.agents.models import Agent, Presence
+from roadie.desk.agents.models import Agent, Certification, Presence, Skill
 from roadie.desk.brands.models import Brand, ChannelKind, Pool, ServiceLevelPolicy
 from roadie.desk.contacts.models import Contact, Status, promised_at
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer
 from roadie.engine import routing as core
 from roadie.engine.routing import CHANNEL_COST, PoolSpec, Tier, agent_pools, pool_cascades
 from roadie.engine.service_level import ServiceLevelCounts
+
+
+@dataclass(frozen=True, slots=True)
+class _Brand:
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """What routing reads of a contact, as plain values (``dispatcher.contact_spec``,
+    :func:`contact_skills` and the live core read it as they read a ``Contact``): building
+    model instances was most of a catch-up at thousands of contacts."""
+
+    pk: int
+    status: str
+    brand: _Brand
+    channel: str
+    language: str
+    extra_skills: list
+    priority: int
+    queue_since: datetime
+    deadline_at: datetime
+
+
+_ROW_FIELDS = ("pk", "status", "brand__slug", "channel", "language", "extra_skills", "priority",
+               "queued_at", "arrived_at", "deadline_at")
+
+
+def contact_rows(ids=None, *, query=None) -> dict[int, ContactRow]:
+    """Contact id -> its :class:`ContactRow`, of ``ids`` or of the contacts of ``query`` in its
+    order (one query; a contact gone is absent)."""
+    query = Contact.objects.filter(pk__in=ids) if query is None else query
+    return {pk: ContactRow(pk, status, _Brand(slug), channel, language, extra, priority, queued or arrived, deadline)
+            for pk, status, slug, channel, language, extra, priority, queued, arrived, deadline
+            in query.values_list(*_ROW_FIELDS)}
 
 
 def contact_skills(contact: Contact) -> frozenset[str]:
@@ -76,17 +111,52 @@ def channel_limits(agent: Agent) -> dict[str, int]:
     return {c: n for c, n in limits.items() if isinstance(n, int) and not isinstance(n, bool) and n >= 0}
 
 
+@dataclass(frozen=True)
+class AgentFacts:
+    """What routing reads of an agent besides its row: its certified brands (slug, regular) and
+    its skill names."""
+
+    certified: tuple[tuple[str, bool], ...] = ()
+    areas: tuple[str, ...] = ()
+
+    def skills(self, agent: Agent) -> frozenset[str]:
+        return agent.skill_set(brands=[slug for slug, _ in self.certified], areas=self.areas)
+
+
+NO_FACTS = AgentFacts()  # no certification, no skill
+
+
+def agent_facts(agent_ids) -> dict[int, AgentFacts]:
+    """Agent id -> its :class:`AgentFacts`, in two queries of plain values (no model instances:
+    at thousands of agents and eight certifications each, building them was most of a round).
+    ``agent_ids``: ids, or a query of them."""
+    certified: dict[int, list] = {}
+    for agent_id, slug, regular in (Certification.objects.filter(agent_id__in=agent_ids).order_by("pk")
+                                    .values_list("agent_id", "brand__slug", "regular")):
+        certified.setdefault(agent_id, []).append((slug, regular))
+    areas: dict[int, list] = {}
+    for agent_id, name in Skill.objects.filter(agent_id__in=agent_ids).order_by("pk").values_list("agent_id", "name"):
+        areas.setdefault(agent_id, []).append(name)
+    return {a: AgentFacts(tuple(certified.get(a, ())), tuple(areas.get(a, ())))
+            for a in set(certified) | set(areas)}
+
+
 def routing_agent(agent: Agent, *, pools: list[PoolSpec], load: int, available: bool,
                   epoch: datetime, booked: frozenset[str] = frozenset(),
-                  channel_load: dict[str, int] | None = None) -> core.Agent:
+                  channel_load: dict[str, int] | None = None, facts: AgentFacts | None = None) -> core.Agent:
     """The routing core's view of an agent (skills, regular brands, pools, load; its channel
-    limits, and ``channel_load``: its contacts per channel the core is not given)."""
-    certified = [c.brand.slug for c in agent.certifications.all()]
+    limits, and ``channel_load``: its contacts per channel the core is not given). ``facts``:
+    its certifications and skills as read by :func:`agent_facts` (default: from the agent's
+    prefetched or lazy relations)."""
+    if facts is None:
+        facts = AgentFacts(tuple((c.brand.slug, c.regular) for c in agent.certifications.all()),
+                           tuple(s.name for s in agent.skills.all()))
+    certified = [slug for slug, _ in facts.certified]
     return core.Agent(
-        id=agent.pk, skills=agent.skill_set(), capacity=agent.capacity, load=load,
+        id=agent.pk, skills=facts.skills(agent), capacity=agent.capacity, load=load,
         channel_limits=channel_limits(agent), channel_load=channel_load or {},
         state=core.AgentState.AVAILABLE if available else core.AgentState.BREAK, idle_since=(agent.idle_since - epoch).total_seconds(),
-        regular_brands=frozenset(c.brand.slug for c in agent.certifications.all() if c.regular),
+        regular_brands=frozenset(slug for slug, regular in facts.certified if regular),
         pools=agent_pools(certified, pools=pools, relay=agent.is_backup,
                           supervisor=can_supervise(agent.user)),
         booked_pools=booked,

@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from roadie.desk.agents.models import Agent, Certification, Presence, PresenceChange
+from roadie.desk.agents.models import Agent, Presence, PresenceChange
 from roadie.desk.audit.models import AuditEntry
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.routing import actions
@@ -60,7 +60,15 @@ from roadie.desk.routing.dispatcher import (
     partition_brands,
     set_aside_recent,
 )
-from roadie.desk.routing.lib import booked_pools, pool_specs, routing_agent
+from roadie.desk.routing.lib import (
+    NO_FACTS,
+    ContactRow,
+    agent_facts,
+    booked_pools,
+    contact_rows,
+    pool_specs,
+    routing_agent,
+)
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.partitions import LEASE_NAME
 from roadie.engine import routing as core
@@ -85,6 +93,13 @@ ROUTABLE = (Status.QUEUED, Status.OFFERED, Status.ACTIVE)
 # rebuilt.
 AGENT_CHANGES = ("agent.create", "agent.update")
 SETUP_CHANGES = ("pool.create", "pool.update", "brand.create")
+
+
+def active_offers(ids) -> dict[int, tuple[int, str, datetime]]:
+    """Contact id -> (agent, status, expires at) of its pending or accepted offer."""
+    return {cid: (agent_id, status, expires_at) for cid, agent_id, status, expires_at in
+            Offer.objects.filter(contact_id__in=ids, status__in=ACTIVE_OFFER_STATUSES)
+            .values_list("contact_id", "agent_id", "status", "expires_at")}
 
 
 def _cursor() -> tuple[int, int, int]:
@@ -223,13 +238,16 @@ class LiveCore:
                 sweep.contacts, sweep.contact_from,
                 Contact.objects.filter(status__in=ROUTABLE, **(
                     {} if self.brands is None else {"brand__slug__in": self.brands})))
-            before.update((("contact", c), self._view_of_contact(c, t)) for c in contacts)
         if sweep.agent_from is not None:
             agents, sweep.agent_from = self._slice(
                 sweep.agents, sweep.agent_from,
                 Agent.objects.filter(presence__in=[Presence.AVAILABLE, Presence.BREAK]))
-        if contacts:
-            self.away.extend(self.sync_contacts({c: set() for c in contacts}, now))
+        if contacts:  # compared as plain values; only those that differ are followed
+            rows, held = contact_rows(contacts), active_offers(contacts)
+            suspects = self._differing(contacts, rows, held, now)
+            before.update((("contact", c), self._view_of_contact(c, t)) for c in suspects)
+            if suspects:
+                self.away.extend(self.sync_contacts({c: set() for c in suspects}, now, rows=rows, held=held))
         # (after the contacts: what moving them did to their agents is not the agents' own)
         before.update((("agent", a), self._view_of_agent(a)) for a in agents)
         if agents:
@@ -285,6 +303,31 @@ class LiveCore:
         lo = bisect.bisect_right(known, after)
         hi = bisect.bisect_right(known, last) if last != math.inf else len(known)
         return sorted({*ids, *known[lo:hi]}), (None if last == math.inf else last)
+
+    def _differing(self, ids: list[int], rows: dict, held: dict, now: datetime) -> list[int]:
+        """The contacts of ``ids`` whose place in the core (state, agent, terms, who it is set
+        aside from while it waits) is not where their rows say: those a sweep follows."""
+        router, t, epoch = self.router, self.t(now), self.epoch
+        aside: dict[int, set[int]] = defaultdict(set)
+        for cid, agent_id in (Offer.objects.filter(
+                contact_id__in=ids, contact__status=Status.QUEUED,
+                status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
+                ended_at__gt=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN))
+                .values_list("contact_id", "agent_id")):
+            aside[cid].add(agent_id)
+        out = []
+        for cid in ids:
+            row = rows.get(cid)
+            target, state = self._target(row, held.get(cid)), router.contact_state(cid)
+            if target is None:
+                same = state is None
+            else:
+                same = (state is target[0] and router.agent_of(cid) == target[1]
+                        and router.contact(cid) == contact_spec(row, epoch)
+                        and (state is not _WAITING or aside[cid] <= router.excluded(cid, now=t)))
+            if not same:
+                out.append(cid)
+        return out
 
     def _view_of_contact(self, cid: int, t: float) -> tuple | None:
         return None if self.router.contact_state(cid) is None else _contact_view(self.router, cid, t)
@@ -371,14 +414,15 @@ class LiveCore:
         router, t = self.router, self.t(now)
         cache = self._rows if self._rows is not None else {}
         unread = [a for a in ids if a not in cache]
-        cache.update({a.pk: a for a in Agent.objects.filter(pk__in=unread).select_related("user").prefetch_related(
-            Prefetch("certifications", Certification.objects.select_related("brand")), "skills")}
-            if unread else {})
-        cache.update({a: None for a in unread if a not in cache})
+        if unread:
+            read = {a.pk: a for a in Agent.objects.filter(pk__in=unread).select_related("user")}
+            facts = agent_facts(list(read))
+            cache.update({pk: (a, facts.get(pk, NO_FACTS)) for pk, a in read.items()})
+            cache.update({a: (None, None) for a in unread if a not in cache})
         rows = {a: cache[a] for a in ids}
         foreign, foreign_channels = foreign_load(self.brands, ids)
         for agent_id in sorted(ids):
-            agent = rows.get(agent_id)
+            agent, facts = rows[agent_id]
             known = self._known_agent(agent_id)
             if agent is None or agent.presence == Presence.OFFLINE:
                 if known:
@@ -387,7 +431,7 @@ class LiveCore:
             spec = routing_agent(agent, pools=self.pools, load=min(foreign.get(agent_id, 0), agent.capacity),
                                  channel_load=foreign_channels.get(agent_id, {}),
                                  available=agent.presence == Presence.AVAILABLE, epoch=self.epoch,
-                                 booked=self.booked.get(agent_id, frozenset()))
+                                 booked=self.booked.get(agent_id, frozenset()), facts=facts)
             if not known:
                 router.add_agent(spec)
                 continue
@@ -409,15 +453,15 @@ class LiveCore:
             return False
         return True
 
-    def sync_contacts(self, events: dict[int, set], now: datetime) -> list[int]:
+    def sync_contacts(self, events: dict[int, set], now: datetime, *, rows: dict | None = None,
+                      held: dict | None = None) -> list[int]:
         """Move each named contact to where its row says it is. Returns the agents the core
-        put on a break for missing too many offers in a row (to be persisted)."""
+        put on a break for missing too many offers in a row (to be persisted). ``rows`` and
+        ``held``: their :func:`contact_rows` and :func:`active_offers`, when already read."""
         router, t = self.router, self.t(now)
         ids = list(events)
-        rows = {c.pk: c for c in Contact.objects.filter(pk__in=ids).select_related("brand")}
-        held = {cid: (agent_id, status, expires_at) for cid, agent_id, status, expires_at in
-                Offer.objects.filter(contact_id__in=ids, status__in=ACTIVE_OFFER_STATUSES)
-                .values_list("contact_id", "agent_id", "status", "expires_at")}
+        rows = contact_rows(ids) if rows is None else rows
+        held = active_offers(ids) if held is None else held
         away: list[int] = []
         queued = []
         holders = {router.agent_of(cid) for cid in ids if router.contact_state(cid) not in (None, _WAITING)}
@@ -434,7 +478,7 @@ class LiveCore:
             self.sync_agents(holders & {r.spec.id for r in router.agents()}, now)
         return away
 
-    def _target(self, contact: Contact | None, offer) -> tuple | None:
+    def _target(self, contact: ContactRow | None, offer) -> tuple | None:
         """Where the row says the contact is: waiting, reserved to or in service with an agent
         the core knows, or gone from routing (None)."""
         if contact is None or (self.brands is not None and contact.brand.slug not in self.brands):

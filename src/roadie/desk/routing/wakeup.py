@@ -38,6 +38,18 @@ class Wakeup:
         self._listener = None
         self._seen: tuple | None = None
 
+    def listen(self) -> None:
+        """Start listening now (PostgreSQL), before the first round: a write committed between
+        that round's reads and the first ``wait`` would otherwise not wake it."""
+        if connection.vendor == "postgresql" and (self._listener is None or self._listener.closed):
+            import psycopg
+
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            self._listener = psycopg.connect(**params, autocommit=True)
+            self._listener.execute(f"LISTEN {CHANNEL}")
+
     def wait(self, timeout: float) -> bool:
         if connection.vendor == "postgresql":
             return self._wait_notified(timeout)
@@ -47,12 +59,7 @@ class Wakeup:
         import psycopg
 
         try:
-            if self._listener is None or self._listener.closed:
-                params = connection.get_connection_params()
-                params.pop("cursor_factory", None)
-                params.pop("context", None)
-                self._listener = psycopg.connect(**params, autocommit=True)
-                self._listener.execute(f"LISTEN {CHANNEL}")
+            self.listen()
             woke = False
             for _ in self._listener.notifies(timeout=timeout, stop_after=1):
                 woke = True
