@@ -274,6 +274,8 @@ def traffic(url: str, *, rate: float, seconds: float, generators: int, modes=("e
                and time.monotonic() < deadline):
             time.sleep(0.2)
         wall, cpu = time.perf_counter() - w0, _cpu_seconds(proc.pid) - cpu0
+        # what its reconciliation found different (and repaired), recorded in its lease row
+        divergences = sum(Lease.objects.values_list("divergences", flat=True))
         proc.terminate()
         proc.wait(60)
         rows = list(Offer.objects.filter(contact__subject=tag).values_list("offered_at", "contact__arrived_at"))
@@ -286,7 +288,8 @@ def traffic(url: str, *, rate: float, seconds: float, generators: int, modes=("e
         out[mode] = {"arrived": n, "offered": len(rows), "arrival_rate": n / arrived_for,
                      "p50": statistics.median(lat), "p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
                      "max": lat[-1], "offers_per_second": len(rows) / (last - first).total_seconds(),
-                     "cpu_seconds": cpu, "wall_seconds": wall, "cpu_share": cpu / wall, "warm_seconds": warm}
+                     "cpu_seconds": cpu, "wall_seconds": wall, "cpu_share": cpu / wall, "warm_seconds": warm,
+                     "divergences": divergences}
         print("MODE " + json.dumps({mode: out[mode]}), flush=True)  # kept if a later mode fails
         Contact.objects.filter(subject__in=[tag, "probe"]).delete()  # the agents are free again
         connections.close_all()
@@ -416,6 +419,7 @@ def _print_traffic(args, result: dict) -> int:
         print(f"| {label} | {fmt.format(ev[key] * scale if '%' not in fmt else ev[key])} | "
               f"{fmt.format(rb[key] * scale if '%' not in fmt else rb[key])} | {ratio} |")
     print(f"dispatcher start to first offer: {ev['warm_seconds']:.1f} s (events), {rb['warm_seconds']:.1f} s (rebuild)")
+    print(f"divergences the in-memory dispatcher's reconciliation recorded: {ev.get('divergences', 0)}")
     return 0
 
 
