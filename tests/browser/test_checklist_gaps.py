@@ -1,11 +1,16 @@
 """Pages of issue 13's checklist (docs/desk-checklist.md) that no other browser test ran axe
 on, in English and in French: the calls page (supervisor, brand), the error pages a desk
-user meets (403, 404) and the customer's address confirmation page."""
+user meets (403, 404) and the customer's address confirmation page; and the desk's keyboard
+shortcuts besides Alt+A (R the reply, N the note, / the search of my contacts)."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from axe_check import violations
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +45,28 @@ def test_address_confirmation_page_meets_wcag_aa(live_roadie, browser, locale):
         assert violations(page) == []
     finally:
         context.close()
+
+
+def test_the_desks_keyboard_shortcuts(live_roadie, login_as):
+    agent = login_as("camille")
+    if agent.locator("#presence").get_attribute("data-presence") != "available":
+        agent.get_by_role("button", name="Set Available").click()
+    subject = f"Clavier {uuid.uuid4().hex[:6]}"
+    created = live_roadie.api("POST", "/contacts", token=live_roadie.token("admin"), payload={
+        "brand": "ondes", "channel": "chat", "subject": subject, "body": "Bonjour", "language": "fr"})
+    expect(agent.locator("[data-offer]").filter(has_text=subject)).to_be_visible(timeout=30_000)
+    agent.keyboard.press("Alt+a")
+    expect(agent).to_have_url(re.compile(rf"/desk/contacts/{created['id']}/$"))
+    blur = "document.activeElement && document.activeElement.blur()"
+    agent.evaluate(blur)
+    agent.keyboard.press("r")
+    expect(agent.locator("#reply-body")).to_be_focused()
+    agent.evaluate(blur)
+    agent.keyboard.press("/")
+    expect(agent.locator("#inbox-q")).to_be_focused()
+    # N: the note box (the supervisor's, on a contact they are not handling).
+    supervisor = login_as("supervisor")
+    supervisor.goto(f"{live_roadie.url}/desk/contacts/{created['id']}/")
+    supervisor.evaluate(blur)
+    supervisor.keyboard.press("n")
+    expect(supervisor.locator("#note-body")).to_be_focused()
