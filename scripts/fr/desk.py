@@ -240,3 +240,7 @@ FR.update({
     "Hello %(name)s,\n\nAn adviser of %(brand)s who signs is ready to call you back by video. Join the meeting now:\n%(url)s\n\nYour request: %(page)s\n":
         "Bonjour %(name)s,\n\nUn conseiller de %(brand)s qui signe est prêt à vous rappeler en visio. Rejoignez la réunion dès maintenant :\n%(url)s\n\nVotre demande : %(page)s\n",
 })
+# The chat widget's offline form, answered in the visitor's language.
+FR.update({
+    "Thank you: we will answer you by email.": "Merci : nous vous répondrons par e-mail.",
+})

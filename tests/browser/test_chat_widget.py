@@ -156,3 +156,53 @@ def test_an_english_conversation_over_the_widget(live_roadie, browser, login_as)
         context.close()
     agent.get_by_role("button", name="Set Offline").click()
     expect(agent.locator("#presence")).to_have_attribute("data-presence", "offline")
+
+
+CLOSE_CHAT = """
+import json
+from roadie.desk.brands.models import Channel
+chat = Channel.objects.get(brand__slug="ondes", kind="chat")
+print(json.dumps(chat.config))
+chat.config = {**chat.config, "hours": {}}
+chat.save(update_fields=["config"])
+"""
+REOPEN_CHAT = """
+import json
+from roadie.desk.brands.models import Channel
+Channel.objects.filter(brand__slug="ondes", kind="chat").update(config=json.loads({saved!r}))
+"""
+
+
+@pytest.mark.parametrize(("query", "lang", "texts"), [
+    # The shop page follows the brand's language (Ondes Mobile: French), the widget the page.
+    ("", "fr", ("Nous sommes fermés pour le moment.", "Votre nom", "Votre e-mail", "Votre message",
+                "Envoyer le message", "Merci, nous vous répondrons par e-mail.")),
+    ("?lang=en", "en", ("We are closed right now.", "Your name", "Your email", "Your message",
+                        "Send message", "Thank you, we will answer by email.")),
+])
+def test_the_offline_form_speaks_the_brands_language_or_the_pages(live_roadie, browser, query, lang, texts):
+    closed, name, email, message, send, thanks = texts
+    saved = live_roadie.python(CLOSE_CHAT).strip()
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_roadie.url}/demo-shop/ondes/{query}")
+        assert page.locator("html").get_attribute("lang") == lang
+        page.locator(".rc-launch").click()
+        widget = page.locator("#rc-panel")
+        expect(widget.get_by_role("status")).to_contain_text(closed)
+        email_address = f"offline-{uuid.uuid4().hex[:8]}@example.org"
+        widget.get_by_label(name).fill("Jeanne Hors-Ligne")
+        widget.get_by_label(email).fill(email_address)
+        widget.get_by_label(message).fill("Rappelez-moi demain.")
+        assert violations(page) == []
+        page.screenshot(path=f"/tmp/desk-chat-offline-{lang}.png")
+        widget.get_by_role("button", name=send).click()
+        expect(widget.get_by_role("status")).to_have_text(thanks)
+    finally:
+        context.close()
+        live_roadie.python(REOPEN_CHAT.format(saved=saved))
+    stored = live_roadie.python(
+        "from roadie.desk.contacts.models import Contact\n"
+        f"print(Contact.objects.filter(customer__email={email_address!r}, channel='email').count())")
+    assert stored.strip() == "1"

@@ -64,3 +64,21 @@ def test_demo_shop_embeds_the_widget_with_one_script_tag(client, chat):
     page = client.get(f"/demo-shop/{chat.brand.slug}/")
     assert page.status_code == 200
     assert page.content.count(b'<script src="/static/roadie-chat/widget.js" data-brand="') == 1
+
+
+@pytest.mark.parametrize(("query", "default", "says", "thanks"), [
+    ("", "fr", "Votre e-mail : Saisissez une adresse de courriel valide.", "Merci : nous vous répondrons par e-mail."),
+    ("", "en", "Your email: Enter a valid email address.", "Thank you: we will answer you by email."),
+    ("?lang=en", "fr", "Your email: Enter a valid email address.", "Thank you: we will answer you by email."),
+    ("?lang=fr", "en", "Votre e-mail : Saisissez une adresse de courriel valide.", "Merci : nous vous répondrons par e-mail."),
+])
+def test_the_offline_form_answers_in_the_brands_language_or_the_widgets(client, chat, query, default, says, thanks):
+    type(chat.brand).objects.filter(pk=chat.brand.pk).update(default_language=default)
+    assert client.get(f"/chat/{chat.brand.slug}/status").json()["language"] == default
+    bad = client.post(f"/chat/{chat.brand.slug}/offline{query}", {"name": "Jeanne", "email": "nope", "message": "x"},
+                      HTTP_ACCEPT_LANGUAGE="de")
+    assert bad.status_code == 422 and bad.json()["detail"] == says and list(bad.json()["errors"]) == ["email"]
+    assert not Contact.objects.exists()
+    good = client.post(f"/chat/{chat.brand.slug}/offline{query}",
+                       {"name": "Jeanne", "email": "jeanne@example.org", "message": "Bonjour"})
+    assert good.status_code == 201 and good.json()["detail"] == thanks

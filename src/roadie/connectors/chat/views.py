@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -39,7 +41,15 @@ def status(request, brand_slug: str):
     if refused:
         return JsonResponse({"detail": refused}, status=403)
     return _cors(request, JsonResponse({"brand": channel.brand.name, "open": lib.is_open(channel),
-                               "websocket": f"/chat/ws/{brand_slug}"}))
+                                        "language": channel.brand.default_language,
+                                        "websocket": f"/chat/ws/{brand_slug}"}))
+
+
+def offline_language(request, brand) -> str:
+    """The offline form's language: ``?lang`` (or a ``lang`` field: the widget's), else the
+    brand's default language."""
+    wanted = (request.GET.get("lang") or request.POST.get("lang") or "").lower()[:2]
+    return wanted if wanted in ("fr", "en") else (brand.default_language or "fr")
 
 
 @csrf_exempt
@@ -59,10 +69,19 @@ def offline(request, brand_slug: str):
     if request.method != "POST":
         return _cors(request, JsonResponse({"detail": "POST only"}, status=405))
     raw = hooks.store_request(request, channel=ChannelKind.EMAIL, source="chat-offline", brand=channel.brand)
-    form = OfflineForm(request.POST)
+    with translation.override(offline_language(request, channel.brand)):
+        return _cors(request, _file_offline(channel, raw, request.POST))
+
+
+def _file_offline(channel, raw, post) -> JsonResponse:
+    """The stored form, read in the visitor's language: 422 naming each field, or 201."""
+    form = OfflineForm(post)
     if not form.is_valid():
-        response = hooks.reject(raw, status=422, reason=f"invalid offline form: {form.errors.as_json()}")
-        return _cors(request, response)
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        hooks.reject(raw, status=422, reason=f"invalid offline form: {form.errors.as_json()}")
+        detail = "; ".join(gettext("%(field)s: %(reason)s") % {
+            "field": form.fields[n].label if n in form.fields else n, "reason": " ".join(e)} for n, e in errors.items())
+        return JsonResponse({"detail": detail, "errors": errors, "raw": raw.pk}, status=422)
     data = form.cleaned_data
     contact, _msg, _new = receive(Inbound(
         brand=channel.brand, channel=ChannelKind.EMAIL, body=data["message"],
@@ -71,7 +90,8 @@ def offline(request, brand_slug: str):
         subject=f"[chat] {data['message'].splitlines()[0][:70]}",
         external_id=f"chat-offline:{raw.pk}",
     ), raw=raw)
-    return _cors(request, JsonResponse({"contact": contact.pk, "detail": "thanks: we answer by email"}, status=201))
+    return JsonResponse({"contact": contact.pk, "detail": gettext("Thank you: we will answer you by email.")},
+                        status=201)
 
 
 def demo_shop(request, brand_slug: str):

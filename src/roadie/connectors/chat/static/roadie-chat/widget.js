@@ -10,7 +10,15 @@
   const origin = new URL(script.src, location.href).origin;
   const wsOrigin = origin.replace(/^http/, "ws");
   const key = "roadie-chat:" + brand;
-  const fr = !(document.documentElement.lang || "fr").startsWith("en");
+  // The widget's language: the tag's data-lang, else the page's, else the brand's own
+  // (from roadie, before the widget is drawn). Its offline form is answered in it too.
+  const declared = script.dataset.lang || document.documentElement.lang;
+  if (declared) widget(declared.toLowerCase().startsWith("en") ? "en" : "fr");
+  else fetch(origin + "/chat/" + brand + "/status").then((r) => r.json())
+    .then((s) => widget(s.language === "en" ? "en" : "fr"), () => widget("fr"));
+
+  function widget(lang) {
+  const fr = lang !== "en";
   const T = fr ? {
     open: "Discuter avec nous", title: "Discussion", close: "Fermer", message: "Votre message", send: "Envoyer",
     connecting: "Connexion…", waiting: "Un conseiller va vous répondre.", active: "Un conseiller vous répond.",
@@ -119,7 +127,7 @@
                 el("label", { for: "rc-offline" }, T.message), text, el("button", { type: "submit" }, T.leave));
     form.onsubmit = async (e) => {
       e.preventDefault();
-      const r = await fetch(origin + "/chat/" + brand + "/offline", { method: "POST", body: new URLSearchParams(new FormData(form)) });
+      const r = await fetch(origin + "/chat/" + brand + "/offline?lang=" + lang, { method: "POST", body: new URLSearchParams(new FormData(form)) });
       if (r.ok) { form.replaceChildren(); status.textContent = T.thanks; }
       else status.textContent = T.failed + ((await r.json()).detail || r.status);
     };
@@ -257,4 +265,5 @@
   const api = { open: () => toggle(true), _socket: null };
   window.RoadieChat = api;
   if (session()) toggle(true);  // a conversation in progress reopens with the page
+  }
 })();
