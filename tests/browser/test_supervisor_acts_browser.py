@@ -139,3 +139,34 @@ def test_an_offer_declined_with_a_reason_and_a_contact_handed_to_a_colleague(liv
         "from roadie.desk.agents.models import Agent\nprint(Agent.objects.get(user__username='lucas').pk)")
     contact = live_roadie.api("GET", f"/contacts/{declined['id']}", token=live_roadie.token("admin"))
     assert contact["agent"] == int(lucas_id)
+
+
+def test_a_supervisor_answers_from_the_board_and_hands_the_contact_back_to_the_queue(live_roadie, login_as):
+    t = TEXT["en-US"]
+    agent = login_as("camille")
+    available(agent, t["available"])
+    created = accepted(live_roadie, agent, t, f"Board {uuid.uuid4().hex[:6]}")
+    question = f"Which plan? {uuid.uuid4().hex[:4]}"
+    agent.get_by_label(t["ask"]).fill(question)
+    agent.get_by_role("button", name=t["ask_btn"]).click()
+
+    supervisor = login_as("supervisor")
+    item = supervisor.locator("article.escalation").filter(has_text=question)
+    expect(item).to_be_visible(timeout=15_000)
+    item.get_by_label("Answer").fill("The 20 GB plan.")
+    item.get_by_role("button", name="Send").click()
+    expect(supervisor).to_have_url(re.compile(r"/board/$"))
+    expect(supervisor.locator("article.escalation").filter(has_text=question)).to_have_count(0)
+    expect(agent.locator(".conversation")).to_contain_text("The 20 GB plan.", timeout=15_000)
+
+    # From the contact page the supervisor hands it back to the brand's queue.
+    supervisor.goto(f"{live_roadie.url}/desk/contacts/{created['id']}/")
+    supervisor.get_by_label("To", exact=True).select_option(value="queue")
+    supervisor.get_by_label("Note for the next person (optional)").fill("Back to the queue.")
+    supervisor.get_by_role("button", name="Hand over").click()
+    expect(supervisor.locator(".conversation")).to_contain_text("Back to the queue.")
+    moved = live_roadie.python(
+        "from roadie.desk.contacts.models import ContactEvent\n"
+        f"e = ContactEvent.objects.get(contact_id={created['id']}, kind='transferred')\n"
+        "print(e.user.username, e.detail['skill'] == '')")
+    assert moved.split() == ["supervisor", "True"]
