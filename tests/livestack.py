@@ -70,7 +70,9 @@ class LiveRoadie:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
-    def wait_healthy(self, data_dir: Path, timeout: float = 60.0) -> dict:
+    def wait_healthy(self, data_dir: Path, timeout: float = 240.0) -> dict:
+        """Wait for /healthz to answer 200. The deadline only stops a start that hangs: on a
+        loaded 2-core machine two web workers and two dispatchers took over 60 s to come up."""
         deadline = time.monotonic() + timeout
         while True:
             try:
