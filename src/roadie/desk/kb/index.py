@@ -37,13 +37,19 @@ def index_articles(articles: Iterable[Article]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            rows = []
+            rows, sizes = [], []
             for a in live:
                 title, tags, body = _parts(a)
-                rows.append((a.pk, scope_token(a.brand_id), index_terms(title),
-                             index_terms(tags), index_terms(body)))
+                columns = (scope_token(a.brand_id), index_terms(title), index_terms(tags),
+                           index_terms(body))
+                rows.append((a.pk, *columns))
+                sizes.append((a.pk, a.brand_id, sum(len(c.split()) for c in columns)))
             cursor.executemany(
                 "INSERT INTO kb_fts (rowid, scope, title, tags, body) VALUES (%s, %s, %s, %s, %s)", rows)
+            # Each row's token count (all columns, as FTS5 counts them) and brand: the ranking
+            # takes the mean length over the brands searched from here.
+            cursor.executemany(
+                "INSERT INTO kb_fts_size (rowid, brand_id, tokens) VALUES (%s, %s, %s)", sizes)
         elif connection.vendor == "postgresql":
             rows, vocabulary = [], set()
             for a in live:
@@ -68,7 +74,9 @@ def unindex(article_ids: list[int]) -> None:
         if connection.vendor == "sqlite":
             for start in range(0, len(article_ids), 500):
                 chunk = article_ids[start:start + 500]
-                cursor.execute(f"DELETE FROM kb_fts WHERE rowid IN ({','.join(['%s'] * len(chunk))})", chunk)
+                marks = ",".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM kb_fts WHERE rowid IN ({marks})", chunk)
+                cursor.execute(f"DELETE FROM kb_fts_size WHERE rowid IN ({marks})", chunk)
         elif connection.vendor == "postgresql":
             cursor.execute("DELETE FROM kb_search WHERE article_id = ANY(%s)", [list(article_ids)])
 

@@ -16,6 +16,7 @@ articles are in the index.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -52,81 +53,141 @@ class _Ranked:
 # --- SQLite: FTS5 -------------------------------------------------------------------------
 
 
-def _sqlite_known(cursor, terms: list[str]) -> set[str]:
+# FTS5's own bm25() takes its statistics (row count, mean length, rows per term) over the
+# whole table, every brand together, so one brand's articles would move another's scores.
+# FTS5 finds the candidates; the score is FTS5's BM25 formula again, with the statistics of
+# the brands searched only (kb_fts_size holds each row's token count and brand).
+K1, B = 1.2, 0.75
+COLUMN_WEIGHTS = (("title", 5.0), ("tags", 3.0), ("body", 1.0))  # scope column: 0
+
+
+def _sqlite_scope(brand_ids: list[int]) -> str:
+    return " OR ".join(f"scope : {scope_token(b)}" for b in brand_ids)
+
+
+def _sqlite_doc_counts(cursor, scope: str, terms: list[str]) -> dict[str, int]:
+    """How many articles of the brands searched hold each term."""
+    terms = list(dict.fromkeys(terms))
     if not terms:
-        return set()
-    cursor.execute(
-        f"SELECT term FROM kb_fts_vocab WHERE term IN ({','.join(['%s'] * len(terms))})", terms)
-    return {row[0] for row in cursor.fetchall()}
+        return {}
+    cursor.execute(" UNION ALL ".join(["SELECT %s, count(*) FROM kb_fts WHERE kb_fts MATCH %s"] * len(terms)),
+                   [x for t in terms for x in (t, f"({scope}) AND {_quote(t)}")])
+    return dict(cursor.fetchall())
 
 
-def _sqlite_close_terms(cursor, stem: str) -> list[str]:
+def _sqlite_close_terms(cursor, scope: str, stem: str) -> dict[str, int]:
+    """Up to 3 terms of the brands searched within the typo budget of ``stem``, closest
+    first, with their document counts."""
     budget = allowed_typos(stem)
     if budget == 0:
-        return []
+        return {}
     prefix = stem[:2]
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    cursor.execute("SELECT term FROM kb_fts_vocab WHERE term >= %s AND term < %s LIMIT 20000",
-                   [prefix, upper])
+    cursor.execute("SELECT term FROM kb_fts_vocab WHERE term >= %s AND term < %s "
+                   "AND length(term) BETWEEN %s AND %s",
+                   [prefix, upper, len(stem) - budget, len(stem) + budget])
     scored = []
     for (term,) in cursor.fetchall():
-        if abs(len(term) - len(stem)) <= budget and not term.startswith("kbbrand"):
+        if not term.startswith("kbbrand"):
             distance = edit_distance(stem, term, cap=budget)
             if distance <= budget:
                 scored.append((distance, term))
-    return [t for _, t in sorted(scored)[:3]]
+    counts = _sqlite_doc_counts(cursor, scope, [t for _, t in sorted(scored)])
+    return dict([(t, counts[t]) for _, t in sorted(scored) if counts.get(t)][:3])
 
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _bm25_sql(phrases: list[str], idf: list[float], avgdl: float) -> tuple[str, list]:
+    """The score of FTS5's bm25() as SQL over the padded columns (tokens two spaces apart,
+    so that counting ``' term '`` counts every occurrence), with the given statistics."""
+    score = " + ".join(
+        f"%s * q{i} * {K1 + 1} / (q{i} + {K1} * (1 - {B} + {B} * tokens / %s))" for i in range(len(phrases)))
+    params: list = [x for value in idf for x in (value, avgdl)]
+    freqs = []
+    for term in phrases:
+        parts = []
+        for column, weight in COLUMN_WEIGHTS:
+            parts.append(f"{weight} * ((length(p_{column}) - length(replace(p_{column}, %s, ''))) / %s)")
+            params += [f" {term} ", len(term) + 2]
+        freqs.append(" + ".join(parts))
+    padded = ", ".join(f"' ' || replace({c}, ' ', '  ') || ' ' AS p_{c}" for c, _ in COLUMN_WEIGHTS)
+    sql = f"""
+        SELECT rowid, {score} AS score FROM (
+          SELECT f.rowid AS rowid, z.tokens AS tokens, {", ".join(f"{q} AS q{i}" for i, q in enumerate(freqs))}
+          FROM (SELECT rowid, {padded} FROM kb_fts WHERE kb_fts MATCH %s) AS f
+          JOIN kb_fts_size AS z ON z.rowid = f.rowid)
+        ORDER BY score DESC, rowid LIMIT %s"""
+    return sql, params
+
+
 def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
     qwords = query_words(query)
     if not qwords or not brand_ids:
         return _Ranked([], {})
+    scope = _sqlite_scope(brand_ids)
     with connection.cursor() as cursor:
         groups = [list(stems_of(w)) for w in qwords]
-        known = _sqlite_known(cursor, sorted({s for g in groups for s in g}))
+        counts = _sqlite_doc_counts(cursor, scope, [s for g in groups for s in g])
         used: set[str] = set()
-        clauses = []
+        clauses, phrases = [], []
         for group in groups:
-            alternatives = [s for s in group if s in known]
+            alternatives = [s for s in group if counts.get(s)]
             if not alternatives:
                 for stem in group:
-                    alternatives.extend(_sqlite_close_terms(cursor, stem))
+                    close = _sqlite_close_terms(cursor, scope, stem)
+                    counts.update(close)
+                    alternatives.extend(close)
             if alternatives:
+                alternatives = list(dict.fromkeys(alternatives))
                 used.update(alternatives)
-                clauses.append(" OR ".join(_quote(t) for t in dict.fromkeys(alternatives)))
+                phrases.extend(alternatives)
+                clauses.append(" OR ".join(_quote(t) for t in alternatives))
         if not clauses:
             return _Ranked([], {})
-        scope = " OR ".join(f"scope : {scope_token(b)}" for b in brand_ids)
-        match = f"({scope}) AND ({' OR '.join(clauses)})"
-        cursor.execute(
-            "SELECT rowid, bm25(kb_fts, 0.0, 5.0, 3.0, 1.0) AS r FROM kb_fts "
-            "WHERE kb_fts MATCH %s ORDER BY r LIMIT %s", [match, limit])
+        placeholders = ",".join(["%s"] * len(brand_ids))
+        cursor.execute(f"SELECT count(*), total(tokens) FROM kb_fts_size WHERE brand_id IN ({placeholders})",
+                       list(brand_ids))
+        n_rows, n_tokens = cursor.fetchone()
+        avgdl = n_tokens / n_rows
+        idf = [max(1e-6, math.log((n_rows - counts[t] + 0.5) / (counts[t] + 0.5))) for t in phrases]
+        sql, params = _bm25_sql(phrases, idf, avgdl)
+        cursor.execute(sql, [*params, f"({scope}) AND ({' OR '.join(clauses)})", limit])
         rows = cursor.fetchall()
-    return _Ranked([r[0] for r in rows], {r[0]: -r[1] for r in rows}, used)
+    return _Ranked([r[0] for r in rows], {r[0]: r[1] for r in rows}, used)
 
 
 # --- PostgreSQL: tsvector -----------------------------------------------------------------
 
 
-def _pg_corrections(cursor, qwords: list[str]) -> dict[str, list[str]]:
+_PG_MATCHES = ("EXISTS (SELECT 1 FROM kb_search WHERE brand_id = ANY(%s) "
+               "AND tsv @@ (to_tsquery('roadie_fr', w) || to_tsquery('roadie_en', w)))")
+
+
+def _pg_corrections(cursor, brand_ids: list[int], qwords: list[str]) -> dict[str, list[str]]:
+    """Close words for the query words that match nothing in the brands searched, taken from
+    the words of those brands only (``kb_word`` holds every brand's: it proposes, the brands'
+    articles decide), so that another brand's vocabulary changes no correction."""
     candidates = [w for w in qwords if allowed_typos(w) and not w.isdigit()]
     if not candidates:
         return {}
-    cursor.execute("SELECT w FROM unnest(%s::text[]) AS w "
-                   "WHERE NOT EXISTS (SELECT 1 FROM kb_word WHERE word = w)", [candidates])
+    cursor.execute(f"SELECT w FROM unnest(%s::text[]) AS w WHERE NOT {_PG_MATCHES}",
+                   [candidates, list(brand_ids)])
     unknown = [row[0] for row in cursor.fetchall()]
     out = {}
     for w in unknown:
-        cursor.execute("SELECT word FROM kb_word WHERE word %% %s "
-                       "ORDER BY similarity(word, %s) DESC, word LIMIT 10", [w, w])
-        close = [r[0] for r in cursor.fetchall()
-                 if edit_distance(w, r[0], cap=allowed_typos(w)) <= allowed_typos(w)]
+        budget = allowed_typos(w)
+        cursor.execute("SELECT word FROM kb_word WHERE word %% %s AND length(word) BETWEEN %s AND %s "
+                       "ORDER BY similarity(word, %s) DESC, word", [w, len(w) - budget, len(w) + budget, w])
+        close = [r[0] for r in cursor.fetchall() if edit_distance(w, r[0], cap=budget) <= budget]
         if close:
-            out[w] = close[:3]
+            cursor.execute(f"SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, i) WHERE {_PG_MATCHES} "
+                           "ORDER BY i", [close, list(brand_ids)])
+            close = [r[0] for r in cursor.fetchall()][:3]
+        if close:
+            out[w] = close
     return out
 
 
@@ -135,7 +196,7 @@ def _pg_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
     if not qwords or not brand_ids:
         return _Ranked([], {})
     with connection.cursor() as cursor:
-        corrections = _pg_corrections(cursor, qwords)
+        corrections = _pg_corrections(cursor, brand_ids, qwords)
         # Each query word (with its corrections) as one tsquery, stemmed both ways; built once,
         # then passed as constants so that the GIN index serves the match.
         terms = [" | ".join([w, *corrections.get(w, [])]) for w in qwords]
