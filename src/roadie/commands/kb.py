@@ -108,6 +108,13 @@ def cmd_eval(args) -> int:
     for label, cases in sets:
         for mode in modes:
             print(evaluate(cases, mode=mode).line(label), flush=True)
+    if test and french and french.is_file() and not args.here:
+        # A brand's ranking takes nothing from another brand's articles: the French set again,
+        # the bank's articles deleted (the scratch database only); the figures must not move.
+        Article.objects.filter(brand__slug=BANK).delete()
+        for mode in modes:
+            print(evaluate(read_cases(french), mode=mode).line("French set (fr), bank's articles deleted"),
+                  flush=True)
     return 0
 
 
