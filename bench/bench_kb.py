@@ -6,7 +6,8 @@ data. Also prints the relevance figures (``roadie kb-eval``) when BANKING77 is a
 
     bench/bench_kb.py [--articles 100000] [--brands 50] [--queries 300] [--backends sqlite,postgres]
 
-PostgreSQL comes from ``scripts/pg-server start`` (its own database ``roadie_kb_bench``).
+PostgreSQL comes from ``scripts/pg-server start`` (its own scratch databases ``roadie_kb_bench``
+and ``roadie_kb_bench_eval``; ``KB_BENCH_DB`` renames them). Relevance is measured on both.
 Each backend runs in a child process with its own fresh database.
 """
 
@@ -261,7 +262,9 @@ def child(args) -> None:
           f"{'met' if p95 < P95_TARGET_MS else 'NOT met'}", flush=True)
 
 
-def _pg_url() -> str | None:
+def _pg_url(name: str = "") -> str | None:
+    """A fresh scratch database (``KB_BENCH_DB``, default roadie_kb_bench, plus ``name``)."""
+    name = os.environ.get("KB_BENCH_DB", "roadie_kb_bench") + name
     try:
         url = subprocess.run([str(ROOT / "scripts" / "pg-server"), "start"], check=True,
                              capture_output=True, text=True).stdout.strip()
@@ -272,9 +275,9 @@ def _pg_url() -> str | None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS roadie_kb_bench")
-        conn.execute("CREATE DATABASE roadie_kb_bench")
-    return f"{base}/roadie_kb_bench"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
 
 
 def main() -> int:
@@ -322,6 +325,11 @@ def main() -> int:
                 cmd.append("--semantic")
             print("\n== relevance (roadie kb-eval)", flush=True)
             status |= subprocess.run(cmd, env={**env, "HF_HUB_OFFLINE": "1"}).returncode
+            url = _pg_url("_eval") if "postgres" in args.backends.split(",") else None
+            if url is not None:
+                print("\n== relevance on PostgreSQL (roadie kb-eval --here, a scratch database)", flush=True)
+                status |= subprocess.run([*cmd, "--here"], env={
+                    **env, "HF_HUB_OFFLINE": "1", "ROADIE_DATABASE_URL": url}).returncode
     return status
 
 
