@@ -107,7 +107,7 @@ def figures(w: np.ndarray) -> dict:
 def whole_processes(calls: int, repeat: int) -> dict:
     """Each simulator as a whole process (interpreter start, imports, inputs, run), wall and
     CPU time of the child, alternated, medians: what a user running a command waits for. A
-    child imports numpy and its own simulator only (before 2 December 2026 both children also
+    child imports numpy and its own simulator only (until the night of 1 December 2026 both also
     imported roadie and scipy, which flattered roadie's ratio)."""
     out: dict[str, list[tuple[float, float]]] = {"roadie": [], "simpy": []}
     for _ in range(repeat):
