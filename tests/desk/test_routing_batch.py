@@ -91,6 +91,28 @@ def test_a_double_offer_caught_by_the_unique_index_only_costs_that_decision(make
     assert Offer.objects.filter(contact=stuck, status="pending").count() == 1
 
 
+@pytest.mark.django_db
+def test_a_rounds_timeouts_are_persisted_in_one_batch(make_brand, make_agent, make_contact):
+    """Each lapsed offer is expired and its contact queued again; one the agent accepted
+    meanwhile, one not due yet and one already ended are left as they are."""
+    brand = make_brand()
+    agents = [make_agent(brands=[brand], presence="available") for _ in range(4)]
+    contacts = [make_contact(brand=brand) for _ in range(4)]
+    now = timezone.now()
+    offers = [actions.make_offer(contact_id=c.pk, agent_id=a.pk, now=now - timedelta(seconds=60),
+                                 timeout_seconds=120 if i == 1 else 30)
+              for i, (c, a) in enumerate(zip(contacts, agents, strict=True))]
+    actions.accept_offer(agents[1].user, offers[1].pk)  # answered before the round persisted
+    Offer.objects.filter(pk=offers[2].pk).update(expires_at=now + timedelta(seconds=30))  # not due
+    pairs = [(c.pk, a.pk) for c, a in zip(contacts, agents, strict=True)]
+    assert actions.expire_offers_of([pairs[0], pairs[1], pairs[2], pairs[3], pairs[3]], now=now) == [
+        True, False, False, True, False]  # (the same pair twice: the second finds nothing)
+    assert [Offer.objects.get(pk=o.pk).status for o in offers] == ["expired", "accepted", "pending", "expired"]
+    assert [Contact.objects.get(pk=c.pk).status for c in contacts] == ["queued", "active", "offered", "queued"]
+    assert ContactEvent.objects.filter(kind=EventKind.EXPIRED).count() == 2
+    assert actions.expire_offers_of([], now=now) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_dispatchers_racing_with_batches_never_double_offer_nor_overfill(make_brand, make_agent, make_contact,
                                                                        settings):

@@ -304,16 +304,35 @@ def expire_offers(now: datetime | None = None) -> int:
 
 def expire_offer(*, contact_id: int, agent_id: int, now: datetime | None = None) -> bool:
     """Time out the pending offer of a contact to an agent, if it is past its deadline (the
-    in-memory core's decision, persisted). False when there is nothing to expire any more."""
+    in-memory core's decision, persisted). False when there is nothing to expire any more.
+
+    One decision of :func:`expire_offers_of` (the same write path, in its own transaction)."""
+    return expire_offers_of([(contact_id, agent_id)], now=now)[0]
+
+
+def expire_offers_of(pairs, *, now: datetime | None = None) -> list[bool]:
+    """Time out the pending offers of ``(contact id, agent id)`` pairs past their deadline (a
+    round's timeouts decided by the in-memory core), in one transaction: the contacts locked,
+    then the offers (each kind by primary key, the house order). Returns, in the order given,
+    whether each was expired (False: answered, withdrawn or not due any more)."""
+    pairs = [(int(c), int(a)) for c, a in pairs]
+    if not pairs:
+        return []
     now = now or timezone.now()
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
-        offer = (Offer.objects.select_for_update()
-                 .filter(contact_id=contact_id, agent_id=agent_id, status=OfferStatus.PENDING).first())
-        if contact is None or offer is None or offer.expires_at >= now:
-            return False
-        _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
-        return True
+        contacts = {c.pk: c for c in Contact.objects.select_for_update()
+                    .filter(pk__in={c for c, _ in pairs}).order_by("pk")}
+        offers = {(o.contact_id, o.agent_id): o for o in Offer.objects.select_for_update()
+                  .filter(contact_id__in=contacts, status=OfferStatus.PENDING).order_by("pk")}
+        done = []
+        for pair in pairs:
+            contact, offer = contacts.get(pair[0]), offers.pop(pair, None)
+            if contact is None or offer is None or offer.expires_at >= now:
+                done.append(False)
+                continue
+            _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
+            done.append(True)
+        return done
 
 
 def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) -> Agent:

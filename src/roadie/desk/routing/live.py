@@ -582,12 +582,13 @@ class LiveCore:
         """Persist the core's timeouts; the agents it put on a break go to ``self.away``.
         Returns how many offers the core timed out."""
         lapsed = self.router.expire(self.t(now))
-        for r in lapsed:
-            if not actions.expire_offer(contact_id=r.contact_id, agent_id=r.agent_id, now=now):
-                self.sync_contacts({r.contact_id: set()}, now)  # answered meanwhile: follow the row
-            elif self._known_agent(r.agent_id) and \
-                    self.router.agent(r.agent_id).state is AgentState.BREAK:
+        done = actions.expire_offers_of([(r.contact_id, r.agent_id) for r in lapsed], now=now)
+        answered = {r.contact_id: set() for r, ok in zip(lapsed, done, strict=True) if not ok}
+        for r, ok in zip(lapsed, done, strict=True):
+            if ok and self._known_agent(r.agent_id) and self.router.agent(r.agent_id).state is AgentState.BREAK:
                 self.away.append(r.agent_id)
+        if answered:  # answered meanwhile: follow their rows
+            self.sync_contacts(answered, now)
         return len(lapsed) + len(self.away)
 
     def _put_away(self, now: datetime) -> None:
