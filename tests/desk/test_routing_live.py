@@ -264,3 +264,43 @@ def test_a_round_whose_preparation_outlasts_the_lease_renews_it_before_offering(
     _arrive(brand, "chat", timezone.now())
     assert dispatcher.round() == 0 and dispatcher.core is None  # given up: other:2 leads now
     assert Lease.objects.get(name="dispatcher").holder == "other:2"
+
+
+def test_a_large_round_renews_the_lease_between_its_batches(make_brand, make_agent, monkeypatch):
+    """A round of thousands of offers on a loaded machine outlasts the lease: its offers go in
+    batches and the lease is renewed between two, or every later batch would be refused by
+    fencing, round after round; if another dispatcher took the lease, the rest is not offered."""
+    from roadie.desk.routing import live as live_module
+    from roadie.desk.routing.dispatcher import take_lease
+    from roadie.desk.routing.models import Lease
+
+    monkeypatch.setattr(live_module, "OFFER_BATCH", 2)
+    brand = make_brand()
+    for _ in range(5):
+        make_agent(brands=[brand], presence="available")
+    make_offers = actions.make_offers
+    taker: list[str] = []
+
+    def slow_batch(decisions, **kwargs):  # each batch outlasts the lease
+        made = make_offers(decisions, **kwargs)
+        Lease.objects.filter(name="dispatcher").update(expires_at=timezone.now() - timedelta(seconds=1))
+        if taker:
+            assert take_lease(taker[0])
+        return made
+
+    monkeypatch.setattr(actions, "make_offers", slow_batch)
+    dispatcher = Dispatcher(holder="test:1", mode="events")
+    assert take_lease("test:1")
+    for _ in range(3):
+        _arrive(brand, "chat", timezone.now())
+    assert dispatcher.round() == 3  # batches of 2 and 1, the lease renewed between them
+    Offer.objects.update(status="declined")  # (the agents free again, the contacts done with)
+    Contact.objects.update(status=Status.RESOLVED)
+    assert take_lease("test:1")
+    dispatcher.core.reconcile(timezone.now())
+    taker.append("other:2")
+    for _ in range(4):
+        _arrive(brand, "chat", timezone.now())
+    assert dispatcher.round() == 2  # other:2 took the lease after the first batch
+    assert Offer.objects.filter(status="pending").count() == 2
+    assert len(dispatcher.core.router.waiting_ids()) == 2  # the rest undone in the core

@@ -311,7 +311,8 @@ class Dispatcher:
             del self.cores[name]
             self.held.discard(name)
             return 0
-        made = len(core.decide(timezone.now(), holder=self.holder, stamp=False))
+        made = len(core.decide(timezone.now(), holder=self.holder, stamp=False,
+                               renew=lambda: take_lease(self.holder, name=name)))
         if core.divergences != self.recorded[name]:
             record_divergences(self.holder, core.divergences, name=name)
             self.recorded[name] = core.divergences

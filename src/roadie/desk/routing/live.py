@@ -80,6 +80,8 @@ GAP_SECONDS = 10.0
 # Absent agents set offline and booked slots read again at most this often (not every round).
 HOUSEKEEPING_SECONDS = 5.0
 MAX_GAPS = 10_000
+# Offers persisted per transaction: a round's batches, the lease renewed between two.
+OFFER_BATCH = 250
 
 _WAITING, _RESERVED, _SERVICE = ContactState.WAITING, ContactState.RESERVED, ContactState.IN_SERVICE
 # The contacts a core may hold (waiting, reserved, in service).
@@ -558,14 +560,24 @@ class LiveCore:
             self._put_away(now)
             self.catch_up(now)  # the rows of those writes (idle times): follow them now
 
-    def decide(self, now: datetime, *, holder: str | None = None,
-               stamp: bool = True) -> list[tuple[int, int]]:
-        """Route and persist the round's offers in one transaction (``actions.make_offers``);
-        an offer the database refuses is undone in the core, which then follows the rows of
-        that contact and agent. Returns (contact, agent) of the offers made."""
+    def decide(self, now: datetime, *, holder: str | None = None, stamp: bool = True,
+               renew=None) -> list[tuple[int, int]]:
+        """Route and persist the round's offers (``actions.make_offers``), in transactions of
+        at most :data:`OFFER_BATCH` offers; an offer the database refuses is undone in the core,
+        which then follows the rows of that contact and agent. ``renew``: called between two
+        batches, renews the partition's lease (a large round, thousands of offers on a loaded
+        machine, would outlast it and have every later batch refused by fencing); when it
+        returns False the rest of the round is not offered. Returns (contact, agent) of the
+        offers made."""
         t = self.t(now)
         routed = [(r.contact_id, r.agent_id) for r in self.router.route(t)]
-        offers = actions.make_offers(routed, now=now if stamp else None, holder=holder, lease=self.lease)
+        offers: list = []
+        for start in range(0, len(routed), OFFER_BATCH):
+            if start and renew is not None and not renew():
+                offers += [None] * (len(routed) - start)  # the lease is gone: undone below
+                break
+            offers += actions.make_offers(routed[start:start + OFFER_BATCH], now=now if stamp else None,
+                                          holder=holder, lease=self.lease)
         made, refused = [], []
         for (contact_id, agent_id), offer in zip(routed, offers, strict=True):
             if offer is None:
