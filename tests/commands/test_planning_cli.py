@@ -211,3 +211,16 @@ def test_forecast_names_the_level_shift_it_acted_on(capsys, tmp_path):
     when, factor = found[-1]
     assert abs((dt.date.fromisoformat(when) - shift_day).days) <= 3
     assert 1.8 <= float(factor) <= 2.2
+
+
+def test_noise_level_changes_are_counted_not_announced_as_level_shifts(capsys, tmp_path):
+    """The example's velo-nord/chat gets two small level changes (about x0.98 and x1.03): the
+    forecast acts on them, the report counts them instead of calling them shifts."""
+    import re
+
+    code, out, err = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "7d",
+                         "--out", str(tmp_path / "f.csv"))
+    assert code == 0, err
+    for factor in re.findall(r"level shift on \S+ \(the days before it re-levelled x([\d.]+)\)", out):
+        assert max(float(factor), 1 / float(factor)) >= 1.05, out
+    assert re.search(r"series velo-nord/chat: \d+ smaller level changes? \(under 5 %\) also acted on", out), out

@@ -270,6 +270,10 @@ def _load_history(args: argparse.Namespace):
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The report names a level change as a "level shift" from ±5 % (×1.05 or ×1/1.05): smaller ones,
+# within the day-to-day noise of most series, are still acted on by the forecast and only
+# counted. A setting of the report, not of the forecast.
+REPORT_SHIFT_AT = 1.05
 
 
 def _closed(text: str) -> tuple[frozenset, frozenset]:
@@ -392,9 +396,16 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
         note = sys.stdout if args.out is not None or args.backtest else sys.stderr
         for name, matrix in history.items():
+            small = 0
             for day, factor in level_shifts(matrix, config=config, series=name):
+                if max(factor, 1 / factor) < REPORT_SHIFT_AT:
+                    small += 1
+                    continue
                 print(f"series {name}: level shift on {day.isoformat()} (the days before it "
                       f"re-levelled x{factor:.2f})", file=note)
+            if small:
+                print(f"series {name}: {small} smaller level change{'s' * (small > 1)} (under "
+                      f"{round((REPORT_SHIFT_AT - 1) * 100)} %) also acted on", file=note)
     if args.backtest:
         if args.folds < 1:
             raise CommandError("--folds must be at least 1")
