@@ -10,10 +10,21 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from roadie.desk.contacts.models import Contact, Status, promised_at
@@ -124,17 +135,17 @@ class History:
 
 def _cells(brands, period: Period, *, channel: str, now: datetime) -> dict[tuple[str, str, str], Bucket]:
     """The sums per interval, brand and channel, computed by the database in one grouped query:
-    the interval is the arrival's local day (and hour) in the current time zone, each contact
+    the interval is the arrival's local day (and hour) in the current time zone, computed
+    natively (UTC seconds plus the zone's offset, ``_offset_seconds``), each contact
     counted once in the service level by its first answer against its first arrival's promise
     (docs/concepts.md#service-level)."""
-    tz = timezone.get_current_timezone()
     query = Contact.objects.filter(brand__in=brands, arrived_at__gte=period.start_at,
                                    arrived_at__lt=period.end_at)
     if channel:
         query = query.filter(channel=channel)
-    group = {"day": TruncDate("arrived_at", tzinfo=tz)}
-    if period.by == "hour":
-        group["hour"] = ExtractHour("arrived_at", tzinfo=tz)
+    size = 86400 if period.by == "day" else 3600
+    group = {"slot": ExpressionWrapper((_Epoch("arrived_at") + _offset_seconds(period)) / Value(size),
+                                       output_field=IntegerField())}
     answered = Q(answered_at__isnull=False)
     unanswered = Q(answered_at__isnull=True)
     abandoned = unanswered & Q(status=Status.ABANDONED)
@@ -155,16 +166,55 @@ def _cells(brands, period: Period, *, channel: str, now: datetime) -> dict[tuple
                       n_abandoned=Count("pk", filter=Q(status=Status.ABANDONED)),
                       n_handled=Count("pk", filter=handled), handle=Sum(duration, filter=handled),
                       **{f"sl_{k}": Count("pk", filter=q) for k, q in sl.items()}))
-    cells = {}
+    cells: dict[tuple[str, str, str], Bucket] = {}
     for row in rows:
-        day = row["day"].isoformat()
-        key = day if period.by == "day" else f"{day} {row['hour']:02d}:00"
-        cells[(key, row["brand__name"], row["channel"])] = Bucket(
+        local = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=int(row["slot"]) * size)  # wall clock
+        key = local.strftime("%Y-%m-%d" if period.by == "day" else "%Y-%m-%d %H:00")
+        cell = Bucket(
             key=key, arrived=row["n_arrived"], answered=row["n_answered"],
             abandoned=row["n_abandoned"], handled=row["n_handled"],
             handle_seconds=row["handle"].total_seconds() if row["handle"] else 0.0,
             sl=defaultdict(int, {k: row[f"sl_{k}"] for k in sl if row[f"sl_{k}"]}))
+        # The autumn change's two 02:00 local hours are one interval.
+        cells.setdefault((key, row["brand__name"], row["channel"]), Bucket(key=key)).add(cell)
     return cells
+
+
+class _Epoch(Func):
+    """Whole seconds since 1970 of a datetime (UTC), natively on each database (no per-row
+    Python function on SQLite)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+                           **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection,
+                           template="CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)", **extra)
+
+
+def _offset_seconds(period: Period):
+    """The current time zone's UTC offset at each arrival of the period, as an SQL CASE over
+    the offset's changes (daylight saving) within it: local seconds = UTC seconds + offset."""
+    tz = timezone.get_current_timezone()
+    start, end = period.start_at.astimezone(UTC), period.end_at.astimezone(UTC)  # steps in real time
+
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(tz).utcoffset().total_seconds())
+
+    changes, at, current = [], start, offset(start)
+    while at < end:  # offsets change on the quarter hour at most
+        step = at + timedelta(minutes=15)
+        if offset(step) != current:
+            changes.append((step, current))
+            current = offset(step)
+        at = step
+    if not changes:
+        return Value(current, output_field=IntegerField())
+    return Case(*(When(arrived_at__lt=change, then=Value(before)) for change, before in changes),
+                default=Value(current), output_field=IntegerField())
 
 
 def history(brands, period: Period, *, channel: str = "", now: datetime | None = None) -> History:
