@@ -40,7 +40,7 @@ def iso(dt: datetime) -> str:
 def test_call_answered_within_60_seconds_is_measured_and_billed_per_started_second(
         call_event, line, make_agent, client, make_user):
     agent = make_agent(brands=[line.brand], presence="available", username="amina")
-    offered = timezone.now() - timedelta(seconds=42)
+    offered = timezone.now() - timedelta(seconds=5)
     response = call_event({"event": "offered", "call_id": "c-1", "from": "+33612345678", "at": iso(offered)})
     assert response.status_code == 200, response.content
     assert response.json()["contact_status"] == "queued"
@@ -51,8 +51,9 @@ def test_call_answered_within_60_seconds_is_measured_and_billed_per_started_seco
     offer = Offer.objects.get(agent=agent)
     accept_offer(agent.user, offer.pk)  # the agent picks up the ringing call on the desk
     call.refresh_from_db()
-    # 42 s in the queue before the dispatcher round and the accept (which take real time).
-    assert 42 <= call.answer_seconds < 60 and call.within_target is True
+    # 5 s in the queue before the dispatcher round and the accept, which take real time: up
+    # to 40 s on a loaded CI machine, so the margin to the 60 s target is kept wide.
+    assert 5 <= call.answer_seconds < 60 and call.within_target is True
     assert call.answered_by == agent and call.state == "answered"
 
     ended = call.answered_at + timedelta(seconds=61, milliseconds=200)
