@@ -154,6 +154,43 @@ def _like_view(request):
         "url": f"/kb/{a.brand.slug}/{a.slug}/"} for a in (articles[i] for i in ids)], safe=False)
 
 
+def previous_ranking(brand_id: int, query: str, limit: int = 10) -> list[int]:
+    """Reference (roadie's previous SQLite ranking, kept here for this benchmark): typo
+    corrections from the whole index's terms and FTS5's own bm25(), whose statistics cover
+    every brand. The current ranking re-scores with the brand's statistics instead."""
+    from django.db import connection
+
+    from roadie.desk.kb.index import scope_token
+    from roadie.desk.kb.search import _quote
+    from roadie.desk.kb.text import allowed_typos, edit_distance, query_words, stems_of
+
+    groups = [list(stems_of(w)) for w in query_words(query)]
+    with connection.cursor() as cursor:
+        terms = sorted({t for g in groups for t in g})
+        cursor.execute(f"SELECT term FROM kb_fts_vocab WHERE term IN ({','.join(['%s'] * len(terms))})", terms)
+        known = {row[0] for row in cursor.fetchall()}
+        clauses = []
+        for group in groups:
+            alternatives = [t for t in group if t in known]
+            for stem in group if not alternatives else []:
+                budget = allowed_typos(stem)
+                if budget:
+                    upper = stem[:1] + chr(ord(stem[1]) + 1)
+                    cursor.execute("SELECT term FROM kb_fts_vocab WHERE term >= %s AND term < %s LIMIT 20000",
+                                   [stem[:2], upper])
+                    close = sorted((edit_distance(stem, t, cap=budget), t) for (t,) in cursor.fetchall()
+                                   if abs(len(t) - len(stem)) <= budget and not t.startswith("kbbrand"))
+                    alternatives += [t for d, t in close if d <= budget][:3]
+            if alternatives:
+                clauses.append(" OR ".join(_quote(t) for t in dict.fromkeys(alternatives)))
+        if not clauses:
+            return []
+        cursor.execute("SELECT rowid, bm25(kb_fts, 0.0, 5.0, 3.0, 1.0) AS r FROM kb_fts WHERE kb_fts MATCH %s "
+                       "ORDER BY r LIMIT %s",
+                       [f"(scope : {scope_token(brand_id)}) AND ({' OR '.join(clauses)})", limit])
+        return [r[0] for r in cursor.fetchall()]
+
+
 def _api_clients(brand_ids: list[int]):
     """A Django test client with an administrator's bearer token: every request goes through
     the middleware, authentication, django-ninja and JSON, as a page's fetch or an API client
@@ -249,6 +286,8 @@ def child(args) -> None:
             [b], q, limit=10, mode="fulltext"),
         "in-process `ranked_ids()` (ids only), for reference": lambda b, q: ranked_ids(
             [b], q, limit=10, mode="fulltext"),
+        **({"in-process previous ranking (FTS5 `bm25()` over every brand), for reference": previous_ranking}
+           if label == "sqlite" else {}),
     }, queries).items())
     print(f"\n{label}: {total} articles, {len(brand_ids)} brands, loaded and indexed in {load_s:.0f} s; "
           f"{len(queries)} queries of 2-4 words, 10 hits each")

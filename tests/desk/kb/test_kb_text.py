@@ -1,5 +1,8 @@
 """Text for search: folding, stems in both languages, snippets."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from roadie.desk.kb.text import edit_distance, fold, index_terms, query_words, snippet, stems_of
 
 
@@ -34,3 +37,13 @@ def test_snippet_marks_matches_and_escapes_html():
     out = snippet(text, set(stems_of("meuble")))
     assert "&lt;b&gt;<mark>meubles</mark>&lt;/b&gt;" in out
     assert "<b>" not in out
+
+
+@given(st.text(alphabet="abcdeé", max_size=9), st.text(alphabet="abcdeé", max_size=9))
+def test_search_s_typo_distance_is_rapidfuzz_osa(a, b):
+    """The SQLite search takes its typo candidates with rapidfuzz's OSA distance: the same
+    distance as edit_distance (a swap of neighbours counts as one), up to the cap."""
+    from rapidfuzz.distance import OSA
+
+    for cap in (1, 2):
+        assert min(edit_distance(a, b, cap=cap), cap + 1) == min(OSA.distance(a, b), cap + 1)
