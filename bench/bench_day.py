@@ -18,7 +18,8 @@ Every part is a separate process, the same code production runs:
 * ``--generators`` **intake** processes: each arrival through ``contacts.actions.receive`` at its
   time; a caller or chatter still waiting after their patience hangs up (``abandon``, with the
   reason);
-* ``--bots`` **agent** processes, each playing a range of agents: log in and out at their shift
+* ``--bots`` **agent** processes, each playing a range of agents (answers and resolutions on
+  ``--bot-threads`` threads each): log in and out at their shift
   times (``routing.actions.set_presence``: available, then a break at the end of the shift
   until the contacts in hand are done, then offline), accept 90 % of offers after a reaction
   time (``accept_offer``), decline 6 % (``decline_offer``), let 4 % time out, hold each contact
@@ -272,9 +273,14 @@ def generate(day: dict, *, k: int, of: int, t0: float, speed: float, tag: str, c
                                "last": last}), flush=True)
 
 
-def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed: int) -> None:
-    """Agents with index i = k (mod of): shifts, offers answered, contacts handled."""
+def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed: int, threads: int = 4) -> None:
+    """Agents with index i = k (mod of): shifts, offers answered, contacts handled. Answers
+    and resolutions run on ``threads`` threads (each its own database connection), so that
+    one slow write does not hold up the other agents of the process."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from django.conf import settings
+    from django.db import connection
 
     from roadie.desk.accounts.models import User
     from roadie.desk.agents.models import Agent, Presence
@@ -297,6 +303,28 @@ def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed
     back_at: dict[int, float] = {}  # put on a break by the dispatcher: back at (real)
     counts: dict[str, int] = defaultdict(int)
     read_at = 0.0
+    inflight: dict[int, int] = defaultdict(int)  # agent -> answers and resolutions under way
+    running: list = []  # (future, agent)
+    pool = ThreadPoolExecutor(max_workers=threads)
+
+    def answer(offer_id: int, what: str, agent_id: int, seconds: float):
+        try:
+            if what == "decline":
+                decline_offer(users[agent_id], offer_id, reason="busy with something else")
+                return "declined", None
+            offer = accept_offer(users[agent_id], offer_id)
+        except (ActionError, Offer.DoesNotExist):
+            return f"{what}_too_late", None  # timed out, or the customer hung up
+        finally:
+            connection.close_if_unusable_or_obsolete()
+        return "accepted", (offer.contact_id, time.time() + seconds / speed)
+
+    def finish(agent_id: int, contact_id: int):
+        try:
+            resolve(users[agent_id], Contact(pk=contact_id), wrap_up_code="solved")
+        except ActionError:
+            return "resolve_refused", None  # taken away meanwhile (went offline)
+        return "resolved", None
 
     def go(a: int, to: str) -> None:
         try:
@@ -327,10 +355,11 @@ def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed
                     del back_at[a]
                     go(a, Presence.AVAILABLE)
             elif not on and p == Presence.AVAILABLE:
-                if holding[a]:
+                busy = bool(holding[a] or inflight[a])
+                if busy:
                     resting.add(a)
-                go(a, Presence.BREAK if holding[a] else Presence.OFFLINE)
-            elif not on and p == Presence.BREAK and not holding[a]:
+                go(a, Presence.BREAK if busy else Presence.OFFLINE)
+            elif not on and p == Presence.BREAK and not holding[a] and not inflight[a]:
                 resting.discard(a)
                 back_at.pop(a, None)
                 go(a, Presence.OFFLINE)
@@ -346,30 +375,29 @@ def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed
                                      "accept" if roll < ACCEPT else "decline", agent_id,
                                      handle_time(seed, key, channel))
         for offer_id, (at, what, agent_id, seconds) in list(answers.items()):
-            if at > now:
-                continue
-            del answers[offer_id]
-            try:
-                if what == "decline":
-                    decline_offer(users[agent_id], offer_id, reason="busy with something else")
-                    counts["declined"] += 1
-                    continue
-                offer = accept_offer(users[agent_id], offer_id)
-            except (ActionError, Offer.DoesNotExist):
-                counts[f"{what}_too_late"] += 1  # timed out, or the customer hung up
-                continue
-            counts["accepted"] += 1
-            holding[agent_id][offer.contact_id] = now + seconds / speed
+            if at <= now:
+                del answers[offer_id]
+                inflight[agent_id] += 1
+                running.append((pool.submit(answer, offer_id, what, agent_id, seconds), agent_id))
         for agent_id, held in holding.items():
             for contact_id, at in list(held.items()):
                 if at <= now:
                     del held[contact_id]
-                    try:
-                        resolve(users[agent_id], Contact(pk=contact_id), wrap_up_code="solved")
-                        counts["resolved"] += 1
-                    except ActionError:
-                        counts["resolve_refused"] += 1
+                    inflight[agent_id] += 1
+                    running.append((pool.submit(finish, agent_id, contact_id), agent_id))
+        still = []
+        for future, agent_id in running:
+            if not future.done():
+                still.append((future, agent_id))
+                continue
+            inflight[agent_id] -= 1
+            what, hold = future.result()
+            counts[what] += 1
+            if hold is not None:
+                holding[agent_id][hold[0]] = hold[1]
+        running = still
         time.sleep(0.05)
+    pool.shutdown(wait=True)
     print("BOTS " + json.dumps(counts), flush=True)
 
 
@@ -478,7 +506,7 @@ def replay(url: str, args) -> dict:
           "--hours", args.hours,
           "--seed", str(args.seed), "--day-seconds", str(args.day_seconds),
           "--offer-timeout", str(args.offer_timeout), "--work", str(work),
-          "--max-arrivals", str(args.max_arrivals)]
+          "--max-arrivals", str(args.max_arrivals), "--bot-threads", str(args.bot_threads)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     launched = time.perf_counter()
     dispatcher = subprocess.Popen([*me, "--role", "dispatch"], env=env)
@@ -561,7 +589,8 @@ def _child(args) -> int:
     if args.role == "generate":
         generate(day, k=args.k, of=args.of, t0=t0, speed=speed, tag=args.tag, cut=t0 + args.max_arrivals)
     else:
-        bots(day, k=args.k, of=args.of, t0=t0, speed=speed, stop=str(work / "stop"), seed=args.seed)
+        bots(day, k=args.k, of=args.of, t0=t0, speed=speed, stop=str(work / "stop"), seed=args.seed,
+             threads=args.bot_threads)
     return 0
 
 
@@ -621,6 +650,7 @@ def main() -> int:
     ap.add_argument("--offer-timeout", type=float, default=3.0, help="real seconds an offer rings")
     ap.add_argument("--generators", type=int, default=2, help="intake processes")
     ap.add_argument("--bots", type=int, default=4, help="agent processes")
+    ap.add_argument("--bot-threads", type=int, default=4, help="threads answering and resolving, per agent process")
     ap.add_argument("--drain", type=float, default=600.0, help="after the day: at most this long for the rest")
     ap.add_argument("--hours", default="0-24", help="replay only this window of the day (e.g. 10-11)")
     ap.add_argument("--max-arrivals", type=float, default=math.inf,
@@ -636,8 +666,9 @@ def main() -> int:
     args = ap.parse_args()
     if args.role:
         return _child(args)
-    if min(args.contacts, args.agents, args.generators, args.bots) < 1 or args.day_seconds <= 0:
-        ap.error("--contacts, --agents, --generators, --bots must be at least 1 and --day-seconds positive")
+    if min(args.contacts, args.agents, args.generators, args.bots, args.bot_threads) < 1 or args.day_seconds <= 0:
+        ap.error("--contacts, --agents, --generators, --bots, --bot-threads must be at least 1 "
+                 "and --day-seconds positive")
     try:
         start, end = _hours(args)
     except ValueError:
