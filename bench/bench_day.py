@@ -398,6 +398,8 @@ def bots(day: dict, *, k: int, of: int, t0: float, speed: float, stop: str, seed
         running = still
         time.sleep(0.05)
     pool.shutdown(wait=True)
+    for future, _ in running:  # finished after the last look
+        counts[future.result()[0]] += 1
     print("BOTS " + json.dumps(counts), flush=True)
 
 
