@@ -560,6 +560,14 @@ API.update({
     "POST /api/contacts/{contact_id}/transfer": Rule(HANDLERS, args=_mine, body=lambda w: {"pool": ""}),
 })
 API.update({
+    # The call panel's twins (voice connector): the agent on the call, or a supervisor; 409 here
+    # (the world's contact is not a call): tests/connectors/voice/test_voice_api.py
+    "POST /api/contacts/{contact_id}/call/hold": Rule(HANDLERS, args=_mine),
+    "POST /api/contacts/{contact_id}/call/resume": Rule(HANDLERS, args=_mine),
+    "POST /api/contacts/{contact_id}/call/end": Rule(HANDLERS, args=_mine),
+    "POST /api/contacts/{contact_id}/call/transfer": Rule(HANDLERS, args=_mine, body=lambda w: {"queue": True}),
+})
+API.update({
     "GET /api/contacts/{contact_id}/files/{file_id}": Rule(
         READERS, guard_only=True, args=lambda w: {**_mine(w), "file_id": 0},
         note="then the contact's own rule (access_contact); tests/connectors/email/test_email_api_files.py"),

@@ -1,8 +1,11 @@
-"""Fixtures for voice: a premium line with a secret, signed event posts, agents on duty."""
+"""Fixtures for voice: a premium line with a secret, signed event posts, agents on duty, and
+a local HTTP server standing for roadie's generic telephony cloud (``provider``)."""
 
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -34,3 +37,39 @@ def call_event(client, line):
                            HTTP_X_ROADIE_SIGNATURE="sha256=" + hmac_sha256_hex(secret, body))
 
     return post
+
+
+class Provider:
+    """Records the signed commands it receives; answers ``status`` (and ``reason``, a body)."""
+
+    def __init__(self) -> None:
+        self.commands: list[dict] = []
+        self.status = 200
+        self.reason = b""
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                signed = self.headers["X-Roadie-Signature"] == "sha256=" + hmac_sha256_hex(SECRET, body)
+                provider.commands.append({**json.loads(body), "signed": signed})
+                self.send_response(provider.status)
+                self.send_header("Content-Length", str(len(provider.reason)))
+                self.end_headers()
+                self.wfile.write(provider.reason)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/control"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def provider(line):
+    cloud = Provider()
+    line.config = {**line.config, "control_url": cloud.url}
+    line.save()
+    yield cloud
+    cloud.server.shutdown()

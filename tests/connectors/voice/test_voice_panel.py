@@ -5,51 +5,13 @@ commands, docs/channels.md) before it is recorded; a refusal records nothing."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
-from roadie.connectors.hooks import hmac_sha256_hex
 from roadie.connectors.voice.models import Call
 from roadie.desk.contacts.models import Status
 from roadie.desk.routing.actions import accept_offer, make_offer
 
 pytestmark = pytest.mark.django_db
-SECRET = "test-voice-secret"  # the line's (conftest)
-
-
-class Provider:
-    def __init__(self) -> None:
-        self.commands: list[dict] = []
-        self.status = 200
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                signed = self.headers["X-Roadie-Signature"] == "sha256=" + hmac_sha256_hex(SECRET, body)
-                provider.commands.append({**json.loads(body), "signed": signed})
-                self.send_response(provider.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/control"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def provider(line):
-    cloud = Provider()
-    line.config = {**line.config, "control_url": cloud.url}
-    line.save()
-    yield cloud
-    cloud.server.shutdown()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ secret>``, as the provider signs its own webhooks):
     {"command": "hold" | "resume" | "end" | "transfer", "call_id": "...",
      "to": {"agent": "username"} | {"queue": "brand-slug"}}        # transfer only
 
-and answers 2xx once it has done it. The provider then reports what follows through its
+and answers 2xx once it has done it; a refusal is any other status, its reason in the body
+(``{"reason": "..."}`` or plain text, the first 200 characters shown to the agent). The provider then reports what follows through its
 usual webhook (``answered`` when the new agent takes a transferred call, ``ended``).
 Without ``control_url`` (the demo, where no provider carries the calls) roadie only records
 the step.
@@ -73,16 +74,34 @@ def send(call: Call, command: str, **detail) -> bool:
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json",
         "X-Roadie-Signature": "sha256=" + hmac_sha256_hex(config.get("secret", ""), body)})
+    reason = ""
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
-        status = exc.code
+        status, reason = exc.code, _reason(exc)
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise ControlError(f"the phone provider could not be reached: {exc}") from None
     if not 200 <= status < 300:
-        raise ControlError(f"the phone provider refused to {command} the call (HTTP {status})")
+        raise ControlError(f"the phone provider refused to {command} the call "
+                           f"(HTTP {status}{': ' + reason if reason else ''})")
     return True
+
+
+def _reason(exc: urllib.error.HTTPError) -> str:
+    """The provider's reason for a refusal: its JSON ``reason`` (or ``detail``, ``message``),
+    else its text; at most 200 characters on one line."""
+    try:
+        text = exc.read(2000).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        text = str(data.get("reason") or data.get("detail") or data.get("message") or "")
+    return " ".join(text.split())[:200]
 
 
 def _twilio(call: Call, config: dict, command: str, to: dict | None = None) -> bool:

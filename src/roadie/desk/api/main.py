@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, ValidationError
 
 from roadie.connectors.email import api as email_api
+from roadie.connectors.voice import api as voice_api
 from roadie.desk.api import agents, brands, contacts, desk, macros, pools, queues, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
@@ -47,6 +48,7 @@ api.add_router("", scheduling_settings_api.router)
 api.add_router("", email_api.router)
 api.add_router("", macros.router)
 api.add_router("", desk.router)
+api.add_router("", voice_api.router)
 
 
 @api.exception_handler(ActionError)
