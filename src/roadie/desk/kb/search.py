@@ -101,27 +101,28 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _bm25_sql(phrases: list[str], idf: list[float], avgdl: float) -> tuple[str, list]:
+def _bm25_sql(phrases: list[str], idf: list[float], avgdl: float, *, match: str,
+              limit: int) -> tuple[str, list]:
     """The score of FTS5's bm25() as SQL over the padded columns (tokens two spaces apart,
-    so that counting ``' term '`` counts every occurrence), with the given statistics."""
-    score = " + ".join(
-        f"%s * q{i} * {K1 + 1} / (q{i} + {K1} * (1 - {B} + {B} * tokens / %s))" for i in range(len(phrases)))
-    params: list = [x for value in idf for x in (value, avgdl)]
-    freqs = []
+    so that counting ``' term '`` counts every occurrence), with the given statistics. Both
+    steps are materialised: each candidate row is padded once and each frequency counted once."""
+    freqs, freq_params = [], []
     for term in phrases:
         parts = []
         for column, weight in COLUMN_WEIGHTS:
             parts.append(f"{weight} * ((length(p_{column}) - length(replace(p_{column}, %s, ''))) / %s)")
-            params += [f" {term} ", len(term) + 2]
+            freq_params += [f" {term} ", len(term) + 2]
         freqs.append(" + ".join(parts))
+    score = " + ".join(
+        f"%s * q{i} * {K1 + 1} / (q{i} + {K1} * (1 - {B} + {B} * tokens / %s))" for i in range(len(phrases)))
     padded = ", ".join(f"' ' || replace({c}, ' ', '  ') || ' ' AS p_{c}" for c, _ in COLUMN_WEIGHTS)
     sql = f"""
-        SELECT rowid, {score} AS score FROM (
+        WITH f AS MATERIALIZED (SELECT rowid, {padded} FROM kb_fts WHERE kb_fts MATCH %s),
+        q AS MATERIALIZED (
           SELECT f.rowid AS rowid, z.tokens AS tokens, {", ".join(f"{q} AS q{i}" for i, q in enumerate(freqs))}
-          FROM (SELECT rowid, {padded} FROM kb_fts WHERE kb_fts MATCH %s) AS f
-          JOIN kb_fts_size AS z ON z.rowid = f.rowid)
-        ORDER BY score DESC, rowid LIMIT %s"""
-    return sql, params
+          FROM f JOIN kb_fts_size AS z ON z.rowid = f.rowid)
+        SELECT rowid, {score} AS score FROM q ORDER BY score DESC, rowid LIMIT %s"""
+    return sql, [match, *freq_params, *[x for value in idf for x in (value, avgdl)], limit]
 
 
 def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
@@ -154,8 +155,9 @@ def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
         n_rows, n_tokens = cursor.fetchone()
         avgdl = n_tokens / n_rows
         idf = [max(1e-6, math.log((n_rows - counts[t] + 0.5) / (counts[t] + 0.5))) for t in phrases]
-        sql, params = _bm25_sql(phrases, idf, avgdl)
-        cursor.execute(sql, [*params, f"({scope}) AND ({' OR '.join(clauses)})", limit])
+        sql, params = _bm25_sql(phrases, idf, avgdl, match=f"({scope}) AND ({' OR '.join(clauses)})",
+                                limit=limit)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return _Ranked([r[0] for r in rows], {r[0]: r[1] for r in rows}, used)
 
