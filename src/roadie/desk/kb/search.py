@@ -20,8 +20,6 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from roadie.desk.kb.index import scope_token
 from roadie.desk.kb.models import Article
@@ -88,6 +86,9 @@ def _sqlite_close_terms(cursor, scope: str, stem: str) -> dict[str, int]:
     cursor.execute("SELECT term FROM kb_fts_vocab WHERE term >= %s AND term < %s "
                    "AND length(term) BETWEEN %s AND %s",
                    [prefix, upper, len(stem) - budget, len(stem) + budget])
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     terms = [t for (t,) in cursor.fetchall() if not t.startswith("kbbrand")]
     # The optimal string alignment distance of text.edit_distance, in C++ (rapidfuzz): every
     # term of the whole index's list within the budget, then only those the brands hold.
