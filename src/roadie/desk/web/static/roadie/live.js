@@ -12,6 +12,7 @@
   const fr = document.documentElement.lang === "fr";
   const lastRefresh = new WeakMap();
   const latest = new WeakMap(); // panel -> number of its newest refresh
+  let events = 0; // live events received so far (a pane load checks whether any came meanwhile)
 
   function runScripts(root) {
     // Scripts inside swapped HTML do not run by themselves: re-create them.
@@ -39,7 +40,7 @@
     markCurrent();
     tick(); clocks();
   }
-  const refreshAll = () => panels().forEach(refresh);
+  const refreshAll = () => { events += 1; panels().forEach(refresh); };
 
   // Timers: one loop for every panel, including those the pane brings in later.
   setInterval(() => {
@@ -132,6 +133,7 @@
   }
   async function load(url, options, push) {
     const target = pane();
+    const eventsBefore = events;
     const response = await fetch(url, Object.assign({ credentials: "same-origin", headers: { "X-Pane": "1", "X-Requested-With": "fetch" } }, options || {}));
     // A refused reply (4xx, X-Roadie-Refused) comes back as the pane with the error and the text kept.
     if (!response.ok && !response.headers.get("X-Roadie-Refused")) { window.location.href = url; return; }
@@ -144,6 +146,10 @@
     const focus = target.querySelector("#reply-body") || heading;
     if (focus) { if (focus === heading) heading.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
     markCurrent(); tick(); clocks(); notifyButton();
+    // The pane was rendered when the request was answered: an event that came while it was on
+    // its way (the customer answering the reply just sent) refreshed the panels it replaced,
+    // so refresh the new ones, or the pane would show the conversation as it was before.
+    if (events !== eventsBefore) target.querySelectorAll("[data-live-panel]").forEach(refresh);
     const inbox = document.querySelector("[data-inbox]");
     if (inbox) refresh(inbox);
     lastRefresh.set(target, Date.now());
