@@ -252,14 +252,14 @@ def patch_channel(request: HttpRequest, slug: str, channel_id: int, payload: Cha
     return channel_out(channel)
 
 
-class CheckOut(Schema):
+class ConnectionCheckOut(Schema):
     what: str = Field(description="the server tried (\"IMAP help@... @ imap.example:993 (INBOX)\")")
     ok: bool
     detail: str = Field(description="its answer (\"12 messages\") or the error")
 
 
 @router.post("/brands/{slug}/channels/{channel_id}/test",
-             response={200: list[CheckOut], 403: Error, 404: Error, 422: Error})
+             response={200: list[ConnectionCheckOut], 403: Error, 404: Error, 422: Error})
 def test_channel(request: HttpRequest, slug: str, channel_id: int):
     """The console's "test connection": really connect to the servers the channel uses (an
     email channel: each IMAP mailbox of the brand, and the SMTP relay) and say what answered;

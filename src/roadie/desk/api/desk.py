@@ -86,7 +86,7 @@ class EscalationOut(Schema):
     answer: str
 
 
-class MacroOut(Schema):
+class FilledMacroOut(Schema):
     id: int
     title: str
     text: str = Field(description="the saved reply with its placeholders filled for this contact")
@@ -131,7 +131,7 @@ def set_tags(request: HttpRequest, contact_id: int, payload: TagsIn):
     return _contact(request, actions.set_tags(request.auth, contact, tags=tags))
 
 
-@router.get("/contacts/{contact_id}/macros", response={200: list[MacroOut], 403: Error, 404: Error})
+@router.get("/contacts/{contact_id}/macros", response={200: list[FilledMacroOut], 403: Error, 404: Error})
 def contact_macros(request: HttpRequest, contact_id: int):
     """The brand's saved replies in the contact's language, placeholders filled for this
     contact and reader (a customer name the brand hides is left empty). Insert one with

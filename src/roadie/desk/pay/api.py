@@ -338,7 +338,7 @@ def ledger(request, period: str | None = None, account: str | None = None, limit
              "legs": legs.get(t.pk, [])} for t in rows]
 
 
-class CheckOut(Schema):
+class LedgerCheckOut(Schema):
     ok: bool
     fault: str
     transactions: int
@@ -346,7 +346,7 @@ class CheckOut(Schema):
     statements: int
 
 
-@router.get("/pay/ledger/check", response={200: CheckOut, 403: Error})
+@router.get("/pay/ledger/check", response={200: LedgerCheckOut, 403: Error})
 def check(request):
     _finance(request)
     r = lib.ledger_check()

@@ -224,7 +224,7 @@ class WorkloadOut(Schema):
     reviewers: list[ReviewerIn]
 
 
-class PlanOut(Schema):
+class SamplingPlanOut(Schema):
     cycle_start: date
     population: int
     drawn: int
@@ -297,7 +297,7 @@ def draw_workload(request: HttpRequest, workload_id: int):
     return Status(201, [_assignment_out(a) for a in found])
 
 
-@router.get("/quality/workloads/{workload_id}/plan", response={200: PlanOut, 403: Error, 404: Error})
+@router.get("/quality/workloads/{workload_id}/plan", response={200: SamplingPlanOut, 403: Error, 404: Error})
 def workload_plan(request: HttpRequest, workload_id: int):
     """The cycle's population, the draw so far, its margin of error, and Cochran's size."""
     _require_quality(request.auth)
