@@ -35,6 +35,8 @@
     if (!response.ok || !panel.isConnected) return;
     const html = await response.text();
     if (latest.get(panel) !== number) return;
+    // Nor when the user started typing in it while the answer was on its way.
+    if (panel.contains(document.activeElement) && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
     panel.innerHTML = html;
     if (panel.matches("[data-offer-banner]")) offersChanged(panel);
     markCurrent();
