@@ -31,11 +31,11 @@ pytestmark = pytest.mark.django_db
 def week(make_pool, make_plan, make_agent, make_user):
     """This week's published plan: a slot under way now and two to come (one with one seat)."""
     now = timezone.now()
-    today = timezone.localdate()
     pool = make_pool()
     started = now.astimezone(timezone.get_default_timezone()) - dt.timedelta(hours=1)
     hour = started.hour + started.minute / 60
-    plan = make_plan(pool=pool, first_day=today, slots=[
+    # the week starts on the day the slot under way started (yesterday just after midnight)
+    plan = make_plan(pool=pool, first_day=started.date(), slots=[
         (0, hour, hour + 3, 2),   # under way
         (3, 9, 17, 2),
         (4, 9, 13, 1),
