@@ -351,29 +351,30 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         QUANTILES,
         HistoryError,
         backtest,
-        forecast_quantiles,
+        forecast_distribution,
         forecast_series,
         level_shifts,
-        point_forecast,
         to_frame,
     )
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
     history = _load_history(args)
-    points, means = {}, {}
+    points, means, choices = {}, {}, {}
     levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
                           not in QUANTILES else ())
     bands: dict[float, dict] = {q: {} for q in levels} if args.method == "auto" else {}
     try:
         for name, matrix in history.items():
             if bands:
-                mean, qs = forecast_quantiles(matrix, horizon_days=horizon,
-                                              config=replace(config, quantile=None),
-                                              series=name, levels=levels)
+                result = forecast_distribution(matrix, horizon_days=horizon,
+                                               config=replace(config, quantile=None),
+                                               series=name, levels=levels)
+                mean = result.mean
                 for q in levels:
-                    bands[q][name] = qs[q]
-                points[name] = point_forecast(mean, qs[0.5])
+                    bands[q][name] = result.quantiles[q]
+                points[name] = result.point
+                choices[name] = result.model
             else:
                 mean = forecast_series(matrix, horizon_days=horizon, config=config,
                                        series=name)
@@ -396,6 +397,16 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
         note = sys.stdout if args.out is not None or args.backtest else sys.stderr
         for name, matrix in history.items():
+            model = choices.get(name)
+            if model is not None:  # what the inner origins chose (docs/planning.md)
+                point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
+                         "median-k": f"the median of the last {model.median_k} same weekdays"
+                                     " (their mean where that is 0)"}[model.point]
+                mean_of = ("the combination of the four families"
+                           if model.mean_choice == "combination"
+                           else f"the mean of the last {model.chosen[0][1]} same weekdays")
+                print(f"series {name}: mean from {mean_of}; point forecast: {point}",
+                      file=note)
             small = 0
             for day, factor in level_shifts(matrix, config=config, series=name):
                 if max(factor, 1 / factor) < REPORT_SHIFT_AT:

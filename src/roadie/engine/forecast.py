@@ -45,6 +45,8 @@ __all__ = [
     "SpecialPeriod",
     "backtest",
     "baseline",
+    "Forecast",
+    "forecast_distribution",
     "forecast_quantiles",
     "point_forecast",
     "forecast_with",
@@ -123,6 +125,26 @@ class ForecastConfig:
     closed_days: frozenset[dt.date] = field(default_factory=frozenset)  # declared closings
     closed_weekdays: frozenset[int] = field(default_factory=frozenset)  # 0 = Monday
     quantile: float | None = None  # forecast this quantile instead of the mean ("auto")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One series' forecast: the expected counts (``mean``, what staffing takes), the point
+    forecast (``point``, the one number per interval the back-test scores: chosen per series
+    among the median rule, the mean and the median-k baseline, docs/planning.md "Third
+    revision"), the quantiles by level, and the default method's model (None otherwise)."""
+
+    mean: DayMatrix
+    point: DayMatrix
+    quantiles: dict[float, DayMatrix]
+    model: object | None = None  # forecast_auto.AutoModel for the default method
+
+    @property
+    def choice(self) -> str:
+        """``mean/point`` as chosen, e.g. ``combination/median``; "-" for other methods."""
+        if self.model is None:
+            return "-"
+        return f"{self.model.mean_choice}/{self.model.point}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,10 +298,9 @@ def forecast_series(
 ) -> DayMatrix:
     """Forecast ``horizon_days`` days after the end of ``history`` (same interval): the mean,
     or the quantile ``config.quantile``."""
-    mean, quantiles = _forecast(history, horizon_days=horizon_days, config=config,
-                                series=series,
-                                levels=() if config.quantile is None else (config.quantile,))
-    return mean if config.quantile is None else quantiles[config.quantile]
+    result = _forecast(history, horizon_days=horizon_days, config=config, series=series,
+                       levels=() if config.quantile is None else (config.quantile,))
+    return result.mean if config.quantile is None else result.quantiles[config.quantile]
 
 
 def forecast_quantiles(
@@ -287,6 +308,19 @@ def forecast_quantiles(
     levels: tuple[float, ...] = QUANTILES,
 ) -> tuple[DayMatrix, dict[float, DayMatrix]]:
     """The mean forecast and, per level, its quantile (calibrated in-sample: "auto" only)."""
+    result = _forecast(history, horizon_days=horizon_days, config=config, series=series,
+                       levels=levels)
+    return result.mean, result.quantiles
+
+
+def forecast_distribution(
+    history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str = "all",
+    levels: tuple[float, ...] = QUANTILES,
+) -> Forecast:
+    """The mean, the point forecast and the quantiles, with the model that made them (for
+    the older methods the point is the mean and there are no quantiles)."""
+    if config.method != "auto":
+        levels = ()
     return _forecast(history, horizon_days=horizon_days, config=config, series=series,
                      levels=levels)
 
@@ -311,13 +345,12 @@ def forecast_with(
     adjusted for the future's holidays, closings and periods as roadie's own (used by the
     back-test to give baselines and peers the same holidays)."""
     return _forecast(history, horizon_days=horizon_days, config=config, series=series,
-                     levels=(), base=base)[0]
+                     levels=(), base=base).mean
 
 
 def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str,
-              levels: tuple[float, ...], base=None
-              ) -> tuple[DayMatrix, dict[float, DayMatrix]]:
-    from roadie.engine.forecast_auto import auto_predict, fit_auto
+              levels: tuple[float, ...], base=None) -> Forecast:
+    from roadie.engine.forecast_auto import auto_predict, fit_auto, point_table
 
     if horizon_days < 1:
         raise ValueError("the horizon must be at least one day")
@@ -382,31 +415,46 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     holiday_factor = float(np.median(ratios)) if ratios else None
 
     mask = _open_mask(config, slots)
-    if mask is not None:
-        day_profiles = day_profiles * mask
-        sums = day_profiles.sum(axis=1, keepdims=True)
-        day_profiles = np.divide(day_profiles, sums, out=np.zeros_like(day_profiles),
-                                 where=sums > 0)
-
-    out = np.zeros((horizon_days, slots))
     sundays = np.flatnonzero(future_weekdays == 6)
-    for i, day in enumerate(future):
-        w = future_weekdays[i]
-        if day in config.closed_days or w in config.closed_weekdays:
-            continue
-        total = daily[i]
-        profile = day_profiles[i]
-        if day in holiday:
-            if holiday_factor is not None:
-                total = total * holiday_factor
-            else:  # like a Sunday
-                total = daily[sundays[0]] if sundays.size else level[6]
-                profile = day_profiles[sundays[0]] if sundays.size else profile
-        out[i] = max(total, 0.0) * _uplift(config, day, series) * profile
+
+    def ahead(daily: np.ndarray, day_profiles: np.ndarray) -> np.ndarray:
+        """Daily totals x profiles over the horizon, with the opening hours, closings,
+        holidays and special periods applied."""
+        if mask is not None:
+            day_profiles = day_profiles * mask
+            sums = day_profiles.sum(axis=1, keepdims=True)
+            day_profiles = np.divide(day_profiles, sums, out=np.zeros_like(day_profiles),
+                                     where=sums > 0)
+        out = np.zeros((horizon_days, slots))
+        for i, day in enumerate(future):
+            w = future_weekdays[i]
+            if day in config.closed_days or w in config.closed_weekdays:
+                continue
+            total = daily[i]
+            profile = day_profiles[i]
+            if day in holiday:
+                if holiday_factor is not None:
+                    total = total * holiday_factor
+                else:  # like a Sunday
+                    total = daily[sundays[0]] if sundays.size else level[6]
+                    profile = day_profiles[sundays[0]] if sundays.size else profile
+            out[i] = max(total, 0.0) * _uplift(config, day, series) * profile
+        return out
+
+    out = ahead(daily, day_profiles)
     mean = DayMatrix(future[0], history.interval_minutes, out)
     quantiles = {q: DayMatrix(future[0], history.interval_minutes, model.quantile(out, q))
                  for q in levels}
-    return mean, quantiles
+    point = mean
+    if model is not None and model.point == "median":
+        point = point_forecast(mean, DayMatrix(future[0], history.interval_minutes,
+                                               model.quantile(out, 0.5)))
+    elif model is not None and model.point == "median-k":
+        table = point_table(model, values, weekdays, regular)[future_weekdays]
+        totals_ = table.sum(axis=1)
+        point = DayMatrix(future[0], history.interval_minutes, ahead(totals_, np.divide(
+            table, totals_[:, None], out=np.zeros_like(table), where=totals_[:, None] > 0)))
+    return Forecast(mean=mean, point=point, quantiles=quantiles, model=model)
 
 
 def level_shifts(history: DayMatrix, *, config: ForecastConfig, series: str = "all"
@@ -486,7 +534,7 @@ class BacktestResult:
     ``at_or_above_q90`` / ``at_or_below_q10`` the same with equality (quantiles are counts: a
     quantile is calibrated when the strict share is at most its level's tail and the share
     with equality at least that). ``point_wmape``: the wMAPE of the point forecast
-    (:func:`point_forecast`), ``median_wmape`` that of the 50 % quantile alone."""
+    (:attr:`Forecast.point`), ``median_wmape`` that of the 50 % quantile alone."""
 
     series: str
     folds: int
@@ -501,7 +549,15 @@ class BacktestResult:
     point_wmape: float | None = None  # wMAPE of the point forecast (median, or mean if 0)
     at_or_above_q90: float | None = None
     at_or_below_q10: float | None = None
-    sparse: float | None = None  # share of open intervals whose point forecast is the mean
+    sparse: float | None = None  # share of open intervals whose 50 % quantile is 0
+    choices: tuple[str, ...] = ()  # per fold, the default's "mean/point" choice
+
+    def choice_counts(self) -> str:
+        """The folds' choices counted, e.g. ``combination/median 9, mean-k/mean 3``."""
+        counts: dict[str, int] = {}
+        for c in self.choices:
+            counts[c] = counts.get(c, 0) + 1
+        return ", ".join(f"{c} {k}" for c, k in sorted(counts.items(), key=lambda x: -x[1]))
 
 
 def backtest(
@@ -525,6 +581,7 @@ def backtest(
     quantiles = method is None and config.method == "auto" and config.quantile is None
     above = below = above50 = opened = at_above = at_below = sparse = 0
     merr = perr = 0.0
+    choices: list[str] = []
     for f in range(folds):
         origin = first_origin + f * step_days
         train = history.slice(0 if history_days is None else max(0, origin - history_days),
@@ -533,8 +590,10 @@ def backtest(
         if method is not None:
             pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
         elif quantiles:
-            mean, qs = forecast_quantiles(train, horizon_days=horizon_days, config=config,
-                                          series=series)
+            result = forecast_distribution(train, horizon_days=horizon_days, config=config,
+                                           series=series)
+            mean, qs = result.mean, result.quantiles
+            choices.append(result.choice)
             pred = mean.values
             open_ = pred > 0
             opened += int(open_.sum())
@@ -545,7 +604,7 @@ def backtest(
             at_below += int((actual <= qs[0.1].values)[open_].sum())
             sparse += int(((qs[0.5].values == 0) & open_).sum())
             merr += np.abs(actual - qs[0.5].values).sum()
-            perr += np.abs(actual - point_forecast(mean, qs[0.5]).values).sum()
+            perr += np.abs(actual - result.point.values).sum()
         else:
             pred = forecast_series(train, horizon_days=horizon_days, config=config,
                                    series=series).values
@@ -570,6 +629,7 @@ def backtest(
         median_wmape=float(merr / actual_sum) if quantiles and actual_sum else None,
         point_wmape=float(perr / actual_sum) if quantiles and actual_sum else None,
         at_or_above_q90=share(at_above), at_or_below_q10=share(at_below), sparse=share(sparse),
+        choices=tuple(choices),
     )
 
 

@@ -23,12 +23,13 @@ interval, k chosen the same way) are here too, so that both sides are scored ali
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "weekday_baseline"]
+__all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "point_table",
+           "weekday_baseline"]
 
 DAILY = (
     *(("mean", k) for k in (1, 2, 4, 8)),
@@ -82,6 +83,13 @@ class AutoModel:
     # variance of the current log level after a change (long-run variance / its open days),
     # added to kappa in the quantiles: wider just after a change
     level_var: float = 0.0
+    # third revision: the mean is the combination of ``chosen`` ("combination") or the mean-k
+    # baseline alone ("mean-k", then ``chosen`` is that one); the point forecast is the
+    # median rule of the mean ("median"), the mean itself ("mean") or the median-k baseline
+    # under the same rule ("median-k", k = ``median_k``): each chosen on honest inner errors
+    mean_choice: str = "combination"
+    point: str = "median"
+    median_k: int = 5
 
     def describe(self) -> str:
         parts = []
@@ -95,7 +103,11 @@ class AutoModel:
                          f"{' smoothed' if smooth else ''}")
         shifts = f"level shifts at day(s) {', '.join(map(str, self.breaks))}; " if self.breaks \
             else ""
-        return shifts + "; ".join(parts)
+        point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
+                 "median-k": f"the median of the last {self.median_k} same weekdays per "
+                             "interval (their mean where that is 0)"}[self.point]
+        return (shifts + f"mean: {self.mean_choice} of " + "; ".join(parts)
+                + f"; point forecast: {point}")
 
     def calibrated_level(self, level: float, band: int) -> float:
         """The level of the negative binomial that gives the quantile ``level`` in ``band``:
@@ -470,61 +482,46 @@ def _tables(choice: tuple, values: np.ndarray, weekdays: np.ndarray, regular: np
     return daily[:, None] * _profile_candidates(values, idx, (choice[2],))[0]
 
 
-def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
-    """Find the level shifts of the window, re-level it, choose the best candidate of each
-    family on its inner folds (7-day horizon) and calibrate the quantiles of their average."""
-    n = values.shape[0]
-    breaks, relevel, level_var = _level_breaks(values.sum(axis=1), weekdays, regular)
-    values = values * relevel[:, None]
-    totals = values.sum(axis=1)
-    horizon = 7
-    daily_kinds = DAILY_KINDS
-    errors = np.zeros((len(daily_kinds), len(PROFILES)))
-    interval_errors = np.zeros(len(INTERVAL_K))
-    keep = []
-    for origin in _inner_origins(n, horizon):
-        weight = DECAY ** ((n - horizon - origin) / 7.0)
-        span = np.arange(origin, origin + horizon)
-        span = span[regular[span]]
-        if not span.size:
-            continue
-        idx = _by_weekday(weekdays[:origin], regular[:origin])
-        daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
-        prof = _profile_candidates(values[:origin], idx, PROFILES)
-        means = _interval_means(values[:origin], idx)
-        wd = weekdays[span]
-        actual = values[span]
-        pred = daily[:, None, wd, None] * prof[None, :, wd, :]
-        errors += weight * np.abs(pred - actual[None, None]).sum(axis=(2, 3))
-        interval_errors += weight * np.abs(means[:, wd, :] - actual[None]).sum(axis=(1, 2))
-        keep.append((daily, prof, means, wd, actual, weight))
-    if not keep:
-        return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
-                         breaks=breaks, relevel=relevel, level_var=level_var)
-    families = np.array([_family(kind) for kind, _ in daily_kinds])
-    winners = []
+def _median_rule(values: np.ndarray, idx: list[np.ndarray], k: int) -> np.ndarray:
+    """The median of interval s over the last k same weekdays, or their mean where the
+    median is 0 (a point forecast that is never 0 where the expected count is positive)."""
+    median = _baseline(values, idx, "median", k)
+    return np.where(median > 0, median, _baseline(values, idx, "mean", k))
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """One inner origin: its candidates' forecasts of its (regular) days and what came."""
+
+    origin: int
+    weight: float
+    daily: np.ndarray  # daily candidates [c, w]
+    prof: np.ndarray  # profile candidates [p, w, s]
+    means: np.ndarray  # per-interval mean-k [k, w, s]
+    medians: np.ndarray  # per-interval median-k rule [k, w, s]
+    wd: np.ndarray
+    actual: np.ndarray
+
+    def combination(self, winners, k: int) -> np.ndarray:
+        parts = [self.daily[c, self.wd, None] * self.prof[p, self.wd, :] for c, p in winners]
+        return np.mean([*parts, self.means[k, self.wd, :]], axis=0)
+
+
+def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
+    out = []
     for name in FAMILIES:
         masked = np.where((families == name)[:, None], errors, np.inf)
         c, p = np.unravel_index(int(np.argmin(masked)), errors.shape)
-        winners.append((int(c), int(p)))
-    k = int(np.argmin(interval_errors))
-    chosen = (*(("daily", daily_kinds[c], PROFILES[p]) for c, p in winners),
-              ("interval", INTERVAL_K[k]))
-    mus, ys, ws = [], [], []
-    inner_error = 0.0
-    for daily, prof, means, wd, actual, weight in keep:
-        parts = [daily[c, wd, None] * prof[p, wd, :] for c, p in winners]
-        mu = np.mean([*parts, means[k, wd, :]], axis=0)
-        inner_error += weight * float(np.abs(mu - actual).sum())
-        mus.append(mu.ravel())
-        ys.append(actual.ravel())
-        ws.append(np.full(mu.size, weight))
-    mu, y, wt = np.concatenate(mus), np.concatenate(ys), np.concatenate(ws)
+        out.append((int(c), int(p)))
+    return out
+
+
+def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray) -> dict:
+    """kappa by moments and the PIT values per band of forecast size (for AutoModel)."""
     open_ = mu > 0
     mu, y, wt = mu[open_], y[open_], wt[open_]
     if not mu.size:
-        return AutoModel(chosen=chosen, inner_error=inner_error, breaks=breaks,
-                         relevel=relevel, level_var=level_var)
+        return {}
     kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
                 0.0)
     dist = _nb(mu, kappa)
@@ -536,11 +533,108 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
         count = min(BANDS, mu.size // BAND_SIZE)
         edges = np.quantile(mu, np.arange(1, count) / count)
         band = np.searchsorted(edges, mu, side="right")
-    return AutoModel(chosen=chosen, kappa=kappa, inner_error=inner_error, edges=edges,
-                     pit_low=tuple(low[band == b] for b in range(count)),
-                     pit_high=tuple(high[band == b] for b in range(count)),
-                     weights=tuple(wt[band == b] for b in range(count)),
-                     breaks=breaks, relevel=relevel, level_var=level_var)
+    return dict(kappa=kappa, edges=edges,
+                pit_low=tuple(low[band == b] for b in range(count)),
+                pit_high=tuple(high[band == b] for b in range(count)),
+                weights=tuple(wt[band == b] for b in range(count)))
+
+
+def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
+    """Find the level shifts of the window, re-level it, choose the best candidate of each
+    family on its inner folds (7-day horizon); then, on honest inner errors (each inner
+    origin forecast with the winners of the other origins), choose the mean (the combination
+    or the mean-k baseline) and the point forecast (the median rule, the mean or the
+    median-k baseline), and calibrate the quantiles on the errors of the chosen mean at the
+    inner origins with at least half the window before them (docs/planning.md, "Third
+    revision")."""
+    n = values.shape[0]
+    breaks, relevel, level_var = _level_breaks(values.sum(axis=1), weekdays, regular)
+    values = values * relevel[:, None]
+    totals = values.sum(axis=1)
+    horizon = 7
+    folds: list[_Fold] = []
+    errors, interval_errors, median_errors = [], [], []
+    for origin in _inner_origins(n, horizon):
+        weight = DECAY ** ((n - horizon - origin) / 7.0)
+        span = np.arange(origin, origin + horizon)
+        span = span[regular[span]]
+        if not span.size:
+            continue
+        idx = _by_weekday(weekdays[:origin], regular[:origin])
+        daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
+        prof = _profile_candidates(values[:origin], idx, PROFILES)
+        means = _interval_means(values[:origin], idx)
+        medians = np.stack([_median_rule(values[:origin], idx, k) for k in INTERVAL_K])
+        wd = weekdays[span]
+        actual = values[span]
+        pred = daily[:, None, wd, None] * prof[None, :, wd, :]
+        errors.append(np.abs(pred - actual[None, None]).sum(axis=(2, 3)))
+        interval_errors.append(np.abs(means[:, wd, :] - actual[None]).sum(axis=(1, 2)))
+        median_errors.append(np.abs(medians[:, wd, :] - actual[None]).sum(axis=(1, 2)))
+        folds.append(_Fold(origin, weight, daily, prof, means, medians, wd, actual))
+    if not folds:
+        return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
+                         breaks=breaks, relevel=relevel, level_var=level_var)
+    w = np.array([f.weight for f in folds])
+    per_fold = (np.array(errors), np.array(interval_errors), np.array(median_errors))
+    totals_ = [np.tensordot(w, e, axes=1) for e in per_fold]
+    families = np.array([_family(kind) for kind, _ in DAILY_KINDS])
+
+    def choose(tot):
+        return _winners(tot[0], families), int(np.argmin(tot[1])), int(np.argmin(tot[2]))
+
+    winners, k, km = choose(totals_)
+    honest = len(folds) >= 2
+    # per inner origin: (combination, mean-k, median-k rule), chosen without that origin
+    forecasts = []
+    for j, fold in enumerate(folds):
+        wj, kj, kmj = choose([t - fold.weight * e[j] for t, e in zip(totals_, per_fold,
+                                                                       strict=True)]) \
+            if honest else (winners, k, km)
+        forecasts.append((fold.combination(wj, kj), fold.means[kj, fold.wd, :],
+                          fold.medians[kmj, fold.wd, :]))
+
+    def error(option: int) -> float:
+        return float(sum(f.weight * np.abs(fc[option] - f.actual).sum()
+                         for f, fc in zip(folds, forecasts, strict=True)))
+
+    mean_option = 1 if honest and error(1) < error(0) else 0
+    chosen = (*(("daily", DAILY_KINDS[c], PROFILES[p]) for c, p in winners),
+              ("interval", INTERVAL_K[k]))
+    if mean_option:
+        chosen = (("interval", INTERVAL_K[k]),)
+    # calibration: the honest errors of the chosen mean at the origins with at least half
+    # the window before them (the latest origin when none has)
+    calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
+    mu = np.concatenate([forecasts[j][mean_option].ravel() for j in calib])
+    y = np.concatenate([folds[j].actual.ravel() for j in calib])
+    wt = np.concatenate([np.full(folds[j].actual.size, folds[j].weight) for j in calib])
+    model = AutoModel(chosen=chosen, inner_error=error(mean_option), breaks=breaks,
+                      relevel=relevel, level_var=level_var,
+                      mean_choice=("combination", "mean-k")[mean_option],
+                      median_k=INTERVAL_K[km], **_calibrate(mu, y, wt))
+    if not honest:
+        return model
+    # the point forecast: the median rule of the mean, the mean, or the median-k rule
+    inner = replace(model, level_var=0.0)
+    scores = {"median": 0.0, "mean": error(mean_option), "median-k": error(2)}
+    for f, fc in zip(folds, forecasts, strict=True):
+        q50 = inner.quantile(fc[mean_option], 0.5)
+        scores["median"] += f.weight * float(
+            np.abs(np.where(q50 > 0, q50, fc[mean_option]) - f.actual).sum())
+    point = min(scores, key=lambda name: scores[name])  # ties: the order above
+    return replace(model, point=point)
+
+
+def point_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
+                regular: np.ndarray) -> np.ndarray | None:
+    """The ``7 x slots`` point forecast table when it is the median-k baseline (on the
+    re-levelled window), else None (the point is the mean or its median rule)."""
+    if model.point != "median-k":
+        return None
+    if model.relevel.size == values.shape[0]:
+        values = values * model.relevel[:, None]
+    return _median_rule(values, _by_weekday(weekdays, regular), model.median_k)
 
 
 def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
