@@ -63,6 +63,10 @@ RECENT_ALPHA, MAD_EFFICIENCY = 0.01, 0.37
 # the long-run variance's factor over the variance is floored (negative autocorrelation must
 # not make small differences look large)
 LRV_FLOOR = 0.5
+# third revision: the combination and the median rule stay the mean and the point forecast
+# unless a baseline (or the mean) beats them on the inner origins beyond noise: a one-sided
+# paired t-test at 5 % of the per-origin differences of their honest errors
+SWITCH_ALPHA = 0.05
 
 
 @dataclass(frozen=True)
@@ -594,11 +598,14 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
         forecasts.append((fold.combination(wj, kj), fold.means[kj, fold.wd, :],
                           fold.medians[kmj, fold.wd, :]))
 
-    def error(option: int) -> float:
-        return float(sum(f.weight * np.abs(fc[option] - f.actual).sum()
-                         for f, fc in zip(folds, forecasts, strict=True)))
+    def errors_of(option: int) -> np.ndarray:  # per inner origin, weighted
+        return np.array([f.weight * np.abs(fc[option] - f.actual).sum()
+                         for f, fc in zip(folds, forecasts, strict=True)])
 
-    mean_option = 1 if honest and error(1) < error(0) else 0
+    def error(option: int) -> float:
+        return float(errors_of(option).sum())
+
+    mean_option = 1 if _better(errors_of(1), errors_of(0)) else 0
     chosen = (*(("daily", DAILY_KINDS[c], PROFILES[p]) for c, p in winners),
               ("interval", INTERVAL_K[k]))
     if mean_option:
@@ -606,24 +613,49 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     # calibration: the honest errors of the chosen mean at the origins with at least half
     # the window before them (the latest origin when none has)
     calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
-    mu = np.concatenate([forecasts[j][mean_option].ravel() for j in calib])
-    y = np.concatenate([folds[j].actual.ravel() for j in calib])
-    wt = np.concatenate([np.full(folds[j].actual.size, folds[j].weight) for j in calib])
+
+    def calibration(used: list[int]) -> dict:
+        mu = np.concatenate([forecasts[j][mean_option].ravel() for j in used])
+        y = np.concatenate([folds[j].actual.ravel() for j in used])
+        wt = np.concatenate([np.full(folds[j].actual.size, folds[j].weight) for j in used])
+        return _calibrate(mu, y, wt)
+
     model = AutoModel(chosen=chosen, inner_error=error(mean_option), breaks=breaks,
                       relevel=relevel, level_var=level_var,
                       mean_choice=("combination", "mean-k")[mean_option],
-                      median_k=INTERVAL_K[km], **_calibrate(mu, y, wt))
+                      median_k=INTERVAL_K[km], **calibration(calib))
     if not honest:
         return model
-    # the point forecast: the median rule of the mean, the mean, or the median-k rule
-    inner = replace(model, level_var=0.0)
-    scores = {"median": 0.0, "mean": error(mean_option), "median-k": error(2)}
-    for f, fc in zip(folds, forecasts, strict=True):
+    # the point forecast: the median rule of the mean, the mean, or the median-k rule; the
+    # median rule at each inner origin from quantiles calibrated without that origin
+    median = []
+    for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
+        others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
+        inner = replace(model, level_var=0.0, **calibration(others))
         q50 = inner.quantile(fc[mean_option], 0.5)
-        scores["median"] += f.weight * float(
-            np.abs(np.where(q50 > 0, q50, fc[mean_option]) - f.actual).sum())
-    point = min(scores, key=lambda name: scores[name])  # ties: the order above
+        median.append(f.weight * float(
+            np.abs(np.where(q50 > 0, q50, fc[mean_option]) - f.actual).sum()))
+    # between the model's own two point forecasts, the lower honest error (ties: the
+    # median rule); the median-k baseline replaces that only beyond noise
+    own = {"median": np.array(median), "mean": errors_of(mean_option)}
+    point = "mean" if own["mean"].sum() < own["median"].sum() else "median"
+    if _better(errors_of(2), own[point]):
+        point = "median-k"
     return replace(model, point=point)
+
+
+def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
+    """Whether ``challenger`` (per inner origin errors) beats ``default`` beyond noise: lower
+    in total and a one-sided paired t-test of the per-origin differences at 5 % (at least
+    three origins; otherwise the default stays)."""
+    d = challenger - default
+    if d.size < 3 or d.sum() >= 0:
+        return False
+    sd = float(np.std(d, ddof=1))
+    if sd <= 0:
+        return True
+    t = float(d.mean()) / (sd / math.sqrt(d.size))
+    return t < -float(stats.t.ppf(1.0 - SWITCH_ALPHA, d.size - 1))
 
 
 def point_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
