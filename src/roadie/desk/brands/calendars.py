@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from roadie.desk.brands.models import Brand, Closure, OpeningHours
+from django.db.models import DateField, IntegerField, TimeField, Value
+from django.db.models.functions import Cast
+
+from roadie.desk.brands.models import Brand, Closure, OpeningHours, ServiceLevelPolicy
 from roadie.engine.calendar import BusinessCalendar, OpeningRange
 
 
@@ -51,6 +54,32 @@ def _build(brand: Brand, channel: str, hours: list[OpeningHours],
         closures=frozenset(c.date for c in closures if not c.channel or c.channel == channel),
         tz=brand.timezone,
     )
+
+
+def answer_terms(brand: Brand, channel: str) -> tuple[int | None, BusinessCalendar]:
+    """The answer target of one brand's channel (seconds, None without a policy) and its
+    calendar, in one query: what a contact entering the queue needs for its deadline."""
+    # Typed NULLs: PostgreSQL reads two untyped NULLs of a column as text.
+    none_int, none_time, none_date = (Cast(Value(None), f()) for f in (IntegerField, TimeField, DateField))
+    rows = (
+        ServiceLevelPolicy.objects.filter(brand=brand, channel=channel).order_by()
+        .values_list(Value("p"), "channel", none_int, none_time, none_time, none_date,
+                     "answer_seconds")
+        .union(OpeningHours.objects.filter(brand=brand).order_by()
+               .values_list(Value("h"), "channel", "weekday", "opens", "closes", none_date, none_int),
+               Closure.objects.filter(brand=brand).order_by()
+               .values_list(Value("c"), "channel", none_int, none_time, none_time, "date", none_int),
+               all=True)
+    )
+    seconds, hours, closures = None, [], []
+    for kind, row_channel, weekday, opens, closes, day, answer in rows:
+        if kind == "p":
+            seconds = answer
+        elif kind == "h":
+            hours.append(OpeningHours(brand=brand, channel=row_channel, weekday=weekday, opens=opens, closes=closes))
+        else:
+            closures.append(Closure(brand=brand, channel=row_channel, date=day))
+    return seconds, _build(brand, channel, hours, closures)
 
 
 def business_deadline(brand: Brand, channel: str, *, start: datetime, seconds: float) -> datetime:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from roadie.desk.accounts.access import agent_of, can_supervise
-from roadie.desk.brands.calendars import business_deadline
-from roadie.desk.brands.models import Brand, ChannelKind, ServiceLevelPolicy
+from roadie.desk.brands.calendars import answer_terms
+from roadie.desk.brands.models import Brand, ChannelKind
 from roadie.desk.contacts import composer
 from roadie.desk.contacts.composer import ReplyExtras
 from roadie.desk.contacts.models import (
@@ -106,14 +107,13 @@ def store_raw(*, channel: str, source: str, payload: bytes, content_type: str = 
         )
 
 
-def _answer_seconds(brand: Brand, channel: str) -> int:
-    policy = ServiceLevelPolicy.objects.filter(brand=brand, channel=channel).first()
-    return policy.answer_seconds if policy else DEFAULT_ANSWER_SECONDS.get(channel, 3600)
-
-
 def _deadline(brand: Brand, channel: str, start: datetime) -> datetime:
-    """The service-level deadline: the answer time counted in the channel's opening hours."""
-    return business_deadline(brand, channel, start=start, seconds=_answer_seconds(brand, channel))
+    """The service-level deadline: the answer time (the brand's policy for the channel, else
+    the default) counted in the channel's opening hours; one query."""
+    seconds, calendar = answer_terms(brand, channel)
+    if seconds is None:
+        seconds = DEFAULT_ANSWER_SECONDS.get(channel, 3600)
+    return calendar.add(start, seconds)
 
 
 def answer_deadline(brand: Brand, channel: str, start: datetime) -> datetime:
@@ -124,8 +124,9 @@ def answer_deadline(brand: Brand, channel: str, start: datetime) -> datetime:
 def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
     """The brand's customer for ``data``: found by email, else phone, else the brand's
     reference (verified claims only), or created. One key makes one customer even when two
-    deliveries race: the database refuses the second (a unique constraint per key) and the
-    loser reads the winner's row."""
+    deliveries race: the database refuses the second (a unique constraint per key), which
+    rolls back the loser's delivery, and ``receive`` runs it again: it then reads the
+    winner's row (no savepoint here: it would cost two round trips on every new customer)."""
     existing = _find_customer(brand, data)
     if existing is not None:
         return existing
@@ -137,14 +138,7 @@ def _find_or_create_customer(brand: Brand, data: CustomerData) -> Customer:
         customer = Customer.objects.create(**fields, verified=False)
         created_unverified(customer)
         return customer
-    try:
-        with transaction.atomic():
-            return Customer.objects.create(**fields)
-    except IntegrityError:
-        existing = _find_customer(brand, data)
-        if existing is None:
-            raise
-        return existing
+    return Customer.objects.create(**fields)
 
 
 def _find_customer(brand: Brand, data: CustomerData) -> Customer | None:
@@ -188,38 +182,45 @@ def receive(inbound: Inbound, *, raw: RawInbound | None = None) -> tuple[Contact
 
     Idempotent: the same conversation key gives the same contact, the same message id the
     same message. Returns (contact, message, created) where created says whether the message
-    is new.
+    is new. ``raw`` (stored before, in its own transaction) is marked parsed or duplicate in
+    the same transaction as the message.
     """
     now = inbound.received_at or timezone.now()
     try:
         with transaction.atomic():
-            result = _receive(inbound, raw=raw, now=now)
+            return _receive(inbound, raw=raw, now=now)
     except IntegrityError:
-        # A concurrent delivery of the same conversation or message won the race: read it.
+        # A concurrent delivery of the same conversation, message or new customer won the
+        # race: this one was rolled back whole; run it again, it reads the winner's rows.
         with transaction.atomic():
-            result = _receive(inbound, raw=raw, now=now)
+            return _receive(inbound, raw=raw, now=now)
+
+
+def _parsed(raw: RawInbound | None, contact: Contact, *, created: bool) -> None:
     if raw is not None:
         RawInbound.objects.filter(pk=raw.pk).update(
-            status=RawStatus.PARSED if result[2] else RawStatus.DUPLICATE, contact=result[0]
+            status=RawStatus.PARSED if created else RawStatus.DUPLICATE, contact=contact
         )
-    return result
 
 
 def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tuple[Contact, Message, bool]:
     brand = inbound.brand
     contact = None
+    conversation = None
     if inbound.contact_id is not None:
-        contact = Contact.objects.select_for_update().filter(pk=inbound.contact_id, brand=brand).first()
+        conversation = Q(pk=inbound.contact_id)
     elif inbound.external_id:
-        contact = (
-            Contact.objects.select_for_update()
-            .filter(brand=brand, channel=inbound.channel, external_id=inbound.external_id)
-            .first()
-        )
-    if contact is not None and inbound.message_id:
-        duplicate = contact.messages.filter(external_id=inbound.message_id).first()
-        if duplicate is not None:
-            return contact, duplicate, False
+        conversation = Q(channel=inbound.channel, external_id=inbound.external_id)
+    if conversation is not None:
+        found = Contact.objects.select_for_update().filter(conversation, brand=brand)
+        if inbound.message_id:  # a message already received, looked up in the same query
+            found = found.annotate(duplicate_id=Subquery(
+                Message.objects.filter(contact=OuterRef("pk"), external_id=inbound.message_id)
+                .order_by().values("pk")[:1]))
+        contact = found.first()
+    if contact is not None and getattr(contact, "duplicate_id", None) is not None:
+        _parsed(raw, contact, created=False)
+        return contact, Message.objects.get(pk=contact.duplicate_id), False
     if contact is None:
         customer = _find_or_create_customer(brand, inbound.customer)
         contact = Contact.objects.create(
@@ -266,6 +267,7 @@ def _receive(inbound: Inbound, *, raw: RawInbound | None, now: datetime) -> tupl
         external_id=inbound.message_id, raw=raw,
     )
     publish_contact_change(contact, kind, agent_ids=(contact.agent_id,))
+    _parsed(raw, contact, created=True)
     return contact, message, True
 
 
