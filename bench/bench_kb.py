@@ -154,6 +154,10 @@ def _like_view(request):
         "url": f"/kb/{a.brand.slug}/{a.slug}/"} for a in (articles[i] for i in ids)], safe=False)
 
 
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
 def previous_ranking(brand_id: int, query: str, limit: int = 10) -> list[int]:
     """Reference (roadie's previous SQLite ranking, kept here for this benchmark): typo
     corrections from the whole index's terms and FTS5's own bm25(), whose statistics cover
@@ -161,7 +165,6 @@ def previous_ranking(brand_id: int, query: str, limit: int = 10) -> list[int]:
     from django.db import connection
 
     from roadie.desk.kb.index import scope_token
-    from roadie.desk.kb.search import _quote
     from roadie.desk.kb.text import allowed_typos, edit_distance, query_words, stems_of
 
     groups = [list(stems_of(w)) for w in query_words(query)]

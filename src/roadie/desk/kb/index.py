@@ -7,6 +7,7 @@ the text itself, stemmed by its ``roadie_fr`` and ``roadie_en`` configurations.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection
@@ -26,6 +27,15 @@ def _parts(article: Article) -> tuple[str, str, str]:
     return article.title, tags, body
 
 
+def postings(article_id: int, brand_id: int, title: str, tags: str, body: str) -> list[tuple]:
+    """SQLite: (term, brand, article, count in title, in tags, in body) for one row's stems,
+    each distinct term once: the rows of ``kb_fts_term``, the per-brand inverted index that
+    the ranking reads (its document counts and brand totals follow by trigger)."""
+    counts = [Counter(column.split()) for column in (title, tags, body)]
+    terms = dict.fromkeys([t for c in counts for t in c])
+    return [(t, brand_id, article_id, counts[0][t], counts[1][t], counts[2][t]) for t in terms]
+
+
 def index_articles(articles: Iterable[Article]) -> None:
     """(Re)index these articles: published ones go in, others come out."""
     articles = list(articles)
@@ -37,19 +47,23 @@ def index_articles(articles: Iterable[Article]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            rows, sizes = [], []
+            rows, sizes, terms = [], [], []
             for a in live:
                 title, tags, body = _parts(a)
                 columns = (scope_token(a.brand_id), index_terms(title), index_terms(tags),
                            index_terms(body))
                 rows.append((a.pk, *columns))
                 sizes.append((a.pk, a.brand_id, sum(len(c.split()) for c in columns)))
+                terms.extend(postings(a.pk, a.brand_id, *columns[1:]))
             cursor.executemany(
                 "INSERT INTO kb_fts (rowid, scope, title, tags, body) VALUES (%s, %s, %s, %s, %s)", rows)
             # Each row's token count (all columns, as FTS5 counts them) and brand: the ranking
             # takes the mean length over the brands searched from here.
             cursor.executemany(
                 "INSERT INTO kb_fts_size (rowid, brand_id, tokens) VALUES (%s, %s, %s)", sizes)
+            cursor.executemany(
+                "INSERT INTO kb_fts_term (term, brand_id, article_id, title, tags, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s)", terms)
         elif connection.vendor == "postgresql":
             rows, vocabulary = [], set()
             for a in live:
@@ -77,6 +91,7 @@ def unindex(article_ids: list[int]) -> None:
                 marks = ",".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM kb_fts WHERE rowid IN ({marks})", chunk)
                 cursor.execute(f"DELETE FROM kb_fts_size WHERE rowid IN ({marks})", chunk)
+                cursor.execute(f"DELETE FROM kb_fts_term WHERE article_id IN ({marks})", chunk)
         elif connection.vendor == "postgresql":
             cursor.execute("DELETE FROM kb_search WHERE article_id = ANY(%s)", [list(article_ids)])
 
@@ -86,6 +101,11 @@ def rebuild(brand_ids: list[int] | None = None) -> int:
     query = Article.objects.all()
     if brand_ids is not None:
         query = query.filter(brand_id__in=brand_ids)
+    elif connection.vendor == "sqlite":
+        # From nothing: the counters of kb_fts_df and kb_fts_brand are recounted too.
+        with connection.cursor() as cursor:
+            for table in ("kb_fts", "kb_fts_size", "kb_fts_term", "kb_fts_df", "kb_fts_brand"):
+                cursor.execute(f"DELETE FROM {table}")
     count = 0
     batch: list[Article] = []
     for article in query.iterator(chunk_size=1000):

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from roadie.desk.kb.index import scope_token
 from roadie.desk.kb.models import Article
 from roadie.desk.kb.text import (
     allowed_typos,
@@ -55,27 +54,30 @@ class _Ranked:
 
 # FTS5's own bm25() takes its statistics (row count, mean length, rows per term) over the
 # whole table, every brand together, so one brand's articles would move another's scores.
-# FTS5 finds the candidates; the score is FTS5's BM25 formula again, with the statistics of
-# the brands searched only (kb_fts_size holds each row's token count and brand).
+# The score is FTS5's BM25 formula with the statistics of the brands searched only, read from
+# the per-brand inverted index beside FTS5 (migration kb/0006, kept by ``index.py``):
+# kb_fts_term (stem, brand, article, count per column), kb_fts_df (articles of a brand holding
+# a stem), kb_fts_brand (a brand's articles and tokens) and kb_fts_size (an article's tokens).
+# A query reads a few index ranges instead of counting: no row of another brand is touched.
 K1, B = 1.2, 0.75
 COLUMN_WEIGHTS = (("title", 5.0), ("tags", 3.0), ("body", 1.0))  # scope column: 0
 
 
-def _sqlite_scope(brand_ids: list[int]) -> str:
-    return " OR ".join(f"scope : {scope_token(b)}" for b in brand_ids)
+def _marks(values) -> str:
+    return ",".join(["%s"] * len(values))
 
 
-def _sqlite_doc_counts(cursor, scope: str, terms: list[str]) -> dict[str, int]:
-    """How many articles of the brands searched hold each term."""
+def _sqlite_doc_counts(cursor, brand_ids: list[int], terms: list[str]) -> dict[str, int]:
+    """How many articles of the brands searched hold each term (terms they lack are absent)."""
     terms = list(dict.fromkeys(terms))
     if not terms:
         return {}
-    cursor.execute(" UNION ALL ".join(["SELECT %s, count(*) FROM kb_fts WHERE kb_fts MATCH %s"] * len(terms)),
-                   [x for t in terms for x in (t, f"({scope}) AND {_quote(t)}")])
+    cursor.execute(f"SELECT term, sum(df) FROM kb_fts_df WHERE brand_id IN ({_marks(brand_ids)}) "
+                   f"AND term IN ({_marks(terms)}) GROUP BY term", [*brand_ids, *terms])
     return dict(cursor.fetchall())
 
 
-def _sqlite_close_terms(cursor, scope: str, stem: str) -> dict[str, int]:
+def _sqlite_close_terms(cursor, brand_ids: list[int], stem: str) -> dict[str, int]:
     """Up to 3 terms of the brands searched within the typo budget of ``stem``, closest
     first, with their document counts."""
     budget = allowed_typos(stem)
@@ -83,81 +85,65 @@ def _sqlite_close_terms(cursor, scope: str, stem: str) -> dict[str, int]:
         return {}
     prefix = stem[:2]
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    cursor.execute("SELECT term FROM kb_fts_vocab WHERE term >= %s AND term < %s "
-                   "AND length(term) BETWEEN %s AND %s",
-                   [prefix, upper, len(stem) - budget, len(stem) + budget])
+    # The brands' own terms sharing the first two letters (a range of kb_fts_df's key per brand).
+    cursor.execute(f"SELECT term, sum(df) FROM kb_fts_df WHERE brand_id IN ({_marks(brand_ids)}) "
+                   "AND term >= %s AND term < %s AND length(term) BETWEEN %s AND %s GROUP BY term",
+                   [*brand_ids, prefix, upper, len(stem) - budget, len(stem) + budget])
+    counts = dict(cursor.fetchall())
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    terms = [t for (t,) in cursor.fetchall() if not t.startswith("kbbrand")]
-    # The optimal string alignment distance of text.edit_distance, in C++ (rapidfuzz): every
-    # term of the whole index's list within the budget, then only those the brands hold.
+    # The optimal string alignment distance of text.edit_distance, in C++ (rapidfuzz).
     scored = sorted((int(d), t) for t, d, _ in process.extract(
-        stem, terms, scorer=OSA.distance, score_cutoff=budget, limit=None))
-    counts = _sqlite_doc_counts(cursor, scope, [t for _, t in scored])
-    return dict([(t, counts[t]) for _, t in scored if counts.get(t)][:3])
+        stem, list(counts), scorer=OSA.distance, score_cutoff=budget, limit=None))
+    return {t: counts[t] for _, t in scored[:3]}
 
 
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _bm25_sql(phrases: list[str], idf: list[float], avgdl: float, *, match: str,
+def _bm25_sql(phrases: list[str], idf: list[float], avgdl: float, *, brand_ids: list[int],
               limit: int) -> tuple[str, list]:
-    """The score of FTS5's bm25() as SQL over the padded columns (tokens two spaces apart,
-    so that counting ``' term '`` counts every occurrence), with the given statistics. Both
-    steps are materialised: each candidate row is padded once and each frequency counted once."""
-    freqs, freq_params = [], []
-    for term in phrases:
-        parts = []
-        for column, weight in COLUMN_WEIGHTS:
-            parts.append(f"{weight} * ((length(p_{column}) - length(replace(p_{column}, %s, ''))) / %s)")
-            freq_params += [f" {term} ", len(term) + 2]
-        freqs.append(" + ".join(parts))
-    score = " + ".join(
-        f"%s * q{i} * {K1 + 1} / (q{i} + {K1} * (1 - {B} + {B} * tokens / %s))" for i in range(len(phrases)))
-    padded = ", ".join(f"' ' || replace({c}, ' ', '  ') || ' ' AS p_{c}" for c, _ in COLUMN_WEIGHTS)
+    """The score of FTS5's bm25() over the inverted index: each phrase (a term; a term given
+    twice counts twice, as in FTS5) joins its postings in the brands searched, each article's
+    score is the sum over the phrases it holds, with the given statistics."""
+    weighted = " + ".join(f"{weight} * p.{column}" for column, weight in COLUMN_WEIGHTS)
+    values = ", ".join(["(%s, %s)"] * len(phrases))
     sql = f"""
-        WITH f AS MATERIALIZED (SELECT rowid, {padded} FROM kb_fts WHERE kb_fts MATCH %s),
-        q AS MATERIALIZED (
-          SELECT f.rowid AS rowid, z.tokens AS tokens, {", ".join(f"{q} AS q{i}" for i, q in enumerate(freqs))}
-          FROM f JOIN kb_fts_size AS z ON z.rowid = f.rowid)
-        SELECT rowid, {score} AS score FROM q ORDER BY score DESC, rowid LIMIT %s"""
-    return sql, [match, *freq_params, *[x for value in idf for x in (value, avgdl)], limit]
+        WITH q(term, idf) AS (VALUES {values}),
+        h AS (SELECT p.article_id AS article_id, q.idf AS idf, {weighted} AS f, z.tokens AS tokens
+              FROM q CROSS JOIN kb_fts_term AS p CROSS JOIN kb_fts_size AS z
+              WHERE p.term = q.term AND p.brand_id IN ({_marks(brand_ids)}) AND z.rowid = p.article_id)
+        SELECT article_id, sum(idf * (f * {K1 + 1}) / (f + {K1} * (1 - {B} + {B} * tokens / %s))) AS score
+        FROM h GROUP BY article_id ORDER BY score DESC, article_id LIMIT %s"""
+    return sql, [*[x for pair in zip(phrases, idf, strict=True) for x in pair], *brand_ids, avgdl, limit]
 
 
 def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
     qwords = query_words(query)
     if not qwords or not brand_ids:
         return _Ranked([], {})
-    scope = _sqlite_scope(brand_ids)
     with connection.cursor() as cursor:
         groups = [list(stems_of(w)) for w in qwords]
-        counts = _sqlite_doc_counts(cursor, scope, [s for g in groups for s in g])
+        counts = _sqlite_doc_counts(cursor, brand_ids, [s for g in groups for s in g])
         used: set[str] = set()
-        clauses, phrases = [], []
+        phrases = []
         for group in groups:
             alternatives = [s for s in group if counts.get(s)]
             if not alternatives:
                 for stem in group:
-                    close = _sqlite_close_terms(cursor, scope, stem)
+                    close = _sqlite_close_terms(cursor, brand_ids, stem)
                     counts.update(close)
                     alternatives.extend(close)
             if alternatives:
                 alternatives = list(dict.fromkeys(alternatives))
                 used.update(alternatives)
                 phrases.extend(alternatives)
-                clauses.append(" OR ".join(_quote(t) for t in alternatives))
-        if not clauses:
+        if not phrases:
             return _Ranked([], {})
-        placeholders = ",".join(["%s"] * len(brand_ids))
-        cursor.execute(f"SELECT count(*), total(tokens) FROM kb_fts_size WHERE brand_id IN ({placeholders})",
+        cursor.execute(f"SELECT sum(docs), sum(tokens) FROM kb_fts_brand WHERE brand_id IN ({_marks(brand_ids)})",
                        list(brand_ids))
         n_rows, n_tokens = cursor.fetchone()
         avgdl = n_tokens / n_rows
         idf = [max(1e-6, math.log((n_rows - counts[t] + 0.5) / (counts[t] + 0.5))) for t in phrases]
-        sql, params = _bm25_sql(phrases, idf, avgdl, match=f"({scope}) AND ({' OR '.join(clauses)})",
-                                limit=limit)
+        sql, params = _bm25_sql(phrases, idf, avgdl, brand_ids=list(brand_ids), limit=limit)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return _Ranked([r[0] for r in rows], {r[0]: r[1] for r in rows}, used)
