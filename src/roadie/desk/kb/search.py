@@ -269,7 +269,9 @@ def search(brand_ids: list[int], query: str, *, limit: int = 10, mode: str = "hy
     """Hits best first, with a highlighted snippet each."""
     limit = max(1, min(int(limit), 100))
     ranked, extra = ranked_ids(list(brand_ids), query, limit=limit, mode=mode)
-    articles = Article.objects.select_related("brand").in_bulk([i for i, _ in ranked])
+    # The rendered HTML and the embedding are not shown with a hit: not read either.
+    articles = (Article.objects.select_related("brand").defer("html", "embedding")
+                .in_bulk([i for i, _ in ranked]))
     qstems = {s for w in query_words(query) for s in stems_of(w)} | extra
     hits = []
     for article_id, score in ranked:

@@ -8,6 +8,7 @@ Django or a database.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -108,23 +109,33 @@ def _token_stems(token: str) -> frozenset[str]:
 def snippet(text: str, query_stems: set[str], *, width: int = 24, scan: int = 600) -> str:
     """An HTML-escaped fragment of ``text`` around the densest run of query words (among the
     first ``scan`` words), each matching word wrapped in ``<mark>``. Safe to render as HTML."""
-    pieces = re.findall(r"[^\W_]+|[\W_]+", text)
-    word_at = [i for i, p in enumerate(pieces) if p[0].isalnum()][:scan]
-    if not word_at:
+    spans = [m.span() for m in itertools.islice(WORD.finditer(text), scan + 1)]
+    after = spans.pop()[0] if len(spans) > scan else len(text)  # where the scan's tail ends
+    if not spans:
         return html.escape(text[:200])
-    hits = [n for n, i in enumerate(word_at) if _token_stems(pieces[i]) & query_stems]
+    hits = [n for n, (s, e) in enumerate(spans) if _token_stems(text[s:e]) & query_stems]
     start = 0
     if hits:
-        best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
+        # The first hit that starts the window of ``width`` words holding the most hits.
+        best, most, j = hits[0], 0, 0
+        for i, h in enumerate(hits):
+            while j < len(hits) and hits[j] < h + width:
+                j += 1
+            if j - i > most:
+                best, most = h, j - i
         start = max(0, best - 4)
-    end = min(len(word_at), start + width)
-    first = word_at[start]
-    last = word_at[end - 1] + (2 if end == len(word_at) else 1)
-    marked = {word_at[n] for n in hits}
-    out = "".join(f"<mark>{html.escape(pieces[i])}</mark>" if i in marked else html.escape(pieces[i])
-                  for i in range(first, min(last, len(pieces))))
-    more = end < len(word_at) or word_at[-1] + 2 < len(pieces)
-    return ("… " if start > 0 else "") + out.strip() + (" …" if more else "")
+    end = min(len(spans), start + width)
+    marked = set(hits)
+    out, at = [], spans[start][0]
+    for n in range(start, end):
+        s, e = spans[n]
+        word = html.escape(text[s:e])
+        out += [html.escape(text[at:s]), f"<mark>{word}</mark>" if n in marked else word]
+        at = e
+    if end == len(spans):  # the last word scanned: what follows it, up to the next word
+        out.append(html.escape(text[at:after]))
+    more = end < len(spans) or after < len(text)
+    return ("… " if start > 0 else "") + "".join(out).strip() + (" …" if more else "")
 
 
 def plain_text(markdown: str) -> str:
