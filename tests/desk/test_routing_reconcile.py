@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
 from roadie.desk.agents.models import Agent
-from roadie.desk.contacts.models import Contact, Status
+from roadie.desk.contacts import actions as contact_actions
+from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.routing import actions
 from roadie.desk.routing.dispatcher import Dispatcher, dispatcher_leader
 from roadie.desk.routing.live import LiveCore
@@ -87,6 +89,65 @@ def test_rows_changed_by_sql_are_found_and_repaired_by_the_rounds(make_brand, ma
     assert Offer.objects.get(status="pending").contact_id == slipped.pk  # offered once found
     live.reconcile(timezone.now())  # repaired: a whole sweep now finds nothing
     assert live.divergences == 3 and live.last_differences == []
+
+
+@pytest.mark.django_db
+def test_a_hang_up_racing_the_offers_timeout_frees_its_agent_at_once(make_brand, make_agent, make_contact,
+                                                                   monkeypatch):
+    """The customer hangs up just as the core times their offer out: the hang-up commits
+    between the round's catch-up and its expiry's transaction. Its event names the agent whose
+    offer it released, so the core follows that agent's row in the same round, and the next
+    sweep finds nothing different (it used to count the agent as a divergence)."""
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    live = LiveCore(reconcile_every=10**9)
+    assert live.round(now=timezone.now()) == 1
+    offer = Offer.objects.get(contact=contact, status="pending")
+    expire = actions.expire_offers_of
+
+    def hang_up_first(pairs, *, now=None):
+        contact_actions.abandon(Contact.objects.get(pk=contact.pk), reason="hung up")
+        return expire(pairs, now=now)
+
+    monkeypatch.setattr(actions, "expire_offers_of", hang_up_first)
+    later = offer.expires_at + timedelta(seconds=5)
+    assert live.round(now=later) == 0
+    monkeypatch.undo()
+    offer.refresh_from_db()
+    assert offer.status == "released"  # the hang-up's, not a timeout
+    event = ContactEvent.objects.get(contact=contact, kind=EventKind.ABANDONED)
+    assert event.agent_id == agent.pk and event.detail == {"reason": "hung up"}
+    rec = live.router.agent(agent.pk)
+    assert live.router.contact_state(contact.pk) is None and rec.pending == 0 and rec.load == 0
+    live.reconcile(later)
+    assert live.divergences == 0 and live.last_differences == []
+
+
+@pytest.mark.django_db
+def test_a_set_aside_only_the_core_holds_is_found_and_dropped(make_brand, make_agent, make_contact):
+    """The core sets a waiting contact aside from an agent; the database holds no decline or
+    timeout of it (as after a timeout the database refused): the sweep counts the contact as
+    diverged and drops the set-aside, as a rebuild would. One the database holds stays."""
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    other = make_agent(brands=[brand], presence="available")
+    drifted, kept = _backlog(make_contact, brand, 2)  # German: nobody takes them, they wait
+    now = timezone.now()
+    live = LiveCore(reconcile_every=10**9)
+    assert live.round(now=now) == 0
+    Offer.objects.create(contact=kept, agent=other, status="declined", cost=1, offered_at=now - timedelta(seconds=20),
+                         expires_at=now + timedelta(seconds=10), ended_at=now - timedelta(seconds=10))
+    t = live.t(now)
+    live.router.set_aside(drifted.pk, agent.pk, until=t + 300)
+    live.router.set_aside(kept.pk, other.pk, until=t + 290)
+    assert live.reconcile(now) == live.last_differences
+    assert live.divergences == 1 and live.last_differences[0].startswith(f"contact {drifted.pk}:")
+    assert live.router.excluded(drifted.pk, now=t) == frozenset()
+    assert live.router.excluded(kept.pk, now=t) == {other.pk}
+    assert sorted(live.router.waiting_ids()) == [drifted.pk, kept.pk]  # both still waiting
+    live.reconcile(now)
+    assert live.divergences == 1 and live.last_differences == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -354,12 +354,14 @@ def abandon(contact: Contact, *, reason: str = "customer left") -> Contact:
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if contact.status not in (Status.QUEUED, Status.OFFERED):
             return contact
-        offers = list(Offer.objects.filter(contact=contact, status=OfferStatus.PENDING))
+        offers = list(Offer.objects.filter(contact=contact, status=OfferStatus.PENDING).select_related("agent"))
         Offer.objects.filter(pk__in=[o.pk for o in offers]).update(status=OfferStatus.RELEASED, ended_at=now)
         _set_status(contact, Status.ABANDONED)
         contact.resolved_at = now
         contact.save(update_fields=["status", "resolved_at"])
-        _event(contact, EventKind.ABANDONED, reason=reason)
+        # the event names the agent whose pending offer the hang-up released (the dispatcher
+        # follows that agent's row at once, and a reconciliation knows the agent is in flux)
+        _event(contact, EventKind.ABANDONED, agent=offers[0].agent if offers else None, reason=reason)
         if offers:
             notify_routing()
         publish_contact_change(contact, "contact.abandoned", agent_ids=tuple(o.agent_id for o in offers))

@@ -118,18 +118,33 @@ def new_router(pools: list | None = None) -> core.Router:
 OFFER_MARGIN = 0.5
 
 
-def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, contact_ids=None) -> None:
-    """Who declined (or let time out) a waiting contact within the cool-down is set aside."""
+def recent_set_asides(*, now: datetime, contact_ids=None) -> dict[int, dict[int, datetime]]:
+    """Waiting contact -> agent -> when that agent last declined it (or let it time out)
+    within the cool-down: who the database says it is set aside from."""
     recent = Offer.objects.filter(
         contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
-        ended_at__gte=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
+        ended_at__gt=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
     )
     if contact_ids is not None:
         recent = recent.filter(contact_id__in=contact_ids)
+    out: dict[int, dict[int, datetime]] = {}
     for contact_id, agent_id, ended_at in recent.values_list("contact_id", "agent_id", "ended_at"):
-        with contextlib.suppress(core.RoutingError):  # a contact queued since this read
-            router.set_aside(contact_id, agent_id,
-                             until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
+        agents = out.setdefault(contact_id, {})
+        if agent_id not in agents or ended_at > agents[agent_id]:
+            agents[agent_id] = ended_at
+    return out
+
+
+def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, contact_ids=None,
+                     recent: dict[int, dict[int, datetime]] | None = None) -> None:
+    """Who declined (or let time out) a waiting contact within the cool-down is set aside.
+    ``recent``: their :func:`recent_set_asides`, when already read."""
+    recent = recent_set_asides(now=now, contact_ids=contact_ids) if recent is None else recent
+    for contact_id, agents in recent.items():
+        for agent_id, ended_at in agents.items():
+            with contextlib.suppress(core.RoutingError):  # a contact queued since this read
+                router.set_aside(contact_id, agent_id,
+                                 until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
 
 
 def held(offers) -> tuple[dict[int, int], dict[int, dict[str, int]]]:

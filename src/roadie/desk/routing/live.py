@@ -58,6 +58,7 @@ from roadie.desk.routing.dispatcher import (
     contact_spec,
     foreign_load,
     partition_brands,
+    recent_set_asides,
     set_aside_recent,
 )
 from roadie.desk.routing.lib import (
@@ -310,13 +311,7 @@ class LiveCore:
         """The contacts of ``ids`` whose place in the core (state, agent, terms, who it is set
         aside from while it waits) is not where their rows say: those a sweep follows."""
         router, t, epoch = self.router, self.t(now), self.epoch
-        aside: dict[int, set[int]] = defaultdict(set)
-        for cid, agent_id in (Offer.objects.filter(
-                contact_id__in=ids, contact__status=Status.QUEUED,
-                status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
-                ended_at__gt=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN))
-                .values_list("contact_id", "agent_id")):
-            aside[cid].add(agent_id)
+        aside = recent_set_asides(now=now, contact_ids=ids)
         out = []
         for cid in ids:
             row = rows.get(cid)
@@ -326,7 +321,7 @@ class LiveCore:
             else:
                 same = (state is target[0] and router.agent_of(cid) == target[1]
                         and router.contact(cid) == contact_spec(row, epoch)
-                        and (state is not _WAITING or aside[cid] <= router.excluded(cid, now=t)))
+                        and (state is not _WAITING or set(aside.get(cid, ())) == router.excluded(cid, now=t)))
             if not same:
                 out.append(cid)
         return out
@@ -475,7 +470,13 @@ class LiveCore:
             if target is not None and target[0] is _WAITING:
                 queued.append(cid)
         if queued:
-            set_aside_recent(router, now=now, epoch=self.epoch, contact_ids=queued)
+            recent = recent_set_asides(now=now, contact_ids=queued)
+            for cid in queued:  # set aside in the core only (as the rebuild would): dropped
+                if router.excluded(cid, now=t) - set(recent.get(cid, ())):
+                    spec = router.contact(cid)
+                    router.remove_contact(cid, t)
+                    router.add_contact(spec)  # the same terms: the same place in its queue
+            set_aside_recent(router, now=now, epoch=self.epoch, recent=recent)
         if holders:  # the agents these moves touched: follow their rows (idle time) again
             self.sync_agents(holders & {r.spec.id for r in router.agents()}, now)
         return away
