@@ -113,6 +113,65 @@ def test_a_rounds_timeouts_are_persisted_in_one_batch(make_brand, make_agent, ma
     assert actions.expire_offers_of([], now=now) == []
 
 
+def _timed_out(make_brand, make_agent, make_contact, n: int, *, now):
+    brand = make_brand()
+    pairs = []
+    for i in range(n):
+        agent = make_agent(brands=[brand], presence="available")
+        contact = make_contact(brand=brand, channel="email" if i % 2 else "chat")
+        actions.make_offer(contact_id=contact.pk, agent_id=agent.pk, now=now - timedelta(seconds=60),
+                           timeout_seconds=30)
+        pairs.append((contact.pk, agent.pk))
+    return brand, pairs
+
+
+def _written(pairs, *, since: int, offer_end):
+    """What a timeout leaves, contact by contact: the row, the offer, the history and the live
+    events (topic, kind, payload)."""
+    out = []
+    for contact_id, agent_id in pairs:
+        contact = Contact.objects.get(pk=contact_id)
+        offer = Offer.objects.get(contact_id=contact_id, agent_id=agent_id)
+        events = [(e.kind, e.agent_id == agent_id, e.detail == {"offer": offer.pk})
+                  for e in ContactEvent.objects.filter(contact_id=contact_id, pk__gt=since).order_by("pk")]
+        out.append((contact.status, contact.agent_id, [a == agent_id for a in contact.declined_by],
+                    contact.queue_since == contact.arrived_at, offer.status, offer.ended_at == offer_end, events))
+    live = sorted((e.topic.split(":")[0], e.kind, e.payload["status"]) for e in LiveEvent.objects.filter(
+        kind="offer.expired", payload__contact__in=[c for c, _ in pairs]))
+    return out, live
+
+
+@pytest.mark.django_db
+def test_a_batch_of_timeouts_writes_what_one_timeout_at_a_time_writes(make_brand, make_agent, make_contact,
+                                                                      django_assert_max_num_queries):
+    """The round's timeouts, set-based, leave each contact, offer, history and live event as the
+    one-offer-at-a-time path (``expire_offers``, through ``_end_offer``) does, in a number of
+    statements that does not grow with the batch."""
+    now = timezone.now()
+    _, one_by_one = _timed_out(make_brand, make_agent, make_contact, 3, now=now)
+    _, batch = _timed_out(make_brand, make_agent, make_contact, 3, now=now)
+    _, big = _timed_out(make_brand, make_agent, make_contact, 12, now=now)
+    since = ContactEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    Contact.objects.filter(pk=batch[1][0]).update(declined_by=[batch[1][1]])  # already there: not twice
+    Contact.objects.filter(pk=one_by_one[1][0]).update(declined_by=[one_by_one[1][1]])
+    assert actions.expire_offers(now=now) == 18  # every offer of the three sets, one at a time
+    written_one, live_one = _written(one_by_one, since=since, offer_end=now)
+    Offer.objects.filter(contact_id__in=[c for c, _ in batch + big]).update(status="pending", ended_at=None)
+    Contact.objects.filter(pk__in=[c for c, _ in batch + big]).update(status="offered")
+    for contact_id, agent_id in batch + big:
+        Contact.objects.filter(pk=contact_id).update(agent_id=agent_id)
+        Contact.objects.filter(pk=contact_id).exclude(pk=batch[1][0]).update(declined_by=[])
+    ContactEvent.objects.filter(pk__gt=since, contact_id__in=[c for c, _ in batch + big]).delete()
+    LiveEvent.objects.filter(kind="offer.expired", payload__contact__in=[c for c, _ in batch + big]).delete()
+    with django_assert_max_num_queries(9):
+        assert actions.expire_offers_of(batch, now=now) == [True] * 3
+    assert _written(batch, since=since, offer_end=now) == (written_one, live_one)
+    assert written_one[0] == ("queued", None, [True], True, "expired", True, [("expired", True, True)])
+    assert written_one[1][2] == [True]  # not twice
+    with django_assert_max_num_queries(9):
+        assert actions.expire_offers_of(big, now=now) == [True] * 12
+
+
 @pytest.mark.django_db(transaction=True)
 def test_dispatchers_racing_with_batches_never_double_offer_nor_overfill(make_brand, make_agent, make_contact,
                                                                        settings):

@@ -40,18 +40,20 @@ class ContactRow:
     priority: int
     queue_since: datetime
     deadline_at: datetime
+    brand_id: int
 
 
 _ROW_FIELDS = ("pk", "status", "brand__slug", "channel", "language", "extra_skills", "priority",
-               "queued_at", "arrived_at", "deadline_at")
+               "queued_at", "arrived_at", "deadline_at", "brand_id")
 
 
 def contact_rows(ids=None, *, query=None) -> dict[int, ContactRow]:
     """Contact id -> its :class:`ContactRow`, of ``ids`` or of the contacts of ``query`` in its
     order (one query; a contact gone is absent)."""
     query = Contact.objects.filter(pk__in=ids) if query is None else query
-    return {pk: ContactRow(pk, status, _Brand(slug), channel, language, extra, priority, queued or arrived, deadline)
-            for pk, status, slug, channel, language, extra, priority, queued, arrived, deadline
+    return {pk: ContactRow(pk, status, _Brand(slug), channel, language, extra, priority, queued or arrived, deadline,
+                           brand_id)
+            for pk, status, slug, channel, language, extra, priority, queued, arrived, deadline, brand_id
             in query.values_list(*_ROW_FIELDS)}
 
 
