@@ -19,7 +19,10 @@ class CommandError(Exception):
     """A user error: printed as one line on stderr, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``only``, of the commands of the module
+    ``roadie.commands.<only>`` alone (a command named as its module, such as ``simulate``,
+    starts without importing the other command modules)."""
     parser = argparse.ArgumentParser(
         prog="roadie",
         description="roadie: customer service for many brands with home-based agents.",
@@ -27,11 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(roadie.commands.__path__), key=lambda m: m.name):
+        if only is not None and info.name != only:
+            continue
         module = importlib.import_module(f"roadie.commands.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
     return parser
+
+
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    return set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
 
 
 def run_django(argv: list[str]) -> int:
@@ -44,8 +53,13 @@ def run_django(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    own = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
+    parser = None
+    if argv and argv[0].isidentifier():  # start-up: first the module named as the command
+        parser = build_parser(only=argv[0])
+        if argv[0] not in _commands(parser):
+            parser = None
+    parser = parser or build_parser()
+    own = _commands(parser)
     if argv and not argv[0].startswith("-") and argv[0] not in own:
         return run_django(argv)
     args = parser.parse_args(argv)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +104,8 @@ def read_anonymous_bank(path: Path, *, brand: str, dates: tuple[str, ...]) -> li
     """
     wanted = {d.replace("-", "")[2:] for d in dates}
     out = []
+    import csv  # here: a generated run's start-up does without it
+
     try:
         f = path.open(newline="", encoding="latin-1")
     except OSError as exc:
@@ -162,6 +163,8 @@ def read_contact_csv(path: Path) -> list[LogRecord]:
     optionally ``day`` (1-based), ``channel``, ``handle_seconds``, ``patience_seconds``,
     ``priority``."""
     out = []
+    import csv
+
     try:
         f = path.open(newline="", encoding="utf-8")
     except OSError as exc:
@@ -195,6 +198,8 @@ def read_interval_counts(
     Bank's 6-minute file): each interval's calls are spread uniformly at random over it."""
     wanted = set(dates)
     rows: list[tuple[str, float, int]] = []
+    import csv
+
     try:
         f = path.open(newline="", encoding="utf-8")
     except OSError as exc:

@@ -9,7 +9,6 @@ replication by replication (common random numbers), which makes their difference
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -38,6 +37,9 @@ def replicate(
     if workers <= 1 or reps == 1:
         runs = [run_one(scn, s) for s in seeds]
     else:
+        # imported here: multiprocessing costs a one-process run's start-up ~20 ms for nothing
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             runs = list(pool.map(run_one, [scn] * reps, seeds))
     return summarize(scn.name, runs)

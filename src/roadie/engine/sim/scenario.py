@@ -7,7 +7,6 @@ The file format is documented in docs/simulation.md. Times inside a scenario are
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -548,6 +547,8 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file (raises :class:`ScenarioError` with a readable message)."""
+    import tomllib  # only scenario files need it (start-up of the flag form and of run())
+
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
