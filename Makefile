@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-sqlite test-postgres bench lint system-deps venv clean
+.PHONY: demo test test-sqlite test-postgres bench lint system-deps venv compiled clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,15 @@ test-postgres: venv system-deps
 bench: venv
 	bench/run
 
+## make compiled: a second venv, .venv-compiled, with roadie installed (not editable) and its routing core compiled by Cython (docs/routing.md)
+compiled:
+	$(PYTHON) -m venv .venv-compiled
+	.venv-compiled/bin/pip install --quiet --upgrade pip
+	ROADIE_COMPILE=1 .venv-compiled/bin/pip install --quiet '.[compiled]'
+	.venv-compiled/bin/python -c "import roadie.engine.routing.router as r; print('compiled routing core:', r.__file__)"
+
 lint: venv
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) .venv-compiled var build *.egg-info
