@@ -37,3 +37,16 @@ class EmailConfig(AppConfig):
         registry.CONNECTION_TESTS[ChannelKind.EMAIL] = checks.check_email_channel
         if ("IMAP mailboxes", "email-mailboxes") not in registry.BRAND_SECTIONS:
             registry.BRAND_SECTIONS.append(("IMAP mailboxes", "email-mailboxes"))
+        # The REST API's mailbox endpoints and the board's "mailboxes not heard from".
+        from roadie.connectors.email import api
+        from roadie.connectors.email.imap import mailbox_alerts
+        from roadie.desk.api import registry as api_registry
+        from roadie.desk.web.plugs import BOARD_ALERTS, MESSAGE_DETAILS
+
+        api_registry.register(api.router)
+        if not any(fn is mailbox_alerts for _, fn in BOARD_ALERTS):
+            BOARD_ALERTS.append(("roadie_email/_board_alerts.html", mailbox_alerts))
+        # Each mail's addresses, attachments, HTML part and delivery, in the conversation.
+        from roadie.connectors.email.templatetags.roadie_email import email_details
+
+        MESSAGE_DETAILS[ChannelKind.EMAIL] = email_details

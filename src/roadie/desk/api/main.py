@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja.errors import AuthenticationError, ValidationError
 
-from roadie.connectors.email import api as email_api
-from roadie.connectors.voice import api as voice_api
-from roadie.desk.api import agents, brands, contacts, desk, macros, pools, queues, users
+from roadie.desk.api import agents, brands, contacts, desk, macros, pools, queues, registry, users
 from roadie.desk.api import tokens as tokens_api
 from roadie.desk.api.auth import AUTH
 from roadie.desk.api.openapi import ApiWriteThrottle, RoadieAPI
@@ -45,10 +43,10 @@ api.add_router("", quality_api.router)
 api.add_router("", pay_api.router)
 api.add_router("", planning_api.router)
 api.add_router("", scheduling_settings_api.router)
-api.add_router("", email_api.router)
 api.add_router("", macros.router)
 api.add_router("", desk.router)
-api.add_router("", voice_api.router)
+for _router in registry.ROUTERS:  # the connectors' own (mailboxes, call control)
+    api.add_router("", _router)
 
 
 @api.exception_handler(ActionError)

@@ -16,6 +16,7 @@ from roadie.desk.routing.dispatcher import dispatcher_alive
 from roadie.desk.routing.lib import agents_by_state, all_brands, at_risk_contacts, queue_stats
 from roadie.desk.web.board import agent_rows
 from roadie.desk.web.guards import brand_page, operator_page
+from roadie.desk.web.plugs import BOARD_ALERTS
 
 
 def _board_context() -> dict:
@@ -30,15 +31,19 @@ def _board_context() -> dict:
         .select_related("contact__brand", "raised_by").order_by("due_at"),
         "now": timezone.now(),
         "dispatcher_alive": dispatcher_alive(),
-        "mail_alerts": _mail_alerts(),
+        "connector_alerts": _connector_alerts(),
     }
 
 
-def _mail_alerts() -> list:
-    """IMAP mailboxes not heard from (the email connector's one contribution to the board)."""
-    from roadie.connectors.email.imap import mailbox_alerts
-
-    return mailbox_alerts()
+def _connector_alerts() -> list[dict]:
+    """What connectors put on the board (the email connector: mailboxes not heard from), each
+    as its own template and items; a connector with nothing to say adds nothing."""
+    sections = []
+    for template, alerts in BOARD_ALERTS:
+        items = alerts()
+        if items:
+            sections.append({"template": template, "alerts": items})
+    return sections
 
 
 @operator_page

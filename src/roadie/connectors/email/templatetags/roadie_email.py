@@ -4,6 +4,7 @@ in three queries for the whole conversation whatever its length."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django import template
 
@@ -34,6 +35,9 @@ class Details:
     html: str = ""
     html_is_markup: bool = True
     outbound_reason: str = ""
+    # where the desk's conversation shows them (``roadie.desk.web.plugs.MESSAGE_DETAILS``)
+    head_template: ClassVar[str] = "roadie_email/_message_head.html"
+    template: ClassVar[str] = "roadie_email/_message_extras.html"
 
 
 @register.simple_tag(takes_context=True)
