@@ -12,9 +12,14 @@ after it is looked at, so a back-test is honest.
    recency-weighted (exponentially smoothed) level x weekday pattern x profile; the
    per-interval mean of the last k same weekdays.
 3. *Choice*: rolling inner origins (7-day horizon, a fold one week older weighs 0.9); the best
-   candidate of each family; the mean forecast is the equal-weight average of the three.
-4. *Quantiles*: negative binomial around that mean (kappa by moments on the inner errors),
-   its levels conformally corrected on the inner errors (per band of forecast size).
+   candidate of each of four families (daily x profile, recency-weighted, Theta, per-interval
+   mean); the mean forecast is their equal-weight average. Third revision: on honest inner
+   errors (each origin forecast with the winners of the other origins), the mean-k baseline
+   replaces that average, and the median-k baseline the point forecast, only beyond noise
+   (:func:`_better`); the point forecast is the median rule or the mean, the lower.
+4. *Quantiles*: negative binomial around the chosen mean (kappa by moments), its levels
+   conformally corrected per band of forecast size, both on the honest errors of the inner
+   origins with at least half the window before them.
 
 The simple baselines of the back-test report (mean / median of the last k same weekdays per
 interval, k chosen the same way) are here too, so that both sides are scored alike.
