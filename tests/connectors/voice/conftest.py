@@ -12,6 +12,7 @@ import pytest
 from roadie.connectors.hooks import hmac_sha256_hex
 
 SECRET = "test-voice-secret"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @pytest.fixture
@@ -23,9 +24,9 @@ def line(db, make_brand):
                                   sunday_open=True, config={
                                       "secret": SECRET, "twilio_auth_token": "twilio-token",
                                       "price_per_minute": "0.60",
-                                      # On duty at any hour Monday to Saturday, so tests that post calls "now" do not
-                                      # depend on the clock; Sunday (no hours) is off: the relay test.
-                                      "hours": {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+                                      # On duty at any hour of any day, so tests that post calls "now" do not
+                                      # depend on the clock (the relay test closes Sundays itself).
+                                      "hours": {d: "00:00-24:00" for d in DAYS},
                                   })
 
 
