@@ -5,6 +5,7 @@ way a knowledge base without a full-text index answers, measured in the same run
 data. Also prints the relevance figures (``roadie kb-eval``) when BANKING77 is available.
 
     bench/bench_kb.py [--articles 100000] [--brands 50] [--queries 300] [--backends sqlite,postgres]
+    KB_BENCH_ARTICLES=40000 KB_BENCH_BRANDS=20 bench/run kb     # the same, through bench/run
 
 PostgreSQL comes from ``scripts/pg-server start`` (its own scratch databases ``roadie_kb_bench``
 and ``roadie_kb_bench_eval``; ``KB_BENCH_DB`` renames them). Relevance is measured on both.
@@ -225,12 +226,19 @@ def _api_clients(brand_ids: list[int]):
         assert r.status_code == 200, r.content[:200]
         return r.json()
 
+    def floor(brand_id: int, q: str):
+        # A query of stop words only: the same request, authentication, brand check, ninja
+        # and JSON, with no search behind it (what the path costs by itself).
+        r = client.get("/api/kb/search", {"q": "the", "brand": slugs[brand_id], "limit": 10,
+                                          "mode": "fulltext"})
+        assert r.status_code == 200 and r.json() == [], r.content[:200]
+
     def peer(brand_id: int, q: str):
         r = client.get("/bench/like-search", {"q": q, "brand": slugs[brand_id]})
         assert r.status_code == 200, r.content[:200]
         return r.json()
 
-    return api, peer
+    return api, peer, floor
 
 
 def _time(calls: dict, queries) -> dict[str, list[float]]:
@@ -281,10 +289,11 @@ def child(args) -> None:
     load_s = time.perf_counter() - started
     total = Article.objects.count()
     queries = _queries(vocab, brand_ids, args.queries, args.seed)
-    api, peer = _api_clients(brand_ids)
+    api, peer, floor = _api_clients(brand_ids)
     rows = list(_time({
         "GET /api/kb/search, full text: ranked hits with snippets": api,
         "GET, LIKE + snippets (peer written for this benchmark, unranked)": peer,
+        "GET /api/kb/search, a query of stop words only (the path without a search), for reference": floor,
         "in-process `search()` (hits with snippets), for reference": lambda b, q: search(
             [b], q, limit=10, mode="fulltext"),
         "in-process `ranked_ids()` (ids only), for reference": lambda b, q: ranked_ids(
@@ -324,8 +333,9 @@ def _pg_url(name: str = "") -> str | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--brands", type=int, default=50)
+    # bench/run passes no arguments: KB_BENCH_ARTICLES and KB_BENCH_BRANDS size its run.
+    parser.add_argument("--articles", type=int, default=int(os.environ.get("KB_BENCH_ARTICLES", 100_000)))
+    parser.add_argument("--brands", type=int, default=int(os.environ.get("KB_BENCH_BRANDS", 50)))
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgres")

@@ -89,3 +89,13 @@ def test_snippet_is_the_same_as_the_first_version(text, stems, width, scan):
     assert snippet(text, stems, width=width, scan=scan) == _snippet_before(text, stems, width=width,
                                                                            scan=scan)
     assert snippet(text, stems) == _snippet_before(text, stems)
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzaeiouyéèàçœøß0123456789", min_size=1, max_size=14))
+def test_a_words_stems_begin_with_its_first_two_letters(raw):
+    """What the snippet relies on to stem only the words that may match: each stem of a folded
+    word begins with the word's first two letters, or is a single letter the word begins with."""
+    word = fold(raw)
+    for stem in stems_of(word):
+        assert word.startswith(stem[:2]), (word, stem)

@@ -100,6 +100,12 @@ def allowed_typos(word: str) -> int:
 
 
 @lru_cache(maxsize=200_000)
+def _head(token: str) -> str:
+    """The first two letters of a raw word, folded; a folded word of one letter is its own."""
+    return fold(token)[:2]
+
+
+@lru_cache(maxsize=200_000)
 def _token_stems(token: str) -> frozenset[str]:
     """Stems of one raw word as written (empty for a stop word)."""
     w = fold(token)
@@ -113,7 +119,13 @@ def snippet(text: str, query_stems: set[str], *, width: int = 24, scan: int = 60
     after = spans.pop()[0] if len(spans) > scan else len(text)  # where the scan's tail ends
     if not spans:
         return html.escape(text[:200])
-    hits = [n for n, (s, e) in enumerate(spans) if _token_stems(text[s:e]) & query_stems]
+    # Each stem of a word begins with the word's own first two letters (or is one letter the
+    # word begins with: a test holds Snowball to it), so a word that begins otherwise than
+    # every query stem is not stemmed at all.
+    heads = {s[:2] for s in query_stems}
+    tokens = [text[s:e] for s, e in spans]
+    hits = [n for n, token in enumerate(tokens)
+            if ((head := _head(token)) in heads or head[:1] in heads) and _token_stems(token) & query_stems]
     start = 0
     if hits:
         # The first hit that starts the window of ``width`` words holding the most hits.
@@ -129,7 +141,7 @@ def snippet(text: str, query_stems: set[str], *, width: int = 24, scan: int = 60
     out, at = [], spans[start][0]
     for n in range(start, end):
         s, e = spans[n]
-        word = html.escape(text[s:e])
+        word = html.escape(tokens[n])
         out += [html.escape(text[at:s]), f"<mark>{word}</mark>" if n in marked else word]
         at = e
     if end == len(spans):  # the last word scanned: what follows it, up to the next word
