@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 
+from roadie.engine.routing.indexes import AgentIndexes
 from roadie.engine.routing.records import (
     _AVAILABLE,
     _RESERVED,
@@ -20,8 +21,8 @@ from roadie.engine.routing.records import (
 )
 
 
-class Holding:
-    """Queue places and reserved capacity of the :class:`~roadie.engine.routing.router.Router` (a mixin)."""
+class Holding(AgentIndexes):
+    """Queue places and reserved capacity of the :class:`~roadie.engine.routing.router.Router`."""
 
     def _enqueue(self, crec: ContactRec, *, fresh: bool = False) -> None:
         q = crec.queue

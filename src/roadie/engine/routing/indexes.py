@@ -33,7 +33,10 @@ from roadie.engine.routing.records import (
 
 
 class AgentIndexes:
-    """The agent side of the :class:`~roadie.engine.routing.router.Router` (a mixin)."""
+    """The agent side of the :class:`~roadie.engine.routing.router.Router`: the first of its
+    base classes, in one line (``AgentIndexes`` <- ``Holding`` <- ``Matching`` <- ``Router``),
+    so that the compiled build can make them one typed extension type (indexes.pxd declares
+    the router's attributes)."""
 
     def _queue_for(self, contact: Contact) -> Queue:
         cascade = self.cascades.get(contact.brand, self.default_cascade)

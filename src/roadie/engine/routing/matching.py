@@ -13,6 +13,7 @@ import heapq
 import math
 from bisect import insort
 
+from roadie.engine.routing.holding import Holding
 from roadie.engine.routing.model import Reservation
 from roadie.engine.routing.records import (
     _AVAILABLE,
@@ -24,8 +25,8 @@ from roadie.engine.routing.records import (
 )
 
 
-class Matching:
-    """The deciding side of the :class:`~roadie.engine.routing.router.Router` (a mixin)."""
+class Matching(Holding):
+    """The deciding side of the :class:`~roadie.engine.routing.router.Router`."""
 
     def route(self, now: float) -> list[Reservation]:
         """Make every reservation possible now, most urgent contact first, and return them.

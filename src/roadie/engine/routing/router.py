@@ -3,7 +3,7 @@
 The router is assembled from one module per idea: :mod:`.records` (its mutable bookkeeping),
 :mod:`.indexes` (who can take what: agent heaps per skill class and free capacity),
 :mod:`.holding` (a contact's place in its queue, an agent's reserved capacity) and
-:mod:`.matching` (the decisions of ``route``). This module holds what callers use: building a
+:mod:`.matching` (the decisions of ``route``), each class the base of the next. This module holds what callers use: building a
 router, telling it about agents and contacts, and the lifecycle of an offer (reserve, accept,
 decline, timeout, expire, complete).
 
@@ -18,8 +18,6 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from roadie.engine.routing.holding import Holding
-from roadie.engine.routing.indexes import AgentIndexes
 from roadie.engine.routing.matching import Matching
 from roadie.engine.routing.model import (
     DEFAULT_CASCADE,
@@ -48,7 +46,7 @@ from roadie.engine.routing.records import (
 __all__ = ["AgentStatus", "Router"]
 
 
-class Router(Matching, Holding, AgentIndexes):
+class Router(Matching):
     """One routing core. Feed it agents and contacts (a snapshot, or events as they happen)
     and ask ``route(now)`` for the reservations to make.
 
