@@ -125,6 +125,37 @@ def test_a_hang_up_racing_the_offers_timeout_frees_its_agent_at_once(make_brand,
 
 
 @pytest.mark.django_db
+def test_a_hang_up_racing_the_timeout_is_not_counted_as_a_missed_offer(make_brand, make_agent, make_contact,
+                                                                       monkeypatch, settings):
+    """Two offers in a row time out and the agent is put on a break; the first of them, though,
+    was a hang-up that committed just before its timeout: the agent missed one offer, not two,
+    and stays available."""
+    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 2
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    first = make_contact(brand=brand)
+    live = LiveCore(reconcile_every=10**9)
+    assert live.round(now=timezone.now()) == 1
+    expire = actions.expire_offers_of
+
+    def hang_up_first(pairs, *, now=None):
+        contact_actions.abandon(Contact.objects.get(pk=first.pk), reason="hung up")
+        return expire(pairs, now=now)
+
+    monkeypatch.setattr(actions, "expire_offers_of", hang_up_first)
+    later = Offer.objects.get(contact=first).expires_at + timedelta(seconds=5)
+    live.round(now=later)
+    monkeypatch.undo()
+    second = make_contact(brand=brand)
+    assert live.round(now=later) == 1
+    last = Offer.objects.get(contact=second).expires_at + timedelta(seconds=5)
+    live.round(now=last)  # a real timeout: the first one in a row (then offered again)
+    assert Offer.objects.filter(contact=second).order_by("pk").first().status == "expired"
+    assert Agent.objects.get(pk=agent.pk).presence == "available"
+    assert live.router.agent(agent.pk).missed == 1
+
+
+@pytest.mark.django_db
 def test_a_set_aside_only_the_core_holds_is_found_and_dropped(make_brand, make_agent, make_contact):
     """The core sets a waiting contact aside from an agent; the database holds no decline or
     timeout of it (as after a timeout the database refused): the sweep counts the contact as

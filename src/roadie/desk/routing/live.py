@@ -598,6 +598,11 @@ class LiveCore:
         done = actions.expire_offers_of([(r.contact_id, r.agent_id) for r in lapsed], now=now)
         answered = {r.contact_id: set() for r, ok in zip(lapsed, done, strict=True) if not ok}
         for r, ok in zip(lapsed, done, strict=True):
+            if not ok and self._known_agent(r.agent_id):  # answered or withdrawn: not a miss
+                rec = self.router.agent(r.agent_id)
+                if rec.missed:
+                    self.router.set_missed(r.agent_id, rec.missed - 1)
+        for r, ok in zip(lapsed, done, strict=True):
             if ok and self._known_agent(r.agent_id) and self.router.agent(r.agent_id).state is AgentState.BREAK:
                 self.away.append(r.agent_id)
         if answered:  # answered meanwhile: follow their rows
