@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from roadie.cli import CommandError
+from roadie.engine.service_level import SL_DEFINITION
 
 STAFFING_REQUIRED = ("calls", "interval_minutes", "aht_seconds", "service_level",
                      "answer_seconds")
@@ -48,7 +49,8 @@ def register(subparsers) -> None:
     s.add_argument("--concurrency", type=int, default=1, help="chats an agent holds at once")
     s.add_argument("--concurrency-aht-growth", type=float, default=0.0,
                    help="handle time grows by this share per extra simultaneous chat")
-    s.add_argument("--sl-definition", default="offered",
+    # the desk's one definition by default (board, API, planning pages, simulator)
+    s.add_argument("--sl-definition", default=SL_DEFINITION,
                    choices=("offered", "answered", "short_abandons_excluded"))
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--input", type=Path, help="CSV with one interval per row")
