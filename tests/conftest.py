@@ -5,8 +5,15 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 _seq = itertools.count(1)
+
+# Speed is measured in bench/, not asserted in tests: no per-example deadline (on a loaded CI
+# machine the first example of a test, which imports or builds what the rest reuse, can take
+# over half a second). Tests that set their own settings keep them.
+hypothesis_settings.register_profile("roadie", deadline=None)
+hypothesis_settings.load_profile("roadie")
 
 
 @pytest.fixture(autouse=True)
