@@ -108,3 +108,18 @@ def test_kb_reindex_command_rebuilds_the_index(furniture, capsys):
     assert main(["kb-reindex"]) == 0
     assert "3 published articles indexed" in capsys.readouterr().out
     assert search([furniture.pk], "meubles", mode="fulltext")
+
+
+def test_an_import_with_one_slug_twice_is_refused_whole_and_named(tmp_path, make_brand, capsys):
+    from roadie.cli import main
+
+    brand = make_brand(slug="twice")
+    (tmp_path / "retour.md").write_text("# Retour\n\nSous 30 jours.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "retour.md").write_text("# Retour (pro)\n\nSous 14 jours.", encoding="utf-8")
+    (tmp_path / "express.md").write_text(FRONT, encoding="utf-8")
+    with pytest.raises(ActionError, match="slug 'retour' appears twice"):
+        actions.upsert_articles(None, brand, read_folder(tmp_path))
+    assert not Article.objects.filter(brand=brand).exists()  # nothing half-written
+    assert main(["kb-import", str(tmp_path), "--brand", "twice"]) != 0
+    assert "slug 'retour' appears twice" in capsys.readouterr().err

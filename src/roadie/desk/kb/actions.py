@@ -158,10 +158,15 @@ def upsert_articles(user, brand: Brand, items: list[ArticleData], *, note: str =
     new: list[Article] = []
     now = timezone.now()
     author = user if getattr(user, "is_authenticated", False) else None
-    for data in items:
+    seen: dict[str, int] = {}
+    for n, data in enumerate(items, 1):
         slug = slugify(data.slug or data.title)[:120]
         if not slug or not data.title.strip() or not data.body.strip():
             raise ActionError(f"article {data.slug or data.title!r}: needs a slug, a title and a body")
+        if slug in seen:  # which one is meant? refuse the import whole rather than guess
+            raise ActionError(f"the slug {slug!r} appears twice in the import (items {seen[slug]} "
+                              f"and {n}): give each article its own slug")
+        seen[slug] = n
         current = existing.get(slug)
         if current is not None:
             before = current.version
