@@ -185,6 +185,38 @@ def test_the_core_puts_an_agent_who_misses_offers_on_a_break(make_brand, make_ag
     assert list(Offer.objects.values_list("status", flat=True).order_by("pk")) == ["expired", "expired"]
 
 
+def test_an_agent_who_leaves_as_the_core_puts_them_on_a_break_does_not_fail_the_round(
+        make_brand, make_agent, settings, monkeypatch):
+    """The core reads the agent available, the agent goes offline (end of shift), then the
+    break is refused: that agent is left offline and the round carries on."""
+    from roadie.desk.routing import actions as routing_actions
+
+    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 1
+    settings.ROADIE_OFFER_TIMEOUT = 10
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    now = timezone.now()
+    Agent.objects.update(last_seen_at=now + timedelta(days=1))
+    live = LiveCore(reconcile_every=10**9)
+    _arrive(brand, "chat", now)
+    live.round(now=now)
+    real = routing_actions.set_presence
+
+    def leaves_first(who, presence, *, now=None):
+        if presence == Presence.BREAK:
+            real(who, Presence.OFFLINE, now=now)  # the agent logs off just before
+        return real(who, presence, now=now)
+
+    monkeypatch.setattr(routing_actions, "set_presence", leaves_first)
+    live.round(now=now + timedelta(seconds=11))  # the miss: on a break, refused
+    agent.refresh_from_db()
+    assert agent.presence == Presence.OFFLINE
+    later = _arrive(brand, "chat", now + timedelta(seconds=12))
+    live.round(now=now + timedelta(seconds=13))  # the core follows: nobody to offer to
+    assert not Offer.objects.filter(status="pending").exists()
+    assert Contact.objects.get(pk=later.pk).status == Status.QUEUED
+
+
 def test_a_missed_event_is_found_counted_and_repaired_by_reconciliation(make_brand, make_agent, client,
                                                                        monkeypatch):
     from roadie.desk.web import views_health

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from roadie.desk.agents.models import Agent, Presence, PresenceChange
 from roadie.desk.audit.models import AuditEntry
+from roadie.desk.contacts.actions import ActionError
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind, Status
 from roadie.desk.routing import actions
 from roadie.desk.routing.dispatcher import (
@@ -614,7 +615,10 @@ class LiveCore:
         for agent in Agent.objects.filter(pk__in=agent_ids, presence=Presence.AVAILABLE):
             log.info("agent %s let %d offers in a row time out; on a break", agent.pk,
                      self.router.away_after_timeouts)
-            actions.set_presence(agent, Presence.BREAK, now=now)
+            try:
+                actions.set_presence(agent, Presence.BREAK, now=now)
+            except ActionError as exc:  # they left (offline) since the read: nothing to do
+                log.info("agent %s not put on a break: %s", agent.pk, exc)
 
     def _refresh_bookings(self, now: datetime) -> None:
         booked = booked_pools(now)
