@@ -166,8 +166,10 @@ def test_the_in_memory_core_offers_what_arrives_and_follows_accept_and_resolve(m
     assert live.divergences == 0
 
 
-def test_the_core_puts_an_agent_who_misses_offers_on_a_break(make_brand, make_agent, settings):
-    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 2
+def _one_agent_offered_a_chat(make_brand, make_agent, settings, *, away_after: int):
+    """One available agent, offered one chat by a fresh in-memory core (offers time out after
+    10 s; ``away_after`` misses in a row put the agent on a break)."""
+    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = away_after
     settings.ROADIE_OFFER_TIMEOUT = 10
     brand = make_brand()
     agent = make_agent(brands=[brand], presence="available")
@@ -176,6 +178,11 @@ def test_the_core_puts_an_agent_who_misses_offers_on_a_break(make_brand, make_ag
     live = LiveCore(reconcile_every=10**9)
     _arrive(brand, "chat", now)
     live.round(now=now)
+    return brand, agent, live, now
+
+
+def test_the_core_puts_an_agent_who_misses_offers_on_a_break(make_brand, make_agent, settings):
+    _, agent, live, now = _one_agent_offered_a_chat(make_brand, make_agent, settings, away_after=2)
     live.round(now=now + timedelta(seconds=11))  # first miss: offered again (nobody else)
     assert Offer.objects.filter(status="pending", agent=agent).count() == 1
     live.round(now=now + timedelta(seconds=22))  # second miss in a row: on a break
@@ -191,15 +198,7 @@ def test_an_agent_who_leaves_as_the_core_puts_them_on_a_break_does_not_fail_the_
     break is refused: that agent is left offline and the round carries on."""
     from roadie.desk.routing import actions as routing_actions
 
-    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 1
-    settings.ROADIE_OFFER_TIMEOUT = 10
-    brand = make_brand()
-    agent = make_agent(brands=[brand], presence="available")
-    now = timezone.now()
-    Agent.objects.update(last_seen_at=now + timedelta(days=1))
-    live = LiveCore(reconcile_every=10**9)
-    _arrive(brand, "chat", now)
-    live.round(now=now)
+    brand, agent, live, now = _one_agent_offered_a_chat(make_brand, make_agent, settings, away_after=1)
     real = routing_actions.set_presence
 
     def leaves_first(who, presence, *, now=None):
