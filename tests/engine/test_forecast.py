@@ -567,3 +567,23 @@ def test_the_quantiles_of_the_example_history_are_about_calibrated(history):
     assert len(r.coverage_days) == 8 * 7
     assert sum(row[1] for row in r.coverage_days) > 0
     assert r.point_total == pytest.approx(r.actual_total, rel=0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 60), st.integers(0, 60), st.integers(0, 60)),
+                min_size=2, max_size=40))
+def test_about_ten_per_cent_is_never_stricter_than_the_strict_rule(days):
+    """Whatever the days' counts, a quantile calibrated by the strict rule is about
+    calibrated, and the verdict is symmetric: the 10 % side reads the same columns."""
+    rows = []
+    for i, (opened, a, b) in enumerate(days):
+        strict, equal = sorted((min(a, opened), min(b, opened)))
+        rows.append((800000 + i, opened, strict, equal, strict, equal))
+    total = sum(r[1] for r in rows)
+    above, at_or_above = sum(r[2] for r in rows) / total, sum(r[3] for r in rows) / total
+    r = BacktestResult(series="s", folds=1, wmape=0.0, mase=0.0, naive_wmape=0.0,
+                       naive_mase=0.0, coverage_days=tuple(rows))
+    about = r.about_calibrated(upper=True)
+    assert about == r.about_calibrated(upper=False)
+    if above <= 0.1 <= at_or_above:
+        assert about
