@@ -9,6 +9,10 @@ closed, and its time zone. Its methods answer, for timezone-aware instants:
   (a service-level deadline counted in business hours);
 - `between(start, end)`: how many seconds of opening time lie between two instants.
 
+`contact_deadline` is the deadline of a contact, the one function the desk (``deadline_at``)
+and the simulator (its service level) call; `channel_calendar` picks a channel's calendar from
+a brand's opening ranges and closures, as the desk stores them and as a scenario gives them.
+
 Wall-clock ranges are read in the calendar's time zone (Europe/Paris by default), so a day of
 daylight-saving change is 23 or 25 hours long and an opening range keeps its wall-clock times.
 A range whose closing time is not after its opening time runs past midnight (``closes=00:00``
@@ -19,7 +23,7 @@ around the clock, except on its closure dates. Pure Python: no Django, no clock.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -199,3 +203,58 @@ def _aware(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise CalendarError("business calendars work on timezone-aware datetimes only")
     return at.astimezone(_UTC)
+
+
+# --- the deadline of a contact, live and simulated ---------------------------------------------
+
+# Answer targets when a brand has no service-level policy for a channel (seconds).
+DEFAULT_ANSWER_SECONDS: dict[str, int] = {
+    "voice": 20, "video": 60, "chat": 30, "whatsapp": 300, "social": 3600, "email": 4 * 3600,
+}
+FALLBACK_ANSWER_SECONDS = 3600  # a channel not in the table
+
+
+def answer_seconds(channel: str, policy_seconds: float | None = None) -> float:
+    """The answer time of a channel: the brand's policy when it has one, else the default."""
+    if policy_seconds is not None:
+        return float(policy_seconds)
+    return float(DEFAULT_ANSWER_SECONDS.get(channel, FALLBACK_ANSWER_SECONDS))
+
+
+def contact_deadline(calendar: BusinessCalendar, start: datetime, *, seconds: float) -> datetime:
+    """When a contact entering the queue at `start` is due: `seconds` of the calendar's opening
+    time later (`BusinessCalendar.add`). The desk sets `deadline_at` with it at intake and at
+    each return to the queue; the simulator judges its service level by it."""
+    return calendar.add(start, seconds)
+
+
+@dataclass(frozen=True, order=True)
+class ChannelHours:
+    """One opening range of a brand, for one channel (``channel=""``: every channel)."""
+
+    channel: str
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, order=True)
+class ChannelClosure:
+    """A date a brand is closed, on one channel (``channel=""``: every channel)."""
+
+    channel: str
+    day: date
+
+
+def channel_calendar(hours: Iterable[ChannelHours], closures: Iterable[ChannelClosure], *,
+                     channel: str, tz: str = DEFAULT_TIMEZONE) -> BusinessCalendar:
+    """The calendar of one channel of a brand: the channel's own ranges when it has some, else
+    the brand's ranges for every channel; the closures of every channel and of this one."""
+    hours = list(hours)
+    own = [h for h in hours if channel and h.channel == channel]
+    chosen = own or [h for h in hours if not h.channel]
+    return BusinessCalendar(
+        ranges=tuple(OpeningRange(h.weekday, h.opens, h.closes) for h in chosen),
+        closures=frozenset(c.day for c in closures if not c.channel or c.channel == channel),
+        tz=tz,
+    )

@@ -9,7 +9,7 @@ from django.db.models import DateField, IntegerField, TimeField, Value
 from django.db.models.functions import Cast
 
 from roadie.desk.brands.models import Brand, Closure, OpeningHours, ServiceLevelPolicy
-from roadie.engine.calendar import BusinessCalendar, OpeningRange
+from roadie.engine.calendar import BusinessCalendar, ChannelClosure, ChannelHours, channel_calendar
 
 
 def calendar_for(brand: Brand, channel: str) -> BusinessCalendar:
@@ -47,13 +47,9 @@ def calendars_for(brands: Iterable[Brand]) -> Calendars:
 
 def _build(brand: Brand, channel: str, hours: list[OpeningHours],
            closures: list[Closure]) -> BusinessCalendar:
-    own = [h for h in hours if h.channel == channel and channel]
-    chosen = own or [h for h in hours if not h.channel]
-    return BusinessCalendar(
-        ranges=tuple(OpeningRange(h.weekday, h.opens, h.closes) for h in chosen),
-        closures=frozenset(c.date for c in closures if not c.channel or c.channel == channel),
-        tz=brand.timezone,
-    )
+    return channel_calendar((ChannelHours(h.channel, h.weekday, h.opens, h.closes) for h in hours),
+                            (ChannelClosure(c.channel, c.date) for c in closures),
+                            channel=channel, tz=brand.timezone)
 
 
 def answer_terms(brand: Brand, channel: str) -> tuple[int | None, BusinessCalendar]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from roadie.desk.accounts.access import agent_of, can_supervise
 from roadie.desk.brands.calendars import answer_terms
-from roadie.desk.brands.models import Brand, ChannelKind
+from roadie.desk.brands.models import Brand
 from roadie.desk.contacts import composer
 from roadie.desk.contacts.composer import ReplyExtras
 from roadie.desk.contacts.models import (
@@ -34,14 +34,10 @@ from roadie.desk.contacts.models import (
 from roadie.desk.live.actions import publish_contact_change
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.wakeup import notify_routing
+from roadie.engine.calendar import answer_seconds, contact_deadline
 
 log = logging.getLogger("roadie.contacts")
 
-# Answer targets when a brand has no policy for a channel (seconds).
-DEFAULT_ANSWER_SECONDS = {
-    ChannelKind.VOICE: 20, ChannelKind.VIDEO: 60, ChannelKind.CHAT: 30,
-    ChannelKind.WHATSAPP: 300, ChannelKind.SOCIAL: 3600, ChannelKind.EMAIL: 4 * 3600,
-}
 ESCALATION_ANSWER_MINUTES = 5
 
 
@@ -111,9 +107,7 @@ def _deadline(brand: Brand, channel: str, start: datetime) -> datetime:
     """The service-level deadline: the answer time (the brand's policy for the channel, else
     the default) counted in the channel's opening hours; one query."""
     seconds, calendar = answer_terms(brand, channel)
-    if seconds is None:
-        seconds = DEFAULT_ANSWER_SECONDS.get(channel, 3600)
-    return calendar.add(start, seconds)
+    return contact_deadline(calendar, start, seconds=answer_seconds(channel, seconds))
 
 
 def answer_deadline(brand: Brand, channel: str, start: datetime) -> datetime:

@@ -10,9 +10,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from roadie.desk.brands.models import Pool, ServiceLevelPolicy
-from roadie.desk.contacts.actions import DEFAULT_ANSWER_SECONDS
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind
 from roadie.desk.pay.models import PremiumCall, RuleSet
+from roadie.engine.calendar import DEFAULT_ANSWER_SECONDS
 from roadie.engine.pay import rules as rules_engine
 from roadie.engine.pay.evaluate import (
     PARIS,

@@ -28,6 +28,7 @@ from roadie.engine.routing import (
     brand_skill,
 )
 from roadie.engine.sim.arrivals import Arrivals, generate
+from roadie.engine.sim.deadlines import deadlines
 from roadie.engine.sim.scenario import DAY, Scenario
 
 # event kinds, in the order they are handled when simultaneous
@@ -60,6 +61,7 @@ class RunResult:
     events: int
     wall_seconds: float
     decisions: int
+    deadline: np.ndarray  # when each contact is due (service level), in the brand's opening hours
 
 
 def build_roster(scn: Scenario, days: int | None = None) -> tuple[list[Agent], AgentRoster]:
@@ -134,16 +136,9 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     busy_for = (arr.handle + wrap[arr.stream]).tolist() if n else []
     patience = arr.patience.tolist()
     prio = arr.priority.tolist()
-    tmpl = [
-        (
-            s.brand,
-            s.channel,
-            s.skills | {brand_skill(s.brand)},
-            s.unit_cost,
-            s.answer_seconds if s.deadline_seconds is None else s.deadline_seconds,
-        )
-        for s in streams
-    ]
+    tmpl = [(s.brand, s.channel, s.skills | {brand_skill(s.brand)}, s.unit_cost) for s in streams]
+    due, route_due = deadlines(scn, arr)  # in opening hours when the brand has a calendar
+    route_due = route_due.tolist()
 
     router = make_router(scn)
     days = scn.days
@@ -258,8 +253,8 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
         elif i < n:
             now = next_t
             events += 1
-            brand, channel, skills, cost, dl = tmpl[sidx[i]]
-            add_contact(Contact(i, brand, channel, skills, cost, prio[i], now, now + dl))
+            brand, channel, skills, cost = tmpl[sidx[i]]
+            add_contact(Contact(i, brand, channel, skills, cost, prio[i], now, route_due[i]))
             p = patience[i]
             if p < inf:
                 heappush(ev, (now + p, seq, _ABANDON, i, 0))
@@ -316,4 +311,5 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
         events=events,
         wall_seconds=_time.perf_counter() - wall0,
         decisions=router.decisions,
+        deadline=due,
     )

@@ -18,8 +18,10 @@ OVERALL = "all"
 class Metrics:
     """One group of contacts in one run. Rates are ``nan`` when their denominator is zero.
 
-    ``service_level``: answered within the stream's threshold / (contacts - abandoned within
-    the threshold): the one definition of :mod:`roadie.engine.service_level`.
+    ``service_level``: answered by the contact's deadline / (contacts - abandoned before it):
+    the one definition of :mod:`roadie.engine.service_level`. The deadline is the stream's
+    ``answer_seconds`` after the arrival, counted in the brand's opening hours when the
+    scenario gives it some (``roadie.engine.calendar.contact_deadline``, as live).
     ``asa_seconds``: mean wait of answered contacts. ``p_abandon``: abandoned / offered.
     ``p_wait``: share of answered contacts that waited at all. ``occupancy``: capacity in use /
     capacity logged in over the arrival window (the whole operation, not one brand).
@@ -101,8 +103,8 @@ def measure(result: RunResult) -> RunMetrics:
     answered = ~np.isnan(result.start)
     abandoned = outcome == ABANDONED
     wait = np.where(answered, result.start - t, np.where(abandoned, result.end - t, np.nan))
-    thresholds = np.array([s.answer_seconds for s in streams] or [0.0])[arr.stream]
-    within = (answered | abandoned) & (wait <= thresholds + 1e-9)
+    # due at the stream's answer time, counted in the brand's opening hours when it has some
+    within = (answered | abandoned) & (t + wait <= result.deadline + 1e-6)
     price = np.array([s.price_per_minute for s in streams] or [0.0])[arr.stream]
     handled = np.where(answered & ((outcome == DONE) | (outcome == IN_SERVICE)), arr.handle, 0.0)
     revenue = price * handled / 60.0

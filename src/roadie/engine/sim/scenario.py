@@ -1,15 +1,27 @@
 """What to simulate: contact streams, agent teams, routing options (from TOML or from code).
 
 The file format is documented in docs/simulation.md. Times inside a scenario are seconds from
-00:00 of the first simulated day; slots and interval labels are wall-clock "HH:MM".
+00:00 of the first simulated day; slots and interval labels are wall-clock "HH:MM". A scenario
+with a ``date`` (its first day) may give brands opening hours and closures, the rows the desk
+stores (``brands.OpeningHours``, ``brands.Closure``): its contacts are then due in opening
+hours, by the function that sets a live contact's deadline.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadie.engine.calendar import (
+    DEFAULT_TIMEZONE,
+    BusinessCalendar,
+    CalendarError,
+    ChannelClosure,
+    ChannelHours,
+    channel_calendar,
+)
 from roadie.engine.routing import (
     CHANNEL_COST,
     DEFAULT_CAPACITY,
@@ -139,8 +151,20 @@ class Scenario:
     replay: Replay | None = None
     compare: tuple[str, ...] = ()  # other scenario files to run beside this one (pooling gain)
     description: str = ""
+    # business calendars: the first simulated day and its time zone (second 0 is its local
+    # midnight), and each brand's opening ranges and closures (brand, row), as the desk has them
+    first_day: dt.date | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    opening_hours: tuple[tuple[str, ChannelHours], ...] = ()
+    closures: tuple[tuple[str, ChannelClosure], ...] = ()
 
     def __post_init__(self) -> None:
+        if (self.opening_hours or self.closures) and self.first_day is None:
+            raise ScenarioError("opening_hours and closures need the scenario's date (its first day)")
+        try:
+            BusinessCalendar(tz=self.timezone)
+        except CalendarError as exc:
+            raise ScenarioError(f"timezone: {exc}") from None
         if not self.streams and self.replay is None:
             raise ScenarioError("a scenario needs at least one [[streams]] entry or a [replay]")
         if not self.teams:
@@ -174,6 +198,22 @@ class Scenario:
     @property
     def agent_count(self) -> int:
         return sum(t.count for t in self.teams)
+
+    @property
+    def origin(self) -> dt.datetime:
+        """The instant of second 0: 00:00 of the first day in the scenario's time zone (UTC)."""
+        day = self.first_day or dt.date(2026, 1, 5)  # without a date, any Monday: unused
+        zone = BusinessCalendar(tz=self.timezone).zone
+        return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+    def calendar(self, brand: str, channel: str) -> BusinessCalendar | None:
+        """The business calendar of a brand's channel; None when the brand has no opening hours
+        and no closures (open around the clock: deadlines in clock time)."""
+        hours = [h for b, h in self.opening_hours if b == brand]
+        closed = [c for b, c in self.closures if b == brand]
+        if not hours and not closed:
+            return None
+        return channel_calendar(hours, closed, channel=channel, tz=self.timezone)
 
 
 def single_queue(
@@ -241,6 +281,10 @@ _SCENARIO_KEYS = {
     "replay",
     "compare",
     "simulation",
+    "date",
+    "timezone",
+    "opening_hours",
+    "closures",
 }
 _STREAM_KEYS = {
     "brand",
@@ -464,6 +508,70 @@ def _pool(d: dict, where: str) -> PoolSpec:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
+_WEEKDAYS = {name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+
+
+def _weekday(value, where: str) -> int:
+    if isinstance(value, str) and value[:3].lower() in _WEEKDAYS:
+        return _WEEKDAYS[value[:3].lower()]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    raise ScenarioError(f"{where}: a weekday is 0 (Monday) to 6 (Sunday) or mon ... sun, not {value!r}")
+
+
+def _wall(value, where: str) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        raise ScenarioError(f"{where}: expected a time as HH:MM, got {value!r}") from None
+
+
+def _day(value, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ScenarioError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _opening_hours(value, where: str) -> tuple[tuple[str, ChannelHours], ...]:
+    """``[[opening_hours]]``: brand, channel (optional: every channel), weekday or weekdays,
+    opens, closes; one row per range, as the brand's opening hours in the console."""
+    out = []
+    for i, row in enumerate(value):
+        w = f"{where}[{i}]"
+        _check_keys(row, {"brand", "channel", "weekday", "weekdays", "opens", "closes"}, w)
+        missing = {"brand", "opens", "closes"} - set(row)
+        if missing or ("weekday" in row) == ("weekdays" in row):
+            raise ScenarioError(f"{w}: needs brand, opens, closes and one of weekday or weekdays")
+        days = row["weekdays"] if "weekdays" in row else [row["weekday"]]
+        if isinstance(days, str) or not isinstance(days, list):
+            raise ScenarioError(f"{w}.weekdays: expected a list")
+        opens, closes = _wall(row["opens"], f"{w}.opens"), _wall(row["closes"], f"{w}.closes")
+        for d in days:
+            try:
+                out.append((str(row["brand"]), ChannelHours(str(row.get("channel", "")),
+                                                            _weekday(d, f"{w}.weekdays"), opens, closes)))
+            except CalendarError as exc:
+                raise ScenarioError(f"{w}: {exc}") from None
+    return tuple(out)
+
+
+def _closures(value, where: str) -> tuple[tuple[str, ChannelClosure], ...]:
+    """``[[closures]]``: brand, date, channel (optional: every channel)."""
+    out = []
+    for i, row in enumerate(value):
+        w = f"{where}[{i}]"
+        _check_keys(row, {"brand", "channel", "date"}, w)
+        if not {"brand", "date"} <= set(row):
+            raise ScenarioError(f"{w}: needs brand and date")
+        out.append((str(row["brand"]), ChannelClosure(str(row.get("channel", "")), _day(row["date"], f"{w}.date"))))
+    return tuple(out)
+
+
 def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "scenario") -> Scenario:
     _check_keys(data, _SCENARIO_KEYS, "scenario")
     sim = data.get("simulation", {})
@@ -514,6 +622,12 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         kwargs["max_pending_offers"] = int(top["max_pending_offers"])
     if "default_cascade" in top:
         kwargs["default_cascade"] = _tiers(top["default_cascade"], "default_cascade")
+    if "date" in top:
+        kwargs["first_day"] = _day(top["date"], "date")
+    if "timezone" in top:
+        kwargs["timezone"] = str(top["timezone"])
+    kwargs["opening_hours"] = _opening_hours(top.get("opening_hours", []), "opening_hours")
+    kwargs["closures"] = _closures(top.get("closures", []), "closures")
     try:
         return Scenario(
             name=str(top.get("name", name)),
