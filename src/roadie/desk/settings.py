@@ -191,6 +191,9 @@ ROADIE_RECONCILE_SECONDS = float(os.environ.get("ROADIE_RECONCILE_SECONDS", "30"
 ROADIE_RECONCILE_SLICE = int(os.environ.get("ROADIE_RECONCILE_SLICE", "500"))
 # Pool partitions dealt among the running dispatchers (PostgreSQL; SQLite has one).
 ROADIE_DISPATCH_PARTITIONS = int(os.environ.get("ROADIE_DISPATCH_PARTITIONS", "1"))
+# How long a dispatcher's lease row runs unrenewed (SQLite: a standby waits that long after a
+# crash; PostgreSQL: the advisory lock decides, the row is the board's and /healthz's view).
+ROADIE_DISPATCH_LEASE_SECONDS = float(os.environ.get("ROADIE_DISPATCH_LEASE_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,7 @@ from roadie.desk.live.actions import (
     publish_contact_change,
     publish_contact_changes,
 )
+from roadie.desk.routing import fence
 from roadie.desk.routing.lib import (
     NO_FACTS,
     agent_facts,
@@ -69,18 +70,19 @@ def at_channel_limit(agent: Agent, channel: str, held: int) -> bool:
 
 def make_offer(*, contact_id: int, agent_id: int, now: datetime | None = None,
                timeout_seconds: float | None = None, holder: str | None = None,
-               lease: str = "dispatcher") -> Offer | None:
+               lease: str = "dispatcher", epoch: int | None = None) -> Offer | None:
     """Offer a waiting contact to an agent, if it is still waiting and the agent still can
     take it (available, qualified, within capacity and their limit for the contact's channel).
     Returns None otherwise.
 
     One decision of :func:`make_offers` (the same write path, in its own transaction)."""
     return make_offers([(contact_id, agent_id)], now=now, timeout_seconds=timeout_seconds,
-                       holder=holder, lease=lease)[0]
+                       holder=holder, lease=lease, epoch=epoch)[0]
 
 
 def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: float | None = None,
-                holder: str | None = None, lease: str = "dispatcher") -> list[Offer | None]:
+                holder: str | None = None, lease: str = "dispatcher",
+                epoch: int | None = None) -> list[Offer | None]:
     """Persist a round's decisions, ``(contact id, agent id)`` pairs, in one transaction with
     set-based statements. Each decision becomes an offer if its contact is still waiting and
     its agent still can take it (available, qualified, within capacity, their limit for the
@@ -94,7 +96,11 @@ def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: floa
     the clock; by default the offers are stamped once the agents' rows are locked, so that the
     offer history orders truly with the ends of earlier offers. ``holder``: the dispatcher
     making the offers, refused unless it still holds ``lease``, the lease of the contacts'
-    pool partition (fencing). An agent never holds more than ``ROADIE_MAX_PENDING_OFFERS``
+    pool partition, at ``epoch``, the term it took it in (fencing; None: the lease's current
+    epoch, read under its lock). Each offer row carries the lease and epoch, and the database
+    refuses it if the lease has moved on since (:mod:`roadie.desk.routing.fence`): the whole
+    batch is then rolled back. Offers without ``holder`` (a person's act) carry no lease and
+    are not fenced. An agent never holds more than ``ROADIE_MAX_PENDING_OFFERS``
     offers not yet accepted, whichever dispatcher offers. Live events are sent on commit."""
     decisions = [(int(c), int(a)) for c, a in decisions]
     if not decisions:
@@ -102,17 +108,20 @@ def make_offers(decisions, *, now: datetime | None = None, timeout_seconds: floa
     timeout = settings.ROADIE_OFFER_TIMEOUT if timeout_seconds is None else timeout_seconds
     try:
         with transaction.atomic():
-            return _make_offers(decisions, now=now, timeout=timeout, holder=holder, lease=lease)
-    except IntegrityError:
+            return _make_offers(decisions, now=now, timeout=timeout, holder=holder, lease=lease, epoch=epoch)
+    except IntegrityError as exc:
+        if fence.is_fenced(exc):  # the database's fencing rule: nothing of the batch is written
+            log.warning("dispatcher %s lost its lease: %d offers refused (by the database)", holder, len(decisions))
+            return [None] * len(decisions)
         # Another process offered one of these contacts in the meantime: the database said no.
         if len(decisions) == 1:
             return [None]
-        return [make_offers([d], now=now, timeout_seconds=timeout, holder=holder, lease=lease)[0]
+        return [make_offers([d], now=now, timeout_seconds=timeout, holder=holder, lease=lease, epoch=epoch)[0]
                 for d in decisions]
 
 
 def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, timeout: float,
-                 holder: str | None, lease: str) -> list[Offer | None]:
+                 holder: str | None, lease: str, epoch: int | None) -> list[Offer | None]:
     # the contacts as plain values (what the checks and the live events read), locked
     contacts = contact_rows(query=Contact.objects.select_for_update(of=("self",))
                             .filter(pk__in={c for c, _ in decisions}, status=Status.QUEUED).order_by("pk"))
@@ -124,9 +133,12 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
     if not agents:
         return [None] * len(decisions)
     now = now or timezone.now()
-    if holder is not None and not _still_leading(holder, now, lease):
-        log.warning("dispatcher %s lost its lease: %d offers refused", holder, len(decisions))
-        return [None] * len(decisions)
+    if holder is not None:
+        epoch = _still_leading(holder, now, lease, epoch=epoch)
+        if epoch is None:
+            log.warning("dispatcher %s lost its lease: %d offers refused", holder, len(decisions))
+            return [None] * len(decisions)
+    token = {"lease": lease, "epoch": epoch} if holder is not None else {}
     held = {row["agent_id"]: [row["units"] or 0, row["pending"]] for row in
             Offer.objects.filter(agent_id__in=agents, status__in=ACTIVE_OFFER_STATUSES)
             .values("agent_id").annotate(units=Sum("cost"), pending=Count("pk", filter=Q(status=OfferStatus.PENDING)))}
@@ -162,7 +174,8 @@ def _make_offers(decisions: list[tuple[int, int]], *, now: datetime | None, time
             continue
         per_channel[agent_id, contact.channel] = same + 1
         held[agent_id] = [units + cost, pending + 1]
-        made.append(Offer(contact_id=contact_id, agent=agent, cost=cost, offered_at=now, expires_at=expires_at))
+        made.append(Offer(contact_id=contact_id, agent=agent, cost=cost, offered_at=now, expires_at=expires_at,
+                          **token))
         brands[contact_id] = contact.brand_id
     offers = [o for o in made if o is not None]
     if not offers:
@@ -183,14 +196,18 @@ class _Retry(Exception):
     """The rows locked are not the rows to lock any more: roll back and start again."""
 
 
-def _still_leading(holder: str, now: datetime, name: str = "dispatcher") -> bool:
-    """Fencing: the offer is written only while ``holder`` holds the dispatcher lease, checked
-    under a lock of the lease row in the offer's own transaction, so a standby taking the lease
-    waits for this offer to commit, and any offer after that is refused."""
+def _still_leading(holder: str, now: datetime, name: str = "dispatcher", *, epoch: int | None = None) -> int | None:
+    """Fencing, the write path's side: the offer is written only while ``holder`` holds the
+    lease (at ``epoch``, when given), checked under a lock of the lease row in the offer's own
+    transaction, so a standby taking the lease waits for this offer to commit. Returns the
+    epoch to stamp on the offers, or None. The database's trigger checks that epoch again at
+    the insert, whoever inserts (:mod:`roadie.desk.routing.fence`)."""
     from roadie.desk.routing.models import Lease
 
-    return Lease.objects.select_for_update().filter(
-        name=name, holder=holder, expires_at__gte=now).exists()
+    leases = Lease.objects.select_for_update().filter(name=name, holder=holder, expires_at__gte=now)
+    if epoch is not None:
+        leases = leases.filter(epoch=epoch)
+    return leases.values_list("epoch", flat=True).first()
 
 
 def _locked_offer(user, offer_id: int) -> tuple[Contact, Offer]:

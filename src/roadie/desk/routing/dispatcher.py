@@ -27,7 +27,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -64,9 +64,10 @@ def _seconds(dt: datetime, epoch: datetime) -> float:
 
 
 def take_lease(holder: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS,
-               name: str = LEASE_NAME) -> bool:
-    """Take or renew leadership (of one partition). True if ``holder`` leads until now + seconds."""
-    return partitions.take(holder, name, now=now, seconds=seconds)
+               name: str = LEASE_NAME, locks: partitions.AdvisoryLocks | None = None) -> int | None:
+    """Take or renew leadership (of one partition). The epoch (the term, a positive integer)
+    if ``holder`` leads until now + seconds, else None."""
+    return partitions.take(holder, name, now=now, seconds=seconds, locks=locks)
 
 
 def record_divergences(holder: str, count: int, *, name: str = LEASE_NAME) -> None:
@@ -264,10 +265,10 @@ def prune_live_events(*, now: datetime | None = None) -> int:
 
 
 def tick(*, now: datetime | None = None, holder: str | None = None, lease: str = LEASE_NAME,
-         brands: frozenset[str] | None = None) -> int:
+         brands: frozenset[str] | None = None, epoch: int | None = None) -> int:
     """One routing round. Returns the number of offers made. ``now`` moves the clock (tests);
     by default each step reads the clock itself. ``holder``: the leading dispatcher, whose
-    offers the database refuses once it has lost the lease (fencing)."""
+    offers the database refuses once it has lost the lease (fencing); ``epoch``: its term."""
     explicit = now is not None
     now = now or timezone.now()
     actions.expire_offers(now)
@@ -276,7 +277,7 @@ def tick(*, now: datetime | None = None, holder: str | None = None, lease: str =
     made = 0
     for reservation in router.route(_seconds(now, epoch)):
         offer = actions.make_offer(contact_id=reservation.contact_id, agent_id=reservation.agent_id,
-                                   now=now if explicit else None, holder=holder, lease=lease)
+                                   now=now if explicit else None, holder=holder, lease=lease, epoch=epoch)
         made += offer is not None
     return made
 
@@ -300,7 +301,11 @@ class Dispatcher:
         self.stopping = threading.Event()
         self.pruned_at = 0.0
         self.wakeup = Wakeup(poll=settings.ROADIE_DISPATCH_POLL)
-        self.held: set[str] = set()  # lease names of the partitions it leads
+        self.lease_seconds = settings.ROADIE_DISPATCH_LEASE_SECONDS
+        self.held: dict[str, int] = {}  # lease name of each partition it leads -> its epoch (term)
+        # Its leadership on PostgreSQL: advisory locks on a connection of its own (opened by
+        # ``run``; None: the lease rows alone, as on SQLite and in tests driving rounds by hand).
+        self.locks: partitions.AdvisoryLocks | None = None
         self.cores: dict[str, object] = {}  # lease name -> its LiveCore (events mode)
         self.recorded: dict[str, int] = {}  # divergences written to each lease row
 
@@ -309,9 +314,32 @@ class Dispatcher:
         """The core of the first partition led (tests, with one partition)."""
         return self.cores[min(self.cores)] if self.cores else None
 
+    def _take(self, name: str) -> int | None:
+        """Renew the lease of ``name``: its epoch if still in the same term, else None."""
+        epoch = take_lease(self.holder, name=name, locks=self.locks, seconds=self.lease_seconds)
+        known = self.held.get(name)
+        if known is not None and epoch != known:
+            if epoch is not None:  # lost and taken again in between: a new term, a fresh core
+                log.warning("dispatcher %s lost %s and took it again (epoch %s -> %s)",
+                            self.holder, name, known, epoch)
+            return None
+        return epoch
+
+    def _drop(self, name: str) -> None:
+        self.cores.pop(name, None)
+        self.held.pop(name, None)
+        if self.locks is not None:  # let another take it (or this one, next step, in a new term)
+            self.locks.release(name)
+
     def round(self, name: str = LEASE_NAME) -> int:
+        if name not in self.held:  # rounds driven by hand (tests): the lease taken by the caller
+            epoch = take_lease(self.holder, name=name, locks=self.locks, seconds=self.lease_seconds)
+            if epoch is None:
+                return 0
+            self.held[name] = epoch
+        epoch = self.held[name]
         if self.mode == "rebuild":
-            return tick(holder=self.holder, lease=name, brands=partition_brands(name))
+            return tick(holder=self.holder, lease=name, brands=partition_brands(name), epoch=epoch)
         from roadie.desk.routing.live import LiveCore
 
         core = self.cores.get(name)
@@ -321,27 +349,29 @@ class Dispatcher:
         core.prepare(timezone.now())
         # A build or reconciliation of a large core can outlast the lease renewed before the
         # round: renew it before deciding, or give the partition up if another took it.
-        if not take_lease(self.holder, name=name):
+        if not self._take(name):
             log.warning("dispatcher %s lost %s while preparing its round", self.holder, name)
-            del self.cores[name]
-            self.held.discard(name)
+            self._drop(name)
             return 0
-        made = len(core.decide(timezone.now(), holder=self.holder, stamp=False,
-                               renew=lambda: take_lease(self.holder, name=name)))
+        made = len(core.decide(timezone.now(), holder=self.holder, stamp=False, epoch=epoch,
+                               renew=lambda: self._take(name) is not None))
         if core.divergences != self.recorded[name]:
             record_divergences(self.holder, core.divergences, name=name)
             self.recorded[name] = core.divergences
         return made
 
-    def lead(self) -> set[str]:
-        held = partitions.lead(self.holder, held=self.held)
-        for lost in set(self.cores) - held:  # another took it: start again from the database
-            del self.cores[lost]
+    def lead(self) -> dict[str, int]:
+        held = partitions.lead(self.holder, held=self.held, locks=self.locks, seconds=self.lease_seconds)
+        for name in list(self.cores):
+            if held.get(name) != self.held.get(name):  # another took it, or a new term: start
+                del self.cores[name]                   # again from the database
         self.held = held
         return held
 
     def run(self) -> None:
         log.info("dispatcher %s started (%s, tick every %.1fs)", self.holder, self.mode, self.interval)
+        if self.locks is None and connection.vendor == "postgresql":
+            self.locks = partitions.AdvisoryLocks()
         try:
             try:
                 self.wakeup.listen()  # before the first round, so that no write after its reads is missed
@@ -376,7 +406,8 @@ class Dispatcher:
                     self.stopping.wait(self.interval)
         finally:
             self.wakeup.close()
-            partitions.leave(self.holder, self.held)
+            partitions.leave(self.holder, self.held, locks=self.locks)
+            self.locks = None
             log.info("dispatcher %s stopped", self.holder)
 
     def stop(self) -> None:

@@ -563,14 +563,14 @@ class LiveCore:
             self.catch_up(now)  # the rows of those writes (idle times): follow them now
 
     def decide(self, now: datetime, *, holder: str | None = None, stamp: bool = True,
-               renew=None) -> list[tuple[int, int]]:
+               renew=None, epoch: int | None = None) -> list[tuple[int, int]]:
         """Route and persist the round's offers (``actions.make_offers``), in transactions of
         at most :data:`OFFER_BATCH` offers; an offer the database refuses is undone in the core,
         which then follows the rows of that contact and agent. ``renew``: called between two
         batches, renews the partition's lease (a large round, thousands of offers on a loaded
         machine, would outlast it and have every later batch refused by fencing); when it
         returns False the rest of the round is not offered. Returns (contact, agent) of the
-        offers made."""
+        offers made. ``epoch``: the lease's term ``holder`` leads in (the offers' fencing token)."""
         t = self.t(now)
         routed = [(r.contact_id, r.agent_id) for r in self.router.route(t)]
         offers: list = []
@@ -579,7 +579,7 @@ class LiveCore:
                 offers += [None] * (len(routed) - start)  # the lease is gone: undone below
                 break
             offers += actions.make_offers(routed[start:start + OFFER_BATCH], now=now if stamp else None,
-                                          holder=holder, lease=self.lease)
+                                          holder=holder, lease=self.lease, epoch=epoch)
         made, refused = [], []
         for (contact_id, agent_id), offer in zip(routed, offers, strict=True):
             if offer is None:

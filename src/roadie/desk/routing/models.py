@@ -34,27 +34,43 @@ class Offer(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Fencing token: the lease (pool partition) a dispatcher held when it wrote the offer, and
+    # that lease's epoch then. A trigger refuses the insert unless the lease is still at that
+    # epoch (migration 0003). Both NULL: written by a person's act or a connector's event
+    # (a call answered, a snooze ending, a hand-over), not by a dispatcher: not fenced.
+    lease = models.CharField(max_length=60, null=True, blank=True)
+    epoch = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["contact"], name="one_active_offer_per_contact",
                 condition=models.Q(status__in=["pending", "accepted"]),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lease__isnull=True, epoch__isnull=True)
+                | models.Q(lease__isnull=False, epoch__isnull=False),
+                name="offer_lease_with_its_epoch",
+            ),
         ]
         indexes = [models.Index(fields=["agent", "status"]), models.Index(fields=["status", "expires_at"])]
 
 
 class Lease(models.Model):
-    """Leadership of a singleton process (the dispatcher), renewed while alive.
+    """Leadership of a singleton process (a dispatcher of one pool partition), renewed while
+    alive.
 
-    Portable to SQLite and PostgreSQL: taken with a conditional UPDATE; a standby takes
-    over when the holder stops renewing.
+    Taken with a conditional UPDATE on SQLite (a standby takes over when the holder stops
+    renewing); on PostgreSQL the leader also holds a session advisory lock, freed the moment
+    its process dies (:mod:`roadie.desk.routing.partitions`). ``epoch`` counts the terms:
+    bumped each time the lease changes hands (or is given up), it is the fencing token every
+    dispatcher's offer row carries.
     """
 
     name = models.CharField(max_length=60, primary_key=True)
     holder = models.CharField(max_length=120)
     expires_at = models.DateTimeField()
+    epoch = models.PositiveBigIntegerField(default=1)
     # Contacts and agents the holder's reconciliations found different from the database
     # (and repaired), since it took the lead.
     divergences = models.PositiveIntegerField(default=0)

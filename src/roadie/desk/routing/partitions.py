@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from roadie.desk.routing.models import Lease
@@ -102,54 +103,183 @@ def partition_of_slug(slug: str, n: int) -> int:
     return zlib.crc32(slug.encode()) % n
 
 
-def take(holder: str, name: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS) -> bool:
-    """Take or renew the lease ``name``. True if ``holder`` holds it until now + seconds."""
+def take(holder: str, name: str, *, now: datetime | None = None, seconds: float = LEASE_SECONDS,
+         locks: AdvisoryLocks | None = None) -> int | None:
+    """Take or renew the lease ``name``. Returns the epoch ``holder`` holds it at, until
+    now + seconds, or None when another holds it.
+
+    Without ``locks`` (SQLite, and callers that are not the dispatcher process): the row
+    decides; a holder renews its row, a standby takes a row past its expiry. With ``locks``
+    (the dispatcher on PostgreSQL): the advisory lock of ``name`` decides (freed the moment its
+    holder's process dies), whatever the row's expiry; the row is then written (holder, expiry,
+    epoch: the board's, ``/healthz``'s and the fencing trigger's view). A new term (another
+    holder, or the lock newly taken) bumps the epoch."""
     now = now or timezone.now()
     until = now + timedelta(seconds=seconds)
+    if locks is not None:
+        got, fresh = locks.acquire(name)
+        if not got:
+            return None
+        with transaction.atomic():
+            row = Lease.objects.select_for_update().filter(name=name).first()
+            if row is None:
+                Lease.objects.create(name=name, holder=holder, expires_at=until)
+                log.info("dispatcher %s took the lead of %s (advisory lock)", holder, name)
+                return 1
+            if row.holder == holder and not fresh:
+                if not Lease.objects.filter(name=name, holder=holder, epoch=row.epoch).update(expires_at=until):
+                    return None
+                return row.epoch
+            if not fresh:  # we hold the lock, yet the row was taken (a take without the lock)
+                locks.release(name)
+                return None
+            Lease.objects.filter(name=name).update(holder=holder, expires_at=until, epoch=F("epoch") + 1,
+                                                   divergences=0, reconciled_at=None)
+            log.info("dispatcher %s took the lead of %s (advisory lock; was %s)", holder, name, row.holder)
+            return row.epoch + 1
     with transaction.atomic():
         if Lease.objects.filter(name=name, holder=holder).update(expires_at=until):
-            return True
+            return Lease.objects.filter(name=name).values_list("epoch", flat=True).first()
         if Lease.objects.filter(name=name, expires_at__lt=now).update(
-                holder=holder, expires_at=until, divergences=0, reconciled_at=None):
+                holder=holder, expires_at=until, epoch=F("epoch") + 1, divergences=0, reconciled_at=None):
             log.info("dispatcher %s took the lead of %s", holder, name)
-            return True
-        _, created = Lease.objects.get_or_create(name=name, defaults={"holder": holder, "expires_at": until})
-        return created
+            return Lease.objects.filter(name=name).values_list("epoch", flat=True).first()
+        lease, created = Lease.objects.get_or_create(name=name, defaults={"holder": holder, "expires_at": until})
+        return lease.epoch if created else None
 
 
-def release(holder: str, name: str) -> None:
-    Lease.objects.filter(name=name, holder=holder).delete()
+def release(holder: str, name: str, *, locks: AdvisoryLocks | None = None) -> None:
+    """Give the lease up. A partition's row is kept, expired, its epoch bumped (so that an
+    offer still in flight from this term is refused, and a row recreated later never reuses
+    an old epoch); a member row is deleted."""
+    if name.startswith(MEMBER_PREFIX):
+        Lease.objects.filter(name=name, holder=holder).delete()
+    else:
+        Lease.objects.filter(name=name, holder=holder).update(
+            holder="", expires_at=timezone.now() - timedelta(seconds=1), epoch=F("epoch") + 1)
+    if locks is not None:
+        locks.release(name)
 
 
-def fair_share(holder: str, *, n: int, now: datetime | None = None) -> int:
-    """How many partitions ``holder`` may lead: its share among the dispatchers alive."""
+def fair_share(holder: str, *, n: int, now: datetime | None = None, locks: AdvisoryLocks | None = None) -> int:
+    """How many partitions ``holder`` may lead: its share among the dispatchers alive (with
+    ``locks``: those holding a member advisory lock, so a killed one stops counting at once)."""
     now = now or timezone.now()
     take(holder, MEMBER_PREFIX + holder, now=now)
-    alive = Lease.objects.filter(name__startswith=MEMBER_PREFIX, expires_at__gte=now).count()
+    if locks is not None and locks.acquire(MEMBER_PREFIX + holder)[0]:
+        alive = locks.members()
+    else:
+        alive = Lease.objects.filter(name__startswith=MEMBER_PREFIX, expires_at__gte=now).count()
     return math.ceil(n / max(1, alive))
 
 
-def lead(holder: str, *, held: set[str], now: datetime | None = None) -> set[str]:
+def lead(holder: str, *, held, now: datetime | None = None, locks: AdvisoryLocks | None = None,
+         seconds: float = LEASE_SECONDS) -> dict[str, int]:
     """One leadership step: renew what ``holder`` leads, give back what is over its share (the
-    last ones), take free partitions up to it. Returns the lease names it now holds."""
+    last ones), take free partitions up to it. Returns the lease names it now holds, each with
+    the epoch it holds it at."""
     now = now or timezone.now()
     n = partition_count()
     names = lease_names(n)
-    share = fair_share(holder, n=n, now=now) if n > 1 else 1
-    mine = [name for name in names if name in held and take(holder, name, now=now)]
+    share = fair_share(holder, n=n, now=now, locks=locks) if n > 1 else 1
+    mine: dict[str, int] = {}
+    for name in names:
+        if name in held and (epoch := take(holder, name, now=now, locks=locks, seconds=seconds)):
+            mine[name] = epoch
     while len(mine) > share:
-        name = mine.pop()
-        release(holder, name)
+        name = list(mine)[-1]
+        del mine[name]
+        release(holder, name, locks=locks)
         log.info("dispatcher %s hands %s over (its share is %d)", holder, name, share)
     for name in names:
         if len(mine) >= share:
             break
-        if name not in mine and take(holder, name, now=now):
-            mine.append(name)
-    return set(mine)
+        if name not in mine and (epoch := take(holder, name, now=now, locks=locks, seconds=seconds)):
+            mine[name] = epoch
+    return mine
 
 
-def leave(holder: str, held) -> None:
+def leave(holder: str, held, *, locks: AdvisoryLocks | None = None) -> None:
     for name in held:
-        release(holder, name)
-    release(holder, MEMBER_PREFIX + holder)
+        release(holder, name, locks=locks)
+    release(holder, MEMBER_PREFIX + holder, locks=locks)
+    if locks is not None:
+        locks.close()
+
+
+# Advisory lock keys: (LOCK_SPACE, crc32 of the lease name) for partitions, (MEMBER_SPACE, crc32
+# of the holder) for members; two 32-bit keys, so no other user of advisory locks collides.
+LOCK_SPACE = 0x726F6164  # "road"
+MEMBER_SPACE = 0x726F6D62  # "romb"
+
+
+def _key(name: str) -> tuple[int, int]:
+    space = MEMBER_SPACE if name.startswith(MEMBER_PREFIX) else LOCK_SPACE
+    crc = zlib.crc32(name.encode())
+    return space, crc - (1 << 32) if crc >= 1 << 31 else crc  # a signed int4
+
+
+class AdvisoryLocks:
+    """A dispatcher's leadership on PostgreSQL: session-level advisory locks
+    (``pg_try_advisory_lock``) held on a connection of its own, opened outside Django's
+    connection handling (so ``close_old_connections`` never drops it) in autocommit. The
+    locks live as long as that session: the dispatcher's exit, a kill -9, a lost network
+    free them at once, and a standby's next try gets them. Not thread-safe: one per process."""
+
+    def __init__(self) -> None:
+        self._conn = None
+        self.held: set[str] = set()
+
+    def _connection(self):
+        if self._conn is None or self._conn.closed:
+            import psycopg
+
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            self.held.clear()
+            self._conn = psycopg.connect(**params, autocommit=True, application_name="roadie-dispatcher-locks")
+        return self._conn
+
+    def acquire(self, name: str) -> tuple[bool, bool]:
+        """(held, fresh): whether this session holds the lock of ``name`` now, and whether it
+        has just taken it (a new term). A lost session loses its locks: they are taken again."""
+        import psycopg
+
+        try:
+            conn = self._connection()
+            if name in self.held:
+                conn.execute("SELECT 1")  # the session (and so the lock) is still there
+                return True, False
+            got = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", _key(name)).fetchone()[0]
+        except psycopg.Error:
+            log.exception("the leadership connection failed: its locks are lost")
+            self.close()
+            return False, False
+        if got:
+            self.held.add(name)
+        return bool(got), bool(got)
+
+    def release(self, name: str) -> None:
+        if name in self.held and self._conn is not None and not self._conn.closed:
+            self.held.discard(name)
+            try:
+                self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", _key(name))
+            except Exception:
+                log.exception("giving up the lock of %s failed; closing its connection", name)
+                self.close()
+
+    def members(self) -> int:
+        """Dispatchers alive: sessions holding a member lock."""
+        return self._connection().execute(
+            "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s::oid AND objsubid = 2 AND database = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database())", [MEMBER_SPACE]).fetchone()[0]
+
+    def close(self) -> None:
+        self.held.clear()
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
