@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -142,3 +143,59 @@ def test_an_agent_shared_by_two_partitions_is_never_over_capacity(make_brand, ma
     assert core_a.round() == 0
     assert core_a.router.agent(shared.pk).load == 6  # and a's core sees it at its next round
     assert core_a.reconcile(timezone.now()) == [] and core_b.reconcile(timezone.now()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_standby_takes_over_a_killed_leader_without_waiting_for_its_lease(tmp_path, make_brand, make_agent,
+                                                                           make_contact):
+    """On PostgreSQL leadership is an advisory lock held by the leader's own session: killed
+    with SIGKILL, its lock goes with its connection, and the standby leads at once although
+    the lease row the leader last wrote runs for a day more."""
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's: on SQLite a standby waits for the lease row to expire")
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
+           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_PARTITIONS": "1",
+           "ROADIE_DISPATCH_LEASE_SECONDS": "86400", "ROADIE_DISPATCH_INTERVAL": "0.2",
+           "ROADIE_OFFER_TIMEOUT": "600", "ROADIE_AGENT_STALE_SECONDS": "100000"}
+    procs = []
+    try:
+        for i in range(2):
+            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
+            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
+                                          stdout=log, stderr=subprocess.STDOUT))
+        leader = _wait(lambda: Lease.objects.filter(name="dispatcher").values_list("holder", flat=True).first(),
+                       60, "a leader")
+        first = make_contact(brand=brand, channel="chat")
+        _wait(lambda: Offer.objects.filter(contact=first, status="pending").exists(), 30, "the leader's offer")
+        assert _offered_by(first) == leader
+        offer = Offer.objects.get(contact=first)
+        assert offer.lease == "dispatcher"
+        accept_offer(agent.user, offer.pk)
+
+        victim = next(p for p in procs if p.pid == int(leader.rsplit(":", 1)[1]))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        dead = Lease.objects.get(name="dispatcher")
+        assert dead.holder == leader  # what the killed leader left: a lease valid for a day
+        assert dead.expires_at > timezone.now() + timedelta(hours=23)
+        second = make_contact(brand=brand, channel="chat")
+        _wait(lambda: Offer.objects.filter(contact=second, status="pending").exists(), 30,
+              "the standby to take over (no lease expiry to wait for)")
+        survivor = Lease.objects.get(name="dispatcher")
+        assert survivor.holder != leader and _offered_by(second) == survivor.holder
+        assert survivor.epoch == dead.epoch + 1  # a new term
+        assert Offer.objects.get(contact=second).epoch == survivor.epoch
+        assert Offer.objects.get(contact=first).epoch == dead.epoch
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
