@@ -1,10 +1,11 @@
 """The routing dispatcher: turns database state into routing-core calls and persists the
 decisions.
 
-Each pool partition is led by one dispatcher at a time, by a lease row renewed every tick (a
-standby takes over when the holder stops renewing; :mod:`roadie.desk.routing.partitions`); an
-offer written by a dispatcher that lost the lease is refused (fencing, checked under the lease
-row's lock in the offer's transaction). A round runs
+Each pool partition is led by one dispatcher at a time: an advisory lock on PostgreSQL, a
+lease row renewed every tick on SQLite (a standby takes over when the holder dies or stops
+renewing; :mod:`roadie.desk.routing.partitions`); an offer written by a dispatcher that lost
+the lease is refused (fencing: the lease's epoch on every offer, checked in the offer's
+transaction and by a database trigger, :mod:`roadie.desk.routing.fence`). A round runs
 as soon as something becomes routable (PostgreSQL LISTEN/NOTIFY, a short poll on SQLite:
 ``roadie.desk.routing.wakeup``) and at least every ``ROADIE_DISPATCH_INTERVAL``. The default
 round keeps the core in memory (:mod:`roadie.desk.routing.live`); :func:`tick`, the rebuild

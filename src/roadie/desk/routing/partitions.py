@@ -9,9 +9,17 @@ its own). Each partition has its own lease row
 every dispatcher also keeps a ``member:HOST:PID`` row alive, so that each knows how many are
 running and leads no more than its share (``ceil(partitions / dispatchers)``): with two
 dispatchers and two partitions each leads one, and when one dies (its rows expire) the other
-takes its partition over. Fencing is per partition: an offer is written only while its
-dispatcher holds the lease of the contact's partition (checked under that row's lock in the
-offer's transaction).
+takes its partition over.
+
+Who leads: on PostgreSQL the dispatcher process holds a session advisory lock per partition
+(and one as a member) on a connection of its own (:class:`AdvisoryLocks`); its death frees
+them at once, and a standby takes the row over whatever its expiry. On SQLite, and for rounds
+driven by hand, the lease row alone decides (a standby waits for it to expire).
+
+Fencing is per partition: each lease row has an epoch, bumped at every change of term; a
+dispatcher's offers carry the lease and the epoch it took it at, checked under the lease
+row's lock in the offer's transaction and again by a database trigger at the insert
+(:mod:`roadie.desk.routing.fence`).
 
 Agents are shared across partitions (a roadie certified for two brands of two groups, the
 supervisors): each core counts the units an agent holds for other partitions as load, and the
