@@ -107,7 +107,11 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",
                        "--backtest", "--folds", "2", "--out", str(out_file))
     assert code == 0 and "wMAPE" in out and "maison-alba/call" in out and ">q90" in out
-    assert "point wMAPE" in out
+    assert "point wMAPE" in out and "q90 about" in out
+    # each series' row ends with the "about 10 %" verdicts of its 90 % and 10 % quantiles
+    rows = [line.split() for line in out.splitlines() if line.startswith(("maison", "velo"))]
+    assert len(rows) == 3 and all(row[-2] in ("yes", "no", "-") and row[-1] in ("yes", "no", "-")
+                                  for row in rows)
 
 
 def test_a_monday_to_friday_export_needs_no_flag(capsys, tmp_path):

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roadie.engine.forecast import (
+    BacktestResult,
     DayMatrix,
     ForecastConfig,
     HistoryError,
@@ -489,3 +490,100 @@ def test_the_point_forecast_is_the_chosen_one_of_the_mean_its_median_or_median_k
         assert (point >= 0).all() and ((point > 0) | (mean == 0) | (model.point == "median-k")
                                        ).all()
         assert (point[mean == 0] == 0).all()
+
+
+def test_the_quantiles_are_calibrated_per_band_of_the_day():
+    """Fourth revision: the conformal correction is per band of the interval of the day. A
+    day whose afternoon is overdispersed and whose morning is Poisson gets a wider afternoon
+    90 % quantile, and fresh draws exceed each band's about 10 % of the time."""
+    from roadie.engine.forecast_auto import AutoModel, _calibrate, _nb
+
+    rng = np.random.default_rng(11)
+    days, slots, mu = 200, 20, 6.0
+    slot = np.tile(np.arange(slots), days)
+    means = np.full(slot.size, mu)
+
+    def draw(size_days: int) -> np.ndarray:
+        y = rng.poisson(mu, (size_days, slots)).astype(float)
+        y[:, 10:] = _nb(np.full((size_days, 10), mu), 0.4).rvs(random_state=rng)
+        return y
+
+    model = AutoModel(chosen=(), **_calibrate(means, draw(days).ravel(), np.ones(slot.size),
+                                              slot))
+    assert model.edges.size >= 1 and model.edges[0] < 10 <= model.edges[-1] + 0.5
+    q90 = model.quantile(np.full((1, slots), mu), 0.9)[0]
+    assert q90[:10].max() < q90[10:].min()
+    fresh = draw(2000)
+    for part in (slice(0, 10), slice(10, 20)):
+        above = float((fresh[:, part] > q90[part]).mean())
+        at_or_above = float((fresh[:, part] >= q90[part]).mean())
+        assert above <= 0.12 and at_or_above >= 0.08
+
+
+def test_a_short_window_calibrates_on_every_origin_and_day_it_allows(history):
+    """On 14 days (one inner origin, day 7) the quantiles are calibrated on the origins of
+    days 7 to 13, each to the window's end: 7 + 6 + ... + 1 = 28 (origin, day) pairs. On 16
+    weeks: the 8 weekly inner origins with half the window before them (7 days each) and the
+    6 origins after the latest one (21 pairs)."""
+    from roadie.engine.forecast_auto import fit_auto
+
+    m = history["brand-a/call"]
+    weekdays = np.array([d.weekday() for d in m.dates])
+    regular = np.ones(m.days, bool)
+    assert fit_auto(m.values[:14], weekdays[:14], regular[:14]).calibration_days == 28
+    assert fit_auto(m.values, weekdays, regular).calibration_days == 8 * 7 + 21
+
+
+def _coverage(per_day: list[tuple[int, int]]) -> BacktestResult:
+    """A back-test result whose days had (open intervals, intervals above the 90 % quantile);
+    none at it exactly, and the 10 % side the mirror image."""
+    rows = tuple((700000 + i, n, a, a, a, a) for i, (n, a) in enumerate(per_day))
+    opened = sum(n for n, _ in per_day)
+    share = sum(a for _, a in per_day) / opened if opened else None
+    return BacktestResult(series="s", folds=1, wmape=0.0, mase=0.0, naive_wmape=0.0,
+                          naive_mase=0.0, above_q90=share, at_or_above_q90=share,
+                          below_q10=share, at_or_below_q10=share, coverage_days=rows)
+
+
+def test_about_ten_per_cent_allows_for_sampling_noise_and_for_days_that_move_together():
+    exact = _coverage([(50, 5)] * 84)
+    assert exact.about_calibrated(upper=True) and exact.about_calibrated(upper=False)
+    # 12 % spread evenly over 4,200 intervals is beyond noise (binomial margin about 0.9 %)
+    assert not _coverage([(50, 6)] * 84).about_calibrated()
+    # 11 %: beyond noise when spread evenly, within it when it comes from a few bad days
+    # (the intervals of a day move together), though the strict rule fails both
+    even = _coverage([(50, 5), (50, 6)] * 42)
+    lumpy = _coverage([(50, 0)] * 70 + [(50, 33)] * 14)
+    assert even.above_q90 == pytest.approx(lumpy.above_q90, abs=0.001) and even.above_q90 > 0.1
+    assert not even.about_calibrated() and lumpy.about_calibrated()
+    # too few exceedances is as wrong as too many
+    assert not _coverage([(50, 2)] * 84).about_calibrated()
+    assert _coverage([]).about_calibrated() is None
+
+
+def test_the_quantiles_of_the_example_history_are_about_calibrated(history):
+    r = backtest(history["brand-a/call"], horizon_days=7, folds=8, config=ForecastConfig())
+    assert r.about_calibrated(upper=True) and r.about_calibrated(upper=False)
+    assert len(r.coverage_days) == 8 * 7
+    assert sum(row[1] for row in r.coverage_days) > 0
+    assert r.point_total == pytest.approx(r.actual_total, rel=0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 60), st.integers(0, 60), st.integers(0, 60)),
+                min_size=2, max_size=40))
+def test_about_ten_per_cent_is_never_stricter_than_the_strict_rule(days):
+    """Whatever the days' counts, a quantile calibrated by the strict rule is about
+    calibrated, and the verdict is symmetric: the 10 % side reads the same columns."""
+    rows = []
+    for i, (opened, a, b) in enumerate(days):
+        strict, equal = sorted((min(a, opened), min(b, opened)))
+        rows.append((800000 + i, opened, strict, equal, strict, equal))
+    total = sum(r[1] for r in rows)
+    above, at_or_above = sum(r[2] for r in rows) / total, sum(r[3] for r in rows) / total
+    r = BacktestResult(series="s", folds=1, wmape=0.0, mase=0.0, naive_wmape=0.0,
+                       naive_mase=0.0, coverage_days=tuple(rows))
+    about = r.about_calibrated(upper=True)
+    assert about == r.about_calibrated(upper=False)
+    if above <= 0.1 <= at_or_above:
+        assert about

@@ -431,12 +431,19 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
         print(f"back-test: {args.folds} origins a week apart, {horizon}-day horizon")
         print("wMAPE and MASE of the mean (staffing); point wMAPE: of the point forecast "
-              "(the forecast column)")
+              "(the forecast column); q90/q10 about: the share beyond the quantile is 10 % "
+              "within a 95 % margin of sampling noise (days as clusters)")
         print(f"{'series':<24} {'wMAPE':>8} {'MASE':>7} {'naive wMAPE':>12} {'naive MASE':>11}"
-              f" {'>q90':>6} {'<q10':>6} {'point wMAPE':>12}")
+              f" {'>q90':>6} {'<q10':>6} {'point wMAPE':>12} {'q90 about':>9} {'q10 about':>9}")
+
+        def yes(ok: bool | None) -> str:
+            return "-" if ok is None else ("yes" if ok else "no")
+
         for r in rows:
             band = ("" if r.above_q90 is None
-                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%} {r.point_wmape:>12.3f}")
+                    else f" {r.above_q90:>6.1%} {r.below_q10:>6.1%} {r.point_wmape:>12.3f}"
+                         f" {yes(r.about_calibrated(upper=True)):>9}"
+                         f" {yes(r.about_calibrated(upper=False)):>9}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
                   f"{r.naive_mase:>11.3f}{band}")
         if len(rows) > 1:

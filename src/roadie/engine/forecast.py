@@ -27,6 +27,7 @@ hour is empty, the repeated autumn hour is summed).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 METHODS = ("auto", "blend", "ets", "weekday_mean")
 QUANTILES = (0.1, 0.5, 0.9)
@@ -551,6 +553,44 @@ class BacktestResult:
     at_or_below_q10: float | None = None
     sparse: float | None = None  # share of open intervals whose 50 % quantile is 0
     choices: tuple[str, ...] = ()  # per fold, the default's "mean/point" choice
+    # per (fold, day): the day's ordinal, its open intervals, and how many lay above / at or
+    # above the 90 % quantile, below / at or below the 10 % quantile
+    coverage_days: tuple[tuple[int, int, int, int, int, int], ...] = ()
+    actual_total: float = 0.0
+    forecast_total: float = 0.0  # of the mean (the method's forecast)
+    point_total: float | None = None  # of the point forecast
+
+    def about_calibrated(self, *, upper: bool = True, tail: float = 0.1) -> bool | None:
+        """Whether the 90 % (``upper``) or 10 % quantile is exceeded "about" ``tail`` of the
+        time: the strict share at most ``tail`` plus, and the share with equality at least
+        ``tail`` minus, a two-sided 95 % margin of sampling noise (docs/planning.md, "Fourth
+        revision"). The intervals of one calendar day are one cluster (they share that day's
+        level error, and folds that forecast the same day share it too): the margin is
+        Student's t (clusters - 1 degrees of freedom) times the cluster-robust standard error
+        of the share, never below the binomial one of independent intervals."""
+        if not self.coverage_days:
+            return None
+        rows = np.array(self.coverage_days, dtype=float)
+        day, opened = rows[:, 0], rows[:, 1]
+        strict, equal = (rows[:, 2], rows[:, 3]) if upper else (rows[:, 4], rows[:, 5])
+        days = np.unique(day)
+        if days.size < 2 or opened.sum() == 0:
+            return None
+        at = np.searchsorted(days, day)
+
+        def share_and_margin(hits: np.ndarray) -> tuple[float, float]:
+            n_c = np.bincount(at, weights=opened)
+            h_c = np.bincount(at, weights=hits)
+            total = float(n_c.sum())
+            p = float(h_c.sum()) / total
+            c = days.size
+            robust = math.sqrt(c / (c - 1) * float(np.sum((h_c - p * n_c) ** 2))) / total
+            se = max(robust, math.sqrt(tail * (1 - tail) / total))
+            return p, float(stats.t.ppf(0.975, c - 1)) * se
+
+        p_strict, m_strict = share_and_margin(strict)
+        p_equal, m_equal = share_and_margin(equal)
+        return p_strict <= tail + m_strict and p_equal >= tail - m_equal
 
     def choice_counts(self) -> str:
         """The folds' choices counted, e.g. ``combination/median 9, mean-k/mean 3``."""
@@ -582,6 +622,8 @@ def backtest(
     above = below = above50 = opened = at_above = at_below = sparse = 0
     merr = perr = 0.0
     choices: list[str] = []
+    days: list[tuple[int, int, int, int, int, int]] = []
+    pred_sum = point_sum = 0.0
     for f in range(folds):
         origin = first_origin + f * step_days
         train = history.slice(0 if history_days is None else max(0, origin - history_days),
@@ -605,11 +647,21 @@ def backtest(
             sparse += int(((qs[0.5].values == 0) & open_).sum())
             merr += np.abs(actual - qs[0.5].values).sum()
             perr += np.abs(actual - result.point.values).sum()
+            point_sum += float(result.point.values.sum())
+            first = history.start + dt.timedelta(days=origin)
+            for i in range(actual.shape[0]):
+                o = open_[i]
+                days.append(((first + dt.timedelta(days=i)).toordinal(), int(o.sum()),
+                             int((actual[i] > qs[0.9].values[i])[o].sum()),
+                             int((actual[i] >= qs[0.9].values[i])[o].sum()),
+                             int((actual[i] < qs[0.1].values[i])[o].sum()),
+                             int((actual[i] <= qs[0.1].values[i])[o].sum())))
         else:
             pred = forecast_series(train, horizon_days=horizon_days, config=config,
                                    series=series).values
         naive = seasonal_naive(train, horizon_days=horizon_days).values
         err += np.abs(actual - pred).sum()
+        pred_sum += float(pred.sum())
         nerr += np.abs(actual - naive).sum()
         actual_sum += actual.sum()
         count += actual.size
@@ -629,7 +681,8 @@ def backtest(
         median_wmape=float(merr / actual_sum) if quantiles and actual_sum else None,
         point_wmape=float(perr / actual_sum) if quantiles and actual_sum else None,
         at_or_above_q90=share(at_above), at_or_below_q10=share(at_below), sparse=share(sparse),
-        choices=tuple(choices),
+        choices=tuple(choices), coverage_days=tuple(days), actual_total=float(actual_sum),
+        forecast_total=pred_sum, point_total=point_sum if quantiles else None,
     )
 
 

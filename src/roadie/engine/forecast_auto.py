@@ -54,7 +54,9 @@ PROFILES = tuple((m, g, s) for m in PROFILE_DAYS for g in PROFILE_GROUPS for s i
 INTERVAL_K = (1, 2, 3, 4, 5, 6, 8, 10, 12)  # per-interval mean of the last k same weekdays
 INNER_FOLDS = 12
 DECAY = 0.9  # weight of an inner fold one week older
-BANDS, BAND_SIZE = 5, 200  # quantile levels per band of forecast size, >= 200 errors each
+# fourth revision: quantile levels per band of the interval of the day (equal numbers of
+# calibration errors, >= 200 each), not of forecast size
+BANDS, BAND_SIZE = 4, 200
 SHAPE_WEEKS = 12
 # level shifts: CUSUM on the log daily level, 1 % critical value of sup|Brownian bridge|
 CUSUM_CRITICAL = 1.63
@@ -82,7 +84,7 @@ class AutoModel:
     chosen: tuple[tuple, ...]  # per family: ("daily", daily, profile) or ("interval", k)
     kappa: float = 0.0  # negative binomial: variance mu + kappa mu^2
     inner_error: float = float("nan")  # weighted in-sample absolute error of the combination
-    edges: np.ndarray = field(default_factory=lambda: np.zeros(0))  # bands of mu
+    edges: np.ndarray = field(default_factory=lambda: np.zeros(0))  # bands of the slot index
     # per band, the in-sample PIT values F(y - 1) and F(y) and their fold weights
     pit_low: tuple[np.ndarray, ...] = ()
     pit_high: tuple[np.ndarray, ...] = ()
@@ -99,6 +101,7 @@ class AutoModel:
     mean_choice: str = "combination"
     point: str = "median"
     median_k: int = 5
+    calibration_days: int = 0  # the (origin, day) pairs whose errors calibrate the quantiles
 
     def describe(self) -> str:
         parts = []
@@ -144,11 +147,13 @@ class AutoModel:
         return hi
 
     def quantile(self, mu: np.ndarray, level: float) -> np.ndarray:
-        """Per interval of mean ``mu``, the count quantile ``level``: 0 where mu is 0."""
+        """Per interval of mean ``mu`` (its last axis: the intervals of the day), the count
+        quantile ``level``: 0 where mu is 0."""
         if not 0.0 < level < 1.0:
             raise ValueError("a quantile level must be between 0 and 1")
         mu = np.asarray(mu, dtype=float)
-        band = np.searchsorted(self.edges, mu, side="right")
+        slot = np.broadcast_to(np.arange(mu.shape[-1]), mu.shape) if mu.ndim else np.zeros(())
+        band = np.searchsorted(self.edges, slot, side="right")
         count = max(len(self.weights), 1)
         levels = np.array([self.calibrated_level(level, b) for b in range(count)])
         p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
@@ -516,6 +521,22 @@ class _Fold:
         return np.mean([*parts, self.means[k, self.wd, :]], axis=0)
 
 
+def _fold(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray, totals: np.ndarray,
+          *, origin: int, end: int, weight: float) -> _Fold | None:
+    """The candidates at ``origin`` (from the days before it) and the regular days from it
+    to ``end`` (None when there is none)."""
+    span = np.arange(origin, end)
+    span = span[regular[span]]
+    if not span.size:
+        return None
+    idx = _by_weekday(weekdays[:origin], regular[:origin])
+    daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
+    prof = _profile_candidates(values[:origin], idx, PROFILES)
+    means = _interval_means(values[:origin], idx)
+    medians = np.stack([_median_rule(values[:origin], idx, k) for k in INTERVAL_K])
+    return _Fold(origin, weight, daily, prof, means, medians, weekdays[span], values[span])
+
+
 def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
     out = []
     for name in FAMILIES:
@@ -525,10 +546,11 @@ def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray) -> dict:
-    """kappa by moments and the PIT values per band of forecast size (for AutoModel)."""
+def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray, slot: np.ndarray) -> dict:
+    """kappa by moments and the PIT values per band of the interval of the day (``slot``:
+    each error's index in its day; for AutoModel)."""
     open_ = mu > 0
-    mu, y, wt = mu[open_], y[open_], wt[open_]
+    mu, y, wt, slot = mu[open_], y[open_], wt[open_], slot[open_]
     if not mu.size:
         return {}
     kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
@@ -538,10 +560,12 @@ def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray) -> dict:
     edges = np.zeros(0)
     band = np.zeros(mu.size, int)
     count = 1
-    if mu.size >= 4 * BAND_SIZE:
+    if mu.size >= 2 * BAND_SIZE:
         count = min(BANDS, mu.size // BAND_SIZE)
-        edges = np.quantile(mu, np.arange(1, count) / count)
-        band = np.searchsorted(edges, mu, side="right")
+        # edges between slots (x.5), so that every slot falls in one band; equal counts
+        edges = np.unique(np.floor(np.quantile(slot, np.arange(1, count) / count)) + 0.5)
+        count = edges.size + 1
+        band = np.searchsorted(edges, slot, side="right")
     return dict(kappa=kappa, edges=edges,
                 pit_low=tuple(low[band == b] for b in range(count)),
                 pit_high=tuple(high[band == b] for b in range(count)),
@@ -564,23 +588,16 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     folds: list[_Fold] = []
     errors, interval_errors, median_errors = [], [], []
     for origin in _inner_origins(n, horizon):
-        weight = DECAY ** ((n - horizon - origin) / 7.0)
-        span = np.arange(origin, origin + horizon)
-        span = span[regular[span]]
-        if not span.size:
+        fold = _fold(values, weekdays, regular, totals, origin=origin,
+                     end=origin + horizon, weight=DECAY ** ((n - horizon - origin) / 7.0))
+        if fold is None:
             continue
-        idx = _by_weekday(weekdays[:origin], regular[:origin])
-        daily = _daily_candidates(totals[:origin], weekdays[:origin], regular[:origin], idx)
-        prof = _profile_candidates(values[:origin], idx, PROFILES)
-        means = _interval_means(values[:origin], idx)
-        medians = np.stack([_median_rule(values[:origin], idx, k) for k in INTERVAL_K])
-        wd = weekdays[span]
-        actual = values[span]
-        pred = daily[:, None, wd, None] * prof[None, :, wd, :]
+        wd, actual = fold.wd, fold.actual
+        pred = fold.daily[:, None, wd, None] * fold.prof[None, :, wd, :]
         errors.append(np.abs(pred - actual[None, None]).sum(axis=(2, 3)))
-        interval_errors.append(np.abs(means[:, wd, :] - actual[None]).sum(axis=(1, 2)))
-        median_errors.append(np.abs(medians[:, wd, :] - actual[None]).sum(axis=(1, 2)))
-        folds.append(_Fold(origin, weight, daily, prof, means, medians, wd, actual))
+        interval_errors.append(np.abs(fold.means[:, wd, :] - actual[None]).sum(axis=(1, 2)))
+        median_errors.append(np.abs(fold.medians[:, wd, :] - actual[None]).sum(axis=(1, 2)))
+        folds.append(fold)
     if not folds:
         return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
                          breaks=breaks, relevel=relevel, level_var=level_var)
@@ -616,19 +633,35 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     if mean_option:
         chosen = (("interval", INTERVAL_K[k]),)
     # calibration: the honest errors of the chosen mean at the origins with at least half
-    # the window before them (the latest origin when none has)
+    # the window before them (the latest origin when none has) and, fourth revision, at
+    # every origin after the latest inner one (a day apart, to the window's last day: the
+    # horizon cut there), each forecast with the winners of the inner origins whose days
+    # all came before it (of all inner origins when none did)
     calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
+    pairs = [(forecasts[j][mean_option], folds[j].actual, folds[j].weight) for j in calib]
+    for origin in range(folds[0].origin + 1, n):
+        fold = _fold(values, weekdays, regular, totals, origin=origin, end=n, weight=1.0)
+        if fold is None:
+            continue
+        past = [j for j, f in enumerate(folds) if f.origin + horizon <= origin]
+        wj, kj, _ = choose([np.tensordot(w[past], e[past], axes=1) for e in per_fold]) \
+            if past else (winners, k, km)
+        pairs.append((fold.means[kj, fold.wd, :] if mean_option
+                      else fold.combination(wj, kj), fold.actual, 1.0))
 
-    def calibration(used: list[int]) -> dict:
-        mu = np.concatenate([forecasts[j][mean_option].ravel() for j in used])
-        y = np.concatenate([folds[j].actual.ravel() for j in used])
-        wt = np.concatenate([np.full(folds[j].actual.size, folds[j].weight) for j in used])
-        return _calibrate(mu, y, wt)
+    def calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
+        mu = np.concatenate([p[0].ravel() for p in used])
+        y = np.concatenate([p[1].ravel() for p in used])
+        wt = np.concatenate([np.full(p[1].size, p[2]) for p in used])
+        slot = np.concatenate([np.broadcast_to(np.arange(p[1].shape[1]), p[1].shape).ravel()
+                               for p in used])
+        return _calibrate(mu, y, wt, slot)
 
     model = AutoModel(chosen=chosen, inner_error=error(mean_option), breaks=breaks,
                       relevel=relevel, level_var=level_var,
                       mean_choice=("combination", "mean-k")[mean_option],
-                      median_k=INTERVAL_K[km], **calibration(calib))
+                      median_k=INTERVAL_K[km], calibration_days=sum(len(p[1]) for p in pairs),
+                      **calibration(pairs))
     if not honest:
         return model
     # the point forecast: the median rule of the mean, the mean, or the median-k rule; the
@@ -636,7 +669,8 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     median = []
     for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
         others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
-        inner = replace(model, level_var=0.0, **calibration(others))
+        inner = replace(model, level_var=0.0, **calibration(
+            [(forecasts[i][mean_option], folds[i].actual, folds[i].weight) for i in others]))
         q50 = inner.quantile(fc[mean_option], 0.5)
         median.append(f.weight * float(
             np.abs(np.where(q50 > 0, q50, fc[mean_option]) - f.actual).sum()))
