@@ -26,7 +26,8 @@ COOLDOWN = 60
 
 def _declined_by_the_longest_idle(make_brand, make_agent, make_contact, settings, *, others: int):
     """A contact offered to the roadie idle the longest, who declines it; ``others`` more
-    roadies of the brand, idle for less time, are available."""
+    roadies of the brand are available, idle for less time even than the decliner once their
+    decline has made them idle again (the lifecycle's rule: idle from their last contact)."""
     settings.ROADIE_DECLINE_COOLDOWN = COOLDOWN
     brand = make_brand()
     now = timezone.now()
@@ -34,7 +35,7 @@ def _declined_by_the_longest_idle(make_brand, make_agent, make_contact, settings
     rest = [make_agent(brands=[brand], presence="available") for _ in range(others)]
     Agent.objects.update(last_seen_at=now + timedelta(days=1))
     Agent.objects.filter(pk=first.pk).update(idle_since=now - timedelta(hours=1))
-    Agent.objects.exclude(pk=first.pk).update(idle_since=now - timedelta(minutes=1))
+    Agent.objects.exclude(pk=first.pk).update(idle_since=now + timedelta(seconds=30))
     contact = make_contact(brand=brand)
     core = LiveCore(reconcile_every=10**9)
     assert core.round(now=now) == 1

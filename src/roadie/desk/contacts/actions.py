@@ -333,8 +333,10 @@ def resolve(user, contact: Contact, *, wrap_up_code: str) -> Contact:
         Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
             status=OfferStatus.COMPLETED, ended_at=now
         )
-        if agent is not None:
-            type(agent).objects.filter(pk=agent.pk).update(idle_since=now)
+        if agent is not None:  # idle from now if that was their last contact (routing's rule)
+            from roadie.desk.routing.actions import restart_idle
+
+            restart_idle([agent.pk], now=now)
         _event(contact, EventKind.RESOLVED, agent=agent, user=user, wrap_up_code=wrap_up_code)
         notify_routing()  # the agent's capacity is free again
         publish_contact_change(contact, "contact.resolved", agent_ids=(contact.agent_id,))
@@ -470,9 +472,13 @@ def wait_on_customer(user, contact: Contact, *, until: datetime | None = None) -
         contact.waiting_since = contact.waiting_since or now
         contact.snoozed_until = until
         contact.save(update_fields=["status", "waiting_since", "snoozed_until"])
-        Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
+        completed = Offer.objects.filter(contact=contact, status__in=ACTIVE_OFFER_STATUSES).update(
             status=OfferStatus.COMPLETED, ended_at=now
         )
+        if completed and contact.agent_id is not None:  # its capacity is free: maybe idle again
+            from roadie.desk.routing.actions import restart_idle
+
+            restart_idle([contact.agent_id], now=now)
         if was == Status.WAITING:
             _event(contact, EventKind.SNOOZED, agent=contact.agent, user=user,
                    until=until.isoformat() if until else None)

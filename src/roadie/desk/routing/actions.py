@@ -5,6 +5,11 @@ Contact rows first, then Offer rows, then Agent rows (each kind by primary key),
 dispatchers and web processes racing on the same contact or agent are serialised by the
 database (row locks on PostgreSQL, IMMEDIATE transactions on SQLite) and never deadlock; the
 partial unique index on active offers forbids a double offer outright.
+
+What an end of an offer does (where its contact goes, whether its agent is set aside, how it
+counts in the agent's run of unanswered offers, which offers a presence change withdraws) is
+not written here: it is the engine's lifecycle (:mod:`roadie.engine.routing.lifecycle`), the
+same rules the routing core's methods apply in memory. These write paths persist them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,8 +47,44 @@ from roadie.desk.routing.lib import (
 )
 from roadie.desk.routing.models import ACTIVE_OFFER_STATUSES, Offer, OfferStatus
 from roadie.desk.routing.wakeup import notify_routing
+from roadie.engine.routing import AgentState
+from roadie.engine.routing import lifecycle as lc
+from roadie.engine.routing.lifecycle import ContactFate, OfferEvent, OfferState
 
 log = logging.getLogger("roadie.routing")
+
+#: The offer row's status for each state of the engine's offer lifecycle, and back.
+STATUS_OF: dict[OfferState, str] = {
+    OfferState.OFFERED: OfferStatus.PENDING,
+    OfferState.ACCEPTED: OfferStatus.ACCEPTED,
+    OfferState.DECLINED: OfferStatus.DECLINED,
+    OfferState.EXPIRED: OfferStatus.EXPIRED,
+    OfferState.WITHDRAWN: OfferStatus.RELEASED,
+    OfferState.COMPLETED: OfferStatus.COMPLETED,
+}
+STATE_OF: dict[str, OfferState] = {status: state for state, status in STATUS_OF.items()}
+#: The contact's status for where the lifecycle sends it (DONE is the write path's to say:
+#: resolved, waiting on the customer).
+CONTACT_STATUS_OF = {ContactFate.REQUEUED: Status.QUEUED, ContactFate.IN_SERVICE: Status.ACTIVE}
+#: The history event each end of an offer appends.
+EVENT_KIND_OF = {OfferEvent.ACCEPT: EventKind.ACCEPTED, OfferEvent.DECLINE: EventKind.DECLINED,
+                 OfferEvent.TIMEOUT: EventKind.EXPIRED, OfferEvent.WITHDRAW: EventKind.REQUEUED}
+#: Offer statuses after which the agent is set aside from the contact for the cool-down.
+SET_ASIDE_STATUSES = sorted(STATUS_OF[s] for s in lc.SETS_ASIDE)
+
+
+def offer_events(status: str, responded: bool) -> list[OfferEvent]:
+    """The lifecycle events an offer row in ``status`` went through (``responded``: it has a
+    ``responded_at``, the agent answered it), in order."""
+    answer = [OfferEvent.ACCEPT] if responded and status != OfferStatus.DECLINED else []
+    return {
+        OfferStatus.PENDING: [],
+        OfferStatus.ACCEPTED: [OfferEvent.ACCEPT],
+        OfferStatus.DECLINED: [OfferEvent.DECLINE],
+        OfferStatus.EXPIRED: [OfferEvent.TIMEOUT],
+        OfferStatus.RELEASED: [*answer, OfferEvent.WITHDRAW],
+        OfferStatus.COMPLETED: [*answer, OfferEvent.COMPLETE],
+    }[status]
 
 
 def agent_load(agent_id: int) -> int:
@@ -232,20 +273,20 @@ def accept_offer(user, offer_id: int) -> Offer:
     with transaction.atomic():
         contact, offer = _locked_offer(user, offer_id)
         if offer.status == OfferStatus.PENDING and offer.expires_at < now:
-            _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
+            _end_offer(offer, OfferEvent.TIMEOUT, contact=contact, now=now)
+            restart_idle([offer.agent_id], now=now)
             expired = True
         else:
             expired = False
-            if offer.status != OfferStatus.PENDING:
-                raise ActionError(_("this offer is %(status)s") % {"status": said(OfferStatus, offer.status)})
-            offer.status = OfferStatus.ACCEPTED
+            t = _transition(offer, OfferEvent.ACCEPT)
+            offer.status = STATUS_OF[t.target]
             offer.responded_at = now
             offer.save(update_fields=["status", "responded_at"])
-            contact.status = Status.ACTIVE
+            contact.status = CONTACT_STATUS_OF[t.contact]
             contact.agent_id = offer.agent_id
             contact.answered_at = contact.answered_at or now
             contact.save(update_fields=["status", "agent", "answered_at"])
-            ContactEvent.objects.create(contact=contact, kind=EventKind.ACCEPTED,
+            ContactEvent.objects.create(contact=contact, kind=EVENT_KIND_OF[t.event],
                                         agent_id=offer.agent_id, user=user, at=now)
             notify_routing()  # the agent may take a next offer now
             publish_contact_change(contact, "offer.accepted", agent_ids=(offer.agent_id,))
@@ -256,69 +297,103 @@ def accept_offer(user, offer_id: int) -> Offer:
 
 def decline_offer(user, offer_id: int, *, reason: str = "") -> Offer:
     """The agent says no; ``reason`` (free text) is kept in the DECLINED event's detail."""
+    now = timezone.now()
     with transaction.atomic():
         contact, offer = _locked_offer(user, offer_id)
-        if offer.status != OfferStatus.PENDING:
-            raise ActionError(_("this offer is %(status)s") % {"status": said(OfferStatus, offer.status)})
-        _end_offer(offer, OfferStatus.DECLINED, contact=contact, now=timezone.now(),
-                   reason=reason.strip()[:500])
+        _end_offer(offer, OfferEvent.DECLINE, contact=contact, now=now, reason=reason.strip()[:500])
+        restart_idle([offer.agent_id], now=now)
     return offer
 
 
-def _end_offer(offer: Offer, status: str, *, contact: Contact, now: datetime, reason: str = "") -> None:
-    """End an active offer and put its contact back in the queue, keeping its place.
+def _transition(offer: Offer, event: OfferEvent) -> lc.Transition:
+    """The lifecycle's transition of ``offer`` by ``event``; ActionError if it may not happen."""
+    try:
+        return lc.transition(STATE_OF[offer.status], event, of=f"offer {offer.pk}")
+    except lc.LifecycleError:
+        raise ActionError(_("this offer is %(status)s") % {"status": said(OfferStatus, offer.status)}) from None
+
+
+def _end_offer(offer: Offer, event: OfferEvent, *, contact: Contact, now: datetime, reason: str = "") -> None:
+    """End an active offer by ``event`` (decline, timeout, withdraw) as the lifecycle says: the
+    offer's new status, its contact back in the queue keeping its place, the agent in the
+    contact's ``declined_by`` when set aside.
 
     The caller holds the locks of the contact, then of the offer."""
-    offer.status = status
+    t = _transition(offer, event)
+    offer.status = STATUS_OF[t.target]
     offer.ended_at = now
-    if status == OfferStatus.DECLINED:
+    if event is OfferEvent.DECLINE:
         offer.responded_at = now
     offer.save(update_fields=["status", "ended_at", "responded_at"])
-    if contact.status in (Status.OFFERED, Status.ACTIVE):
-        contact.status = Status.QUEUED
+    if t.contact is ContactFate.REQUEUED and contact.status in (Status.OFFERED, Status.ACTIVE):
+        contact.status = CONTACT_STATUS_OF[t.contact]
         contact.agent = None
-        if offer.agent_id not in contact.declined_by:
+        if t.sets_aside and offer.agent_id not in contact.declined_by:
             contact.declined_by = [*contact.declined_by, offer.agent_id]
         contact.save(update_fields=["status", "agent", "declined_by"])
-    kind = {OfferStatus.DECLINED: EventKind.DECLINED, OfferStatus.EXPIRED: EventKind.EXPIRED}.get(
-        status, EventKind.REQUEUED
-    )
     detail = {"offer": offer.pk}
-    if status == OfferStatus.DECLINED:
+    if event is OfferEvent.DECLINE:
         detail["reason"] = reason
-    ContactEvent.objects.create(contact=contact, kind=kind, agent_id=offer.agent_id, at=now,
+    ContactEvent.objects.create(contact=contact, kind=EVENT_KIND_OF[event], agent_id=offer.agent_id, at=now,
                                 detail=detail)
     notify_routing()
-    publish_contact_change(contact, f"offer.{status}", agent_ids=(offer.agent_id,))
+    publish_contact_change(contact, f"offer.{offer.status}", agent_ids=(offer.agent_id,))
+
+
+def restart_idle(agent_ids, *, now: datetime) -> None:
+    """The agents whose last contact has just left them are idle from ``now``: the lifecycle's
+    ``idle_again`` (no load left), as one statement (no active offer left; an agent still busy
+    with others keeps their idle time). After the offers' rows were ended, in the same
+    transaction (Agent rows come last in the lock order)."""
+    busy = Offer.objects.filter(agent_id=OuterRef("pk"), status__in=ACTIVE_OFFER_STATUSES)
+    Agent.objects.filter(~Exists(busy), pk__in=sorted(set(agent_ids))).update(idle_since=now)
 
 
 def expire_offers(now: datetime | None = None) -> int:
-    """Time out every pending offer past its deadline. An agent who has now let
-    ``ROADIE_AWAY_AFTER_NO_ANSWERS`` offers in a row time out is put on a break (the core's
-    ``away_after_timeouts`` rule, read from the offer history)."""
+    """Time out every pending offer past its deadline, one transaction an offer, in the order
+    the core times them out (by deadline, then contact): the rebuild dispatcher's way. A timeout
+    that makes the agent's run of unanswered offers, read from their offer history, reach
+    ``ROADIE_AWAY_AFTER_NO_ANSWERS`` puts them on a break at once (their other pending offers are
+    withdrawn, not timed out): the lifecycle's ``count_answer``, the rule the core applies in
+    memory."""
     now = now or timezone.now()
     count = 0
-    missed: set[int] = set()
-    lapsed = Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now)
+    limit = settings.ROADIE_AWAY_AFTER_NO_ANSWERS
+    lapsed = Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lt=now).order_by("expires_at", "contact_id")
     for offer_id, contact_id in lapsed.values_list("pk", "contact_id"):
         with transaction.atomic():
             contact = Contact.objects.select_for_update().get(pk=contact_id)
             offer = Offer.objects.select_for_update().filter(pk=offer_id, status=OfferStatus.PENDING).first()
-            if offer is not None and offer.expires_at < now:
-                _end_offer(offer, OfferStatus.EXPIRED, contact=contact, now=now)
-                missed.add(offer.agent_id)
-                count += 1
-    limit = settings.ROADIE_AWAY_AFTER_NO_ANSWERS
-    for agent_id in sorted(missed) if limit else ():
-        answered = (Offer.objects.filter(agent_id=agent_id).exclude(status__in=[
-            OfferStatus.PENDING, OfferStatus.RELEASED]).order_by("-offered_at", "-pk")
-            .values_list("status", flat=True)[:limit])
-        if len(answered) == limit and all(s == OfferStatus.EXPIRED for s in answered):
-            agent = Agent.objects.filter(pk=agent_id, presence=Presence.AVAILABLE).first()
+            if offer is None or offer.expires_at >= now:
+                continue
+            _end_offer(offer, OfferEvent.TIMEOUT, contact=contact, now=now)
+            restart_idle([offer.agent_id], now=now)
+            count += 1
+        if limit and _goes_away(offer.agent_id, {offer.pk}, limit=limit):
+            agent = Agent.objects.filter(pk=offer.agent_id, presence=Presence.AVAILABLE).first()
             if agent is not None:
-                log.info("agent %s let %d offers in a row time out; on a break", agent_id, limit)
+                log.info("agent %s let %d offers in a row time out; on a break", agent.pk, limit)
                 set_presence(agent, Presence.BREAK, now=now)
     return count
+
+
+def _goes_away(agent_id: int, expired: set[int], *, limit: int) -> bool:
+    """Whether the offers ``expired`` just now put the agent away: the agent's run of
+    unanswered offers is counted over their history since their last answer, in the order of
+    the events (an answer when it was given, any other end when it came), then over these
+    timeouts."""
+    history = Offer.objects.filter(agent_id=agent_id).annotate(
+        at=Coalesce("responded_at", "ended_at", "offered_at"))
+    last = (history.filter(responded_at__isnull=False).order_by("-responded_at", "-pk")
+            .values_list("responded_at", "pk").first())
+    if last is not None:
+        history = history.filter(Q(at__gt=last[0]) | Q(at=last[0], pk__gte=last[1]))
+    before, now = [], []
+    for pk, status, responded in history.order_by("at", "pk").values_list("pk", "status", "responded_at"):
+        answers = [lc.TRANSITIONS[e].answer for e in offer_events(status, responded is not None)]
+        (now if pk in expired else before).extend(answers)
+    run = lc.no_answers(before, away_after=limit)
+    return lc.no_answers(now, away_after=limit, missed=run.missed).away > 0
 
 
 def expire_offer(*, contact_id: int, agent_id: int, now: datetime | None = None) -> bool:
@@ -365,22 +440,27 @@ def expire_offers_of(pairs, *, now: datetime | None = None) -> list[bool]:
 def _expire_all(due: list[tuple[int, int, int]], *, contacts: dict, now: datetime) -> None:
     """End ``(offer, contact, agent)`` pending offers as expired; the caller holds the locks
     of the contacts (``contact id -> (status, brand, declined_by)``), then of the offers."""
-    Offer.objects.filter(pk__in=[o for o, _, _ in due]).update(status=OfferStatus.EXPIRED, ended_at=now)
-    back = [(c, a) for _, c, a in due if contacts[c][0] in (Status.OFFERED, Status.ACTIVE)]
-    if back:
+    t = lc.transition(OfferState.OFFERED, OfferEvent.TIMEOUT)  # (the offers locked are pending)
+    Offer.objects.filter(pk__in=[o for o, _, _ in due]).update(status=STATUS_OF[t.target], ended_at=now)
+    back = [(c, a) for _, c, a in due if t.contact is ContactFate.REQUEUED
+            and contacts[c][0] in (Status.OFFERED, Status.ACTIVE)]
+    if back:  # (queued_at: the place it had; unchanged once set)
         Contact.objects.filter(pk__in=[c for c, _ in back]).update(
-            status=Status.QUEUED, agent=None, queued_at=Coalesce("queued_at", "arrived_at"))
-        declined = [Contact(pk=c, declined_by=[*contacts[c][2], a]) for c, a in back if a not in contacts[c][2]]
+            status=CONTACT_STATUS_OF[t.contact], agent=None, queued_at=Coalesce("queued_at", "arrived_at"))
+        declined = [Contact(pk=c, declined_by=[*contacts[c][2], a]) for c, a in back
+                    if t.sets_aside and a not in contacts[c][2]]
         if declined:
             Contact.objects.bulk_update(declined, ["declined_by"])
+    if t.frees_capacity:
+        restart_idle([a for _, _, a in due], now=now)
     queued = {c for c, _ in back}
     ContactEvent.objects.bulk_create([
-        ContactEvent(contact_id=c, kind=EventKind.EXPIRED, agent_id=a, at=now, detail={"offer": o})
+        ContactEvent(contact_id=c, kind=EVENT_KIND_OF[t.event], agent_id=a, at=now, detail={"offer": o})
         for o, c, a in due])
     notify_routing()
     publish_contact_changes(
         [(Contact(pk=c, brand_id=contacts[c][1], status=Status.QUEUED if c in queued else contacts[c][0]), (a,))
-         for _, c, a in due], f"offer.{OfferStatus.EXPIRED}")
+         for _, c, a in due], f"offer.{STATUS_OF[t.target]}")
 
 
 def set_presence(agent: Agent, presence: str, *, now: datetime | None = None) -> Agent:
@@ -415,9 +495,8 @@ def _check_login(agent: Agent, *, now: datetime) -> None:
 
 
 def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
-    release = [OfferStatus.PENDING]
-    if presence == Presence.OFFLINE:
-        release.append(OfferStatus.ACCEPTED)
+    # the offers the new presence withdraws (the lifecycle's WITHDRAWN_ON, as in the core)
+    release = sorted(STATUS_OF[s] for s in lc.WITHDRAWN_ON[AgentState(presence)])
     with transaction.atomic():
         held = Offer.objects.filter(agent_id=agent_id, status__in=release)
         contact_ids = sorted(set(held.values_list("contact_id", flat=True)))
@@ -435,13 +514,13 @@ def _set_presence(agent_id: int, presence: str, *, now: datetime) -> Agent:
             raise ActionError(_("cannot go from %(old)s to %(new)s") % {"old": said(Presence, agent.presence), "new": said(Presence, presence)})
         if presence == Presence.AVAILABLE:
             _check_login(agent, now=now)
-        for offer in offers:
-            _end_offer(offer, OfferStatus.RELEASED, contact=contacts[offer.contact_id], now=now)
+        for offer in offers:  # (their idle time is left: they leave, or start again from now)
+            _end_offer(offer, OfferEvent.WITHDRAW, contact=contacts[offer.contact_id], now=now)
         agent.presence = presence
         agent.presence_since = now
         agent.last_seen_at = now
-        if presence == Presence.AVAILABLE:
-            agent.idle_since = now
+        if presence == Presence.AVAILABLE and lc.idle_again(agent_load(agent.pk)):
+            agent.idle_since = now  # (back with contacts in hand: their idle time is kept)
         agent.save(update_fields=["presence", "presence_since", "last_seen_at", "idle_since"])
         if presence == Presence.AVAILABLE:
             notify_routing()

@@ -57,6 +57,7 @@ from roadie.desk.routing.partitions import LEASE_NAME, LEASE_SECONDS
 from roadie.desk.routing.wakeup import Wakeup
 from roadie.desk.throttle.lib import prune as prune_buckets
 from roadie.engine import routing as core
+from roadie.engine.routing.lifecycle import set_aside_until
 
 log = logging.getLogger("roadie.dispatcher")
 
@@ -122,9 +123,10 @@ OFFER_MARGIN = 0.5
 
 def recent_set_asides(*, now: datetime, contact_ids=None) -> dict[int, dict[int, datetime]]:
     """Waiting contact -> agent -> when that agent last declined it (or let it time out)
-    within the cool-down: who the database says it is set aside from."""
+    within the cool-down: who the database says it is set aside from (the ends of an offer
+    that set aside, as the engine's lifecycle says)."""
     recent = Offer.objects.filter(
-        contact__status=Status.QUEUED, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED],
+        contact__status=Status.QUEUED, status__in=actions.SET_ASIDE_STATUSES,
         ended_at__gt=now - timedelta(seconds=settings.ROADIE_DECLINE_COOLDOWN),
     )
     if contact_ids is not None:
@@ -145,8 +147,8 @@ def set_aside_recent(router: core.Router, *, now: datetime, epoch: datetime, con
     for contact_id, agents in recent.items():
         for agent_id, ended_at in agents.items():
             with contextlib.suppress(core.RoutingError):  # a contact queued since this read
-                router.set_aside(contact_id, agent_id,
-                                 until=_seconds(ended_at, epoch) + settings.ROADIE_DECLINE_COOLDOWN)
+                router.set_aside(contact_id, agent_id, until=set_aside_until(
+                    _seconds(ended_at, epoch), settings.ROADIE_DECLINE_COOLDOWN))
 
 
 def held(offers) -> tuple[dict[int, int], dict[int, dict[str, int]]]:

@@ -461,17 +461,17 @@ class LiveCore:
         rows = contact_rows(ids) if rows is None else rows
         held = active_offers(ids) if held is None else held
         away: list[int] = []
-        queued = []
         holders = {router.agent_of(cid) for cid in ids if router.contact_state(cid) not in (None, _WAITING)}
         holders |= {a for kinds in events.values() for _, a in kinds if a is not None}
-        for cid in sorted(ids):
-            target = self._target(rows.get(cid), held.get(cid))
+        targets = {cid: self._target(rows.get(cid), held.get(cid)) for cid in sorted(ids)}
+        queued = [cid for cid, target in targets.items() if target is not None and target[0] is _WAITING]
+        # who each waiting contact is set aside from, and since when: a decline or a timeout
+        # read from the events is applied at the time it happened
+        recent = recent_set_asides(now=now, contact_ids=queued) if queued else {}
+        for cid, target in targets.items():
             self._move(cid, target, spec=contact_spec(rows[cid], self.epoch) if target else None,
-                       kinds=events[cid], t=t, away=away)
-            if target is not None and target[0] is _WAITING:
-                queued.append(cid)
+                       kinds=events[cid], t=t, away=away, ended=recent.get(cid, {}))
         if queued:
-            recent = recent_set_asides(now=now, contact_ids=queued)
             for cid in queued:  # set aside in the core only (as the rebuild would): dropped
                 if router.excluded(cid, now=t) - set(recent.get(cid, ())):
                     spec = router.contact(cid)
@@ -498,9 +498,19 @@ class LiveCore:
             return (_SERVICE, agent_id, None)
         return None
 
-    def _move(self, cid: int, target, *, spec, kinds, t: float, away: list[int]) -> None:
+    def _move(self, cid: int, target, *, spec, kinds, t: float, away: list[int], ended=None) -> None:
+        """Move the contact to ``target`` with the core's lifecycle methods: an offer the events
+        say was accepted, declined or let time out is ended by ``accept``, ``decline`` or
+        ``timeout`` (so the agent is set aside, and their run of unanswered offers counted, as
+        the core does itself); any other end is a ``release``. ``ended``: agent -> when they
+        declined the contact or let it time out (the time those ends are applied at)."""
         router = self.router
         state = router.contact_state(cid)
+        agent = router.agent_of(cid) if state is not None else None
+        if (state is _RESERVED and (EventKind.ACCEPTED, agent) in kinds
+                and (target is None or target[:2] != (_RESERVED, agent))):
+            router.accept(cid, t)  # accepted, then ended since (resolved, released...)
+            state = _SERVICE
         if target is None:
             if state is _SERVICE:
                 router.complete(cid, t)
@@ -515,10 +525,13 @@ class LiveCore:
             state = _WAITING
         agent = router.agent_of(cid)
         if state is not _WAITING and (state, agent) != target[:2]:
+            at = self.t(ended[agent]) if ended and agent in ended else t
             if state is _RESERVED and (EventKind.EXPIRED, agent) in kinds:
-                router.timeout(cid, t)  # the core's no-answer counter may put them away
+                router.timeout(cid, at)  # the core's no-answer counter may put them away
                 if router.agent(agent).state is AgentState.BREAK:
                     away.append(agent)
+            elif state is _RESERVED and (EventKind.DECLINED, agent) in kinds:
+                router.decline(cid, at)
             elif state is _RESERVED and target[1] == agent and target[0] is _SERVICE:
                 pass  # accepted: below
             else:

@@ -12,6 +12,7 @@ import heapq
 import math
 
 from roadie.engine.routing.indexes import AgentIndexes
+from roadie.engine.routing.lifecycle import TRANSITIONS, OfferEvent, idle_again, set_aside_until
 from roadie.engine.routing.records import (
     _AVAILABLE,
     _RESERVED,
@@ -107,16 +108,22 @@ class Holding(AgentIndexes):
         if arec.limits is not None:
             self._hold_channel(arec, crec.spec.channel, -1)
         arec.version = next(self._ver)
-        if arec.load == 0:
+        if idle_again(arec.load):
             arec.idle_since = now
         self._push_agent(arec)
 
     def _requeue(self, crec: ContactRec, *, exclude: int | None, now: float) -> None:
+        """Back in its queue with its old key (its place kept); ``exclude``: the agent set
+        aside from it for the cool-down (lifecycle's rule)."""
         if exclude is not None:
-            crec.excluded[exclude] = now + self.decline_cooldown
+            crec.excluded[exclude] = set_aside_until(now, self.decline_cooldown)
         self._enqueue(crec)
 
-    def _drop_contacts_of(self, rec: AgentStatus, *, reserved_only: bool) -> list[int]:
+    def _drop_contacts_of(self, rec: AgentStatus, *, reserved_only: bool, now: float = 0.0) -> list[int]:
+        """Withdraw the agent's offers (those not yet accepted only, or all): each contact back
+        in its place, as ``TRANSITIONS[WITHDRAW]`` says (no answer counted). The agent's idle
+        time is left as it is (they are leaving)."""
+        aside = rec.spec.id if TRANSITIONS[OfferEvent.WITHDRAW].sets_aside else None
         out = []
         for cid in sorted(rec.contacts):
             crec = self._contacts[cid]
@@ -132,7 +139,7 @@ class Holding(AgentIndexes):
             if rec.limits is not None:
                 self._hold_channel(rec, crec.spec.channel, -1)
             crec.agent = None
-            self._requeue(crec, exclude=None, now=0.0)
+            self._requeue(crec, exclude=aside, now=now)
         if out:
             rec.version = next(self._ver)
             self._recount(rec)

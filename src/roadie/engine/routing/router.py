@@ -18,6 +18,16 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
+from roadie.engine.routing.lifecycle import (
+    WITHDRAWN_ON,
+    ContactFate,
+    OfferEvent,
+    OfferState,
+    Transition,
+    count_answer,
+    idle_again,
+    transition,
+)
 from roadie.engine.routing.matching import Matching
 from roadie.engine.routing.model import (
     DEFAULT_CASCADE,
@@ -44,6 +54,12 @@ from roadie.engine.routing.records import (
 )
 
 __all__ = ["AgentStatus", "Router"]
+
+# The offer a contact held by the core stands for (a waiting contact has none running).
+_OFFER_STATE = {ContactState.RESERVED: OfferState.OFFERED, ContactState.IN_SERVICE: OfferState.ACCEPTED}
+_ACCEPT, _DECLINE, _TIMEOUT = OfferEvent.ACCEPT, OfferEvent.DECLINE, OfferEvent.TIMEOUT
+_WITHDRAW, _COMPLETE = OfferEvent.WITHDRAW, OfferEvent.COMPLETE
+_REQUEUED = ContactFate.REQUEUED
 
 
 class Router(Matching):
@@ -200,9 +216,10 @@ class Router(Matching):
 
     def remove_agent(self, agent_id: int, now: float = 0.0) -> list[int]:
         """The agent is gone (logged out, disconnected): every contact they held is re-queued
-        in its old place. Returns the re-queued contact ids."""
+        in its old place (as going offline). Returns the re-queued contact ids."""
         rec = self._get_agent(agent_id)
-        requeued = self._drop_contacts_of(rec, reserved_only=False)
+        requeued = self._drop_contacts_of(
+            rec, reserved_only=OfferState.ACCEPTED not in WITHDRAWN_ON[AgentState.OFFLINE], now=now)
         if rec.counted:
             self._with_room -= 1
         self._leave_heaps(rec)
@@ -219,8 +236,9 @@ class Router(Matching):
         was_onshift = rec.state is not _OFFLINE
         rec.state = state
         requeued: list[int] = []
-        if state is not _AVAILABLE:
-            requeued = self._drop_contacts_of(rec, reserved_only=state is not _OFFLINE)
+        withdrawn = WITHDRAWN_ON[state]  # the offers the new state withdraws
+        if withdrawn:
+            requeued = self._drop_contacts_of(rec, reserved_only=OfferState.ACCEPTED not in withdrawn, now=now)
         elif rec.load == 0:
             rec.idle_since = now
         is_onshift = state is not _OFFLINE
@@ -299,15 +317,20 @@ class Router(Matching):
         self._reserve(crec, arec, now, exp)
         return Reservation(contact_id, agent_id, crec.spec.cost, now, exp)
 
+    # The lifecycle of an offer: each method applies its transition of
+    # :data:`roadie.engine.routing.lifecycle.TRANSITIONS` (where the contact goes, whether the
+    # agent is set aside, how it counts in the agent's run of unanswered offers).
+    def _transition(self, crec: ContactRec, event: OfferEvent) -> Transition:
+        return transition(_OFFER_STATE.get(crec.state), event, of=f"contact {crec.spec.id}")
+
     def accept(self, contact_id: int, now: float) -> None:
         crec = self._get_contact(contact_id)
-        if crec.state is not _RESERVED:
-            raise RoutingError(f"contact {contact_id} is not reserved")
+        t = self._transition(crec, _ACCEPT)
         crec.state = _IN_SERVICE
         crec.expires_at = math.inf
         arec = self._agents.get(crec.agent)
         if arec is not None:
-            arec.missed = 0
+            arec.missed = count_answer(arec.missed, t.answer, self.away_after_timeouts)[0]
             arec.pending -= 1
             if arec.pending + 1 >= self._max_pending:  # room for another offer again
                 arec.version = next(self._ver)
@@ -316,29 +339,37 @@ class Router(Matching):
     def decline(self, contact_id: int, now: float) -> None:
         """The agent said no: capacity freed, contact back in its place, the agent set aside
         for the cool-down (offered it again only if nobody else qualified is available)."""
-        agent_id = self._decline(contact_id, now)
-        rec = self._agents.get(agent_id)
-        if rec is not None:  # an answer: the row of offers left to time out is broken
-            rec.missed = 0
-
-    def _decline(self, contact_id: int, now: float) -> int:
-        crec = self._get_contact(contact_id)
-        if crec.state is not _RESERVED:
-            raise RoutingError(f"contact {contact_id} is not reserved")
-        agent_id = crec.agent
-        self._release(crec, now)
-        self._requeue(crec, exclude=agent_id, now=now)
-        return agent_id
+        self._end(contact_id, _DECLINE, now)
 
     def release(self, contact_id: int, now: float) -> None:
         """The reservation or the service ended with no verdict on the contact (the agent
         left, a supervisor moved it, the offer could not be persisted): capacity freed,
         contact back in its place, nobody set aside."""
+        self._end(contact_id, _WITHDRAW, now)
+
+    def timeout(self, contact_id: int, now: float) -> list[int]:
+        """The offer was not answered in time: as a decline; after ``away_after_timeouts``
+        in a row the agent is put on BREAK. Returns the contacts re-queued by that (the other
+        offers the agent held), not this one."""
+        return self._end(contact_id, _TIMEOUT, now)
+
+    def _end(self, contact_id: int, event: OfferEvent, now: float) -> list[int]:
+        """End the contact's offer by ``event``, as its transition says. Returns the contacts
+        re-queued by the agent going away (when the event puts them away)."""
         crec = self._get_contact(contact_id)
-        if crec.state is _WAITING:
-            raise RoutingError(f"contact {contact_id} is not held by an agent")
-        self._release(crec, now)
-        self._requeue(crec, exclude=None, now=now)
+        t = self._transition(crec, event)
+        agent_id = crec.agent
+        if t.frees_capacity:
+            self._release(crec, now)
+        if t.contact is _REQUEUED:
+            self._requeue(crec, exclude=agent_id if t.sets_aside else None, now=now)
+        rec = self._agents.get(agent_id)
+        if rec is None:
+            return []
+        rec.missed, away = count_answer(rec.missed, t.answer, self.away_after_timeouts)
+        if away:
+            return self.set_agent_state(agent_id, AgentState.BREAK, now)
+        return []
 
     def set_aside(self, contact_id: int, agent_id: int, *, until: float) -> None:
         """Do not offer the contact to the agent before ``until`` unless nobody else qualified
@@ -346,20 +377,6 @@ class Router(Matching):
         crec = self._get_contact(contact_id)
         if until > crec.excluded.get(agent_id, -math.inf):
             crec.excluded[agent_id] = until
-
-    def timeout(self, contact_id: int, now: float) -> list[int]:
-        """The offer was not answered in time: as a decline; after ``away_after_timeouts``
-        in a row the agent is put on BREAK. Returns the contacts re-queued by that (the other
-        offers the agent held), not this one."""
-        agent_id = self._decline(contact_id, now)
-        rec = self._agents.get(agent_id)
-        if rec is None:
-            return []
-        rec.missed += 1
-        if self.away_after_timeouts and rec.missed >= self.away_after_timeouts:
-            rec.missed = 0
-            return self.set_agent_state(agent_id, AgentState.BREAK, now)
-        return []
 
     def expire(self, now: float) -> list[Reservation]:
         """Time out every reservation whose accept deadline has passed; return them."""
@@ -379,8 +396,8 @@ class Router(Matching):
         crec = self._contacts.get(contact_id)
         if crec is None:
             raise RoutingError(f"unknown contact {contact_id}")
-        if crec.state is _WAITING:
-            raise RoutingError(f"contact {contact_id} was never reserved")
+        if crec.state is _WAITING:  # (the transition's check, inlined: no offer is running)
+            self._transition(crec, _COMPLETE)
         arec = self._agents.get(crec.agent)
         crec.token += 1
         del self._contacts[contact_id]
@@ -395,7 +412,7 @@ class Router(Matching):
             if arec.limits is not None:
                 self._hold_channel(arec, crec.spec.channel, -1)
             arec.version = next(self._ver)
-            if arec.load == 0:
+            if idle_again(arec.load):
                 arec.idle_since = now
             self._push_agent(arec)
 
