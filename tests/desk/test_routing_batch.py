@@ -163,12 +163,13 @@ def test_a_batch_of_timeouts_writes_what_one_timeout_at_a_time_writes(make_brand
         Contact.objects.filter(pk=contact_id).exclude(pk=batch[1][0]).update(declined_by=[])
     ContactEvent.objects.filter(pk__gt=since, contact_id__in=[c for c, _ in batch + big]).delete()
     LiveEvent.objects.filter(kind="offer.expired", payload__contact__in=[c for c, _ in batch + big]).delete()
-    with django_assert_max_num_queries(10):
+    # (11 on PostgreSQL: its NOTIFY, and one update of the agents left with no contact, idle again)
+    with django_assert_max_num_queries(11):
         assert actions.expire_offers_of(batch, now=now) == [True] * 3
     assert _written(batch, since=since, offer_end=now) == (written_one, live_one)
     assert written_one[0] == ("queued", None, [True], True, "expired", True, [("expired", True, True)])
     assert written_one[1][2] == [True]  # not twice
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert actions.expire_offers_of(big, now=now) == [True] * 12
 
 

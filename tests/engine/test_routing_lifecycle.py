@@ -105,7 +105,7 @@ def test_the_table_is_complete_and_offers_end_in_ended_states():
     for t in lc.TRANSITIONS.values():
         assert t.source <= lc.ACTIVE
         assert (t.target in lc.ACTIVE) == (t.contact is ContactFate.IN_SERVICE)
-    assert lc.SETS_ASIDE == {OfferState.DECLINED, OfferState.EXPIRED}
+    assert {OfferState.DECLINED, OfferState.EXPIRED} == lc.SETS_ASIDE
 
 
 ANSWERS = st.lists(st.sampled_from([OfferEvent.ACCEPT, OfferEvent.DECLINE, OfferEvent.TIMEOUT,
