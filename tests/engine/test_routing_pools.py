@@ -43,7 +43,9 @@ def test_overflow_chains_and_cycles_end():
 def test_membership_own_team_relay_and_supervisors():
     assert agent_pools(["lune"], pools=POOLS, relay=False, supervisor=False) == {"pooled"}
     assert agent_pools(["lune"], pools=POOLS, relay=True, supervisor=False) == {"weekend-relay"}
-    assert agent_pools(["etoile"], pools=POOLS, relay=False, supervisor=True) == {"solo", "supervisors"}
+    # a supervisor is in the supervisors tier only, whatever they are certified for
+    assert agent_pools(["etoile"], pools=POOLS, relay=False, supervisor=True) == {"supervisors"}
+    assert agent_pools(["lune"], pools=POOLS, relay=True, supervisor=True) == {"supervisors"}
 
 
 def test_the_weekend_relay_takes_over_after_the_delay_or_at_once_when_the_team_is_away():
@@ -97,3 +99,38 @@ def test_the_simulator_routes_booked_teams_first():
     res = run(scn, np.random.default_rng(1))
     served = res.agent[res.agent >= 0]
     assert (served >= 2).mean() > 0.9  # the booked team (agents 2, 3) takes nearly everything
+
+
+def test_the_simulator_puts_a_supervisors_team_in_the_last_tier_only():
+    import math
+
+    import numpy as np
+
+    from roadie.engine.sim import Arrivals, run, scenario_from_dict
+
+    scn = scenario_from_dict({
+        "supervisors_after": 300,
+        "streams": [{"brand": "lune", "channel": "voice"}],
+        "pools": [{"slug": "own", "brands": ["lune"]}],
+        # the same rule as live (agent_pools): the team in its brand's pool, the supervisors
+        # in "supervisors" only
+        "teams": [{"name": "team", "count": 1, "brands": ["lune"]},
+                  {"name": "supervisors", "count": 1, "brands": ["lune"], "supervisor": True}],
+    })
+    assert [t.pools for t in scn.teams] == [{"own"}, {"supervisors"}]
+    from roadie.engine.sim import ScenarioError
+
+    with pytest.raises(ScenarioError, match="not both"):
+        scenario_from_dict({"streams": [{"brand": "lune"}],
+                            "teams": [{"brands": ["lune"], "supervisor": True, "pools": ["own"]}]})
+    with pytest.raises(ScenarioError, match="supervisor: expected true or false"):
+        scenario_from_dict({"streams": [{"brand": "lune"}], "teams": [{"brands": ["lune"], "supervisor": "yes"}]})
+    times = [0.0, 1.0, 1100.0]
+    arr = Arrivals(time=np.array(times), stream=np.zeros(3, dtype=np.int64),
+                   handle=np.array([1000.0, 60.0, 60.0]), patience=np.full(3, math.inf),
+                   priority=np.zeros(3, dtype=np.int64), streams=scn.streams)
+    res = run(scn, np.random.default_rng(0), arrivals=arr)
+    # the team takes the first call; the second waits 300 s for the supervisor; the third,
+    # once the team is free again, goes to the team
+    assert res.agent.tolist() == [0, 1, 0]
+    assert res.start.tolist() == [0.0, 301.0, 1100.0]

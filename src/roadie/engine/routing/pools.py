@@ -77,17 +77,20 @@ def pool_cascades(
 def agent_pools(
     certified_brands: Iterable[str], *, pools: Iterable[PoolSpec], relay: bool, supervisor: bool
 ) -> frozenset[str]:
-    """The pools an agent belongs to: a relay agent (``relay``) to every overflow pool, the
-    others to the own pools of the brands they are certified for; a supervisor also to
-    ``supervisors``. (Every tier still asks for the contact's skills: a relay agent takes only
-    the brands they are certified for.)"""
+    """The pools an agent belongs to: a supervisor (``supervisor``) to ``supervisors`` only, so
+    they join a brand's cascade last, after its own pools and their overflow; a relay agent
+    (``relay``) to every overflow pool; the others to the own pools of the brands they are
+    certified for. (Every tier still asks for the contact's skills: a relay agent or a
+    supervisor takes only the brands they are certified for.)
+
+    Live, ``supervisor`` is the role (``accounts.access.can_supervise``): someone who works
+    with a brand's team takes its contacts as a roadie, from an account whose role is agent;
+    in a scenario, a team's ``supervisor = true``. One rule for both (docs/routing.md)."""
+    if supervisor:
+        return frozenset({SUPERVISORS})
     pools = list(pools)
     relays = overflow_targets(pools)
     brands = set(certified_brands)
     if relay:
-        out = set(relays)
-    else:
-        out = {p.slug for p in pools if p.slug not in relays and p.brands & brands}
-    if supervisor:
-        out.add(SUPERVISORS)
-    return frozenset(out)
+        return frozenset(relays)
+    return frozenset(p.slug for p in pools if p.slug not in relays and p.brands & brands)

@@ -31,6 +31,7 @@ from roadie.engine.routing import (
     RoutingError,
     Tier,
     TierKind,
+    agent_pools,
     brand_skill,
     pool_cascades,
 )
@@ -316,6 +317,8 @@ _TEAM_KEYS = {
     "booked_pools",
     "proficiency",
     "channel_limits",
+    "relay",
+    "supervisor",
 }
 
 
@@ -460,14 +463,29 @@ def _stream(d: dict, where: str, *, base: Path | None = None, timing=None) -> St
     )
 
 
-def _team(d: dict, i: int, where: str) -> Team:
+def _team(d: dict, i: int, where: str, *, pools: tuple[PoolSpec, ...] = ()) -> Team:
+    """A team; its ``pools`` are given, or, in a scenario with ``[[pools]]``, found by the rule
+    the dispatcher applies to each agent (``agent_pools``: its brands' own pools; every
+    overflow pool for a ``relay`` team; only ``supervisors`` for a ``supervisor`` team)."""
     _check_keys(d, _TEAM_KEYS, where)
+    for flag in ("relay", "supervisor"):
+        if not isinstance(d.get(flag, False), bool):
+            raise ScenarioError(f"{where}.{flag}: expected true or false")
+    if "pools" in d and (d.get("relay") or d.get("supervisor")):
+        raise ScenarioError(f"{where}: give pools, or relay / supervisor, not both")
     count = d.get("count", 1)
     if not isinstance(count, int) or count < 0:
         raise ScenarioError(f"{where}.count: expected a whole number >= 0")
     skills = set(_strings(d.get("skills", []), f"{where}.skills"))
     brands = _strings(d.get("brands", []), f"{where}.brands")
     skills |= {brand_skill(b) for b in brands}
+    if "pools" in d:
+        member_of = _strings(d["pools"], f"{where}.pools")
+    elif pools or d.get("supervisor"):
+        member_of = agent_pools(brands, pools=pools, relay=d.get("relay", False),
+                                supervisor=d.get("supervisor", False))
+    else:
+        member_of = frozenset()
     prof = d.get("proficiency", {})
     if not isinstance(prof, dict):
         raise ScenarioError(f"{where}.proficiency: expected a table skill = level")
@@ -478,7 +496,7 @@ def _team(d: dict, i: int, where: str) -> Team:
         slots=_slots(d["slots"], f"{where}.slots") if "slots" in d else ((0.0, math.inf),),
         capacity=int(d.get("capacity", DEFAULT_CAPACITY)),
         regular_brands=_strings(d.get("regular_brands", []), f"{where}.regular_brands"),
-        pools=_strings(d.get("pools", []), f"{where}.pools"),
+        pools=member_of,
         booked_pools=_strings(d.get("booked_pools", []), f"{where}.booked_pools"),
         proficiency=tuple(sorted((str(k), int(v)) for k, v in prof.items())),
         channel_limits=_channel_limits(d.get("channel_limits", {}), f"{where}.channel_limits"),
@@ -584,13 +602,13 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         _stream(s, f"streams[{i}]", base=base, timing=(start, width, count))
         for i, s in enumerate(top.get("streams", []))
     )
-    teams = tuple(_team(t, i, f"teams[{i}]") for i, t in enumerate(top.get("teams", [])))
     explicit = {
         brand: _tiers(v.get("tiers", []) if isinstance(v, dict) else v, f"cascades.{brand}")
         for brand, v in top.get("cascades", {}).items()
     }
     # [[pools]]: the cascades the live dispatcher builds from its pools, by the same function
     pool_specs = tuple(_pool(p, f"pools[{i}]") for i, p in enumerate(top.get("pools", [])))
+    teams = tuple(_team(t, i, f"teams[{i}]", pools=pool_specs) for i, t in enumerate(top.get("teams", [])))
     pooled = pool_cascades(
         pool_specs,
         supervisors_after=(float(top["supervisors_after"]) if "supervisors_after" in top else None),
