@@ -100,9 +100,9 @@ def test_kb_reindex_command_rebuilds_the_index(furniture, capsys):
     from roadie.desk.kb.search import search
 
     with connection.cursor() as cursor:
-        # SQLite: FTS5's rows and the per-brand inverted index the ranking reads.
-        for table in (["kb_fts", "kb_fts_size", "kb_fts_term"] if connection.vendor == "sqlite"
-                      else ["kb_search"]):
+        # SQLite: FTS5's rows and the per-brand inverted index the ranking reads, with its counts.
+        for table in (["kb_fts", "kb_fts_size", "kb_fts_term", "kb_fts_df", "kb_fts_brand"]
+                      if connection.vendor == "sqlite" else ["kb_search"]):
             cursor.execute(f"DELETE FROM {table}")
     assert search([furniture.pk], "meubles", mode="fulltext") == []
     assert main(["kb-reindex"]) == 0

@@ -1,8 +1,8 @@
 """SQLite: the per-brand statistics the ranking reads (kb_fts_term, kb_fts_df, kb_fts_brand,
 kb_fts_size) stay exact through every write path: create, edit (words, status), import, delete
-(one article, a queryset, a whole brand by cascade) and rebuild. Checked against a recount from
-FTS5's own index (its ``fts5vocab`` instance view: every token of every row) and from the
-articles themselves."""
+(one article, a queryset, raw SQL, a whole brand by cascade) and rebuild. Checked against a
+recount from FTS5's own index (its ``fts5vocab`` instance view: every token of every row) and
+from the articles themselves; and the ranking equals that of an index rebuilt from nothing."""
 
 from collections import Counter
 
@@ -35,7 +35,7 @@ operation = st.one_of(
     st.tuples(st.just("status"), st.integers(0, 30), status),
     st.tuples(st.just("import"), st.integers(0, 1), st.lists(st.tuples(st.integers(0, 4), article), unique_by=lambda x: x[0],
                                                               min_size=1, max_size=4)),
-    st.tuples(st.just("delete"), st.integers(0, 30), st.booleans()),
+    st.tuples(st.just("delete"), st.integers(0, 30), st.sampled_from(["instance", "queryset", "raw"])),
     st.tuples(st.just("rebuild"), st.integers(0, 1), st.booleans()),
 )
 
@@ -115,12 +115,30 @@ def apply(op, brands, made: list[Article]) -> None:
         actions.upsert_articles(None, brands[n], [_data(f"imp{i}", item) for i, item in arg])
         made.extend(Article.objects.filter(brand=brands[n], slug__startswith="imp"))
     elif kind == "delete" and target is not None:
-        if arg:
+        if arg == "instance":
             target.delete()
-        else:
+        elif arg == "queryset":
             Article.objects.filter(pk=target.pk).delete()
+        else:  # raw SQL: only the article delete trigger sees it
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM kb_articleversion WHERE article_id = %s", [target.pk])
+                cursor.execute("DELETE FROM kb_article WHERE id = %s", [target.pk])
     elif kind == "rebuild":
         index.rebuild([brands[n].pk] if arg else None)
+
+
+QUERIES = ["livraison meubles", "garantie canapé", "carte remboursement", "retour colis rapide",
+           "délai semaines", "delivery card", "emballage"]
+
+
+def rankings(brands) -> list:
+    """Each query's hits (ids, best first) and their scores, over each brand and both."""
+    out = []
+    for ids in ([brands[0].pk], [brands[1].pk], [b.pk for b in brands]):
+        for q in QUERIES:
+            ranked, _ = ranked_ids(ids, q, limit=50, mode="fulltext")
+            out.append(([pk for pk, _ in ranked], [s for _, s in ranked]))
+    return out
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -132,6 +150,14 @@ def test_statistics_equal_a_recount_after_any_writes(make_brand, ops):
         for op in ops:
             apply(op, brands, made)
             assert stored() == recount(), op
+        # What the writes left ranks as an index rebuilt from nothing does.
+        before = rankings(brands)
+        index.rebuild()
+        after = rankings(brands)
+        assert [ids for ids, _ in after] == [ids for ids, _ in before], ops
+        assert [s for _, scores in after for s in scores] == pytest.approx(
+            [s for _, scores in before for s in scores], rel=1e-12)
+        assert stored() == recount()
         transaction.set_rollback(True)
 
 
@@ -181,3 +207,39 @@ def test_the_migration_backfills_the_statistics_of_existing_rows(make_brand, mak
 
     migration.forward(None, Editor())
     assert stored() == expected == recount()
+
+
+def test_migration_0007_back_and_forth_keeps_the_statistics(make_brand, make_article):
+    """0007 backward (0006's triggers and article index, for 0006's code) and forward again:
+    the counts stay exact across both, then writes and a raw delete keep them so."""
+    import importlib
+
+    migration = importlib.import_module("roadie.desk.kb.migrations.0007_fts_batched_counts")
+
+    def execute(statements):
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def schema() -> set[str]:
+        return {name for (name,) in _rows("SELECT name FROM sqlite_master WHERE type IN "
+                                          "('trigger', 'index') AND name LIKE 'kb_%'")}
+
+    brand = make_brand()
+    first = make_article(brand=brand, title="Garantie du canapé", body="Le canapé est garanti cinq ans.")
+    second = make_article(brand=brand, title="Retour du canapé", body="Trente jours pour un retour.")
+    expected = stored()
+    execute(migration.SQLITE_DROP)
+    assert {"kb_fts_term_added", "kb_fts_term_removed", "kb_fts_term_article"} <= schema()
+    assert stored() == expected == recount()
+    execute(migration.SQLITE)
+    assert not {"kb_fts_term_added", "kb_fts_term_removed", "kb_fts_term_article"} & schema()
+    assert stored() == expected
+    third = make_article(brand=brand, title="Livraison", body="Livraison du canapé en deux semaines.")
+    actions.update_article(None, second, title="Retourner un canapé")
+    with connection.cursor() as cursor:  # raw SQL: only the article delete trigger sees it
+        for pk in (first.pk, third.pk):
+            cursor.execute("DELETE FROM kb_articleversion WHERE article_id = %s", [pk])
+            cursor.execute("DELETE FROM kb_article WHERE id = %s", [pk])
+    assert stored() == recount()
+    assert [pk for pk, _ in ranked_ids([brand.pk], "canapé retour", mode="fulltext")[0]] == [second.pk]

@@ -7,6 +7,7 @@ the text itself, stemmed by its ``roadie_fr`` and ``roadie_en`` configurations.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -30,7 +31,7 @@ def _parts(article: Article) -> tuple[str, str, str]:
 def postings(article_id: int, brand_id: int, title: str, tags: str, body: str) -> list[tuple]:
     """SQLite: (term, brand, article, count in title, in tags, in body) for one row's stems,
     each distinct term once: the rows of ``kb_fts_term``, the per-brand inverted index that
-    the ranking reads (its document counts and brand totals follow by trigger)."""
+    the ranking reads (``index_articles`` adds their document counts, ``unindex`` takes them off)."""
     counts = [Counter(column.split()) for column in (title, tags, body)]
     terms = dict.fromkeys([t for c in counts for t in c])
     return [(t, brand_id, article_id, counts[0][t], counts[1][t], counts[2][t]) for t in terms]
@@ -64,6 +65,13 @@ def index_articles(articles: Iterable[Article]) -> None:
             cursor.executemany(
                 "INSERT INTO kb_fts_term (term, brand_id, article_id, title, tags, body) "
                 "VALUES (%s, %s, %s, %s, %s, %s)", terms)
+            # The batch's document counts: one upsert per (brand, stem), not a trigger per
+            # posting (migration kb/0007).
+            df = Counter((brand_id, term) for term, brand_id, *_ in terms)
+            cursor.executemany(
+                "INSERT INTO kb_fts_df (brand_id, term, df) VALUES (%s, %s, %s) "
+                "ON CONFLICT (brand_id, term) DO UPDATE SET df = df + excluded.df",
+                [(b, t, n) for (b, t), n in df.items()])
         elif connection.vendor == "postgresql":
             rows, vocabulary = [], set()
             for a in live:
@@ -89,9 +97,24 @@ def unindex(article_ids: list[int]) -> None:
             for start in range(0, len(article_ids), 500):
                 chunk = article_ids[start:start + 500]
                 marks = ",".join(["%s"] * len(chunk))
+                # Postings by primary key, their stems read from the FTS5 row (no index on
+                # article_id since kb/0007), then the batch's document counts, one statement
+                # per (brand, stem). The article delete trigger does the same for other paths.
+                cursor.execute("SELECT z.rowid, z.brand_id, f.title, f.tags, f.body FROM kb_fts_size z "
+                               f"JOIN kb_fts f ON f.rowid = z.rowid WHERE z.rowid IN ({marks})", chunk)
+                rows = [(pk, brand_id, set(" ".join(columns).split()))
+                        for pk, brand_id, *columns in cursor.fetchall()]
+                cursor.executemany(
+                    "DELETE FROM kb_fts_term WHERE brand_id = %s AND article_id = %s "
+                    "AND term IN (SELECT value FROM json_each(%s))",
+                    [(b, pk, json.dumps(sorted(terms))) for pk, b, terms in rows])
+                df = Counter((b, t) for _, b, terms in rows for t in terms)
+                cursor.executemany("UPDATE kb_fts_df SET df = df - %s WHERE brand_id = %s AND term = %s",
+                                   [(n, b, t) for (b, t), n in df.items()])
+                cursor.executemany("DELETE FROM kb_fts_df WHERE brand_id = %s AND term = %s AND df <= 0",
+                                   list(df))
                 cursor.execute(f"DELETE FROM kb_fts WHERE rowid IN ({marks})", chunk)
                 cursor.execute(f"DELETE FROM kb_fts_size WHERE rowid IN ({marks})", chunk)
-                cursor.execute(f"DELETE FROM kb_fts_term WHERE article_id IN ({marks})", chunk)
         elif connection.vendor == "postgresql":
             cursor.execute("DELETE FROM kb_search WHERE article_id = ANY(%s)", [list(article_ids)])
 

@@ -141,6 +141,8 @@ def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
         cursor.execute(f"SELECT sum(docs), sum(tokens) FROM kb_fts_brand WHERE brand_id IN ({_marks(brand_ids)})",
                        list(brand_ids))
         n_rows, n_tokens = cursor.fetchone()
+        if not n_rows:  # counts without articles: an index emptied behind index.py's back
+            return _Ranked([], {})
         avgdl = n_tokens / n_rows
         idf = [max(1e-6, math.log((n_rows - counts[t] + 0.5) / (counts[t] + 0.5))) for t in phrases]
         sql, params = _bm25_sql(phrases, idf, avgdl, brand_ids=list(brand_ids), limit=limit)
