@@ -199,3 +199,57 @@ def test_a_standby_takes_over_a_killed_leader_without_waiting_for_its_lease(tmp_
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stalled_leader_loses_its_lock_and_its_offers_after_that_are_refused(tmp_path, make_brand, make_agent,
+                                                                              make_contact):
+    """A leader stopped (SIGSTOP) with its connection open: the server ends its idle
+    leadership session after 6 lease periods, the standby takes over in a new epoch; resumed,
+    the old leader stands by, and no offer of its old term is written after the take-over."""
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's: on SQLite a standby waits for the lease row to expire")
+    brand = make_brand()
+    agents = [make_agent(brands=[brand], presence="available") for _ in range(2)]
+    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
+           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_PARTITIONS": "1",
+           "ROADIE_DISPATCH_LEASE_SECONDS": "1", "ROADIE_DISPATCH_INTERVAL": "0.2",
+           "ROADIE_OFFER_TIMEOUT": "600", "ROADIE_AGENT_STALE_SECONDS": "100000"}
+    procs = []
+    try:
+        for i in range(2):
+            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
+            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
+                                          stdout=log, stderr=subprocess.STDOUT))
+        leader = _wait(lambda: Lease.objects.filter(name="dispatcher").values_list("holder", flat=True).first(),
+                       60, "a leader")
+        term = Lease.objects.get(name="dispatcher").epoch
+        victim = next(p for p in procs if p.pid == int(leader.rsplit(":", 1)[1]))
+        victim.send_signal(signal.SIGSTOP)
+        started = time.monotonic()
+        taken = _wait(lambda: Lease.objects.filter(name="dispatcher").exclude(holder=leader).first(), 60,
+                      "the standby to take over from the stalled leader")
+        assert time.monotonic() - started >= 2  # not before the server ended the stalled session
+        assert taken.epoch == term + 1
+        contact = make_contact(brand=brand, channel="chat")
+        _wait(lambda: Offer.objects.filter(contact=contact, status="pending").exists(), 30, "the new leader's offer")
+        assert Offer.objects.get(contact=contact).epoch == taken.epoch
+        victim.send_signal(signal.SIGCONT)  # it wakes up believing it leads
+        more = [make_contact(brand=brand, channel="chat") for _ in range(2)]
+        time.sleep(3)
+        assert Lease.objects.get(name="dispatcher").holder == taken.holder
+        assert not Offer.objects.filter(epoch=term).exists()  # nothing of the old term got in
+        assert Offer.objects.filter(contact__in=more).count() <= len(agents) - 1  # (one agent busy)
+        assert all(_offered_by(c) in (None, taken.holder) for c in more)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

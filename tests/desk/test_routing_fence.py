@@ -212,6 +212,15 @@ def test_a_take_over_waits_for_an_offer_that_passed_the_fence(make_brand, make_a
     assert Offer.objects.get().epoch == old  # committed in its own term, before the next one
 
 
+def _soon(step, seconds: float = 5.0):
+    """A standby's retries: ``step()`` until it returns something true (a closed session's
+    locks are freed when the server's backend has exited, a moment after the close)."""
+    end = time.monotonic() + seconds
+    while not (value := step()) and time.monotonic() < end:
+        time.sleep(0.05)
+    return value
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_on_postgresql_the_advisory_lock_decides_not_the_rows_expiry():
@@ -226,8 +235,8 @@ def test_on_postgresql_the_advisory_lock_decides_not_the_rows_expiry():
         _stall("a:1")
         assert take_lease("b:2", locks=standby) is None  # the lock is held: no take-over
         Lease.objects.filter(holder="a:1").update(expires_at=timezone.now() + timedelta(days=1))
-        leader.close()  # its session ends
-        assert take_lease("b:2", locks=standby) == first + 1
+        leader.close()  # its session ends (the server frees its locks as its backend exits)
+        assert _soon(lambda: take_lease("b:2", locks=standby)) == first + 1
         lease = Lease.objects.get(name="dispatcher")
         assert lease.holder == "b:2" and lease.expires_at < timezone.now() + timedelta(minutes=1)
     finally:
@@ -249,9 +258,48 @@ def test_on_postgresql_members_are_counted_by_their_locks(settings):
         assert len(first) == 1  # its share of two partitions among two alive
         assert len(partitions.lead("two:2", held={}, locks=two)) == 1
         two.close()  # killed: its rows say alive for 10 s more, its locks are gone now
-        both = partitions.lead("one:1", held=first, locks=one)
+        both = _soon(lambda: len(held := partitions.lead("one:1", held=first, locks=one)) == 2 and held)
         assert set(both) == set(partitions.lease_names(2))
         assert all(Lease.objects.get(name=name).holder == "one:1" for name in both)
     finally:
         one.close()
         two.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_stopped_inside_a_transaction_does_not_hold_its_locks_forever():
+    """The dispatcher's sessions end when left idle inside a transaction past the stall limit,
+    so a leader frozen mid-batch frees its row locks (the standby's take would wait on them)."""
+    _pg_only("a PostgreSQL session setting")
+    from django.db import DatabaseError
+
+    from roadie.desk.routing.dispatcher import _StallLimit
+
+    def frozen():
+        limit = _StallLimit(1.0)
+        try:
+            with transaction.atomic():
+                Lease.objects.create(name="dispatcher", holder="frozen:1", expires_at=timezone.now())
+                Lease.objects.select_for_update().get(name="dispatcher")
+                time.sleep(2.5)  # stopped, its transaction open
+                Lease.objects.count()
+            return "still connected"
+        except DatabaseError as exc:  # (psycopg's IdleInTransactionSessionTimeout)
+            return "ended by the server" if "idle-in-transaction" in str(exc) else exc
+        finally:
+            limit.close()
+
+    thread, out = _thread(frozen)
+    thread.join(20)
+    assert out == ["ended by the server"]
+    assert not Lease.objects.exists()  # its transaction was rolled back: nothing held, nothing written
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            return cursor.fetchone()[0]
+
+    other, other_out = _thread(setting)  # another thread's sessions: not the dispatcher's
+    other.join(10)
+    assert other_out == ["0"]

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.db.backends.signals import connection_created
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -115,6 +116,10 @@ def new_router(pools: list | None = None) -> core.Router:
                        away_after_timeouts=settings.ROADIE_AWAY_AFTER_NO_ANSWERS,
                        max_pending=settings.ROADIE_MAX_PENDING_OFFERS)
 
+
+# On PostgreSQL a dispatcher whose leadership connection ran no statement for this many lease
+# periods (stopped, or a round hung) has its session ended by the server, and its locks freed.
+STALL_LEASES = 6
 
 # The in-memory core times an offer out this long after the database's deadline, so that the
 # offer it expires has always expired in the database too.
@@ -285,6 +290,31 @@ def tick(*, now: datetime | None = None, holder: str | None = None, lease: str =
     return made
 
 
+class _StallLimit:
+    """The dispatcher's own database sessions (this thread's) end when left idle inside a
+    transaction for ``seconds`` (``idle_in_transaction_session_timeout``): a leader stopped in
+    the middle of an offer batch would otherwise hold its contact, agent and lease row locks,
+    and the standby taking its partition over would wait on them forever."""
+
+    def __init__(self, seconds: float) -> None:
+        self.value = str(min(2**31 - 1, int(seconds * 1000)))
+        self.thread = threading.get_ident()
+        connection_created.connect(self._created, dispatch_uid=f"dispatcher-stall-{self.thread}")
+        if connection.connection is not None:
+            self.apply(connection)
+
+    def apply(self, conn) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, false)", [self.value])
+
+    def _created(self, sender, connection, **kwargs) -> None:
+        if threading.get_ident() == self.thread and connection.vendor == "postgresql":
+            self.apply(connection)
+
+    def close(self) -> None:
+        connection_created.disconnect(dispatch_uid=f"dispatcher-stall-{self.thread}")
+
+
 class Dispatcher:
     """The long-running process behind ``roadie dispatch``.
 
@@ -374,7 +404,9 @@ class Dispatcher:
     def run(self) -> None:
         log.info("dispatcher %s started (%s, tick every %.1fs)", self.holder, self.mode, self.interval)
         if self.locks is None and connection.vendor == "postgresql":
-            self.locks = partitions.AdvisoryLocks()
+            # a leader stalled this long (its session idle) loses its locks: see AdvisoryLocks
+            self.locks = partitions.AdvisoryLocks(stall_seconds=STALL_LEASES * self.lease_seconds)
+        limit = _StallLimit(STALL_LEASES * self.lease_seconds) if connection.vendor == "postgresql" else None
         try:
             try:
                 self.wakeup.listen()  # before the first round, so that no write after its reads is missed
@@ -411,6 +443,8 @@ class Dispatcher:
             self.wakeup.close()
             partitions.leave(self.holder, self.held, locks=self.locks)
             self.locks = None
+            if limit is not None:
+                limit.close()
             log.info("dispatcher %s stopped", self.holder)
 
     def stop(self) -> None:

@@ -231,12 +231,18 @@ class AdvisoryLocks:
     """A dispatcher's leadership on PostgreSQL: session-level advisory locks
     (``pg_try_advisory_lock``) held on a connection of its own, opened outside Django's
     connection handling (so ``close_old_connections`` never drops it) in autocommit. The
-    locks live as long as that session: the dispatcher's exit, a kill -9, a lost network
-    free them at once, and a standby's next try gets them. Not thread-safe: one per process."""
+    locks live as long as that session: the dispatcher's exit or a kill -9 free them at once,
+    and a standby's next try gets them. A vanished host is found by the server's TCP
+    keepalives (about 11 s). A dispatcher that stalls with its connection open (stopped, or a
+    round hung) would keep them forever: ``stall_seconds`` sets the session's
+    ``idle_session_timeout``, so the server ends a session that ran no statement for that long
+    (every leadership step runs one); the dispatcher's later offers carry its old epoch and
+    are refused. Not thread-safe: one per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stall_seconds: float | None = None) -> None:
         self._conn = None
         self.held: set[str] = set()
+        self.stall_seconds = stall_seconds
 
     def _connection(self):
         if self._conn is None or self._conn.closed:
@@ -246,7 +252,12 @@ class AdvisoryLocks:
             params.pop("cursor_factory", None)
             params.pop("context", None)
             self.held.clear()
-            self._conn = psycopg.connect(**params, autocommit=True, application_name="roadie-dispatcher-locks")
+            conn = psycopg.connect(**params, autocommit=True, application_name="roadie-dispatcher-locks")
+            for name, value in (("tcp_keepalives_idle", 5), ("tcp_keepalives_interval", 2),
+                                ("tcp_keepalives_count", 3),
+                                ("idle_session_timeout", min(2**31 - 1, int((self.stall_seconds or 0) * 1000)))):
+                conn.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
+            self._conn = conn
         return self._conn
 
     def acquire(self, name: str) -> tuple[bool, bool]:
