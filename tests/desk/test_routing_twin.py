@@ -60,7 +60,7 @@ def simulated(tmp_path) -> list[tuple[int, int]]:
 
 def dispatched(make_brand, make_agent, route) -> list[tuple[int, int]]:
     lune, soleil = make_brand(slug="lune"), make_brand(slug="soleil")
-    ServiceLevelPolicy.objects.update(answer_seconds=20)  # the simulator's default
+    ServiceLevelPolicy.objects.all().delete()  # no policy: each channel's default answer time, as simulated
     relay = Pool.objects.create(slug="relay", name="Relay")
     pooled = Pool.objects.create(slug="pooled", name="Pooled", overflow_to=relay, overflow_after_seconds=60)
     pooled.brands.set([lune, soleil])

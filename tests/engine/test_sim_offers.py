@@ -29,7 +29,7 @@ def mean_wait(res):
 
 
 def test_agents_put_away_by_no_answers_make_customers_wait_longer():
-    base = run(scenario(), np.random.default_rng(4))
+    base = run(scenario(away_after_timeouts=0), np.random.default_rng(4))  # never put away
     away = run(scenario(away_after_timeouts=2, away_seconds=300), np.random.default_rng(4))
     for res in (base, away):
         assert set(np.unique(res.outcome)) <= {DONE, ABANDONED}

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from roadie.engine import routing_defaults
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ROADIE_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -169,8 +171,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ROADIE_MAX_BODY_BYTES", 2 * 10
 # The reply form with its attachments (their own limits: ROADIE_MAIL_*_MAX_BYTES).
 ROADIE_MAX_UPLOAD_BYTES = int(os.environ.get("ROADIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 
-# Routing timings (seconds).
-ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", "30"))
+# Routing timings (seconds). The offer rules' defaults are the simulator's too (one module).
+ROADIE_OFFER_TIMEOUT = float(os.environ.get("ROADIE_OFFER_TIMEOUT", routing_defaults.OFFER_TIMEOUT))
 ROADIE_DISPATCH_INTERVAL = float(os.environ.get("ROADIE_DISPATCH_INTERVAL", "0.5"))
 # On SQLite (no LISTEN/NOTIFY) the dispatcher looks for new routing events this often.
 ROADIE_DISPATCH_POLL = float(os.environ.get("ROADIE_DISPATCH_POLL", "0.05"))
@@ -178,11 +180,11 @@ ROADIE_DISPATCH_POLL = float(os.environ.get("ROADIE_DISPATCH_POLL", "0.05"))
 # let it time out) for this long unless nobody else qualified is available; after this many
 # offers in a row left to time out an agent is put on a break (0: never); an agent holds at
 # most this many offers not yet accepted.
-ROADIE_DECLINE_COOLDOWN = float(os.environ.get("ROADIE_DECLINE_COOLDOWN", "300"))
-ROADIE_AWAY_AFTER_NO_ANSWERS = int(os.environ.get("ROADIE_AWAY_AFTER_NO_ANSWERS", "3"))
+ROADIE_DECLINE_COOLDOWN = float(os.environ.get("ROADIE_DECLINE_COOLDOWN", routing_defaults.DECLINE_COOLDOWN))
+ROADIE_AWAY_AFTER_NO_ANSWERS = int(os.environ.get("ROADIE_AWAY_AFTER_NO_ANSWERS", routing_defaults.AWAY_AFTER_NO_ANSWERS))
 # Supervisors are the last tier of every pooled brand's cascade, this long after the last overflow.
-ROADIE_SUPERVISORS_AFTER = float(os.environ.get("ROADIE_SUPERVISORS_AFTER", "300"))
-ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", "1"))
+ROADIE_SUPERVISORS_AFTER = float(os.environ.get("ROADIE_SUPERVISORS_AFTER", routing_defaults.SUPERVISORS_AFTER))
+ROADIE_MAX_PENDING_OFFERS = int(os.environ.get("ROADIE_MAX_PENDING_OFFERS", routing_defaults.MAX_PENDING_OFFERS))
 # The dispatcher keeps its routing core in memory, fed by events ("events"), and starts a
 # sweep comparing it with the database this often, counting and repairing what differed, one
 # slice of this many contacts and agents per round; "rebuild" reads it all every round.

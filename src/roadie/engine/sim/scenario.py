@@ -14,12 +14,14 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadie.engine import routing_defaults as defaults
 from roadie.engine.calendar import (
     DEFAULT_TIMEZONE,
     BusinessCalendar,
     CalendarError,
     ChannelClosure,
     ChannelHours,
+    answer_seconds,
     channel_calendar,
 )
 from roadie.engine.routing import (
@@ -80,10 +82,14 @@ class Stream:
     patience: Dist = field(default_factory=lambda: Dist("never"))
     wrap_up_seconds: float = 0.0
     priority: int = 0
-    answer_seconds: float = 20.0
+    answer_seconds: float | None = None  # None: the channel's default, as live without a policy
     deadline_seconds: float | None = None
     cost: int | None = None
     price_per_minute: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.answer_seconds is None:
+            object.__setattr__(self, "answer_seconds", answer_seconds(self.channel))
 
     @property
     def name(self) -> str:
@@ -134,18 +140,19 @@ class Scenario:
     interval_minutes: int = 30
     policy: str = "longest_idle"
     queue_order: str = "deadline_priority"
-    accept_timeout: float = 20.0
+    accept_timeout: float = defaults.OFFER_TIMEOUT
     accept_delay: float = 0.0  # seconds an agent takes to accept an offer
     decline_delay: float = 5.0  # seconds an agent takes to decline one
     decline_probability: float = 0.0
     timeout_probability: float = 0.0
-    # the core's offer rules (see docs/routing.md): a decliner is set aside for the cool-down;
-    # after that many no-answers in a row an agent is put away for away_seconds; an agent holds
+    # the core's offer rules (see docs/routing.md), by default the live dispatcher's
+    # (roadie.engine.routing_defaults): a decliner is set aside for the cool-down; after that
+    # many no-answers in a row an agent is put away for away_seconds (0: never); an agent holds
     # at most max_pending_offers offers not yet accepted (None: no limit)
-    decline_cooldown: float = math.inf
-    away_after_timeouts: int = 0
-    away_seconds: float = 300.0
-    max_pending_offers: int | None = None
+    decline_cooldown: float = defaults.DECLINE_COOLDOWN
+    away_after_timeouts: int = defaults.AWAY_AFTER_NO_ANSWERS
+    away_seconds: float = defaults.AWAY_SECONDS
+    max_pending_offers: int | None = defaults.MAX_PENDING_OFFERS
     cascades: tuple[tuple[str, tuple[Tier, ...]], ...] = ()
     pools: tuple[PoolSpec, ...] = ()
     default_cascade: tuple[Tier, ...] = (Tier(TierKind.CERTIFIED, 0.0),)
@@ -249,8 +256,11 @@ def single_queue(
         answer_seconds=answer_seconds,
     )
     team = Team("agents", agents, frozenset({brand_skill("queue")}))
+    # every offer is accepted at once and a call fills an agent: a limit of pending offers
+    # would change no decision, only cost a routing pass after each accept
     return Scenario(
-        name="single-queue", streams=(stream,), teams=(team,), hours=hours, interval_minutes=60
+        name="single-queue", streams=(stream,), teams=(team,), hours=hours, interval_minutes=60,
+        max_pending_offers=None,
     )
 
 
@@ -443,7 +453,7 @@ def _stream(d: dict, where: str, *, base: Path | None = None, timing=None) -> St
     rate = float(d.get("rate_per_hour", 0.0))
     if rate < 0 or any(x < 0 for x in per_interval):
         raise ScenarioError(f"{where}: arrival rates must be >= 0")
-    answer = float(d.get("answer_seconds", 20.0))
+    answer = float(d["answer_seconds"]) if "answer_seconds" in d else None  # None: as live
     return Stream(
         brand=str(d["brand"]),
         channel=channel,
@@ -611,7 +621,7 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
     teams = tuple(_team(t, i, f"teams[{i}]", pools=pool_specs) for i, t in enumerate(top.get("teams", [])))
     pooled = pool_cascades(
         pool_specs,
-        supervisors_after=(float(top["supervisors_after"]) if "supervisors_after" in top else None),
+        supervisors_after=float(top.get("supervisors_after", defaults.SUPERVISORS_AFTER)),
     )
     cascades = tuple(sorted({**pooled, **explicit}.items()))
     replay = None
@@ -636,8 +646,9 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
     kwargs = {}
     if "decline_cooldown" in top:
         kwargs["decline_cooldown"] = float(top["decline_cooldown"])
-    if "max_pending_offers" in top:
-        kwargs["max_pending_offers"] = int(top["max_pending_offers"])
+    if "max_pending_offers" in top:  # "none": no limit
+        limit = top["max_pending_offers"]
+        kwargs["max_pending_offers"] = None if limit == "none" else int(limit)
     if "default_cascade" in top:
         kwargs["default_cascade"] = _tiers(top["default_cascade"], "default_cascade")
     if "date" in top:
@@ -658,13 +669,13 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
             interval_minutes=int(top.get("interval_minutes", 30)),
             policy=str(top.get("policy", "longest_idle")),
             queue_order=str(top.get("queue_order", "deadline_priority")),
-            accept_timeout=float(top.get("accept_timeout", 20.0)),
+            accept_timeout=float(top.get("accept_timeout", defaults.OFFER_TIMEOUT)),
             accept_delay=float(top.get("accept_delay", 0.0)),
             decline_delay=float(top.get("decline_delay", 5.0)),
             decline_probability=float(top.get("decline_probability", 0.0)),
             timeout_probability=float(top.get("timeout_probability", 0.0)),
-            away_after_timeouts=int(top.get("away_after_timeouts", 0)),
-            away_seconds=float(top.get("away_seconds", 300.0)),
+            away_after_timeouts=int(top.get("away_after_timeouts", defaults.AWAY_AFTER_NO_ANSWERS)),
+            away_seconds=float(top.get("away_seconds", defaults.AWAY_SECONDS)),
             cascades=cascades,
             pools=pool_specs,
             replay=replay,
