@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from roadie.desk.contacts.models import Contact, ContactEvent, EventKind
 from roadie.desk.live.models import LiveEvent
@@ -303,3 +307,52 @@ def test_a_dispatcher_stopped_inside_a_transaction_does_not_hold_its_locks_forev
     other, other_out = _thread(setting)  # another thread's sessions: not the dispatcher's
     other.join(10)
     assert other_out == ["0"]
+
+
+HOLDERS = ("a:1", "b:2", "c:3")
+LEASE_OPS = st.lists(st.tuples(st.sampled_from(["take", "stall", "release", "offer"]), st.sampled_from(HOLDERS)),
+                     min_size=1, max_size=30)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=LEASE_OPS)
+def test_only_the_current_terms_holder_gets_an_offer_in(ops, make_brand, make_agent, make_contact):
+    """Random takes, stalls, releases and offer inserts by three holders: a take succeeds as
+    the lease rules say, a new term always has an epoch never seen before, and an offer row
+    stamped with a holder's epoch gets in exactly when that holder's term is the current one."""
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    name = f"dispatcher:{uuid.uuid4().hex[:8]}"  # (examples share the database)
+    holder, expired, live = None, False, None  # the model: who holds, past expiry, the live term
+    mine: dict[str, int] = {}
+    seen: set[int] = set()
+    with transaction.atomic():
+        for op, h in ops:
+            if op == "take":
+                can = holder is None or holder == h or expired
+                epoch = take_lease(h, name=name)
+                assert (epoch is not None) == can, (op, h, holder, expired)
+                if epoch is None:
+                    continue
+                if holder != h or live is None:  # a new term
+                    assert epoch not in seen
+                    seen.add(epoch)
+                else:
+                    assert epoch == mine[h]  # a renewal keeps the term
+                holder, expired, live, mine[h] = h, False, epoch, epoch
+            elif op == "stall" and holder == h:
+                Lease.objects.filter(name=name).update(expires_at=timezone.now() - timedelta(seconds=1))
+                expired = True
+            elif op == "release" and holder == h:
+                release_lease(h, name=name)
+                holder, expired, live = "", True, None
+            elif op == "offer" and h in mine:
+                try:
+                    with transaction.atomic():
+                        _offer_row(contact, agent, lease=name, epoch=mine[h], status="declined")
+                    got_in = True
+                except IntegrityError:
+                    got_in = False
+                assert got_in == (live is not None and mine[h] == live), (h, mine, live)
+        transaction.set_rollback(True)

@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from roadie.desk.routing.models import Lease
-from roadie.desk.routing.partitions import LEASE_SECONDS, lease_names
+from roadie.desk.routing.partitions import lease_names
 
 log = logging.getLogger("roadie.health")
 
@@ -34,7 +34,7 @@ def leader_alive(now=None) -> bool:
         expires = expiries.get(name)
         if expires is None or expires < now:
             return False
-        renewed_at = expires - timedelta(seconds=LEASE_SECONDS)
+        renewed_at = expires - timedelta(seconds=settings.ROADIE_DISPATCH_LEASE_SECONDS)
         if now - renewed_at > renewal_grace():
             return False
     return True
