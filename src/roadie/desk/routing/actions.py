@@ -377,20 +377,32 @@ def expire_offers(now: datetime | None = None) -> int:
     return count
 
 
-def _goes_away(agent_id: int, expired: set[int], *, limit: int) -> bool:
-    """Whether the offers ``expired`` just now put the agent away: the agent's run of
-    unanswered offers is counted over their history since their last answer, in the order of
-    the events (an answer when it was given, any other end when it came), then over these
-    timeouts."""
+def _answers_since_last_answer(agent_id: int) -> list[tuple[int, list[lc.Answer]]]:
+    """The agent's offers since (and with) the last one they answered, each with how its events
+    count in the run of unanswered offers (the lifecycle's ``Transition.answer``), in the order
+    of the events: an answer when it was given, any other end when it came."""
     history = Offer.objects.filter(agent_id=agent_id).annotate(
         at=Coalesce("responded_at", "ended_at", "offered_at"))
     last = (history.filter(responded_at__isnull=False).order_by("-responded_at", "-pk")
             .values_list("responded_at", "pk").first())
     if last is not None:
         history = history.filter(Q(at__gt=last[0]) | Q(at=last[0], pk__gte=last[1]))
+    return [(pk, [lc.TRANSITIONS[e].answer for e in offer_events(status, responded is not None)])
+            for pk, status, responded in history.order_by("at", "pk").values_list("pk", "status", "responded_at")]
+
+
+def missed_in_a_row(agent_id: int, *, limit: int) -> int:
+    """The agent's run of offers left unanswered, read from their offer history (``limit``: the
+    misses in a row that put them away, after which the count starts again)."""
+    answers = [a for _, some in _answers_since_last_answer(agent_id) for a in some]
+    return lc.no_answers(answers, away_after=limit).missed
+
+
+def _goes_away(agent_id: int, expired: set[int], *, limit: int) -> bool:
+    """Whether the offers ``expired`` just now put the agent away: their run of unanswered
+    offers counted over their history, then over these timeouts."""
     before, now = [], []
-    for pk, status, responded in history.order_by("at", "pk").values_list("pk", "status", "responded_at"):
-        answers = [lc.TRANSITIONS[e].answer for e in offer_events(status, responded is not None)]
+    for pk, answers in _answers_since_last_answer(agent_id):
         (now if pk in expired else before).extend(answers)
     run = lc.no_answers(before, away_after=limit)
     return lc.no_answers(now, away_after=limit, missed=run.missed).away > 0

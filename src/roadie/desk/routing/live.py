@@ -187,6 +187,9 @@ class LiveCore:
         self.last_differences: list[str] = []
         self.applied = 0  # contacts and agents followed after an event
         self.away: list[int] = []  # agents the core put on a break, to persist
+        # agents gone offline (out of the core) with offers left unanswered in a row: the run
+        # the lifecycle counts goes on when they come back, as in a core that kept them
+        self.missed_of_gone: dict[int, int] = {}
         self.housekept_at = -math.inf
         self._rows: dict | None = None
 
@@ -206,6 +209,8 @@ class LiveCore:
                 if rec.missed:
                     with contextlib.suppress(core.RoutingError):
                         router.set_missed(rec.spec.id, rec.missed)
+        for agent_id in [a for a in self.missed_of_gone if self._known_agent(a, router)]:
+            router.set_missed(agent_id, self.missed_of_gone.pop(agent_id))  # back since
         self.router = router
         self.cursor = cursor
         self.setup_changed = False
@@ -424,6 +429,9 @@ class LiveCore:
             known = self._known_agent(agent_id)
             if agent is None or agent.presence == Presence.OFFLINE:
                 if known:
+                    missed = router.agent(agent_id).missed
+                    if missed:  # their run of unanswered offers goes on when they come back
+                        self.missed_of_gone[agent_id] = missed
                     router.remove_agent(agent_id, t)
                 continue
             spec = routing_agent(agent, pools=self.pools, load=min(foreign.get(agent_id, 0), agent.capacity),
@@ -432,6 +440,8 @@ class LiveCore:
                                  booked=self.booked.get(agent_id, frozenset()), facts=facts)
             if not known:
                 router.add_agent(spec)
+                if agent_id in self.missed_of_gone:
+                    router.set_missed(agent_id, self.missed_of_gone.pop(agent_id))
                 continue
             rec = router.agent(agent_id)
             old = rec.spec
@@ -444,9 +454,9 @@ class LiveCore:
                 router.set_agent_state(agent_id, spec.state, t)
             router.set_idle_since(agent_id, spec.idle_since)
 
-    def _known_agent(self, agent_id: int) -> bool:
+    def _known_agent(self, agent_id: int, router: core.Router | None = None) -> bool:
         try:
-            self.router.agent(agent_id)
+            (router or self.router).agent(agent_id)
         except core.RoutingError:
             return False
         return True
