@@ -48,7 +48,28 @@ def test_pending_limit_and_cool_down_keep_every_contact_served():
 @pytest.mark.parametrize(("over", "message"), [
     ({"max_pending_offers": 0}, "max_pending_offers"),
     ({"decline_cooldown": -5}, "decline_cooldown"),
+    ({"answers": [{"contact": 0, "agent": 0, "answer": "maybe"}]}, "answers"),
+    ({"answers": [{"contact": 0, "answer": "decline"}]}, r"answers\[0\]: needs contact, agent and answer"),
+    ({"answers": [{"contact": "first", "agent": 0, "answer": "decline"}]}, "whole numbers"),
 ])
 def test_bad_offer_rules_are_refused(over, message):
     with pytest.raises(ScenarioError, match=message):
         scenario(**over)
+
+
+def test_scripted_answers_decline_and_time_out_the_offers_named():
+    def first_offers(**over):
+        log: list = []
+        res = run(scenario(timeout_probability=0.0, hours=0.1, **over), np.random.default_rng(2), offer_log=log)
+        return res, {c: a for _, c, a in reversed(log)}  # each contact's first offer
+
+    plain, first = first_offers()
+    assert (plain.offers == 1).all()  # nothing scripted, no probability: every offer accepted
+    decline = [{"contact": 0, "agent": first[0], "answer": "decline"}]
+    _, then = first_offers(answers=decline)
+    res, scripted_first = first_offers(answers=[*decline, {"contact": 1, "agent": then[1], "answer": "no_answer"}])
+    assert scripted_first[0] == first[0] and scripted_first[1] == then[1]
+    # declined, left unanswered: offered again and served by someone else
+    assert res.agent[0] != first[0] and res.agent[1] != then[1]
+    assert res.offers[0] >= 2 and res.offers[1] >= 2
+    assert res.start[1] - res.arrivals.time[1] >= 20  # the whole offer timeout (accept_timeout)

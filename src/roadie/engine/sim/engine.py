@@ -124,8 +124,10 @@ def make_router(scn: Scenario) -> Router:
     )
 
 
-def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = None) -> RunResult:
-    """Simulate ``scn`` once."""
+def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = None,
+        offer_log: list | None = None) -> RunResult:
+    """Simulate ``scn`` once. ``offer_log``: a list to append every offer to, as (time,
+    contact, agent) (the twin test compares them with the dispatcher's)."""
     wall0 = _time.perf_counter()
     arr = arrivals if arrivals is not None else generate(scn, rng)
     n = len(arr)
@@ -169,6 +171,7 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
     p_decline = scn.decline_probability
     p_fail = p_decline + scn.timeout_probability
     draws = p_fail > 0.0
+    scripted = {(c, a): answer for c, a, answer in scn.answers}  # the twin's known answers
     accept_delay = scn.accept_delay
     accept_timeout = scn.accept_timeout
     decline_delay = min(scn.decline_delay, accept_timeout)
@@ -270,6 +273,15 @@ def run(scn: Scenario, rng: np.random.Generator, *, arrivals: Arrivals | None = 
                 status[x] = RESERVED
                 agent_of[x] = a
                 offers[x] += 1
+                if offer_log is not None:
+                    offer_log.append((now, x, a))
+                if scripted and (x, a) in scripted:
+                    if scripted[x, a] == "decline":
+                        heappush(ev, (now + decline_delay, seq, _DECLINE, x, offers[x]))
+                    else:
+                        heappush(ev, (now + accept_timeout, seq, _TIMEOUT, x, offers[x]))
+                    seq += 1
+                    continue
                 if draws:
                     if not ubuf:
                         ubuf = rng.random(4096).tolist()

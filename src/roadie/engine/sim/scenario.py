@@ -41,6 +41,7 @@ from roadie.engine.sim.dists import Dist, ScenarioError
 
 DAY = 86_400.0
 REPLAY_FORMATS = ("csv", "anonymous_bank", "interval_counts")
+ANSWERS = ("decline", "no_answer")  # scripted answers to an offer (Scenario.answers)
 
 
 def parse_clock(value, *, where: str) -> float:
@@ -165,6 +166,10 @@ class Scenario:
     timezone: str = DEFAULT_TIMEZONE
     opening_hours: tuple[tuple[str, ChannelHours], ...] = ()
     closures: tuple[tuple[str, ChannelClosure], ...] = ()
+    # scripted answers, for a run to replay a known day (the twin test): every offer of contact
+    # c (index in arrival order) to agent a (index in the roster, team by team) is declined or
+    # left unanswered; the other offers follow accept_delay and the probabilities
+    answers: tuple[tuple[int, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.opening_hours or self.closures) and self.first_day is None:
@@ -192,6 +197,10 @@ class Scenario:
             raise ScenarioError("decline_cooldown, away_after_timeouts and away_seconds must be >= 0")
         if self.max_pending_offers is not None and self.max_pending_offers < 1:
             raise ScenarioError("max_pending_offers must be at least 1")
+        for c, a, answer in self.answers:
+            if answer not in ANSWERS or c < 0 or a < 0:
+                raise ScenarioError(f"answers: ({c}, {a}, {answer!r}): contact and agent are indexes >= 0, "
+                                    f"the answer one of {', '.join(ANSWERS)}")
         if self.hours <= 0 or self.days < 1 or self.interval_minutes <= 0:
             raise ScenarioError("hours, days and interval_minutes must be positive")
 
@@ -296,6 +305,7 @@ _SCENARIO_KEYS = {
     "timezone",
     "opening_hours",
     "closures",
+    "answers",
 }
 _STREAM_KEYS = {
     "brand",
@@ -600,6 +610,20 @@ def _closures(value, where: str) -> tuple[tuple[str, ChannelClosure], ...]:
     return tuple(out)
 
 
+def _answers(value, where: str) -> tuple[tuple[int, int, str], ...]:
+    """``[[answers]]``: contact (index in arrival order), agent (index in the roster), answer."""
+    out = []
+    for i, row in enumerate(value):
+        w = f"{where}[{i}]"
+        _check_keys(row, {"contact", "agent", "answer"}, w)
+        if not {"contact", "agent", "answer"} <= set(row):
+            raise ScenarioError(f"{w}: needs contact, agent and answer")
+        if not all(isinstance(row[k], int) and not isinstance(row[k], bool) for k in ("contact", "agent")):
+            raise ScenarioError(f"{w}: contact and agent are whole numbers")
+        out.append((row["contact"], row["agent"], str(row["answer"])))
+    return tuple(out)
+
+
 def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "scenario") -> Scenario:
     _check_keys(data, _SCENARIO_KEYS, "scenario")
     sim = data.get("simulation", {})
@@ -657,6 +681,7 @@ def scenario_from_dict(data: dict, *, base: Path | None = None, name: str = "sce
         kwargs["timezone"] = str(top["timezone"])
     kwargs["opening_hours"] = _opening_hours(top.get("opening_hours", []), "opening_hours")
     kwargs["closures"] = _closures(top.get("closures", []), "closures")
+    kwargs["answers"] = _answers(top.get("answers", []), "answers")
     try:
         return Scenario(
             name=str(top.get("name", name)),
