@@ -92,7 +92,7 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     # the point forecast, chosen per series and named on stdout: the median (the mean where
     # the median is a degenerate 0), or the mean
     chosen = dict(re.findall(r"series (\S+): mean from .*; point forecast: (its median|the "
-                             r"mean|the median of the last)", out))
+                             r"mean|the median of the last|the median of the top-down)", out))
     assert set(chosen) == set(frame["series"])
     for name, point in chosen.items():
         part = frame[frame["series"] == name]

@@ -403,10 +403,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             if model is not None:  # what the inner origins chose (docs/planning.md)
                 point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
                          "median-k": f"the median of the last {model.median_k} same weekdays"
-                                     " (their mean where that is 0)"}[model.point]
-                mean_of = ("the combination of the four families"
-                           if model.mean_choice == "combination"
-                           else f"the mean of the last {model.chosen[0][1]} same weekdays")
+                                     " (their mean where that is 0)",
+                         "topdown-median": "the median of the top-down family"
+                                           " (its mean where that is 0)"}[model.point]
+                mean_of = {"combination": "the combination of the four families",
+                           "top-down": "the top-down family",
+                           }.get(model.mean_choice,
+                                 f"the mean of the last {model.chosen[0][1]} same weekdays")
                 print(f"series {name}: mean from {mean_of}; point forecast: {point}",
                       file=note)
             small = 0

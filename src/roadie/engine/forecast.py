@@ -133,8 +133,9 @@ class ForecastConfig:
 class Forecast:
     """One series' forecast: the expected counts (``mean``, what staffing takes), the point
     forecast (``point``, the one number per interval the back-test scores: chosen per series
-    among the median rule, the mean and the median-k baseline, docs/planning.md "Third
-    revision"), the quantiles by level, and the default method's model (None otherwise)."""
+    among the median rule, the mean, the top-down family's median and the median-k
+    baseline, docs/planning.md "Third" and "Fifth revision"), the quantiles by level, and
+    the default method's model (None otherwise)."""
 
     mean: DayMatrix
     point: DayMatrix
@@ -451,11 +452,15 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     if model is not None and model.point == "median":
         point = point_forecast(mean, DayMatrix(future[0], history.interval_minutes,
                                                model.quantile(out, 0.5)))
-    elif model is not None and model.point == "median-k":
+    elif model is not None and model.point in ("median-k", "topdown-median"):
         table = point_table(model, values, weekdays, regular)[future_weekdays]
         totals_ = table.sum(axis=1)
         point = DayMatrix(future[0], history.interval_minutes, ahead(totals_, np.divide(
             table, totals_[:, None], out=np.zeros_like(table), where=totals_[:, None] > 0)))
+        if model.point == "topdown-median":  # its median rule, from its own calibration
+            point = point_forecast(point, DayMatrix(
+                future[0], history.interval_minutes,
+                model.point_model().quantile(point.values, 0.5)))
     return Forecast(mean=mean, point=point, quantiles=quantiles, model=model)
 
 

@@ -16,7 +16,10 @@ after it is looked at, so a back-test is honest.
    mean); the mean forecast is their equal-weight average. Third revision: on honest inner
    errors (each origin forecast with the winners of the other origins), the mean-k baseline
    replaces that average, and the median-k baseline the point forecast, only beyond noise
-   (:func:`_better`); the point forecast is the median rule or the mean, the lower.
+   (:func:`_better`); the point forecast is the median rule or the mean, the lower. Fifth
+   revision: a top-down family (:mod:`roadie.engine.forecast_topdown`, its level restricted
+   to the days since a change of the one-step-error CUSUM) whose winner may be the mean
+   (lower honest error than the combination) and whose median rule may be the point.
 4. *Quantiles*: negative binomial around the chosen mean (kappa by moments), its levels
    conformally corrected per band of forecast size, both on the honest errors of the inner
    origins with at least half the window before them.
@@ -33,8 +36,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import stats
 
+from roadie.engine.forecast_topdown import (
+    TD_DAILY,
+    TD_PROFILES,
+    topdown_daily,
+    topdown_profiles,
+    topdown_relevel,
+)
+
 __all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "point_table",
-           "weekday_baseline"]
+           "topdown_tables", "weekday_baseline"]
 
 DAILY = (
     *(("mean", k) for k in (1, 2, 4, 8)),
@@ -102,12 +113,23 @@ class AutoModel:
     point: str = "median"
     median_k: int = 5
     calibration_days: int = 0  # the (origin, day) pairs whose errors calibrate the quantiles
+    # fifth revision: the top-down family's winner (daily kind, profile kind), the factor per
+    # day that restricts its level to the days since a change of the one-step-error test,
+    # the changes, and the calibration of its quantiles on its own honest errors (its median
+    # is the point forecast "topdown-median")
+    topdown: tuple = ()
+    td_relevel: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    td_changes: tuple[int, ...] = ()
+    td_calibration: dict = field(default_factory=dict)
 
     def describe(self) -> str:
         parts = []
         for choice in self.chosen:
             if choice[0] == "interval":
                 parts.append(f"per-interval mean of the last {choice[1]} same weekdays")
+                continue
+            if choice[0] == "topdown":
+                parts.append(_describe_topdown(choice[1:]))
                 continue
             (kind, k), (m, group, smooth) = choice[1], choice[2]
             parts.append(f"daily {kind} {k} x profile {m} day(s)"
@@ -117,9 +139,18 @@ class AutoModel:
             else ""
         point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
                  "median-k": f"the median of the last {self.median_k} same weekdays per "
-                             "interval (their mean where that is 0)"}[self.point]
+                             "interval (their mean where that is 0)",
+                 "topdown-median": f"the median of the top-down {_describe_topdown(self.topdown)}"
+                                   " (its mean where that is 0)"}[self.point]
         return (shifts + f"mean: {self.mean_choice} of " + "; ".join(parts)
                 + f"; point forecast: {point}")
+
+    def point_model(self) -> AutoModel:
+        """The model whose quantiles give the point forecast's median: this one, or, for
+        "topdown-median", this one with the top-down family's calibration."""
+        if self.point == "topdown-median" and self.td_calibration:
+            return replace(self, **self.td_calibration)
+        return self
 
     def calibrated_level(self, level: float, band: int) -> float:
         """The level of the negative binomial that gives the quantile ``level`` in ``band``:
@@ -159,6 +190,14 @@ class AutoModel:
         p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
         q = _nb_ppf(p, mu, self.kappa + self.level_var)
         return np.where(mu > 0, np.maximum(q, 0.0), 0.0)
+
+
+def _describe_topdown(choice: tuple) -> str:
+    (kind, half_life), (m, tau) = choice
+    total = (f"weekday total smoothed (half-life {half_life} same weekdays)" if kind == "weekday"
+             else f"smoothed level (half-life {half_life} open days) x weekday pattern")
+    return (f"{total} x profile of {m} same weekdays"
+            f"{f' shrunk by {tau:g} per interval' if tau else ''}")
 
 
 def _nb(mu: np.ndarray, kappa: float):
@@ -488,10 +527,17 @@ def _interval_means(values: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
 
 
 def _tables(choice: tuple, values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
-            idx: list[np.ndarray]) -> np.ndarray:
-    """The ``7 x slots`` mean table of one chosen candidate on a window."""
+            idx: list[np.ndarray], td_factor: np.ndarray | None = None) -> np.ndarray:
+    """The ``7 x slots`` mean table of one chosen candidate on a window (``td_factor``: the
+    top-down family's restriction to the days since a change)."""
     if choice[0] == "interval":
         return _baseline(values, idx, "mean", choice[1])
+    if choice[0] == "topdown":
+        totals = values.sum(axis=1)
+        if td_factor is not None and td_factor.size == totals.size:
+            totals = totals * td_factor
+        return (topdown_daily(totals, weekdays, idx, (choice[1],))[0][:, None]
+                * topdown_profiles(values, idx, (choice[2],))[0])
     daily = _daily_candidates(values.sum(axis=1), weekdays, regular, idx, (choice[1],))[0]
     return daily[:, None] * _profile_candidates(values, idx, (choice[2],))[0]
 
@@ -515,14 +561,23 @@ class _Fold:
     medians: np.ndarray  # per-interval median-k rule [k, w, s]
     wd: np.ndarray
     actual: np.ndarray
+    td_daily: np.ndarray  # top-down daily candidates [c, w]
+    td_prof: np.ndarray  # top-down profile candidates [p, w, s]
 
     def combination(self, winners, k: int) -> np.ndarray:
         parts = [self.daily[c, self.wd, None] * self.prof[p, self.wd, :] for c, p in winners]
         return np.mean([*parts, self.means[k, self.wd, :]], axis=0)
 
+    def topdown(self, pair: tuple[int, int]) -> np.ndarray:
+        return self.td_daily[pair[0], self.wd, None] * self.td_prof[pair[1], self.wd, :]
+
+    def topdown_errors(self) -> np.ndarray:
+        pred = self.td_daily[:, None, self.wd, None] * self.td_prof[None, :, self.wd, :]
+        return np.abs(pred - self.actual[None, None]).sum(axis=(2, 3))
+
 
 def _fold(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray, totals: np.ndarray,
-          *, origin: int, end: int, weight: float) -> _Fold | None:
+          *, origin: int, end: int, weight: float, td_totals: np.ndarray) -> _Fold | None:
     """The candidates at ``origin`` (from the days before it) and the regular days from it
     to ``end`` (None when there is none)."""
     span = np.arange(origin, end)
@@ -534,7 +589,10 @@ def _fold(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray, totals:
     prof = _profile_candidates(values[:origin], idx, PROFILES)
     means = _interval_means(values[:origin], idx)
     medians = np.stack([_median_rule(values[:origin], idx, k) for k in INTERVAL_K])
-    return _Fold(origin, weight, daily, prof, means, medians, weekdays[span], values[span])
+    td_daily = topdown_daily(td_totals[:origin], weekdays[:origin], idx)
+    td_prof = topdown_profiles(values[:origin], idx)
+    return _Fold(origin, weight, daily, prof, means, medians, weekdays[span], values[span],
+                 td_daily, td_prof)
 
 
 def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
@@ -575,21 +633,25 @@ def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray, slot: np.ndarray) 
 def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
     """Find the level shifts of the window, re-level it, choose the best candidate of each
     family on its inner folds (7-day horizon); then, on honest inner errors (each inner
-    origin forecast with the winners of the other origins), choose the mean (the combination
-    or the mean-k baseline) and the point forecast (the median rule, the mean or the
-    median-k baseline), and calibrate the quantiles on the errors of the chosen mean at the
-    inner origins with at least half the window before them (docs/planning.md, "Third
-    revision")."""
+    origin forecast with the winners of the other origins), choose the mean (the combination,
+    the top-down family's winner or the mean-k baseline) and the point forecast (the median
+    rule of the mean, the mean, the top-down winner's median or the median-k baseline), and
+    calibrate the quantiles on the errors of the chosen mean at the inner origins with at
+    least half the window before them and at every origin after the latest inner one
+    (docs/planning.md, "Third revision" to "Fifth revision")."""
     n = values.shape[0]
     breaks, relevel, level_var = _level_breaks(values.sum(axis=1), weekdays, regular)
     values = values * relevel[:, None]
     totals = values.sum(axis=1)
+    td_factor, td_changes = topdown_relevel(totals, weekdays, regular)
+    td_totals = totals * td_factor
     horizon = 7
     folds: list[_Fold] = []
-    errors, interval_errors, median_errors = [], [], []
+    errors, interval_errors, median_errors, td_errors = [], [], [], []
     for origin in _inner_origins(n, horizon):
         fold = _fold(values, weekdays, regular, totals, origin=origin,
-                     end=origin + horizon, weight=DECAY ** ((n - horizon - origin) / 7.0))
+                     end=origin + horizon, weight=DECAY ** ((n - horizon - origin) / 7.0),
+                     td_totals=td_totals)
         if fold is None:
             continue
         wd, actual = fold.wd, fold.actual
@@ -597,28 +659,31 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
         errors.append(np.abs(pred - actual[None, None]).sum(axis=(2, 3)))
         interval_errors.append(np.abs(fold.means[:, wd, :] - actual[None]).sum(axis=(1, 2)))
         median_errors.append(np.abs(fold.medians[:, wd, :] - actual[None]).sum(axis=(1, 2)))
+        td_errors.append(fold.topdown_errors())
         folds.append(fold)
     if not folds:
         return AutoModel(chosen=(("daily", ("mean", 4), (4, 0.0, False)),),
                          breaks=breaks, relevel=relevel, level_var=level_var)
     w = np.array([f.weight for f in folds])
-    per_fold = (np.array(errors), np.array(interval_errors), np.array(median_errors))
+    per_fold = (np.array(errors), np.array(interval_errors), np.array(median_errors),
+                np.array(td_errors))
     totals_ = [np.tensordot(w, e, axes=1) for e in per_fold]
     families = np.array([_family(kind) for kind, _ in DAILY_KINDS])
 
     def choose(tot):
-        return _winners(tot[0], families), int(np.argmin(tot[1])), int(np.argmin(tot[2]))
+        td = np.unravel_index(int(np.argmin(tot[3])), tot[3].shape)
+        return (_winners(tot[0], families), int(np.argmin(tot[1])), int(np.argmin(tot[2])),
+                (int(td[0]), int(td[1])))
 
-    winners, k, km = choose(totals_)
+    winners, k, km, td = choose(totals_)
     honest = len(folds) >= 2
-    # per inner origin: (combination, mean-k, median-k rule), chosen without that origin
+    # per inner origin: (combination, mean-k, median-k rule, top-down), chosen without it
     forecasts = []
     for j, fold in enumerate(folds):
-        wj, kj, kmj = choose([t - fold.weight * e[j] for t, e in zip(totals_, per_fold,
-                                                                       strict=True)]) \
-            if honest else (winners, k, km)
+        wj, kj, kmj, tdj = choose([t - fold.weight * e[j] for t, e in zip(
+            totals_, per_fold, strict=True)]) if honest else (winners, k, km, td)
         forecasts.append((fold.combination(wj, kj), fold.means[kj, fold.wd, :],
-                          fold.medians[kmj, fold.wd, :]))
+                          fold.medians[kmj, fold.wd, :], fold.topdown(tdj)))
 
     def errors_of(option: int) -> np.ndarray:  # per inner origin, weighted
         return np.array([f.weight * np.abs(fc[option] - f.actual).sum()
@@ -627,27 +692,43 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     def error(option: int) -> float:
         return float(errors_of(option).sum())
 
-    mean_option = 1 if _better(errors_of(1), errors_of(0)) else 0
+    # fifth revision: the combination or the top-down winner, the lower honest error (ties:
+    # the combination); the mean-k baseline replaces it only beyond noise
+    own_mean = 3 if error(3) < error(0) else 0
+    mean_option = 1 if _better(errors_of(1), errors_of(own_mean)) else own_mean
     chosen = (*(("daily", DAILY_KINDS[c], PROFILES[p]) for c, p in winners),
               ("interval", INTERVAL_K[k]))
-    if mean_option:
+    if mean_option == 1:
         chosen = (("interval", INTERVAL_K[k]),)
-    # calibration: the honest errors of the chosen mean at the origins with at least half
-    # the window before them (the latest origin when none has) and, fourth revision, at
-    # every origin after the latest inner one (a day apart, to the window's last day: the
-    # horizon cut there), each forecast with the winners of the inner origins whose days
-    # all came before it (of all inner origins when none did)
+    elif mean_option == 3:
+        chosen = (("topdown", TD_DAILY[td[0]], TD_PROFILES[td[1]]),)
+    # calibration: the honest errors of a forecast at the origins with at least half the
+    # window before them (the latest origin when none has) and, fourth revision, at every
+    # origin after the latest inner one (a day apart, to the window's last day: the horizon
+    # cut there), each forecast with the winners of the inner origins whose days all came
+    # before it (of all inner origins when none did)
     calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
-    pairs = [(forecasts[j][mean_option], folds[j].actual, folds[j].weight) for j in calib]
+    extra = []
     for origin in range(folds[0].origin + 1, n):
-        fold = _fold(values, weekdays, regular, totals, origin=origin, end=n, weight=1.0)
+        fold = _fold(values, weekdays, regular, totals, origin=origin, end=n, weight=1.0,
+                     td_totals=td_totals)
         if fold is None:
             continue
         past = [j for j, f in enumerate(folds) if f.origin + horizon <= origin]
-        wj, kj, _ = choose([np.tensordot(w[past], e[past], axes=1) for e in per_fold]) \
-            if past else (winners, k, km)
-        pairs.append((fold.means[kj, fold.wd, :] if mean_option
-                      else fold.combination(wj, kj), fold.actual, 1.0))
+        extra.append((fold, choose([np.tensordot(w[past], e[past], axes=1) for e in per_fold])
+                      if past else (winners, k, km, td)))
+
+    def pairs_of(option: int) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        out = [(forecasts[j][option], folds[j].actual, folds[j].weight) for j in calib]
+        for fold, (wj, kj, _, tdj) in extra:
+            if option == 3:
+                forecast = fold.topdown(tdj)
+            elif option == 1:
+                forecast = fold.means[kj, fold.wd, :]
+            else:
+                forecast = fold.combination(wj, kj)
+            out.append((forecast, fold.actual, 1.0))
+        return out
 
     def calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
         mu = np.concatenate([p[0].ravel() for p in used])
@@ -657,30 +738,40 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
                                for p in used])
         return _calibrate(mu, y, wt, slot)
 
+    pairs = pairs_of(mean_option)
     model = AutoModel(chosen=chosen, inner_error=error(mean_option), breaks=breaks,
                       relevel=relevel, level_var=level_var,
-                      mean_choice=("combination", "mean-k")[mean_option],
+                      mean_choice=("combination", "mean-k", "", "top-down")[mean_option],
                       median_k=INTERVAL_K[km], calibration_days=sum(len(p[1]) for p in pairs),
-                      **calibration(pairs))
+                      topdown=(TD_DAILY[td[0]], TD_PROFILES[td[1]]), td_relevel=td_factor,
+                      td_changes=td_changes, **calibration(pairs))
     if not honest:
         return model
-    # the point forecast: the median rule of the mean, the mean, or the median-k rule; the
-    # median rule at each inner origin from quantiles calibrated without that origin
-    median = []
-    for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
-        others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
-        inner = replace(model, level_var=0.0, **calibration(
-            [(forecasts[i][mean_option], folds[i].actual, folds[i].weight) for i in others]))
-        q50 = inner.quantile(fc[mean_option], 0.5)
-        median.append(f.weight * float(
-            np.abs(np.where(q50 > 0, q50, fc[mean_option]) - f.actual).sum()))
-    # between the model's own two point forecasts, the lower honest error (ties: the
-    # median rule); the median-k baseline replaces that only beyond noise
-    own = {"median": np.array(median), "mean": errors_of(mean_option)}
-    point = "mean" if own["mean"].sum() < own["median"].sum() else "median"
+
+    def median_errors_of(option: int) -> np.ndarray:
+        """The median rule of ``option`` at each inner origin, from quantiles calibrated on
+        the other origins' honest errors of that option."""
+        out = []
+        for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
+            others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
+            inner = replace(model, level_var=0.0, **calibration(
+                [(forecasts[i][option], folds[i].actual, folds[i].weight) for i in others]))
+            q50 = inner.quantile(fc[option], 0.5)
+            out.append(f.weight * float(
+                np.abs(np.where(q50 > 0, q50, fc[option]) - f.actual).sum()))
+        return np.array(out)
+
+    # the point forecast: the lowest honest error of the mean's median rule, the mean and
+    # (fifth revision, when the mean is not already the top-down family) the top-down
+    # winner's median rule (ties in that order); the median-k baseline replaces it only
+    # beyond noise
+    own = {"median": median_errors_of(mean_option), "mean": errors_of(mean_option)}
+    if mean_option != 3:
+        own["topdown-median"] = median_errors_of(3)
+    point = min(own, key=lambda name: float(own[name].sum()))
     if _better(errors_of(2), own[point]):
         point = "median-k"
-    return replace(model, point=point)
+    return replace(model, point=point, td_calibration=calibration(pairs_of(3)))
 
 
 def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
@@ -699,13 +790,31 @@ def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
 
 def point_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
                 regular: np.ndarray) -> np.ndarray | None:
-    """The ``7 x slots`` point forecast table when it is the median-k baseline (on the
-    re-levelled window), else None (the point is the mean or its median rule)."""
-    if model.point != "median-k":
+    """The ``7 x slots`` table of the point forecast when it is the median-k baseline, or of
+    the top-down winner's mean when it is that one's median (its quantiles from
+    ``model.point_model()``), on the re-levelled window; else None (the point is the mean or
+    its median rule)."""
+    if model.point not in ("median-k", "topdown-median"):
         return None
     if model.relevel.size == values.shape[0]:
         values = values * model.relevel[:, None]
-    return _median_rule(values, _by_weekday(weekdays, regular), model.median_k)
+    idx = _by_weekday(weekdays, regular)
+    if model.point == "topdown-median":
+        return _tables(("topdown", *model.topdown), values, weekdays, regular, idx,
+                       model.td_relevel)
+    return _median_rule(values, idx, model.median_k)
+
+
+def topdown_tables(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
+                   regular: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The top-down winner's ``7 x slots`` mean table on the (re-levelled) window and its
+    median rule (its median from its own calibration, its mean where that is 0)."""
+    if model.relevel.size == values.shape[0]:
+        values = values * model.relevel[:, None]
+    table = _tables(("topdown", *model.topdown), values, weekdays, regular,
+                    _by_weekday(weekdays, regular), model.td_relevel)
+    q50 = replace(model, **model.td_calibration).quantile(table, 0.5)
+    return table, np.where(q50 > 0, q50, table)
 
 
 def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
@@ -715,7 +824,7 @@ def auto_predict(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
     if model.relevel.size == values.shape[0]:
         values = values * model.relevel[:, None]
     idx = _by_weekday(weekdays, regular)
-    table = np.mean([_tables(choice, values, weekdays, regular, idx)
+    table = np.mean([_tables(choice, values, weekdays, regular, idx, model.td_relevel)
                      for choice in model.chosen], axis=0)
     daily = table.sum(axis=1)
     prof = np.divide(table, daily[:, None], out=np.zeros_like(table), where=daily[:, None] > 0)
