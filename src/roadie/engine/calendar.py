@@ -177,7 +177,19 @@ class BusinessCalendar:
                     return
             day += _DAY
 
+    @cached_property
+    def _days(self) -> dict[date, list[tuple[datetime, datetime]]]:
+        """Each local day's intervals once computed (a simulation asks the same days again and
+        again; live calendars are short-lived). A day's intervals never change."""
+        return {}
+
     def _day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        cached = self._days.get(day)
+        if cached is None:
+            cached = self._days[day] = self._compute_day(day)
+        return cached
+
+    def _compute_day(self, day: date) -> list[tuple[datetime, datetime]]:
         if day in self.closures:
             return []
         if not self.ranges:
