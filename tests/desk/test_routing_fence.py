@@ -356,3 +356,28 @@ def test_only_the_current_terms_holder_gets_an_offer_in(ops, make_brand, make_ag
                     got_in = False
                 assert got_in == (live is not None and mine[h] == live), (h, mine, live)
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", ["events", "rebuild"])
+def test_a_dispatchers_round_stamps_its_offers_with_its_term(mode, make_brand, make_agent, make_contact):
+    """Both dispatcher modes: the offers carry the lease and the epoch the dispatcher took it
+    at; a dispatcher whose lease was taken over offers nothing."""
+    from roadie.desk.routing.dispatcher import Dispatcher
+
+    brand = make_brand()
+    make_agent(brands=[brand], presence="available")
+    contact = make_contact(brand=brand)
+    take_lease("old:0")
+    release_lease("old:0")  # (an earlier term: the epoch is not 1)
+    dispatcher = Dispatcher(holder="test:1", mode=mode)
+    assert dispatcher.round() == 1
+    offer = Offer.objects.get(contact=contact)
+    assert (offer.lease, offer.epoch) == ("dispatcher", Lease.objects.get(name="dispatcher").epoch)
+    assert offer.epoch == dispatcher.held["dispatcher"] > 1
+    Offer.objects.update(status="declined")  # (free again)
+    Contact.objects.filter(pk=contact.pk).update(status="queued")
+    _stall("test:1")
+    assert take_lease("other:2")
+    assert dispatcher.round() == 0
+    assert not Offer.objects.filter(status="pending").exists()

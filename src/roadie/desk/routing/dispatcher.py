@@ -273,10 +273,11 @@ def prune_live_events(*, now: datetime | None = None) -> int:
 
 
 def tick(*, now: datetime | None = None, holder: str | None = None, lease: str = LEASE_NAME,
-         brands: frozenset[str] | None = None, epoch: int | None = None) -> int:
+         brands: frozenset[str] | None = None, term: int | None = None) -> int:
     """One routing round. Returns the number of offers made. ``now`` moves the clock (tests);
     by default each step reads the clock itself. ``holder``: the leading dispatcher, whose
-    offers the database refuses once it has lost the lease (fencing); ``epoch``: its term."""
+    offers the database refuses once it has lost the lease (fencing); ``term``: the lease's
+    epoch it leads in (the offers' fencing token)."""
     explicit = now is not None
     now = now or timezone.now()
     actions.expire_offers(now)
@@ -285,7 +286,7 @@ def tick(*, now: datetime | None = None, holder: str | None = None, lease: str =
     made = 0
     for reservation in router.route(_seconds(now, epoch)):
         offer = actions.make_offer(contact_id=reservation.contact_id, agent_id=reservation.agent_id,
-                                   now=now if explicit else None, holder=holder, lease=lease, epoch=epoch)
+                                   now=now if explicit else None, holder=holder, lease=lease, epoch=term)
         made += offer is not None
     return made
 
@@ -372,7 +373,7 @@ class Dispatcher:
             self.held[name] = epoch
         epoch = self.held[name]
         if self.mode == "rebuild":
-            return tick(holder=self.holder, lease=name, brands=partition_brands(name), epoch=epoch)
+            return tick(holder=self.holder, lease=name, brands=partition_brands(name), term=epoch)
         from roadie.desk.routing.live import LiveCore
 
         core = self.cores.get(name)

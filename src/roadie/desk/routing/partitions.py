@@ -253,10 +253,14 @@ class AdvisoryLocks:
             params.pop("context", None)
             self.held.clear()
             conn = psycopg.connect(**params, autocommit=True, application_name="roadie-dispatcher-locks")
-            for name, value in (("tcp_keepalives_idle", 5), ("tcp_keepalives_interval", 2),
-                                ("tcp_keepalives_count", 3),
-                                ("idle_session_timeout", min(2**31 - 1, int((self.stall_seconds or 0) * 1000)))):
-                conn.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
+            try:  # (idle_session_timeout: PostgreSQL 14, Django 5.2's oldest)
+                for name, value in (("tcp_keepalives_idle", 5), ("tcp_keepalives_interval", 2),
+                                    ("tcp_keepalives_count", 3),
+                                    ("idle_session_timeout", min(2**31 - 1, int((self.stall_seconds or 0) * 1000)))):
+                    conn.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
+            except BaseException:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
 
