@@ -271,7 +271,8 @@ def write_report(
         "img{max-width:100%}</style></head><body>"
         f"<h1>Simulation: {title}</h1>"
         f"<p>{html.escape(description)}</p>"
-        f"<p>Service level = answered within the threshold / answered; ASA over answered "
+        f"<p>Service level = answered by the deadline / (arrivals - abandoned before it), the "
+        f"deadline counted in the brand's opening hours when the scenario gives some; ASA over answered "
         f"contacts; abandonment over offered; occupancy over the arrival window. "
         f"Seed {seed}.</p>{gain}{''.join(sections)}</body></html>\n"
     )
