@@ -585,6 +585,7 @@ def _opening_hours(value, where: str) -> tuple[tuple[str, ChannelHours], ...]:
         missing = {"brand", "opens", "closes"} - set(row)
         if missing or ("weekday" in row) == ("weekdays" in row):
             raise ScenarioError(f"{w}: needs brand, opens, closes and one of weekday or weekdays")
+        key = "weekdays" if "weekdays" in row else "weekday"
         days = row["weekdays"] if "weekdays" in row else [row["weekday"]]
         if isinstance(days, str) or not isinstance(days, list):
             raise ScenarioError(f"{w}.weekdays: expected a list")
@@ -592,7 +593,7 @@ def _opening_hours(value, where: str) -> tuple[tuple[str, ChannelHours], ...]:
         for d in days:
             try:
                 out.append((str(row["brand"]), ChannelHours(str(row.get("channel", "")),
-                                                            _weekday(d, f"{w}.weekdays"), opens, closes)))
+                                                            _weekday(d, f"{w}.{key}"), opens, closes)))
             except CalendarError as exc:
                 raise ScenarioError(f"{w}: {exc}") from None
     return tuple(out)
