@@ -603,8 +603,10 @@ def _may_hand_over(user, contact: Contact) -> None:
 
 
 def _release(offers: list[Offer], *, now: datetime) -> None:
+    """Withdraw a hand-over's offers (the lifecycle's WITHDRAW; where the contact goes is the
+    hand-over's to say)."""
     for offer in offers:
-        offer.status = OfferStatus.RELEASED
+        offer.status = STATUS_OF[_transition(offer, OfferEvent.WITHDRAW).target]
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
 

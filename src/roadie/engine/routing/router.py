@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from roadie.engine.routing.lifecycle import (
+    TRANSITIONS,
     WITHDRAWN_ON,
     ContactFate,
     OfferEvent,
@@ -207,8 +208,9 @@ class Router(Matching):
                         rec.closed.add(channel)
             else:
                 requeued.append(cid)
+        withdraw = TRANSITIONS[_WITHDRAW]  # their offers withdrawn: back in their place
         for cid in requeued:
-            self._requeue(self._contacts[cid], exclude=None, now=now or 0.0)
+            self._requeue(self._contacts[cid], exclude=agent.id if withdraw.sets_aside else None, now=now or 0.0)
         rec.version = next(self._ver)
         self._join_heaps(rec)
         self._push_agent(rec)
@@ -239,7 +241,7 @@ class Router(Matching):
         withdrawn = WITHDRAWN_ON[state]  # the offers the new state withdraws
         if withdrawn:
             requeued = self._drop_contacts_of(rec, reserved_only=OfferState.ACCEPTED not in withdrawn, now=now)
-        elif rec.load == 0:
+        elif idle_again(rec.load):  # back with nothing in hand: idle from now
             rec.idle_since = now
         is_onshift = state is not _OFFLINE
         if was_onshift != is_onshift:
