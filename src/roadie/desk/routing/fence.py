@@ -87,9 +87,22 @@ def installed(connection) -> bool:
         return cursor.fetchone() is not None
 
 
+def has_columns(connection) -> bool:
+    """Whether the tables have the fencing columns (migration ``routing.0003`` applied)."""
+    introspection = connection.introspection
+    if not {"routing_offer", "routing_lease"} <= set(introspection.table_names()):
+        return False
+    with connection.cursor() as cursor:
+        offer = {c.name for c in introspection.get_table_description(cursor, "routing_offer")}
+        lease = {c.name for c in introspection.get_table_description(cursor, "routing_lease")}
+    return {"lease", "epoch"} <= offer and "epoch" in lease
+
+
 def on_post_migrate(sender, *, using: str = "default", **kwargs) -> None:
+    """After ``migrate``: the fence is there whenever its columns are (not after migrating
+    back past ``routing.0003``, whose reverse drops it)."""
     from django.db import connections
 
     connection = connections[using]
-    if "routing_offer" in connection.introspection.table_names():
+    if has_columns(connection):
         install(connection)
