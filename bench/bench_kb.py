@@ -311,6 +311,21 @@ def child(args) -> None:
     p95 = _pct(rows[0][1], 95)
     print(f"{label}: GET /api/kb/search p95 {p95:.1f} ms, target < {P95_TARGET_MS:.0f} ms: "
           f"{'met' if p95 < P95_TARGET_MS else 'NOT met'}", flush=True)
+    # The write path: one brand's articles reindexed in one transaction (take out, put back),
+    # as `roadie kb-reindex` does per batch of 1,000.
+    from django.db import transaction
+
+    from roadie.desk.kb import index
+
+    times = []
+    for brand_id in brand_ids[:3]:
+        started = time.perf_counter()
+        with transaction.atomic():
+            n = index.rebuild([brand_id])
+        times.append((time.perf_counter() - started) * 1000 / n)
+    print(f"{label}: reindex of one brand ({n} articles, 3 brands in turn): "
+          f"{statistics.median(times):.2f} ms per article (median; "
+          f"{', '.join(f'{t:.2f}' for t in times)})", flush=True)
 
 
 def _pg_url(name: str = "") -> str | None:

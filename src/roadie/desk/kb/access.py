@@ -89,5 +89,10 @@ def access_brand_for_edit(user, slug: str) -> Brand:
 def searchable_brand_ids(user, brand_slug: str | None = None) -> list[int]:
     """The brands a search covers: the one asked for (if readable, else 404), or all readable."""
     if brand_slug:
-        return [access_brand(user, brand_slug).pk]
+        # Its id only, unordered (slugs are unique): no Brand built for each search.
+        found = list(readable_brands(user).filter(slug=brand_slug).order_by()
+                     .values_list("pk", flat=True)[:1])
+        if not found:
+            raise Http404("No such brand")
+        return found
     return list(readable_brands(user).values_list("pk", flat=True))

@@ -150,11 +150,19 @@ def snippet(text: str, query_stems: set[str], *, width: int = 24, scan: int = 60
     return ("… " if start > 0 else "") + "".join(out).strip() + (" …" if more else "")
 
 
+_CODE = re.compile(r"```.*?```", re.S)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"^[#>\-*+\s]+|[*_`|]+", re.M)
+_NUMBERED = re.compile(r"^\s*\d+\.\s+", re.M)
+_SPACE = re.compile(r"\s+")
+
+
 def plain_text(markdown: str) -> str:
     """Markdown with its markup characters removed, for snippets and embeddings."""
-    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"^[#>\-*+\s]+|[*_`|]+", " ", text, flags=re.M)
-    text = re.sub(r"^\s*\d+\.\s+", " ", text, flags=re.M)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _CODE.sub(" ", markdown)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _MARKUP.sub(" ", text)
+    text = _NUMBERED.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
