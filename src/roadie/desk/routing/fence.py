@@ -13,8 +13,8 @@ fenced; the contact row lock and the partial unique index (one active offer per 
 it with the dispatcher's offers.
 
 The trigger is created by migration ``routing.0003`` and re-created, if missing, after every
-``migrate`` (:func:`install`, connected to ``post_migrate``): SQLite drops a table's triggers
-when a later migration rebuilds the table.
+``migrate`` wherever its columns exist (:func:`on_post_migrate`): SQLite drops a table's
+triggers when a later migration rebuilds the table.
 """
 
 from __future__ import annotations
