@@ -382,3 +382,11 @@ def test_a_dispatchers_round_stamps_its_offers_with_its_term(mode, make_brand, m
     assert take_lease("other:2")
     assert dispatcher.round() == 0
     assert not Offer.objects.filter(status="pending").exists()
+
+
+def test_every_partitions_advisory_lock_key_is_its_own():
+    """Two partitions sharing a lock key would block each other: no two lease names of up to
+    256 partitions share one, and members use another key space."""
+    names = [name for n in range(1, 257) for name in partitions.lease_names(n)]
+    assert len({partitions._key(name) for name in names}) == len(names)
+    assert partitions._key(partitions.MEMBER_PREFIX + "dispatcher")[0] != partitions._key("dispatcher")[0]
