@@ -189,3 +189,40 @@ def test_offers_end_alike_in_the_core_and_on_the_rows(mode, ops, make_brand, mak
             raise Rollback
     except Rollback:
         pass
+
+
+def test_a_timeout_refused_by_the_database_does_not_end_a_run_of_misses(make_brand, make_agent, make_contact,
+                                                                        monkeypatch, settings):
+    """One real miss; then the core times the next offer out, which would be the second miss in
+    a row and put the agent away, but the customer hung up just before (the database refuses
+    that timeout). The agent stays available with one miss, so the next real miss, the second
+    in a row, puts them on a break."""
+    settings.ROADIE_AWAY_AFTER_NO_ANSWERS = 2
+    settings.ROADIE_AGENT_STALE_SECONDS = 10**6
+    brand = make_brand()
+    agent = make_agent(brands=[brand], presence="available")
+    live = LiveCore(reconcile_every=10**9)
+    first = make_contact(brand=brand)
+    now = timezone.now()
+    assert live.round(now=now) == 1
+    now = Offer.objects.get(contact=first).expires_at + timedelta(seconds=5)
+    live.round(now=now)  # a real miss (the contact is offered to them again: nobody else)
+    assert live.router.agent(agent.pk).missed == 1
+    expire = actions.expire_offers_of
+
+    def hang_up_first(pairs, *, now=None):
+        desk.abandon(Contact.objects.get(pk=first.pk), reason="hung up")
+        return expire(pairs, now=now)
+
+    monkeypatch.setattr(actions, "expire_offers_of", hang_up_first)
+    now = Offer.objects.get(contact=first, status="pending").expires_at + timedelta(seconds=5)
+    live.round(now=now)
+    monkeypatch.undo()
+    assert Agent.objects.get(pk=agent.pk).presence == Presence.AVAILABLE
+    assert live.router.agent(agent.pk).state is AgentState.AVAILABLE
+    assert live.router.agent(agent.pk).missed == 1
+    second = make_contact(brand=brand)
+    assert live.round(now=now) == 1
+    live.round(now=Offer.objects.get(contact=second).expires_at + timedelta(seconds=5))
+    assert Agent.objects.get(pk=agent.pk).presence == Presence.BREAK  # two real misses in a row
+    assert live.divergences == 0

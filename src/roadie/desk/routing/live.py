@@ -621,16 +621,27 @@ class LiveCore:
         lapsed = self.router.expire(self.t(now))
         done = actions.expire_offers_of([(r.contact_id, r.agent_id) for r in lapsed], now=now)
         answered = {r.contact_id: set() for r, ok in zip(lapsed, done, strict=True) if not ok}
+        wrongly_away = []
         for r, ok in zip(lapsed, done, strict=True):
             if not ok and self._known_agent(r.agent_id):  # answered or withdrawn: not a miss
                 rec = self.router.agent(r.agent_id)
                 if rec.missed:
                     self.router.set_missed(r.agent_id, rec.missed - 1)
+                elif rec.state is AgentState.BREAK and self.router.away_after_timeouts:
+                    # this very timeout put them away (lifecycle.count_answer: the count starts
+                    # again from 0): their run before it was one short of the limit
+                    self.router.set_missed(r.agent_id, self.router.away_after_timeouts - 1)
+                    wrongly_away.append(r.agent_id)
+        if wrongly_away:  # the offers their break withdrew in the core still stand: follow them
+            answered.update((cid, set()) for cid in Offer.objects.filter(
+                agent_id__in=wrongly_away, status=OfferStatus.PENDING).values_list("contact_id", flat=True))
         for r, ok in zip(lapsed, done, strict=True):
             if ok and self._known_agent(r.agent_id) and self.router.agent(r.agent_id).state is AgentState.BREAK:
                 self.away.append(r.agent_id)
         if answered:  # answered meanwhile: follow their rows
             self.sync_contacts(answered, now)
+        if wrongly_away:
+            self.sync_agents(wrongly_away, now)  # available, as their rows say
         return len(lapsed) + len(self.away)
 
     def _put_away(self, now: datetime) -> None:
