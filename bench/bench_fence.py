@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -118,6 +119,7 @@ def run(*, database: str, url: str, batches: int, size: int) -> dict:
                     w / o for w, o in zip(times["with the trigger"], times["without (peer)"], strict=True)), 3),
                 "load": os.getloadavg()}
     finally:
+        shutil.rmtree(os.environ["ROADIE_DATA_DIR"], ignore_errors=True)  # (the SQLite file)
         if scratch:
             from django.db import connections
 
