@@ -55,7 +55,7 @@ class AgentIndexes:
                 q.side_heaps.append(side)
                 for x in (h, side):
                     if x.idx not in seen:
-                        x.queues.append(q)
+                        x.add_queue(q)
                         seen.add(x.idx)
             q.simple = len(cascade) == 1 and cascade[0].after == 0
         self._qcache[(contact.brand, contact.skills, contact.cost, contact.channel)] = q
@@ -204,11 +204,11 @@ class AgentIndexes:
                 lst.append(e)
             h.pushes += 1
             pushed[h.idx] = version
-            for q in h.queues:
-                # an empty queue has nothing to route (an arrival marks it), and a queue whose
-                # contacts need more room than the agent has is not helped by them
-                if q.waiting and q.cost <= free:
-                    cand.add(q.idx)
+            # the queues whose contacts fit in the agent's free units (a queue whose contacts
+            # need more room is not helped by them); an empty one among them is passed over by
+            # route() (an arrival marks it anyway)
+            fits = h.fits
+            cand.update(fits[free] if free < len(fits) else fits[-1])
 
     def _hold_channel(self, rec: AgentStatus, channel: str, delta: int) -> None:
         """One contact of ``channel`` more (``delta=1``) or fewer (-1) held by an agent with

@@ -58,6 +58,18 @@ class Matching(Holding):
             return []
         queues = self._queue_list
         made: list[tuple[int, int]] = []
+        if len(cand) > 1:  # queues marked by freed agents may be empty: nothing to route there
+            live = None
+            for qi in cand:
+                if queues[qi].waiting:
+                    if live is not None:
+                        break  # two at least: the general case below
+                    live = qi
+            else:
+                self._candidates = set()
+                if live is None:
+                    return made
+                cand = {live}
         if len(cand) == 1:  # the common case live and in simulation: one queue changed
             q = queues[cand.pop()]
             if q.simple and not q.side_heaps[0].members:

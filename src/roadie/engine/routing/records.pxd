@@ -44,6 +44,7 @@ cdef class AgentHeap:
     cdef public long dry_cost
     cdef public list counts
     cdef public object channel
+    cdef public list fits
 
 cdef class Queue:
     cdef public long idx

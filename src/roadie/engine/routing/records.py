@@ -128,6 +128,7 @@ class AgentHeap:
         "dry_cost",
         "counts",
         "channel",
+        "fits",
     )
 
     def __init__(self, idx: int, qclass: QueueClass, selector: tuple, channel: str | None = None) -> None:
@@ -154,6 +155,15 @@ class AgentHeap:
         # (entries in ``levels`` are lazy): a queue of cost c with no member counted at c or
         # more is not looked at
         self.counts: list[int] = [0]
+        # fits[f]: the ids of this heap's queues whose contacts cost at most f units (the last
+        # entry, every queue: it serves any f beyond), so an agent freed with f units marks the
+        # queues it may help in one set update
+        self.fits: list[tuple[int, ...]] = [()]
+
+    def add_queue(self, q: Queue) -> None:
+        self.queues.append(q)
+        top = max(x.cost for x in self.queues)
+        self.fits = [tuple(x.idx for x in self.queues if x.cost <= f) for f in range(top + 1)]
 
     def admits(self, spec: Agent) -> bool:
         if not self.qclass.skills <= spec.skills:
