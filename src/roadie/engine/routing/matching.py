@@ -85,9 +85,11 @@ class Matching(Holding):
         self._candidates = set()
         if not self._with_room:  # nobody can take an offer: no queue can be served now
             return made
-        # work: (key, queue) with a lower bound of the queue's head key (its heap's top entry,
-        # perhaps stale); a popped queue whose true head is later goes back under that key, so
-        # queues are served in the exact order of their heads without cleaning every heap
+        # work: (key[0], key, queue) with a lower bound of the queue's head key (its heap's top
+        # entry, perhaps stale); a popped queue whose true head is later goes back under that
+        # key, so queues are served in the exact order of their heads without cleaning every
+        # heap. The key's first item, put first, orders the entries as the key does, in one flat
+        # comparison when the first items differ (the usual case) instead of a nested one
         work = []
         for qi in cand:
             q = queues[qi]
@@ -101,7 +103,8 @@ class Matching(Holding):
                     side = q.side_heaps[0]
                     if not side.members or not any(side.counts[q.cost :]):
                         continue  # its agent heaps have nobody with room for it
-            work.append((q.heap[0][0], qi))
+            key = q.heap[0][0]
+            work.append((key[0], key, qi))
         heapq.heapify(work)
         heappop = heapq.heappop
         heappush = heapq.heappush
@@ -110,7 +113,7 @@ class Matching(Holding):
         while work:
             if not self._with_room:
                 break  # the last agent with room was just reserved: nothing more to decide
-            key, qi = heappop(work)
+            _, key, qi = heappop(work)
             q = queues[qi]
             if q.simple and not any(q.tier_heaps[0].counts[q.cost :]):  # nobody with room
                 side = q.side_heaps[0]
@@ -120,10 +123,12 @@ class Matching(Holding):
             if head is None:
                 continue
             if head.order is not key and head.order != key:
-                heappush(work, (head.order, qi))
+                key = head.order
+                heappush(work, (key[0], key, qi))
                 continue
             if route_one(q, now, made) and q.heap:
-                heappush(work, (q.heap[0][0], qi))
+                key = q.heap[0][0]
+                heappush(work, (key[0], key, qi))
         return made
 
     def _route_one(self, q: Queue, now: float, made: list[tuple[int, int]]) -> bool:
