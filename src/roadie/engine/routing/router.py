@@ -61,6 +61,7 @@ _OFFER_STATE = {ContactState.RESERVED: OfferState.OFFERED, ContactState.IN_SERVI
 _ACCEPT, _DECLINE, _TIMEOUT = OfferEvent.ACCEPT, OfferEvent.DECLINE, OfferEvent.TIMEOUT
 _WITHDRAW, _COMPLETE = OfferEvent.WITHDRAW, OfferEvent.COMPLETE
 _REQUEUED = ContactFate.REQUEUED
+_ACCEPT_ANSWER = TRANSITIONS[_ACCEPT].answer
 
 
 class Router(Matching):
@@ -323,16 +324,21 @@ class Router(Matching):
     # :data:`roadie.engine.routing.lifecycle.TRANSITIONS` (where the contact goes, whether the
     # agent is set aside, how it counts in the agent's run of unanswered offers).
     def _transition(self, crec: ContactRec, event: OfferEvent) -> Transition:
-        return transition(_OFFER_STATE.get(crec.state), event, of=f"contact {crec.spec.id}")
+        t = TRANSITIONS[event]
+        if _OFFER_STATE.get(crec.state) not in t.source:  # (the message built only then)
+            transition(_OFFER_STATE.get(crec.state), event, of=f"contact {crec.spec.id}")
+        return t
 
     def accept(self, contact_id: int, now: float) -> None:
         crec = self._get_contact(contact_id)
-        t = self._transition(crec, _ACCEPT)
+        if crec.state is not _RESERVED:  # (the transition's check, inlined: the simulator's hot path)
+            self._transition(crec, _ACCEPT)
         crec.state = _IN_SERVICE
         crec.expires_at = math.inf
         arec = self._agents.get(crec.agent)
         if arec is not None:
-            arec.missed = count_answer(arec.missed, t.answer, self.away_after_timeouts)[0]
+            if arec.missed:  # an answer: the run of unanswered offers starts again (the table's)
+                arec.missed = count_answer(arec.missed, _ACCEPT_ANSWER, self.away_after_timeouts)[0]
             arec.pending -= 1
             if arec.pending + 1 >= self._max_pending:  # room for another offer again
                 arec.version = next(self._ver)
