@@ -1,10 +1,12 @@
 """One offer lifecycle: the core's methods and the desk's write paths end offers alike.
 
 Random sequences of offers, accepts, declines, timeouts (the clock moved past the accept
-timeout), completions and presence changes are driven twice at once: through a routing core's
+timeout), completions, contacts set waiting on the customer, hang-ups and presence changes are
+driven twice at once: through a routing core's
 own methods (``reserve``, ``accept``, ``decline``, ``expire``, ``complete``,
 ``set_agent_state``) and through the desk's write paths on the real database (``make_offer``,
-``accept_offer``, ``decline_offer``, ``resolve``, ``set_presence``, and the timeouts of either
+``accept_offer``, ``decline_offer``, ``resolve``, ``wait_on_customer``, ``abandon``,
+``set_presence``, and the timeouts of either
 dispatcher: the rebuild peer's ``expire_offers``, or the in-memory ``LiveCore``'s round). After
 every step both hold the same: each contact's state, agent, place in its queue (priority,
 arrival, deadline) and who it is set aside from; each agent's presence, load, idle time and run
@@ -85,6 +87,17 @@ def _step(op, *, pure, agents, brand, now, t, mode, live) -> None:
             contact = rows[i % len(rows)]
             desk.resolve(contact.agent.user, contact, wrap_up_code="solved")
             pure.complete(contact.pk, t)
+    elif kind == "wait":  # the agent sets it waiting on the customer: out of routing
+        rows = list(Contact.objects.filter(status=Status.ACTIVE).select_related("agent__user").order_by("pk"))
+        if rows:
+            contact = rows[i % len(rows)]
+            desk.wait_on_customer(contact.agent.user, contact)
+            pure.complete(contact.pk, t)
+    elif kind == "hang_up":  # the customer leaves before being answered
+        rows = list(Contact.objects.filter(status__in=[Status.QUEUED, Status.OFFERED]).order_by("pk"))
+        if rows:
+            desk.abandon(rows[i % len(rows)])
+            pure.remove_contact(rows[i % len(rows)].pk, t)
     elif kind == "presence":
         agent = Agent.objects.get(pk=agents[i % len(agents)])
         target = (Presence.AVAILABLE, Presence.BREAK, Presence.OFFLINE)[j % 3]
@@ -139,7 +152,7 @@ def _assert_same(pure, *, now, t, mode, live, ops) -> None:
 ARRIVE, OFFER, WAIT = ("arrive", 0, 0), ("offer", 0, 0), [("clock", 0, 0)] * 3  # (3 steps: past the timeout)
 OPS = st.tuples(
     st.sampled_from(["arrive", "arrive", "offer", "offer", "offer", "accept", "decline", "complete",
-                     "presence", "clock", "clock"]),
+                     "wait", "hang_up", "presence", "clock", "clock"]),
     st.integers(0, 9), st.integers(0, 9))
 
 
@@ -157,6 +170,8 @@ OPS = st.tuples(
 @example(ops=[ARRIVE, OFFER, *WAIT, OFFER, *WAIT, ("presence", 0, 0), OFFER, *WAIT, OFFER])
 # two offers held, both missed at once: the second miss puts the agent away
 @example(ops=[ARRIVE, ARRIVE, OFFER, ("offer", 1, 0), *WAIT, OFFER, *WAIT])
+# a hang-up while offered, a call set waiting on the customer: each frees the agent
+@example(ops=[ARRIVE, ARRIVE, OFFER, ("hang_up", 0, 0), OFFER, ("accept", 0, 0), ("wait", 0, 0)])
 # one accepted, one missed, the accepted one resolved: idle again only then
 @example(ops=[ARRIVE, ARRIVE, OFFER, ("accept", 0, 0), ("offer", 0, 0), *WAIT, ("complete", 0, 0), *WAIT])
 def test_offers_end_alike_in_the_core_and_on_the_rows(mode, ops, make_brand, make_agent, settings):

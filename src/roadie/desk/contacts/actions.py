@@ -359,6 +359,9 @@ def abandon(contact: Contact, *, reason: str = "customer left") -> Contact:
         # follows that agent's row at once, and a reconciliation knows the agent is in flux)
         _event(contact, EventKind.ABANDONED, agent=offers[0].agent if offers else None, reason=reason)
         if offers:
+            from roadie.desk.routing.actions import restart_idle
+
+            restart_idle([o.agent_id for o in offers], now=now)  # if that was their last contact
             notify_routing()
         publish_contact_change(contact, "contact.abandoned", agent_ids=tuple(o.agent_id for o in offers))
     return contact
