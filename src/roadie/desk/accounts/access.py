@@ -14,6 +14,10 @@ of comparing roles themselves, so that the access matrix (docs/security.md) is d
 | write the knowledge base       |   x   |     x      |     |         | own brand   |              |       |
 | create contacts (intake API)   |   x   |     x      |     |         | own brand   |              |       |
 | read the audit log             |   x   |            |     |         | own brand   |              |       |
+| work as an agent (desk, offers)|       |  profile¹  |     |         |             |              |   x   |
+
+¹ a supervisor who keeps an agent profile (a roadie promoted to supervisor) works the desk too,
+and is offered contacts in the cascade's last tier only (``supervisors``).
 
 Each predicate takes the user (anonymous and inactive users may do nothing) and, where the
 answer depends on it, the brand.
@@ -61,8 +65,10 @@ def reads_every_brand(user) -> bool:
 
 
 def agent_of(user):
-    """The user's Agent row when they work as an agent (None otherwise)."""
-    if _role(user) != Role.AGENT:
+    """The user's Agent row when they work as an agent (None otherwise): a roadie, or a
+    supervisor who keeps an agent profile (a roadie promoted to supervisor). Such a supervisor
+    takes contacts only in the cascade's last tier, ``supervisors`` (docs/routing.md)."""
+    if _role(user) not in (Role.AGENT, Role.SUPERVISOR):
         return None
     return getattr(user, "agent", None)
 
@@ -160,7 +166,7 @@ def roles_grantable_by(user) -> frozenset[str]:
 def home_pages(user) -> tuple[str, ...]:
     """URL names of the page a user lands on after logging in, best first (the first that
     exists is used; the quality and money apps provide ``quality`` and ``pay``)."""
-    if is_agent(user):
+    if is_agent(user) and not can_supervise(user):
         return ("desk",)
     if is_brand_user(user):
         return ("brand",)

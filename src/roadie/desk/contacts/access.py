@@ -111,7 +111,7 @@ def customer_view(user, customer: Customer, *, brand: Brand, via: str) -> dict:
 
 def customer_history(user, contact: Contact) -> QuerySet[Contact]:
     """Earlier contacts of the same customer with the same brand, if this user may see them."""
-    if agent_of(user) is not None and not contact.brand.show_history:
+    if not reads_every_brand(user) and agent_of(user) is not None and not contact.brand.show_history:
         return Contact.objects.none()
     return (
         visible_contacts(user)

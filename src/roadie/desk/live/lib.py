@@ -8,17 +8,16 @@ from roadie.desk.live.models import LiveEvent
 
 
 def topics_for(user) -> list[str]:
-    if can_supervise(user):
-        return [BOARD]
+    board = [BOARD] if can_supervise(user) else []
     if brand_scope(user) is not None:
         return [brand_topic(brand_scope(user))]
     agent = agent_of(user)
-    if agent is not None:
+    if agent is not None:  # a roadie, or a supervisor with an agent profile (their offers too)
         from roadie.desk.brands.models import Pool
 
         pools = Pool.objects.filter(brands__certifications__agent=agent).values_list("pk", flat=True)
-        return [agent_topic(agent.pk), *(pool_topic(p) for p in sorted(set(pools)))]
-    return []
+        return [*board, agent_topic(agent.pk), *(pool_topic(p) for p in sorted(set(pools)))]
+    return board
 
 
 def events_after(last_id: int, topics: list[str], *, limit: int = 200) -> list[LiveEvent]:
