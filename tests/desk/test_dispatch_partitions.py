@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -58,6 +59,38 @@ def _offered_by(contact) -> str | None:
     return event.detail.get("by") if event else None
 
 
+@contextmanager
+def _dispatchers(tmp_path, **settings: str):
+    """Two `roadie dispatch` processes on the test database, with these ROADIE_* settings on top
+    of a fast tick and offers that never time out; stopped (resumed first if stopped) at the end."""
+    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
+           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_INTERVAL": "0.2",
+           "ROADIE_OFFER_TIMEOUT": "600", "ROADIE_AGENT_STALE_SECONDS": "100000",
+           **{f"ROADIE_{k.upper()}": v for k, v in settings.items()}}
+    procs = []
+    try:
+        for i in range(2):
+            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
+            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
+                                          stdout=log, stderr=subprocess.STDOUT))
+        yield procs
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)  # (a test may have stopped it)
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _process_of(procs, holder: str):
+    """The process a lease holder (``host:pid``) names."""
+    return next(p for p in procs if p.pid == int(holder.rsplit(":", 1)[1]))
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -69,16 +102,7 @@ def test_two_dispatchers_split_the_pools_and_one_takes_over(tmp_path, make_brand
     Pool.objects.create(slug="pool-b", name="B").brands.set([b])
     agent_a = make_agent(brands=[a], presence="available")
     make_agent(brands=[b], presence="available")
-    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
-           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_PARTITIONS": "2",
-           "ROADIE_DISPATCH_INTERVAL": "0.2", "ROADIE_OFFER_TIMEOUT": "600",
-           "ROADIE_AGENT_STALE_SECONDS": "100000"}
-    procs = []
-    try:
-        for i in range(2):
-            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
-            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+    with _dispatchers(tmp_path, dispatch_partitions="2") as procs:
 
         def split():
             holders = dict(Lease.objects.filter(name__startswith="dispatcher:", expires_at__gte=timezone.now())
@@ -96,8 +120,7 @@ def test_two_dispatchers_split_the_pools_and_one_takes_over(tmp_path, make_brand
         accept_offer(agent_a.user, offer.pk)  # one pending offer at a time: take it
 
         # Kill the leader of a's partition, without a chance to clean up.
-        victim_pid = int(holders["dispatcher:0/2"].rsplit(":", 1)[1])
-        victim = next(p for p in procs if p.pid == victim_pid)
+        victim = _process_of(procs, holders["dispatcher:0/2"])
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         survivor = holders["dispatcher:1/2"]
@@ -106,15 +129,6 @@ def test_two_dispatchers_split_the_pools_and_one_takes_over(tmp_path, make_brand
               "the survivor to take the partition over and offer")
         assert _offered_by(third) == survivor
         assert set(Lease.objects.filter(name__startswith="dispatcher:").values_list("holder", flat=True)) == {survivor}
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 @pytest.mark.django_db
@@ -158,16 +172,7 @@ def test_a_standby_takes_over_a_killed_leader_without_waiting_for_its_lease(tmp_
         pytest.skip("advisory locks are PostgreSQL's: on SQLite a standby waits for the lease row to expire")
     brand = make_brand()
     agent = make_agent(brands=[brand], presence="available")
-    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
-           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_PARTITIONS": "1",
-           "ROADIE_DISPATCH_LEASE_SECONDS": "86400", "ROADIE_DISPATCH_INTERVAL": "0.2",
-           "ROADIE_OFFER_TIMEOUT": "600", "ROADIE_AGENT_STALE_SECONDS": "100000"}
-    procs = []
-    try:
-        for i in range(2):
-            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
-            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+    with _dispatchers(tmp_path, dispatch_partitions="1", dispatch_lease_seconds="86400") as procs:
         leader = _wait(lambda: Lease.objects.filter(name="dispatcher").values_list("holder", flat=True).first(),
                        60, "a leader")
         first = make_contact(brand=brand, channel="chat")
@@ -177,7 +182,7 @@ def test_a_standby_takes_over_a_killed_leader_without_waiting_for_its_lease(tmp_
         assert offer.lease == "dispatcher"
         accept_offer(agent.user, offer.pk)
 
-        victim = next(p for p in procs if p.pid == int(leader.rsplit(":", 1)[1]))
+        victim = _process_of(procs, leader)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         dead = Lease.objects.get(name="dispatcher")
@@ -191,15 +196,6 @@ def test_a_standby_takes_over_a_killed_leader_without_waiting_for_its_lease(tmp_
         assert survivor.epoch == dead.epoch + 1  # a new term
         assert Offer.objects.get(contact=second).epoch == survivor.epoch
         assert Offer.objects.get(contact=first).epoch == dead.epoch
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 @pytest.mark.slow
@@ -214,20 +210,11 @@ def test_a_stalled_leader_loses_its_lock_and_its_offers_after_that_are_refused(t
         pytest.skip("advisory locks are PostgreSQL's: on SQLite a standby waits for the lease row to expire")
     brand = make_brand()
     agents = [make_agent(brands=[brand], presence="available") for _ in range(2)]
-    env = {**os.environ, "ROADIE_DATABASE_URL": _database_url(), "ROADIE_DATA_DIR": str(tmp_path),
-           "ROADIE_SECRET_KEY": uuid.uuid4().hex * 2, "ROADIE_DISPATCH_PARTITIONS": "1",
-           "ROADIE_DISPATCH_LEASE_SECONDS": "1", "ROADIE_DISPATCH_INTERVAL": "0.2",
-           "ROADIE_OFFER_TIMEOUT": "600", "ROADIE_AGENT_STALE_SECONDS": "100000"}
-    procs = []
-    try:
-        for i in range(2):
-            log = open(tmp_path / f"dispatch-{i}.log", "w")  # noqa: SIM115
-            procs.append(subprocess.Popen([sys.executable, "-m", "roadie.cli", "dispatch"], env=env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+    with _dispatchers(tmp_path, dispatch_partitions="1", dispatch_lease_seconds="1") as procs:
         leader = _wait(lambda: Lease.objects.filter(name="dispatcher").values_list("holder", flat=True).first(),
                        60, "a leader")
         term = Lease.objects.get(name="dispatcher").epoch
-        victim = next(p for p in procs if p.pid == int(leader.rsplit(":", 1)[1]))
+        victim = _process_of(procs, leader)
         victim.send_signal(signal.SIGSTOP)
         started = time.monotonic()
         taken = _wait(lambda: Lease.objects.filter(name="dispatcher").exclude(holder=leader).first(), 60,
@@ -244,13 +231,3 @@ def test_a_stalled_leader_loses_its_lock_and_its_offers_after_that_are_refused(t
         assert not Offer.objects.filter(epoch=term).exists()  # nothing of the old term got in
         assert Offer.objects.filter(contact__in=more).count() <= len(agents) - 1  # (one agent busy)
         assert all(_offered_by(c) in (None, taken.holder) for c in more)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGCONT)
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
