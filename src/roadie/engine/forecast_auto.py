@@ -42,6 +42,7 @@ from roadie.engine.forecast_topdown import (
     topdown_daily,
     topdown_profiles,
     topdown_relevel,
+    weekday_medians,
 )
 
 __all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "point_table",
@@ -362,11 +363,7 @@ def _level_breaks(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
     variance over its open days; 0 without a break)."""
     n = totals.size
     factor = np.ones(n)
-    median = np.zeros(7)
-    for w in range(7):
-        sel = regular & (weekdays == w)
-        if sel.any():
-            median[w] = np.median(totals[sel])
+    median = weekday_medians(totals, weekdays, regular)
     days = np.flatnonzero(regular & (median[weekdays] > 0))
     if days.size < 2 * MIN_SEGMENT:
         return (), factor, 0.0

@@ -24,7 +24,7 @@ TD_DAILY = (*(("weekday", h) for h in (1, 2, 4)), *(("allday", h) for h in (3, 7
 TD_PROFILES = tuple((m, tau) for m in (8, 16) for tau in (0.0, 2.0, 8.0, 32.0))
 PATTERN_WEEKS = 12
 # the change test on the one-step errors: Page's two-sided CUSUM of the standardised errors of
-# an exponentially weighted level (half-life 7 open days), reference k = 0.5, alarm h = 6
+# an exponentially weighted level (half-life 7 open days), reference k = 0.5, alarm h = 8
 CHANGE_HALF_LIFE, CHANGE_K, CHANGE_H = 7.0, 0.5, 8.0
 CHANGE_MIN_DAYS = 3  # open days after a change before it restricts the level
 
@@ -92,19 +92,26 @@ def topdown_profiles(values: np.ndarray, idx: list[np.ndarray],
     return out
 
 
-def error_changes(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> list[int]:
-    """The days (indices into the window) on which a change of level begins, found by Page's
-    two-sided CUSUM on the one-step errors of the log de-seasonalised daily level: each open
-    day's log(total + 1) over its weekday's median (+ 1), minus the exponentially weighted
-    level of the open days before it (half-life 7), standardised by 1.4826 MAD; an alarm
-    when a side's sum passes h = 6 with reference k = 0.5; the change begins the day after
-    that side's sum last stood at 0. After an alarm both sums restart at 0 and the level at
-    the mean since the change."""
+def weekday_medians(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> np.ndarray:
+    """The median daily total of each weekday (0 to 6) over the regular days; 0 for a weekday
+    with none."""
     median = np.zeros(7)
     for w in range(7):
         sel = regular & (weekdays == w)
         if sel.any():
             median[w] = np.median(totals[sel])
+    return median
+
+
+def error_changes(totals: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> list[int]:
+    """The days (indices into the window) on which a change of level begins, found by Page's
+    two-sided CUSUM on the one-step errors of the log de-seasonalised daily level: each open
+    day's log(total + 1) over its weekday's median (+ 1), minus the exponentially weighted
+    level of the open days before it (half-life 7), standardised by 1.4826 MAD; an alarm
+    when a side's sum passes h = 8 (``CHANGE_H``) with reference k = 0.5; the change begins the day after
+    that side's sum last stood at 0. After an alarm both sums restart at 0 and the level at
+    the mean since the change."""
+    median = weekday_medians(totals, weekdays, regular)
     days = np.flatnonzero(regular & (median[weekdays] > 0))
     if days.size < 2 * CHANGE_MIN_DAYS + 2:
         return []
