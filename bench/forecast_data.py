@@ -1,4 +1,5 @@
-"""The series of the forecast back-test, all built from the Anonymous Bank 1999 data.
+"""The series of the forecast back-test: 23 series x interval pairs built from the Anonymous
+Bank 1999 data, and one held-out series.
 
 - ``bank``: the bank's yearly 6-minute arrival counts (363 days; 11-12 January, usually-open
   days with no data, filled from the week before);
@@ -10,12 +11,22 @@
 - ``feb-PS`` ... ``feb-TT``: the February call log per service type (every call that entered
   the VRU, counted by its entry time), 28 days, from about 1,000 calls a day (PS) to about 10
   (IN, closed on Saturdays); ``-weekdays`` versions without Fridays and Saturdays; and
-  ``feb-PS-shift`` with a 1.5x shift from 17 February.
+  ``feb-PS-shift`` with a 1.5x shift from 17 February;
+- ``us-bank`` (**held out**: no revision of the method was written after looking at it): the
+  five-minute call counts of a North American bank, weekdays 07:00-21:05, 3 March - 24
+  October 2003 (bench/data/SOURCE.md), read through ``history_from_frame`` as its export
+  comes: the weekends closed with no flag, the public holidays with no data closed holidays,
+  the three usually-open days with no data missing (left out of fits and of scoring), nothing
+  filled. US public holidays; origins a week apart, as many as 16 weeks of history before the
+  first allow (``folds_after``).
+
+Every series but ``us-bank`` has Israeli public holidays (``Series.country``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BANK = Path("/work/shared/data/anonymous_bank_1999")
 if not BANK.exists():
     BANK = ROOT.parent / "shared" / "data" / "anonymous_bank_1999"
+US_BANK = ROOT / "bench" / "data" / "us_bank_2003_5min.csv.gz"
 TYPES = ("PS", "NW", "NE", "TT", "IN")
+HORIZON_DAYS = 7
+HISTORY_WEEKS = 16
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,19 @@ class Series:
     folds: int
     step_days: int
     note: str
+    country: str = "IL"  # public holidays of every model (ForecastConfig.country)
+    held_out: bool = False  # no revision of the method was written after looking at it
+
+
+def folds_after(history: DayMatrix, *, history_weeks: int = HISTORY_WEEKS,
+                horizon_days: int = HORIZON_DAYS, step_days: int = 7) -> int:
+    """As many origins ``step_days`` apart as the history allows with ``history_weeks`` whole
+    weeks before the first one, the last forecast ending with the history (the rule of the
+    held-out series, fixed before it was back-tested)."""
+    spare = history.days - horizon_days - 7 * history_weeks
+    if spare < 0:
+        raise ValueError(f"{history.days} days hold no fold after {history_weeks} weeks")
+    return spare // step_days + 1
 
 
 def _yearly_frame() -> pd.DataFrame:
@@ -101,7 +128,7 @@ def load(interval: int, *, quick: bool = False) -> list[Series]:
         out += _yearly(interval, 6 if quick else 12)
     elif interval % 3 == 0:
         out += _yearly(interval, 6 if quick else 12, rebin=True)
-    return out + _february(interval)
+    return out + _february(interval) + _us_bank(interval, quick=quick)
 
 
 def _yearly(interval: int, folds: int, *, rebin: bool = False) -> list[Series]:
@@ -139,3 +166,31 @@ def _february(interval: int) -> list[Series]:
     first = (dt.date(1999, 2, 17) - ps.start).days
     out.append(Series("feb-PS-shift", _shift(ps, first, 1.5, 3), 8, 1, "x1.5 from 17 February"))
     return out
+
+
+def us_bank_frame() -> pd.DataFrame:
+    """The held-out export as it comes (``start,contacts``, local times, Monday-Friday)."""
+    return pd.read_csv(US_BANK, dtype={"start": str})
+
+
+def _reads_missing_days() -> bool:
+    # history_from_frame leaves a usually-open day with no data out (DayMatrix.missing) and
+    # closes a public holiday with no data only when it knows the country
+    return "country" in inspect.signature(history_from_frame).parameters
+
+
+def us_bank_history(interval: int) -> DayMatrix:
+    """The held-out series at ``interval`` minutes, read as ``roadie forecast --country US``
+    reads the export: no flag, nothing filled."""
+    return history_from_frame(us_bank_frame(), interval_minutes=interval,
+                              tz="America/New_York", country="US")["all"]
+
+
+def _us_bank(interval: int, *, quick: bool = False) -> list[Series]:
+    if interval % 5 or not _reads_missing_days():
+        return []
+    m = us_bank_history(interval)
+    folds = min(6, folds_after(m)) if quick else folds_after(m)
+    return [Series("us-bank", m, folds, 7,
+                   "held out (never seen by any revision): Monday-Friday export, "
+                   f"{m.values.sum():,.0f} calls, 2003", country="US", held_out=True)]
