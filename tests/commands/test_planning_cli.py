@@ -109,9 +109,22 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     assert code == 0 and "wMAPE" in out and "maison-alba/call" in out and ">q90" in out
     assert "point wMAPE" in out and "q90 about" in out
     # each series' row ends with the "about 10 %" verdicts of its 90 % and 10 % quantiles
-    rows = [line.split() for line in out.splitlines() if line.startswith(("maison", "velo"))]
+    lines = out.splitlines()
+    bar_at = next(i for i, line in enumerate(lines) if line.startswith("against the baselines"))
+    rows = [line.split() for line in lines[:bar_at] if line.startswith(("maison", "velo"))]
     assert len(rows) == 3 and all(row[-2] in ("yes", "no", "-") and row[-1] in ("yes", "no", "-")
                                   for row in rows)
+    # then the accuracy bar per series, against the mean-k and median-k baselines on the same
+    # folds: the verdict follows from the figures printed beside it
+    bars = [line.split() for line in lines[bar_at:] if line.startswith(("maison", "velo"))]
+    assert [b[0] for b in bars] == [r[0] for r in rows]
+    for bar, row in zip(bars, rows):
+        scored, naive, mean_k, median_k = map(float, bar[1:5])
+        assert scored == float(row[7]) and naive == float(row[3])  # the point wMAPE, the naive
+        gain = float(bar[5].rstrip("%")) / 100
+        assert abs(gain - (1 - scored / naive)) < 0.003  # from the rounded figures
+        met = gain >= 0.2 and scored <= min(mean_k, median_k)
+        assert " ".join(bar[6:]) == ("met" if met else "NOT met")
 
 
 def test_a_monday_to_friday_export_needs_no_flag(capsys, tmp_path):

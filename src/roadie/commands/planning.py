@@ -449,6 +449,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                          f" {yes(r.about_calibrated(upper=False)):>9}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
                   f"{r.naive_mase:>11.3f}{band}")
+        _print_bar(history, rows, horizon=horizon, folds=args.folds,
+                   config=replace(config, quantile=None))
         if len(rows) > 1:
             mean = lambda xs: float(np.nanmean(xs))  # noqa: E731
             print(f"{'overall (mean)':<24} {mean([r.wmape for r in rows]):>8.3f} "
@@ -456,6 +458,31 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                   f"{mean([r.naive_wmape for r in rows]):>12.3f} "
                   f"{mean([r.naive_mase for r in rows]):>11.3f}")
     return 0
+
+
+def _print_bar(history, rows, *, horizon: int, folds: int, config) -> None:
+    """The accuracy bar of docs/planning.md per series, on the back-test's folds: the forecast
+    (the point forecast with the default method) at least 20 % better than the seasonal naive
+    and no worse than the better of the two simple baselines, the mean and the median of the
+    last k same weekdays per interval (k chosen inside each training window)."""
+    from roadie.engine.forecast import backtest, baseline
+
+    print("against the baselines (mean k, median k: of the last k same weekdays per interval,"
+          " k chosen in each training window); bar: at least 20 % better than the seasonal"
+          " naive and no worse than the better baseline")
+    print(f"{'series':<24} {'forecast':>9} {'naive':>7} {'mean k':>7} {'median k':>9}"
+          f" {'vs naive':>9} {'bar':>8}")
+    for r in rows:
+        matrix = history[r.series]
+        mean_k, median_k = (
+            backtest(matrix, horizon_days=horizon, folds=folds, config=config,
+                     series=r.series, method=baseline(stat, config)).wmape
+            for stat in ("mean", "median"))
+        scored = r.wmape if r.point_wmape is None else r.point_wmape
+        gain = 1 - scored / r.naive_wmape if r.naive_wmape else float("nan")
+        met = gain >= 0.2 and scored <= min(mean_k, median_k)
+        print(f"{r.series:<24} {scored:>9.3f} {r.naive_wmape:>7.3f} {mean_k:>7.3f}"
+              f" {median_k:>9.3f} {gain:>+9.1%} {'met' if met else 'NOT met':>8}")
 
 
 # --------------------------------------------------------------------------------------------
