@@ -118,7 +118,7 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     # folds: the verdict follows from the figures printed beside it
     bars = [line.split() for line in lines[bar_at:] if line.startswith(("maison", "velo"))]
     assert [b[0] for b in bars] == [r[0] for r in rows]
-    for bar, row in zip(bars, rows):
+    for bar, row in zip(bars, rows, strict=True):
         scored, naive, mean_k, median_k = map(float, bar[1:5])
         assert scored == float(row[7]) and naive == float(row[3])  # the point wMAPE, the naive
         gain = float(bar[5].rstrip("%")) / 100
