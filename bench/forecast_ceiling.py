@@ -25,7 +25,8 @@ days through roadie's own treatment), per series x interval pair:
 3. **Poisson ceiling**: the expected gain over the naive if every test interval's count were
    X ~ Poisson(lambda) with the oracle rate of item 2 and the naive's reference count (the same
    interval a week before) an independent X' ~ Poisson(mu), mu built the same way on that day
-   (its actual total times the same weekday profile of the fold). Expected wMAPE = sum of the
+   (its actual total times the same weekday profile of the fold; the naive's reference day is
+   that of ``seasonal_naive``). Expected wMAPE = sum of the
    expected absolute errors / sum of the rates, for the forecast (b) or (c) and for the naive;
    ceiling = 1 - E(forecast) / E(naive). Exact expectations from the Poisson pmf (scipy), no
    simulation: E|X - f| in closed form, E|X - X'| as the sum over X' of its pmf times
@@ -35,6 +36,8 @@ days through roadie's own treatment), per series x interval pair:
    rule a larger one than (b). It is a ceiling of a model, not of the data: counts more
    dispersed than Poisson, or a profile that is wrong, lower what is reachable; a test day's
    total is the realised one, so the naive keeps its level error between the two weeks.
+   A day with no data (``DayMatrix.missing``, when the series has one) is not scored, as in
+   ``backtest``.
 4. **roadie**: its point forecast and its mean, recomputed here on the same folds by
    ``backtest`` exactly as bench/bench_forecast.py calls it (deterministic: the figures equal
    that bench's on the same code).
@@ -157,17 +160,21 @@ def pair_figures(s: forecast_data.Series, config: ForecastConfig) -> dict:
     first = n - HORIZON - (s.folds - 1) * s.step_days
     actual, naive, rate, ref = [], [], [], []
     fallback = 0
+    missing = getattr(s.history, "missing", None)
+    missing = np.zeros(n, bool) if missing is None else np.asarray(missing, bool)
     for f in range(s.folds):
         origin = first + f * s.step_days
         train = s.history.slice(max(0, origin - 7 * HISTORY_WEEKS), origin)
         profiles, fell_back = weekday_profiles(train, config, s.name)
+        known = ~missing[origin: origin + HORIZON]  # a missing day is not scored (backtest)
         day = s.history.values[origin: origin + HORIZON].astype(float)
-        fallback += int((fell_back & (day.sum(axis=1) > 0)).sum())
-        before = train.values[-HORIZON:].astype(float)  # the naive's reference days
-        actual.append(day)
-        naive.append(seasonal_naive(train, horizon_days=HORIZON).values)
-        rate.append(day.sum(axis=1, keepdims=True) * profiles)
-        ref.append(before.sum(axis=1, keepdims=True) * profiles)
+        # the naive's reference days (a week before; backtest's seasonal naive)
+        before = seasonal_naive(train, horizon_days=HORIZON).values.astype(float)
+        fallback += int((fell_back & (day.sum(axis=1) > 0) & known).sum())
+        actual.append(day[known])
+        naive.append(before[known])
+        rate.append((day.sum(axis=1, keepdims=True) * profiles)[known])
+        ref.append((before.sum(axis=1, keepdims=True) * profiles)[known])
     x, nv, lam, mu = (np.concatenate(a) for a in (actual, naive, rate, ref))
     total = float(x.sum())
     naive_wmape = float(np.abs(x - nv).sum()) / total
@@ -192,7 +199,12 @@ def main() -> int:
     parser.add_argument("--series", default="", help="comma-separated names (default: every)")
     args = parser.parse_args()
     only = {x for x in args.series.split(",") if x}
+    import pandas
+    import scipy
+
     print("### What 20 % asks: ceilings (bench/forecast_ceiling.py, a diagnostic)")
+    print()
+    print(f"numpy {np.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}.")
     print()
     print(f"The back-test's series and folds ({HISTORY_WEEKS} weeks of history, {HORIZON}-day "
           "horizon, each series' holidays). Gains are 1 - wMAPE / wMAPE of the seasonal "
