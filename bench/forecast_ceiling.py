@@ -74,8 +74,8 @@ from roadie.engine.forecast import (  # noqa: E402
     seasonal_naive,
 )
 
-HORIZON = 7
-HISTORY_WEEKS = 16
+HORIZON = forecast_data.HORIZON_DAYS  # 7
+HISTORY_WEEKS = forecast_data.HISTORY_WEEKS  # 16
 PROFILE_WEEKS = 8
 TAIL = 1e-12  # mass of X' left out of E|X - X'|
 
@@ -233,8 +233,7 @@ def main() -> int:
         for s in forecast_data.load(interval):
             if only and s.name not in only:
                 continue
-            config = ForecastConfig(interval_minutes=interval,
-                                    country=getattr(s, "country", "IL"))
+            config = ForecastConfig(interval_minutes=interval, country=s.country)
             r = backtest(s.history, horizon_days=HORIZON, folds=s.folds,
                          step_days=s.step_days, config=config, series=s.name,
                          history_days=7 * HISTORY_WEEKS)
@@ -244,9 +243,10 @@ def main() -> int:
             mean = 1 - r.wmape / r.naive_wmape
             by_oracle = max(fig["oracle"]["a"], fig["oracle"]["b"]) >= 0.2
             by_ceiling = fig["ceiling"]["b"] >= 0.2
-            rows.append((f"{s.name} @{interval}", point, mean, fig, by_oracle, by_ceiling))
+            label = f"{s.name} @{interval}" + (" (held out)" if s.held_out else "")
+            rows.append((label, point, mean, fig, by_oracle, by_ceiling))
             o, c = fig["oracle"], fig["ceiling"]
-            print(f"| {s.name} @{interval} | {s.note} | {fig['naive']:.3f} "
+            print(f"| {label} | {s.note} | {fig['naive']:.3f} "
                   f"| {'yes' if same else f'NO ({r.naive_wmape:.3f})'} "
                   f"| {fig['naive_expected']:.3f} | {fig['low_rate']:.0%} | {point:+.1%} "
                   f"| {mean:+.1%} | {o['a']:+.1%} | {o['b']:+.1%} | {o['c']:+.1%} "
