@@ -118,11 +118,12 @@ class StatsforecastSearch:
         def run(train: DayMatrix, horizon: int) -> np.ndarray:
             if series not in self.choice:
                 inner, actual = train.head(train.days - 7), train.values[-7:]
+                known = ~train.missing_mask[-7:]  # a missing day (no data) is not scored
                 scores = {}
                 for name in PEER_MODELS:
                     try:
                         scores[name] = float(np.abs(self._run(name, inner, 7, config)
-                                                    - actual).sum())
+                                                    - actual)[known].sum())
                     except Exception:  # noqa: BLE001 - a model that cannot fit is left out
                         continue
                 self.choice[series] = min(scores, key=scores.get) if scores else "MSTL"

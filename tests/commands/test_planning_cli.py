@@ -167,17 +167,54 @@ def test_plan_staffs_to_a_quantile(capsys, tmp_path):
     assert code == 2 and "--quantile" in err
 
 
-def test_forecast_refuses_gaps_and_bad_horizon(capsys, tmp_path):
+def test_forecast_names_missing_days_and_refuses_a_bad_horizon(capsys, tmp_path):
     frame = pd.read_csv(EXAMPLES / "history.csv")
     holed = tmp_path / "holed.csv"
     frame[~frame["start"].str.startswith("2026-03-10")].to_csv(holed, index=False)
     code, _, err = run(capsys, "forecast", str(holed), "--out", str(tmp_path / "f.csv"))
-    assert code == 2 and "no data for 2026-03-10" in err
-    code, _, _ = run(capsys, "forecast", str(holed), "--fill-gaps", "--out",
-                     str(tmp_path / "f.csv"))
-    assert code == 0
+    assert code == 0, err
+    series = sorted(set(frame["brand"] + "/" + frame["channel"]))
+    for name in series:  # one line per series on stderr
+        assert f"series {name}: 1 missing day (usually open, no data) left out" in err
+    assert err.count("2026-03-10") == len(series)
+    holed_forecast = pd.read_csv(tmp_path / "f.csv")
+    code, _, err = run(capsys, "forecast", str(holed), "--fill-gaps", "--out",
+                       str(tmp_path / "filled.csv"))
+    assert code == 0 and "missing" not in err
+    filled = pd.read_csv(tmp_path / "filled.csv")  # the copied Tuesday counts as data
+    assert len(filled) == len(holed_forecast)
+    assert not filled["mean"].equals(holed_forecast["mean"])
     code, _, err = run(capsys, "forecast", str(holed), "--horizon", "soon")
     assert code == 2 and "horizon" in err
+
+
+def _us_weekday_export(path: Path, *, drop: tuple[str, ...]) -> None:
+    """Ten weeks of a Monday-to-Friday centre (naive New York times, 09:00 to 17:30), no
+    rows on the weekends nor on the days ``drop``."""
+    rows = []
+    day = dt.date(2025, 4, 7)  # a Monday; Memorial Day is 2025-05-26
+    for _ in range(70):
+        if day.weekday() < 5 and day.isoformat() not in drop:
+            rows += [(f"{day.isoformat()}T{h:02d}:{m:02d}:00", 20 + (h * 7 + m) % 9)
+                     for h in range(9, 18) for m in (0, 30)]
+        day += dt.timedelta(days=1)
+    pd.DataFrame(rows, columns=["start", "contacts"]).to_csv(path, index=False)
+
+
+def test_a_weekday_export_with_a_missing_day_and_a_closed_holiday_needs_no_flag(capsys,
+                                                                              tmp_path):
+    history = tmp_path / "us.csv"
+    _us_weekday_export(history, drop=("2025-05-14", "2025-05-26"))
+    code, out, err = run(capsys, "forecast", str(history), "--country", "US", "--tz",
+                         "America/New_York", "--backtest", "--folds", "2", "--horizon", "7d")
+    assert code == 0, err
+    assert "series all: 1 missing day (usually open, no data)" in err and "2025-05-14" in err
+    assert "2025-05-26" not in err  # Memorial Day: a public holiday with no data is closed
+    assert re.search(r"^all\s+\d", out, re.M)  # the back-test's row
+    # with no holiday calendar, Memorial Day is only a day with no data: missing too
+    code, _, err = run(capsys, "forecast", str(history), "--country", "none", "--tz",
+                       "America/New_York", "--out", str(tmp_path / "f.csv"))
+    assert code == 0 and "2 missing days" in err and "2025-05-14, 2025-05-26" in err
 
 
 def test_plan_writes_slots_coverage_and_charts(capsys, tmp_path):

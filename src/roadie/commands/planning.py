@@ -98,8 +98,9 @@ def _forecast_options(parser: argparse.ArgumentParser, horizon: str = "14d") -> 
                         help="CSV of special periods: name, first_day, last_day, uplift[, series]")
     parser.add_argument("--open", dest="opening", help="opening hours, e.g. 07:00-01:00")
     parser.add_argument("--fill-gaps", action="store_true",
-                        help="fill missing days that are usually open with the same day a week "
-                             "earlier")
+                        help="fill missing days (usually open, no data) with the same day a "
+                             "week earlier; without it they are left out of the forecast and "
+                             "the back-test (a public holiday with no data is closed)")
     parser.add_argument("--closed", default="",
                         help="declared closings: weekdays and dates, e.g. sun,2026-08-15")
     parser.add_argument("--method", default="auto",
@@ -258,17 +259,32 @@ def _horizon_days(text: str) -> int:
     return days
 
 
-def _load_history(args: argparse.Namespace):
+# the missing days a series' note names (then "..." and the count)
+MISSING_SHOWN = 5
+
+
+def _load_history(args: argparse.Namespace, config):
+    """The history's series; on stderr, per series, the missing days left out (usually open,
+    no data; a public holiday of ``config.country`` with no data is closed, not missing)."""
     from roadie.engine.forecast import HistoryError, history_from_frame
 
     frame = _read_csv(args.history)
-    days, weekdays = _closed(args.closed)
     try:
-        return history_from_frame(frame, interval_minutes=args.interval, tz=args.tz,
-                                  fill_gaps=args.fill_gaps, closed_days=days,
-                                  closed_weekdays=weekdays)
+        history = history_from_frame(frame, interval_minutes=args.interval, tz=args.tz,
+                                     fill_gaps=args.fill_gaps, closed_days=config.closed_days,
+                                     closed_weekdays=config.closed_weekdays,
+                                     country=config.country, holiday_days=config.holiday_days)
     except HistoryError as exc:
         raise CommandError(f"{args.history}: {exc}") from None
+    for name, matrix in history.items():
+        gaps = matrix.missing_dates
+        if gaps:
+            shown = ", ".join(d.isoformat() for d in gaps[:MISSING_SHOWN])
+            more = ", ..." if len(gaps) > MISSING_SHOWN else ""
+            print(f"series {name}: {len(gaps)} missing day{'s' * (len(gaps) > 1)} (usually "
+                  f"open, no data) left out of the forecast and the back-test: {shown}{more}"
+                  " (--fill-gaps copies the week before instead)", file=sys.stderr)
+    return history
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -361,7 +377,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
-    history = _load_history(args)
+    history = _load_history(args, config)
     points, means, choices = {}, {}, {}
     levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
                           not in QUANTILES else ())
@@ -567,7 +583,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
-    history = _load_history(args)
+    history = _load_history(args, config)
     params = _series_params(args, sorted(history))
     step = args.start_step or args.interval
     if step % args.interval:

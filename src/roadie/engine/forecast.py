@@ -14,8 +14,11 @@ forecast(day, interval) = daily total(day) x intraday profile(weekday, interval)
   ``profile_weeks`` regular weeks. Intervals that were always empty stay at zero (closed
   hours), as do intervals outside the declared opening hours.
 - *Public holidays* (the ``holidays`` package, France by default): in the history they are
-  measured against the regular level and the median ratio becomes the holiday factor; with no
-  holiday in the history a holiday is forecast like a Sunday.
+  measured against the regular level and the median ratio becomes the holiday factor (a
+  holiday the centre closed on a weekday it usually opens is a ratio of 0); with no holiday
+  in the history a holiday is forecast like a Sunday.
+- *Missing days* (usually open, no data: :attr:`DayMatrix.missing`) are left out of every
+  fit, like holidays, and never scored by :func:`backtest`.
 - *Special periods* (sales, launches): declared with an uplift factor; the history is divided
   by it before fitting and the forecast multiplied by it.
 
@@ -74,8 +77,11 @@ class DayMatrix:
     interval_minutes: int
     values: np.ndarray
     # days the centre was closed (no data expected: a weekday it never opens, a declared
-    # closing); None: none
+    # closing, a public holiday with no data); None: none
     closed: np.ndarray | None = None
+    # days usually open with no data (their counts are unknown: zero in ``values``, left out
+    # of every fit and of the back-test's scores); None: none
+    missing: np.ndarray | None = None
 
     @property
     def days(self) -> int:
@@ -89,13 +95,22 @@ class DayMatrix:
     def closed_mask(self) -> np.ndarray:
         return np.zeros(self.days, bool) if self.closed is None else self.closed
 
+    @property
+    def missing_mask(self) -> np.ndarray:
+        return np.zeros(self.days, bool) if self.missing is None else self.missing
+
+    @property
+    def missing_dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=int(i)) for i in np.flatnonzero(self.missing_mask)]
+
     def head(self, days: int) -> DayMatrix:
         return self.slice(0, days)
 
     def slice(self, first: int, last: int) -> DayMatrix:
         closed = None if self.closed is None else self.closed[first:last]
+        missing = None if self.missing is None else self.missing[first:last]
         return DayMatrix(self.start + dt.timedelta(days=first), self.interval_minutes,
-                         self.values[first:last], closed)
+                         self.values[first:last], closed, missing)
 
 
 @dataclass(frozen=True)
@@ -163,15 +178,20 @@ def history_from_frame(
     fill_gaps: bool = False,
     closed_days: frozenset[dt.date] = frozenset(),
     closed_weekdays: frozenset[int] = frozenset(),
+    country: str | None = None,
+    holiday_days: frozenset[dt.date] = frozenset(),
 ) -> dict[str, DayMatrix]:
     """Turn rows ``start, contacts[, brand][, channel]`` into one DayMatrix per series.
 
     ``start`` is an ISO 8601 time (an offset is honoured; a naive time is read in ``tz``).
     Intervals absent inside a day are zero. A whole day absent between the first and the last
-    is *closed* when it is declared so (``closed_days``, ``closed_weekdays``) or when its
+    is *closed* when it is declared so (``closed_days``, ``closed_weekdays``), when its
     weekday has data on fewer than half of its dates (the weekend of a Monday-to-Friday
-    centre); a day absent on a weekday that is usually open is a gap: an error, or with
-    ``fill_gaps`` the same day of the previous week.
+    centre) or when it is a public holiday (of ``country``, or one of ``holiday_days``: the
+    centre closed that holiday); a day absent on a weekday that is usually open is
+    *missing* (``DayMatrix.missing``: its counts are unknown, it is left out of every fit
+    and of the back-test's scores), or with ``fill_gaps`` filled with the same day of the
+    previous week (then it counts as data).
     """
     if interval_minutes not in (5, 6, 10, 15, 20, 30, 60):
         raise HistoryError("the interval must be one of 5, 6, 10, 15, 20, 30 or 60 minutes")
@@ -231,21 +251,21 @@ def history_from_frame(
                                  else False for w in range(7)])
         declared = np.array([d in closed_days or d.weekday() in closed_weekdays
                              for d in dates])
-        closed = declared | (~present & ~usually_open[weekday])
+        try:
+            holiday = _holiday_set(country, dates) | set(holiday_days)
+        except ValueError as exc:
+            raise HistoryError(str(exc)) from None
+        is_holiday = np.array([d in holiday for d in dates])
+        closed = declared | (~present & (~usually_open[weekday] | is_holiday))
         values[closed & ~present] = 0.0
-        if not (present | closed).all():
-            gaps = np.flatnonzero(~present & ~closed)
-            if not fill_gaps:
-                gap_day = first + dt.timedelta(days=int(gaps[0]))
-                raise HistoryError(
-                    f"series {name}: no data for {gap_day.isoformat()}, a"
-                    f" {gap_day.strftime('%A')} (usually open; {gaps.size} missing day(s));"
-                    " fill them, declare the closing (--closed) or pass --fill-gaps"
-                )
-            for g in gaps:
+        gaps = ~present & ~closed
+        if fill_gaps:
+            for g in np.flatnonzero(gaps):
                 values[g] = values[g - 7] if g >= 7 else values[min(g + 7, count - 1)]
+            gaps[:] = False
         result[str(name)] = DayMatrix(first, interval_minutes, values,
-                                      closed if closed.any() else None)
+                                      closed if closed.any() else None,
+                                      gaps if gaps.any() else None)
     return result
 
 
@@ -372,9 +392,8 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     weekdays = np.array([d.weekday() for d in dates])
     uplift = np.array([_uplift(config, d, series) for d in dates])
     is_holiday = np.array([d in holiday for d in dates])
-    closed = history.closed_mask | np.array(
-        [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
-    regular = ~is_holiday & (uplift == 1.0) & ~closed
+    closed, missing = _closed_and_missing(history, config, is_holiday)
+    regular = ~is_holiday & (uplift == 1.0) & ~closed & ~missing
     totals = values.sum(axis=1)
     level = _weekday_level(totals, weekdays, regular, n_days, config.profile_weeks)
     future_weekdays = np.array([d.weekday() for d in future])
@@ -400,7 +419,7 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     else:
         # daily totals, irregular days replaced by their weekday level (deflated by uplift)
         clean = totals / uplift
-        clean = np.where(is_holiday | closed, level[weekdays], clean)
+        clean = np.where(is_holiday | closed | missing, level[weekdays], clean)
         daily = _daily_model(clean, weekdays, horizon_days, config)
         # intraday profiles per weekday from the last regular weeks
         profiles = np.zeros((7, slots))
@@ -412,9 +431,10 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
                     profiles[w] = profile / profile.sum()
         day_profiles = profiles[future_weekdays]
 
-    # holiday factor from the history's own holidays (expected = weekday level), else Sunday
-    ratios = [totals[i] / level[weekdays[i]] for i in np.flatnonzero(is_holiday & ~closed)
-              if level[weekdays[i]] > 0]
+    # holiday factor from the history's own holidays (expected = weekday level; a holiday the
+    # centre closed on a weekday it usually opens counts 0), else Sunday
+    ratios = [0.0 if closed[i] else totals[i] / level[weekdays[i]]
+              for i in np.flatnonzero(is_holiday & ~missing) if level[weekdays[i]] > 0]
     holiday_factor = float(np.median(ratios)) if ratios else None
 
     mask = _open_mask(config, slots)
@@ -473,13 +493,25 @@ def level_shifts(history: DayMatrix, *, config: ForecastConfig, series: str = "a
 
     dates = history.dates
     holiday = _holiday_set(config.country, dates) | set(config.holiday_days)
-    closed = history.closed_mask | np.array(
-        [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
-    regular = ~closed & np.array([d not in holiday and _uplift(config, d, series) == 1.0
-                                  for d in dates])
+    is_holiday = np.array([d in holiday for d in dates])
+    closed, missing = _closed_and_missing(history, config, is_holiday)
+    regular = ~closed & ~missing & ~is_holiday & np.array(
+        [_uplift(config, d, series) == 1.0 for d in dates])
     weekdays = np.array([d.weekday() for d in dates])
     breaks, relevel = level_breaks(history.values.sum(axis=1), weekdays, regular)
     return tuple((dates[b], float(relevel[b - 1])) for b in breaks)
+
+
+def _closed_and_missing(history: DayMatrix, config: ForecastConfig, is_holiday: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """The days closed (the history's, the configuration's closings, and a missing day that
+    is a holiday: the centre closed that holiday) and the days missing (usually open, no
+    data), per day of ``history``."""
+    dates = history.dates
+    missing = history.missing_mask
+    closed = history.closed_mask | (missing & is_holiday) | np.array(
+        [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
+    return closed, missing & ~closed
 
 
 def _uplift(config: ForecastConfig, day: dt.date, series: str) -> float:
@@ -519,8 +551,18 @@ def _daily_model(totals: np.ndarray, weekdays: np.ndarray, horizon: int,
 
 
 def seasonal_naive(history: DayMatrix, *, horizon_days: int) -> DayMatrix:
-    """Same interval one week earlier (the last week repeated over the horizon)."""
+    """Same interval one week earlier (the last week repeated over the horizon). A day of the
+    last week that is missing (``DayMatrix.missing``: no data) is replaced by the latest
+    earlier same weekday that is not (zero when there is none)."""
     last_week = history.values[-7:]
+    missing = history.missing_mask
+    if missing[-7:].any():
+        n = history.days
+        last_week = last_week.copy()
+        for j, i in enumerate(range(max(n - 7, 0), n)):
+            while i >= 0 and missing[i]:
+                i -= 7
+            last_week[j] = history.values[i] if i >= 0 else 0.0
     reps = -(-horizon_days // 7)
     values = np.tile(last_week, (reps, 1))[:horizon_days]
     return DayMatrix(history.start + dt.timedelta(days=history.days), history.interval_minutes,
@@ -613,16 +655,20 @@ def backtest(
     score each against what happened. Each forecast sees only the days before its origin (the
     default method chooses its settings inside that window). ``method(train, horizon_days)``
     may replace roadie's model (used by the benchmark to score baselines and peers on the same
-    folds). ``history_days``: each forecast sees at most that many days before its origin."""
+    folds). ``history_days``: each forecast sees at most that many days before its origin.
+    A missing day (``DayMatrix.missing``: no data) is never scored, for any method: it is
+    left out of the wMAPE, the MASE (and the naive errors that scale it), the coverage of the
+    quantiles and the totals."""
     n = history.days
     first_origin = n - horizon_days - (folds - 1) * step_days
     if first_origin < 14:
         raise HistoryError(
             f"series {series}: too little history for {folds} folds of {horizon_days} days"
         )
+    missing = history.missing_mask
     err = nerr = actual_sum = 0.0
     count = 0
-    scale_sum = 0.0
+    scales: list[float] = []
     quantiles = method is None and config.method == "auto" and config.quantile is None
     above = below = above50 = opened = at_above = at_below = sparse = 0
     merr = perr = 0.0
@@ -634,6 +680,7 @@ def backtest(
         train = history.slice(0 if history_days is None else max(0, origin - history_days),
                               origin)
         actual = history.values[origin: origin + horizon_days]
+        known = ~missing[origin: origin + horizon_days]  # the days scored
         if method is not None:
             pred = np.asarray(method(train, horizon_days), dtype=float).reshape(actual.shape)
         elif quantiles:
@@ -642,7 +689,7 @@ def backtest(
             mean, qs = result.mean, result.quantiles
             choices.append(result.choice)
             pred = mean.values
-            open_ = pred > 0
+            open_ = (pred > 0) & known[:, None]
             opened += int(open_.sum())
             above += int((actual > qs[0.9].values)[open_].sum())
             below += int((actual < qs[0.1].values)[open_].sum())
@@ -650,13 +697,13 @@ def backtest(
             at_above += int((actual >= qs[0.9].values)[open_].sum())
             at_below += int((actual <= qs[0.1].values)[open_].sum())
             sparse += int(((qs[0.5].values == 0) & open_).sum())
-            merr += np.abs(actual - qs[0.5].values).sum()
-            perr += np.abs(actual - result.point.values).sum()
-            point_sum += float(result.point.values.sum())
+            merr += np.abs(actual - qs[0.5].values)[known].sum()
+            perr += np.abs(actual - result.point.values)[known].sum()
+            point_sum += float(result.point.values[known].sum())
             first = history.start + dt.timedelta(days=origin)
-            for i in range(actual.shape[0]):
+            for i in np.flatnonzero(known):
                 o = open_[i]
-                days.append(((first + dt.timedelta(days=i)).toordinal(), int(o.sum()),
+                days.append(((first + dt.timedelta(days=int(i))).toordinal(), int(o.sum()),
                              int((actual[i] > qs[0.9].values[i])[o].sum()),
                              int((actual[i] >= qs[0.9].values[i])[o].sum()),
                              int((actual[i] < qs[0.1].values[i])[o].sum()),
@@ -665,15 +712,18 @@ def backtest(
             pred = forecast_series(train, horizon_days=horizon_days, config=config,
                                    series=series).values
         naive = seasonal_naive(train, horizon_days=horizon_days).values
-        err += np.abs(actual - pred).sum()
-        pred_sum += float(pred.sum())
-        nerr += np.abs(actual - naive).sum()
-        actual_sum += actual.sum()
-        count += actual.size
-        flat = train.values.ravel()
-        lag = 7 * train.values.shape[1]
-        scale_sum += np.abs(flat[lag:] - flat[:-lag]).mean()
-    scale = scale_sum / folds
+        err += np.abs(actual - pred)[known].sum()
+        pred_sum += float(pred[known].sum())
+        nerr += np.abs(actual - naive)[known].sum()
+        actual_sum += actual[known].sum()
+        count += int(known.sum()) * actual.shape[1]
+        # the in-sample naive's mean absolute error, on the pairs of days a week apart that
+        # both have data
+        pairs = ~train.missing_mask[7:] & ~train.missing_mask[:-7]
+        if pairs.any():
+            diff = np.abs(train.values[7:] - train.values[:-7])[pairs]
+            scales.append(float(diff.mean()))
+    scale = sum(scales) / len(scales) if scales else 0.0
     share = (lambda k: k / opened if opened else None) if quantiles else (lambda k: None)
     return BacktestResult(
         series=series,
