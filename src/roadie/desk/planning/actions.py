@@ -21,7 +21,7 @@ from roadie.desk.planning.models import (
     SlotPlan,
 )
 from roadie.engine.chart import LABELS, plan_svg
-from roadie.engine.forecast import ForecastConfig, HistoryError
+from roadie.engine.forecast import HistoryError
 from roadie.engine.pipeline import run_pipeline
 from roadie.engine.planning import SlotRules
 
@@ -81,7 +81,7 @@ def propose_plan(*, user, pool: Pool, first_day: dt.date, days: int = 7,
     try:
         result = run_pipeline(
             history, params=params, horizon_days=days,
-            forecast_config=ForecastConfig(interval_minutes=lib.INTERVAL_MINUTES),
+            forecast_config=lib.FORECAST_CONFIG,
             rules=SlotRules(), time_limit_seconds=time_limit_seconds, tz=settings.TIME_ZONE,
             first_day=first_day,
             progress=lambda fraction, step: report(10 + int(80 * fraction), step),

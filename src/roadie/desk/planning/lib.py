@@ -9,14 +9,16 @@ from dataclasses import replace
 import pandas as pd
 from django.conf import settings
 
-from roadie.desk.brands.models import Channel, ChannelKind, Pool, ServiceLevelPolicy
+from roadie.desk.brands.models import Channel, ChannelKind, Closure, Pool, ServiceLevelPolicy
 from roadie.desk.contacts.models import Contact
 from roadie.desk.planning.models import PlanStatus, SlotPlan
-from roadie.engine.forecast import DayMatrix, history_from_frame
+from roadie.engine.forecast import DayMatrix, ForecastConfig, history_from_frame
 from roadie.engine.pipeline import SeriesParams
 
 HISTORY_WEEKS = 8
 INTERVAL_MINUTES = 30
+# the forecast's settings for the pages (public holidays of its country, France)
+FORECAST_CONFIG = ForecastConfig(interval_minutes=INTERVAL_MINUTES)
 # engine kind and default handle time (seconds) per channel when the history has too few
 KIND = {
     ChannelKind.VOICE: ("call", 300.0), ChannelKind.VIDEO: ("call", 600.0),
@@ -32,7 +34,15 @@ def next_monday(today: dt.date) -> dt.date:
 
 def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
     """Contacts of the pool's brands per series (brand/channel) and 30-minute interval over the
-    last HISTORY_WEEKS weeks before ``before`` (local days)."""
+    last HISTORY_WEEKS weeks before ``before`` (local days), from the first day with contacts.
+
+    A day on which a series had no contact is a day of zeros when the desk was receiving
+    contacts that day (some contact of any brand arrived): the series was quiet. A day on
+    which no contact at all reached the desk is not taken as zero: the desk may not have been
+    running, so the engine reads it as it reads a day with no rows in an export (closed on a
+    weekday that is seldom open or on a public holiday, else missing: left out of the fit).
+    A brand's closures (``Closure``, the whole brand or that channel) are closed days of its
+    series."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -54,12 +64,14 @@ def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
         [(start_, slug, channel, n) for (slug, channel, start_), n in counts.items()],
         columns=["start", "brand", "channel", "contacts"],
     )
-    # from the first day with contacts to the eve of ``before``, a quiet day is a day of
-    # zeros, not a gap
+    # the days the desk received contacts (of any brand): there, a quiet day is a day of zeros
+    running = {day.date() for day in Contact.objects.filter(
+        arrived_at__gte=start, arrived_at__lt=end).datetimes("arrived_at", "day", tzinfo=zone)}
     first = min(dt.date.fromisoformat(key[2][:10]) for key in counts)
     quiet_days = [
-        (dt.datetime.combine(first + dt.timedelta(days=d), dt.time(), zone).isoformat(), s, c, 0)
-        for d in range((before - first).days) for s, c in series
+        (dt.datetime.combine(day, dt.time(), zone).isoformat(), s, c, 0)
+        for day in (first + dt.timedelta(days=d) for d in range((before - first).days))
+        if day in running for s, c in series
     ]
     # and the first day in every slot, so the data's own interval reads as 30 minutes
     quiet_days += [
@@ -69,7 +81,19 @@ def pool_history(pool: Pool, *, before: dt.date) -> dict[str, DayMatrix]:
     ]
     frame = pd.concat([frame, pd.DataFrame(quiet_days, columns=frame.columns)],
                       ignore_index=True)
-    return history_from_frame(frame, interval_minutes=INTERVAL_MINUTES, tz=settings.TIME_ZONE)
+    closures: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    for slug, channel, day in Closure.objects.filter(
+            brand__in=pool.brands.all(), date__gte=first, date__lt=before,
+    ).values_list("brand__slug", "channel", "date"):
+        closures[(slug, channel)].add(day)
+    out: dict[str, DayMatrix] = {}
+    for slug, channel in sorted(series):
+        part = frame[(frame["brand"] == slug) & (frame["channel"] == channel)]
+        out.update(history_from_frame(
+            part, interval_minutes=INTERVAL_MINUTES, tz=settings.TIME_ZONE,
+            closed_days=frozenset(closures[(slug, "")] | closures[(slug, channel)]),
+            country=FORECAST_CONFIG.country))
+    return out
 
 
 def pool_params(pool: Pool, series: list[str]) -> dict[str, SeriesParams]:
