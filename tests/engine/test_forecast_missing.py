@@ -86,6 +86,21 @@ def test_a_missing_weekday_and_a_public_holiday_with_no_data_need_no_flag():
     assert (totals[fw >= 5] == 0).all() and (totals[fw < 5] > 300).all()
 
 
+def test_the_forecast_closes_a_holiday_with_no_data_however_the_history_was_read():
+    """Read without the country, Memorial Day is a missing day; the forecast, which knows
+    the country, still takes it as a closed holiday: the next holiday (Juneteenth) is
+    forecast closed, not like a Sunday of this seven-day centre."""
+    frame = _drop(_export(FIRST, LAST, weekends=True), WEDNESDAY)
+    plain = history_from_frame(frame, interval_minutes=60, tz=TZ)["all"]
+    known = history_from_frame(frame, interval_minutes=60, tz=TZ, country="US")["all"]
+    assert MEMORIAL in plain.missing_dates and MEMORIAL not in known.missing_dates
+    f = forecast_series(known, horizon_days=14, config=CONFIG)
+    by_day = dict(zip(f.dates, f.values.sum(axis=1), strict=True))
+    assert by_day[dt.date(2025, 6, 19)] == 0 and by_day[dt.date(2025, 6, 15)] > 100
+    assert np.array_equal(forecast_series(plain, horizon_days=14, config=CONFIG).values,
+                          f.values)
+
+
 def test_the_mean_k_baseline_leaves_the_missing_day_out():
     """The next Wednesday of the mean of the last 4 Wednesdays is, interval by interval, the
     mean of the last 4 Wednesdays that have data: the missing one is skipped, not a zero."""
