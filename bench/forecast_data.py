@@ -128,7 +128,7 @@ def load(interval: int, *, quick: bool = False) -> list[Series]:
         out += _yearly(interval, 6 if quick else 12)
     elif interval % 3 == 0:
         out += _yearly(interval, 6 if quick else 12, rebin=True)
-    return out + _february(interval) + _us_bank(interval, quick=quick)
+    return out + _february(interval) + us_bank_series(interval, quick=quick)
 
 
 def _yearly(interval: int, folds: int, *, rebin: bool = False) -> list[Series]:
@@ -186,7 +186,8 @@ def us_bank_history(interval: int) -> DayMatrix:
                               tz="America/New_York", country="US")["all"]
 
 
-def _us_bank(interval: int, *, quick: bool = False) -> list[Series]:
+def us_bank_series(interval: int, *, quick: bool = False) -> list[Series]:
+    """The held-out series at ``interval`` minutes (none at an interval 5 does not divide)."""
     if interval % 5 or not _reads_missing_days():
         return []
     m = us_bank_history(interval)
