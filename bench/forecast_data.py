@@ -26,7 +26,6 @@ Every series but ``us-bank`` has Israeli public holidays (``Series.country``).
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,12 +172,6 @@ def us_bank_frame() -> pd.DataFrame:
     return pd.read_csv(US_BANK, dtype={"start": str})
 
 
-def _reads_missing_days() -> bool:
-    # history_from_frame leaves a usually-open day with no data out (DayMatrix.missing) and
-    # closes a public holiday with no data only when it knows the country
-    return "country" in inspect.signature(history_from_frame).parameters
-
-
 def us_bank_history(interval: int) -> DayMatrix:
     """The held-out series at ``interval`` minutes, read as ``roadie forecast --country US``
     reads the export: no flag, nothing filled."""
@@ -188,7 +181,7 @@ def us_bank_history(interval: int) -> DayMatrix:
 
 def us_bank_series(interval: int, *, quick: bool = False) -> list[Series]:
     """The held-out series at ``interval`` minutes (none at an interval 5 does not divide)."""
-    if interval % 5 or not _reads_missing_days():
+    if interval % 5:
         return []
     m = us_bank_history(interval)
     folds = min(6, folds_after(m)) if quick else folds_after(m)
