@@ -154,20 +154,33 @@ def _sqlite_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
 # --- PostgreSQL: tsvector -----------------------------------------------------------------
 
 
-_PG_MATCHES = ("EXISTS (SELECT 1 FROM kb_search WHERE brand_id = ANY(%s) "
+# The brands searched as bigint[] (the column's type): an int2[] from psycopg would keep the
+# multicolumn GIN index (brand_id, tsv) from serving the brand condition.
+_PG_BRANDS = "brand_id = ANY(%s::bigint[])"
+_PG_MATCHES = (f"EXISTS (SELECT 1 FROM kb_search WHERE {_PG_BRANDS} "
                "AND tsv @@ (to_tsquery('roadie_fr', w) || to_tsquery('roadie_en', w)))")
 
 
-def _pg_corrections(cursor, brand_ids: list[int], qwords: list[str]) -> dict[str, list[str]]:
+def _pg_tsqueries(cursor, brand_ids: list[int], terms: list[str]) -> tuple[int, list[tuple[str, int]]]:
+    """The articles of the brands searched, and for each term (a word, or ``w | c1 | c2``)
+    its tsquery, stemmed both ways, with how many of those articles match it: one statement.
+    The first count names the predicate of the partial index ``kb_search_brand_docs`` (every
+    article id is positive) and is an index-only scan; the others are read from the GIN index
+    (migration kb/0008)."""
+    cursor.execute(
+        f"""SELECT (SELECT count(*) FROM kb_search WHERE {_PG_BRANDS} AND article_id > 0), q::text,
+                   (SELECT count(*) FROM kb_search WHERE {_PG_BRANDS} AND tsv @@ q)
+            FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, i),
+                 LATERAL (SELECT to_tsquery('roadie_fr', t) || to_tsquery('roadie_en', t) AS q) AS x
+            ORDER BY i""", [brand_ids, brand_ids, terms])
+    rows = cursor.fetchall()
+    return rows[0][0], [(q, df) for _, q, df in rows]
+
+
+def _pg_corrections(cursor, brand_ids: list[int], unknown: list[str]) -> dict[str, list[str]]:
     """Close words for the query words that match nothing in the brands searched, taken from
     the words of those brands only (``kb_word`` holds every brand's: it proposes, the brands'
     articles decide), so that another brand's vocabulary changes no correction."""
-    candidates = [w for w in qwords if allowed_typos(w) and not w.isdigit()]
-    if not candidates:
-        return {}
-    cursor.execute(f"SELECT w FROM unnest(%s::text[]) AS w WHERE NOT {_PG_MATCHES}",
-                   [candidates, list(brand_ids)])
-    unknown = [row[0] for row in cursor.fetchall()]
     out = {}
     for w in unknown:
         budget = allowed_typos(w)
@@ -176,7 +189,7 @@ def _pg_corrections(cursor, brand_ids: list[int], qwords: list[str]) -> dict[str
         close = [r[0] for r in cursor.fetchall() if edit_distance(w, r[0], cap=budget) <= budget]
         if close:
             cursor.execute(f"SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, i) WHERE {_PG_MATCHES} "
-                           "ORDER BY i", [close, list(brand_ids)])
+                           "ORDER BY i", [close, brand_ids])
             close = [r[0] for r in cursor.fetchall()][:3]
         if close:
             out[w] = close
@@ -187,32 +200,36 @@ def _pg_fulltext(brand_ids: list[int], query: str, limit: int) -> _Ranked:
     qwords = query_words(query, limit=12)
     if not qwords or not brand_ids:
         return _Ranked([], {})
+    brand_ids = list(brand_ids)
     with connection.cursor() as cursor:
-        corrections = _pg_corrections(cursor, brand_ids, qwords)
-        # Each query word (with its corrections) as one tsquery, stemmed both ways; built once,
-        # then passed as constants so that the GIN index serves the match.
-        terms = [" | ".join([w, *corrections.get(w, [])]) for w in qwords]
-        cursor.execute(
-            "SELECT " + ", ".join(["(to_tsquery('roadie_fr', %s) || to_tsquery('roadie_en', %s))::text"]
-                                  * len(terms)),
-            [t for term in terms for t in (term, term)])
-        tsqueries = [q for q in cursor.fetchone() if q]
-        if not tsqueries:
+        total, matched = _pg_tsqueries(cursor, brand_ids, qwords)
+        # A word that matches nothing in the brands searched (its count is 0) is corrected to
+        # close words that do; its tsquery and count are then those of the word and its
+        # corrections together.
+        unknown = [w for w, (_, df) in zip(qwords, matched, strict=True)
+                   if df == 0 and allowed_typos(w) and not w.isdigit()]
+        corrections = _pg_corrections(cursor, brand_ids, unknown) if unknown else {}
+        if corrections:
+            fixed = [w for w in qwords if w in corrections]
+            _, refreshed = _pg_tsqueries(cursor, brand_ids, [" | ".join([w, *corrections[w]]) for w in fixed])
+            again = dict(zip(fixed, refreshed, strict=True))
+            matched = [again.get(w, m) for w, m in zip(qwords, matched, strict=True)]
+        # A word PostgreSQL's configurations both drop has an empty tsquery: it takes no part.
+        matched = [(q, df) for q, df in matched if q]
+        if not matched:
             return _Ranked([], {})
-        n = len(tsqueries)
-        # Weights D (body) 0.2, C 0.2, B (tags) 0.6, A (title) 1.0: SQLite's 1 : 3 : 5.
-        dfs = ", ".join(f"count(*) FILTER (WHERE tsv @@ %s::tsquery) OVER () AS df{i}" for i in range(n))
+        # Weights D (body) 0.2, C 0.2, B (tags) 0.6, A (title) 1.0: SQLite's 1 : 3 : 5. Each
+        # term weighs its ts_rank by a BM25 IDF over the brands searched. Only the articles
+        # matching a term are read (the GIN index serves brand and words together), and the
+        # counts come from the statement above, not from a window over them.
         score = " + ".join(
-            f"ts_rank(ARRAY[0.2, 0.2, 0.6, 1.0]::float4[], tsv, %s::tsquery)"
-            f" * ln(1 + (n.total - df{i} + 0.5) / (df{i} + 0.5))" for i in range(n))
-        sql = f"""
-            WITH n AS (SELECT count(*)::float AS total FROM kb_search WHERE brand_id = ANY(%s)),
-            m AS (SELECT article_id, tsv, {dfs} FROM kb_search
-                  WHERE brand_id = ANY(%s) AND tsv @@ %s::tsquery)
-            SELECT article_id, {score} AS score FROM m, n
-            ORDER BY score DESC, article_id LIMIT %s"""
-        any_term = " | ".join(f"({q})" for q in tsqueries)
-        cursor.execute(sql, [list(brand_ids), *tsqueries, list(brand_ids), any_term, *tsqueries, limit])
+            "ts_rank(ARRAY[0.2, 0.2, 0.6, 1.0]::float4[], tsv, %s::tsquery)"
+            " * ln(1 + (%s::float8 - %s::bigint + 0.5) / (%s::bigint + 0.5))" for _ in matched)
+        any_term = " | ".join(f"({q})" for q, _ in matched)
+        cursor.execute(
+            f"SELECT article_id, {score} AS score FROM kb_search WHERE {_PG_BRANDS} AND tsv @@ %s::tsquery "
+            "ORDER BY score DESC, article_id LIMIT %s",
+            [*(x for q, df in matched for x in (q, total, df, df)), brand_ids, any_term, limit])
         rows = cursor.fetchall()
     used = {s for ws in corrections.values() for w in ws for s in stems_of(w)}
     return _Ranked([r[0] for r in rows], {r[0]: float(r[1]) for r in rows}, used)
