@@ -288,8 +288,9 @@ def search(brand_ids: list[int], query: str, *, limit: int = 10, mode: str = "hy
     """Hits best first, with a highlighted snippet each."""
     limit = max(1, min(int(limit), 100))
     ranked, extra = ranked_ids(list(brand_ids), query, limit=limit, mode=mode)
-    # The rendered HTML and the embedding are not shown with a hit: not read either.
-    articles = (Article.objects.select_related("brand").defer("html", "embedding")
+    # The rendered HTML and the embedding are not shown with a hit: not read either. No
+    # ORDER BY (the model's ordering would join and sort the brand's name for a dict by id).
+    articles = (Article.objects.select_related("brand").defer("html", "embedding").order_by()
                 .in_bulk([i for i, _ in ranked]))
     qstems = {s for w in query_words(query) for s in stems_of(w)} | extra
     hits = []
