@@ -28,6 +28,13 @@ def _parts(article: Article) -> tuple[str, str, str]:
     return article.title, tags, body
 
 
+def vocabulary(title: str, tags: str, body: str) -> set[str]:
+    """PostgreSQL: the words of one article that typo correction may propose (folded, 4
+    letters or more, no stop word or number): the rows of ``kb_brand_word`` for its brand."""
+    return {w for w in words(f"{title} {tags} {body}")
+            if len(w) >= 4 and w not in STOPWORDS and not w.isdigit()}
+
+
 def postings(article_id: int, brand_id: int, title: str, tags: str, body: str) -> list[tuple]:
     """SQLite: (term, brand, article, count in title, in tags, in body) for one row's stems,
     each distinct term once: the rows of ``kb_fts_term``, the per-brand inverted index that
@@ -73,20 +80,22 @@ def index_articles(articles: Iterable[Article]) -> None:
                 "ON CONFLICT (brand_id, term) DO UPDATE SET df = df + excluded.df",
                 [(b, t, n) for (b, t), n in df.items()])
         elif connection.vendor == "postgresql":
-            rows, vocabulary = [], set()
+            rows, known = [], set()
             for a in live:
                 title, tags, body = _parts(a)
                 rows.append((a.pk, a.brand_id, title, title, tags, tags, body, body))
-                vocabulary.update(w for w in words(f"{title} {tags} {body}")
-                                  if len(w) >= 4 and w not in STOPWORDS and not w.isdigit())
+                known.update((w, a.brand_id) for w in vocabulary(title, tags, body))
             cursor.executemany(
                 """INSERT INTO kb_search (article_id, brand_id, tsv) VALUES (%s, %s,
                      setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'A')
                   || setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'B')
                   || setweight(to_tsvector('roadie_fr', %s) || to_tsvector('roadie_en', %s), 'D'))""",
                 rows)
-            cursor.execute("INSERT INTO kb_word (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
-                           [sorted(vocabulary)])
+            # Each brand's own words (migration kb/0009): a brand's corrections come from them.
+            known = sorted(known)
+            cursor.execute("INSERT INTO kb_brand_word (word, brand_id) SELECT * FROM "
+                           "unnest(%s::text[], %s::bigint[]) ON CONFLICT DO NOTHING",
+                           [[w for w, _ in known], [b for _, b in known]])
 
 
 def unindex(article_ids: list[int]) -> None:

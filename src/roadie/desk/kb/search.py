@@ -179,13 +179,15 @@ def _pg_tsqueries(cursor, brand_ids: list[int], terms: list[str]) -> tuple[int, 
 
 def _pg_corrections(cursor, brand_ids: list[int], unknown: list[str]) -> dict[str, list[str]]:
     """Close words for the query words that match nothing in the brands searched, taken from
-    the words of those brands only (``kb_word`` holds every brand's: it proposes, the brands'
-    articles decide), so that another brand's vocabulary changes no correction."""
+    the words of those brands only (``kb_brand_word``, each brand's own, migration kb/0009;
+    a word an article no longer holds stays there, so the brands' articles decide), so that
+    another brand's vocabulary changes no correction."""
     out = {}
     for w in unknown:
         budget = allowed_typos(w)
-        cursor.execute("SELECT word FROM kb_word WHERE word %% %s AND length(word) BETWEEN %s AND %s "
-                       "ORDER BY similarity(word, %s) DESC, word", [w, len(w) - budget, len(w) + budget, w])
+        cursor.execute(f"SELECT word FROM kb_brand_word WHERE {_PG_BRANDS} AND word %% %s "
+                       "AND length(word) BETWEEN %s AND %s GROUP BY word ORDER BY similarity(word, %s) DESC, word",
+                       [brand_ids, w, len(w) - budget, len(w) + budget, w])
         close = [r[0] for r in cursor.fetchall() if edit_distance(w, r[0], cap=budget) <= budget]
         if close:
             cursor.execute(f"SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS u(w, i) WHERE {_PG_MATCHES} "
