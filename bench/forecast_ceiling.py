@@ -36,8 +36,7 @@ days through roadie's own treatment), per series x interval pair:
    rule a larger one than (b). It is a ceiling of a model, not of the data: counts more
    dispersed than Poisson, or a profile that is wrong, lower what is reachable; a test day's
    total is the realised one, so the naive keeps its level error between the two weeks.
-   A day with no data (``DayMatrix.missing``, when the series has one) is not scored, as in
-   ``backtest``.
+   A day with no data (``DayMatrix.missing``) is not scored, as in ``backtest``.
 4. **roadie**: its point forecast and its mean, recomputed here on the same folds by
    ``backtest`` exactly as bench/bench_forecast.py calls it (deterministic: the figures equal
    that bench's on the same code).
@@ -160,8 +159,7 @@ def pair_figures(s: forecast_data.Series, config: ForecastConfig) -> dict:
     first = n - HORIZON - (s.folds - 1) * s.step_days
     actual, naive, rate, ref = [], [], [], []
     fallback = 0
-    missing = getattr(s.history, "missing", None)
-    missing = np.zeros(n, bool) if missing is None else np.asarray(missing, bool)
+    missing = s.history.missing_mask
     for f in range(s.folds):
         origin = first + f * s.step_days
         train = s.history.slice(max(0, origin - 7 * HISTORY_WEEKS), origin)
