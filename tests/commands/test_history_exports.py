@@ -1,0 +1,245 @@
+"""``roadie forecast`` and ``roadie plan`` on export CSVs built the way real systems write
+them (natives of 5 to 60 minutes, offsets, ``Z`` or naive times across a DST change, empty
+intervals omitted, several series with their own first and last days, closed weekends, long
+gaps, level shifts): each file is forecast sensibly or refused in one line with exit 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from roadie.cli import main
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    brand: str
+    channel: str
+    kind: str  # "normal", "short" (a few days), "zeros", "single" (one contact in all)
+    first: int  # first and last day, counted from the file's first day
+    last: int
+    daily: float
+    shift_at: int | None  # a level shift (x shift) from that day on
+    shift: float
+
+
+@dataclass(frozen=True)
+class Export:
+    native: int
+    tz: str
+    style: str  # "offset", "Z", "naive"
+    first_day: dt.date
+    days: int
+    series: tuple[SeriesSpec, ...]
+    weekends_closed: bool
+    half_open: int | None  # a weekday open one week in two
+    gap: tuple[int, int] | None  # first missing day and length
+    last_week_missing: bool
+    omit_empty: bool
+    seed: int
+
+    def frame(self) -> pd.DataFrame:
+        rng = np.random.default_rng(self.seed)
+        zone = ZoneInfo(self.tz)
+        slots = np.arange(8 * 60, 20 * 60, self.native)  # open 08:00-20:00 local
+        shape = np.exp(-0.5 * ((slots / 60 - 13.0) / 3.0) ** 2)
+        shape /= shape.sum()
+        week = np.array([1.3, 1.1, 1.0, 1.0, 0.9, 0.6, 0.4])
+        rows = []
+        for s in self.series:
+            for d in range(s.first, s.last + 1):
+                day = self.first_day + dt.timedelta(days=d)
+                w = day.weekday()
+                if self.weekends_closed and w >= 5:
+                    continue
+                if self.half_open == w and (d // 7) % 2:
+                    continue
+                if self.gap and self.gap[0] <= d < self.gap[0] + self.gap[1]:
+                    continue
+                if self.last_week_missing and d > self.days - 8:
+                    continue
+                level = s.daily * week[w] * (s.shift if s.shift_at and d >= s.shift_at else 1)
+                counts = (np.zeros(slots.size, int) if s.kind in ("zeros", "single")
+                          else rng.poisson(level * shape))
+                if s.kind == "single" and d == s.first:
+                    counts[slots.size // 2] = 1
+                for minute, count in zip(slots, counts, strict=True):
+                    if self.omit_empty and count == 0 and minute != slots[0]:
+                        continue
+                    wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+                    if self.style == "naive":
+                        text = wall.isoformat()
+                    else:
+                        aware = wall.replace(tzinfo=zone)
+                        if self.style == "Z":
+                            text = aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                        else:
+                            text = aware.isoformat()
+                    rows.append((text, s.brand, s.channel, int(count)))
+        return pd.DataFrame(rows, columns=["start", "brand", "channel", "contacts"])
+
+
+@st.composite
+def exports(draw) -> Export:
+    days = draw(st.one_of(st.integers(7, 30), st.integers(31, 90), st.sampled_from([182, 280])))
+    first_day = draw(st.one_of(
+        st.sampled_from([dt.date(2026, 3, 16), dt.date(2026, 10, 12), dt.date(2025, 3, 1)]),
+        st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31))))
+    native = draw(st.sampled_from([5, 6, 10, 15, 30, 60]) if days <= 90
+                  else st.sampled_from([30, 60]))
+    count = draw(st.integers(1, 3))
+    series = []
+    for i in range(count):
+        kind = "normal" if i == 0 else draw(st.sampled_from(["normal", "short", "zeros",
+                                                             "single"]))
+        if kind == "short":
+            first = draw(st.integers(0, days - 1))
+            last = min(days - 1, first + draw(st.integers(0, 5)))
+        elif i == 0:
+            first, last = 0, days - 1
+        else:
+            first = draw(st.integers(0, days // 3))
+            last = days - 1 - draw(st.integers(0, days // 3))
+        shift_at = draw(st.none() | st.integers(1, days - 1))
+        series.append(SeriesSpec(
+            brand=f"b{i}", channel=draw(st.sampled_from(["call", "email", "chat"])),
+            kind=kind, first=first, last=max(first, last),
+            daily=draw(st.sampled_from([3.0, 40.0, 600.0])), shift_at=shift_at,
+            shift=draw(st.sampled_from([0.5, 1.6]))))
+    gap = None
+    if draw(st.booleans()) and days > 10:
+        start = draw(st.integers(1, days - 2))
+        gap = (start, draw(st.integers(1, 31)))
+    return Export(
+        native=native, tz=draw(st.sampled_from(["Europe/Paris", "America/New_York"])),
+        style=draw(st.sampled_from(["offset", "Z", "naive"])), first_day=first_day, days=days,
+        series=tuple(series), weekends_closed=draw(st.booleans()),
+        half_open=draw(st.none() | st.integers(0, 4)), gap=gap,
+        last_week_missing=draw(st.booleans()) if days > 14 else False,
+        omit_empty=draw(st.booleans()), seed=draw(st.integers(0, 2**16)))
+
+
+@st.composite
+def options(draw) -> dict:
+    return {
+        "interval": draw(st.sampled_from([15, 30, 60])),
+        "horizon": draw(st.sampled_from(["1d", "3d", "7d", "2w", "17d", "8w"])),
+        "backtest": draw(st.booleans()),
+        "folds": draw(st.integers(0, 6)),
+        "quantile": draw(st.none() | st.sampled_from([0.05, 0.5, 0.8, 0.95])),
+        "open": draw(st.none() | st.sampled_from(["08:00-20:00", "09:00-17:30", "07:00-01:00"])),
+        "closed": draw(st.sampled_from(["", "sun", "sat,sun", "2026-12-25", "wed"])),
+        "country": draw(st.sampled_from(["FR", "US", "IL", "none", "XX"])),
+    }
+
+
+def _argv(export: Export, opts: dict, path) -> list[str]:
+    argv = [str(path), "--interval", str(opts["interval"]), "--horizon", opts["horizon"],
+            "--country", opts["country"], "--tz", export.tz]
+    if opts["quantile"] is not None:
+        argv += ["--quantile", str(opts["quantile"])]
+    if opts["open"]:
+        argv += ["--open", opts["open"]]
+    if opts["closed"]:
+        argv += ["--closed", opts["closed"]]
+    return argv
+
+
+def _closed_days(opts: dict) -> tuple[set[dt.date], set[int]]:
+    days, weekdays = set(), set()
+    for part in filter(None, opts["closed"].split(",")):
+        if part in WEEKDAYS:
+            weekdays.add(WEEKDAYS.index(part))
+        else:
+            days.add(dt.date.fromisoformat(part))
+    return days, weekdays
+
+
+def _one_line_refusal(code: int, err: str) -> None:
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert lines and "Traceback" not in err
+    # the refusal is the last line (notes on the missing days may come before it)
+    assert lines[-1].startswith("roadie "), err
+
+
+def _local_days(starts: pd.Series, tz: str) -> pd.Series:
+    text = starts.astype(str)
+    if text.str.contains(r"(?:Z|[+-]\d\d:\d\d)$").all():
+        return pd.to_datetime(text, utc=True, format="ISO8601").dt.tz_convert(tz).dt.date
+    return pd.to_datetime(text, format="ISO8601").dt.date
+
+
+def _check_forecast(frame: pd.DataFrame, history: pd.DataFrame, export: Export, opts: dict,
+                    names: set[str]) -> None:
+    horizon = int(opts["horizon"][:-1]) * (7 if opts["horizon"].endswith("w") else 1)
+    assert set(frame["series"]) == names
+    value_columns = [c for c in frame.columns if c not in ("series", "start")]
+    values = frame[value_columns].to_numpy(float)
+    assert np.isfinite(values).all() and (values >= 0).all()
+    q = sorted((int(c[1:]), c) for c in value_columns if c.startswith("q"))
+    for (_, lo), (_, hi) in zip(q, q[1:], strict=False):
+        assert (frame[lo] <= frame[hi] + 1e-9).all(), (lo, hi)
+    day = _local_days(frame["start"], export.tz)
+    last = max(_local_days(history["start"], export.tz))
+    expected = {last + dt.timedelta(days=i + 1) for i in range(horizon)}
+    for name in names:
+        assert set(day[frame["series"] == name]) == expected, name
+    closed_dates, closed_weekdays = _closed_days(opts)
+    shut = day.map(lambda d: d in closed_dates or d.weekday() in closed_weekdays)
+    assert (values[shut.to_numpy()] == 0).all()
+
+
+def _names(export: Export) -> set[str]:
+    return {f"{s.brand}/{s.channel}" for s in export.series}
+
+
+def _expected_refusal(history: pd.DataFrame, export: Export, opts: dict) -> str | None:
+    """The refusals a user must get for this input (None: it must be forecast)."""
+    if opts["country"] == "XX":
+        return "country"
+    if opts["interval"] % export.native:
+        return "intervals"
+    days = _local_days(history["start"], export.tz)
+    for name, part in days.groupby(history["brand"] + "/" + history["channel"]):
+        if (max(part) - min(part)).days + 1 < 7:
+            return f"series {name}"
+    return None
+
+
+SETTINGS = settings(max_examples=12, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(export=exports(), opts=options())
+def test_forecast_of_any_export_is_sensible_or_refused_in_one_line(tmp_path_factory, capsys,
+                                                                    export, opts):
+    folder = tmp_path_factory.mktemp("export")
+    path = folder / "history.csv"
+    history = export.frame()
+    history.to_csv(path, index=False)
+    out = folder / "forecast.csv"
+    argv = ["forecast", *_argv(export, opts, path), "--out", str(out)]
+    if opts["backtest"]:
+        argv += ["--backtest", "--folds", str(opts["folds"])]
+    code = main(argv)
+    _, err = capsys.readouterr()
+    refusal = _expected_refusal(history, export, opts)
+    if refusal is None and code != 0 and opts["backtest"]:
+        refusal = "folds"  # the back-test's folds may not fit the history
+    if refusal is not None:
+        _one_line_refusal(code, err)
+        assert refusal in err.strip().splitlines()[-1], err
+        return
+    assert code == 0, err
+    _check_forecast(pd.read_csv(out), history, export, opts, _names(export))
