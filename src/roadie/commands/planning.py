@@ -382,20 +382,33 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
                           not in QUANTILES else ())
     bands: dict[float, dict] = {q: {} for q in levels} if args.method == "auto" else {}
+    # every series is forecast over the same days, those after the file's last day (as
+    # roadie plan does): a series whose rows end earlier is forecast over the days between
+    latest = max(m.start + dt.timedelta(days=m.days) for m in history.values())
     try:
         for name, matrix in history.items():
+            lead = (latest - (matrix.start + dt.timedelta(days=matrix.days))).days
+            if lead:
+                print(f"series {name}: its rows end on {matrix.dates[-1].isoformat()}, "
+                      f"{lead} day{'s' * (lead > 1)} before the file's last day; forecast "
+                      f"from {latest.isoformat()} like the others", file=sys.stderr)
+            ahead = horizon + lead
+
+            def cut(m, lead=lead):
+                return m.slice(lead, lead + horizon)
+
             if bands:
-                result = forecast_distribution(matrix, horizon_days=horizon,
+                result = forecast_distribution(matrix, horizon_days=ahead,
                                                config=replace(config, quantile=None),
                                                series=name, levels=levels)
-                mean = result.mean
+                mean = cut(result.mean)
                 for q in levels:
-                    bands[q][name] = result.quantiles[q]
-                points[name] = result.point
+                    bands[q][name] = cut(result.quantiles[q])
+                points[name] = cut(result.point)
                 choices[name] = result.model
             else:
-                mean = forecast_series(matrix, horizon_days=horizon, config=config,
-                                       series=name)
+                mean = cut(forecast_series(matrix, horizon_days=ahead, config=config,
+                                           series=name))
                 points[name] = mean
             means[name] = mean
     except (HistoryError, ValueError) as exc:
