@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,12 +139,13 @@ def options(draw) -> dict:
         "open": draw(st.none() | st.sampled_from(["08:00-20:00", "09:00-17:30", "07:00-01:00"])),
         "closed": draw(st.sampled_from(["", "sun", "sat,sun", "2026-12-25", "wed"])),
         "country": draw(st.sampled_from(["FR", "US", "IL", "none", "XX"])),
+        "tz": draw(st.sampled_from([None, None, None, "Mars/Olympus"])),  # None: the export's
     }
 
 
 def _argv(export: Export, opts: dict, path) -> list[str]:
     argv = [str(path), "--interval", str(opts["interval"]), "--horizon", opts["horizon"],
-            "--country", opts["country"], "--tz", export.tz]
+            "--country", opts["country"], "--tz", opts.get("tz") or export.tz]
     if opts["quantile"] is not None:
         argv += ["--quantile", str(opts["quantile"])]
     if opts["open"]:
@@ -198,14 +200,16 @@ def _check_forecast(frame: pd.DataFrame, history: pd.DataFrame, export: Export, 
     assert (values[shut.to_numpy()] == 0).all()
 
 
-def _names(export: Export) -> set[str]:
-    return {f"{s.brand}/{s.channel}" for s in export.series}
+def _names(history: pd.DataFrame) -> set[str]:
+    return set(history["brand"] + "/" + history["channel"])
 
 
 def _expected_refusal(history: pd.DataFrame, export: Export, opts: dict) -> str | None:
     """The refusals a user must get for this input (None: it must be forecast)."""
     if opts["country"] == "XX":
         return "country"
+    if opts.get("tz"):
+        return "--tz"
     if opts["interval"] % export.native:
         return "intervals"
     days = _local_days(history["start"], export.tz)
@@ -242,4 +246,145 @@ def test_forecast_of_any_export_is_sensible_or_refused_in_one_line(tmp_path_fact
         assert refusal in err.strip().splitlines()[-1], err
         return
     assert code == 0, err
-    _check_forecast(pd.read_csv(out), history, export, opts, _names(export))
+    _check_forecast(pd.read_csv(out), history, export, opts, _names(history))
+
+
+def _counts(first_day: dt.date, days: int, *, native: int = 15, daily: float = 300.0,
+            seed: int = 5, brand: str = "b0", channel: str = "call") -> pd.DataFrame:
+    export = Export(native=native, tz="Europe/Paris", style="offset", first_day=first_day,
+                    days=days, series=(SeriesSpec(brand, channel, "normal", 0, days - 1, daily,
+                                                  None, 1.0),),
+                    weekends_closed=True, half_open=None, gap=None, last_week_missing=False,
+                    omit_empty=True, seed=seed)
+    return export.frame()
+
+
+def _forecast_csv(capsys, tmp_path, frame: pd.DataFrame, *argv: str) -> tuple[int, str, str]:
+    path = tmp_path / f"history-{len(list(tmp_path.iterdir()))}.csv"
+    frame.to_csv(path, index=False)
+    out = path.with_suffix(".out.csv")
+    code = main(["forecast", str(path), "--out", str(out), *argv])
+    _, err = capsys.readouterr()
+    return code, (out.read_text() if code == 0 else ""), err
+
+
+def test_a_series_whose_rows_end_early_is_forecast_over_the_files_next_days(capsys, tmp_path):
+    first = dt.date(2026, 1, 5)
+    long = _counts(first, 40, brand="long")  # Monday 5 January to Friday 13 February
+    early = _counts(first, 33, brand="early", seed=6)  # to Friday 6 February
+    code, text, err = _forecast_csv(capsys, tmp_path, pd.concat([long, early]),
+                                    "--horizon", "7d")
+    assert code == 0, err
+    frame = pd.read_csv(pd.io.common.StringIO(text))
+    days = _local_days(frame["start"], "Europe/Paris")
+    expected = {first + dt.timedelta(days=40 + i) for i in range(7)}
+    assert set(days[frame["series"] == "early/call"]) == expected
+    assert set(days[frame["series"] == "long/call"]) == expected
+    assert "series early/call: its rows end on 2026-02-06, 7 days before" in err
+    # the early series' forecast is its own forecast 7 days further out, not a copy of its
+    # first week
+    alone_code, alone, _ = _forecast_csv(capsys, tmp_path, early, "--horizon", "14d")
+    assert alone_code == 0
+    alone = pd.read_csv(pd.io.common.StringIO(alone))
+    wanted = alone[_local_days(alone["start"], "Europe/Paris").isin(expected)]
+    got = frame[frame["series"] == "early/call"]
+    assert list(got["start"]) == list(wanted["start"])
+    assert np.allclose(got["mean"], wanted["mean"])
+
+
+def _call_log(counts: pd.DataFrame, *, native: int, seed: int = 1) -> pd.DataFrame:
+    """One row per contact, arriving at a second inside its interval, in shuffled order."""
+    rng = np.random.default_rng(seed)
+    starts = pd.to_datetime(counts["start"], format="ISO8601")
+    rows = []
+    for start, brand, channel, n in zip(starts, counts["brand"], counts["channel"],
+                                        counts["contacts"], strict=True):
+        for second in rng.integers(0, native * 60, size=int(n)):
+            rows.append(((start + pd.Timedelta(seconds=int(second))).isoformat(), brand,
+                         channel))
+    log = pd.DataFrame(rows, columns=["start", "brand", "channel"])
+    return log.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@settings(max_examples=4, deadline=None)
+@given(native=st.sampled_from([5, 15, 30]), interval=st.sampled_from([15, 30, 60]),
+       seed=st.integers(0, 100))
+def test_a_call_log_is_forecast_as_the_counts_it_adds_up_to(tmp_path_factory, native,
+                                                           interval, seed):
+    from roadie.engine.forecast import history_from_frame
+
+    counts = _counts(dt.date(2026, 3, 2), 28, native=native, daily=120.0, seed=seed)
+    log = _call_log(counts, native=native, seed=seed)
+    assert "contacts" not in log.columns and len(log) == counts["contacts"].sum()
+    from_counts = history_from_frame(counts, interval_minutes=max(interval, native))
+    from_log = history_from_frame(log, interval_minutes=interval)
+    if interval < native:  # the counts cannot be split; the log can
+        assert {k: m.values.sum() for k, m in from_log.items()} == {
+            k: m.values.sum() for k, m in from_counts.items()}
+        return
+    assert from_log.keys() == from_counts.keys()
+    for name, matrix in from_counts.items():
+        assert from_log[name].start == matrix.start
+        assert np.array_equal(from_log[name].values, matrix.values)
+        assert np.array_equal(from_log[name].closed_mask, matrix.closed_mask)
+    folder = tmp_path_factory.mktemp("log")
+    outputs = []
+    for name, frame in (("counts", counts), ("log", log)):
+        frame.to_csv(folder / f"{name}.csv", index=False)
+        code = main(["forecast", str(folder / f"{name}.csv"), "--interval", str(interval),
+                     "--horizon", "7d", "--out", str(folder / f"{name}.out.csv")])
+        assert code == 0
+        outputs.append((folder / f"{name}.out.csv").read_text())
+    assert outputs[0] == outputs[1]
+
+
+def test_a_call_log_with_a_bad_time_or_column_is_refused_by_line(capsys, tmp_path):
+    log = pd.DataFrame({"start": ["2026-03-02T08:00:12", "2026-03-02T08:01:40", "soon"]})
+    code, _, err = _forecast_csv(capsys, tmp_path, log)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "start" in err
+    code, _, err = _forecast_csv(capsys, tmp_path, pd.DataFrame(
+        {"DateTime": ["2003-03-03T07:00:00Z"], "Calls": ["111"]}))
+    assert code == 2
+    assert "lacks column start (columns found: DateTime, Calls)" in err
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    (["2026-03-02T08:00:00+01:00,3", "2026-03-02T08:30:00,4"],
+     "line 3: start '2026-03-02T08:30:00' is a local time, line 2's is a time with an offset"),
+    (["2026-03-02T08:00:00,3", "02/03/2026 08:30,4"],
+     "line 3: cannot read the start time '02/03/2026 08:30'"),
+    (["2026-03-02T08:00:00,3", ",4"], "line 3: start is empty"),
+    (["2026-03-02T08:00:00,3", "2026-03-02T08:30:00,inf"],
+     "line 3: contacts is not a finite number"),
+    (["2026-03-02T08:00:00,3", "2026-03-02T08:30:00,many"], "line 3: contacts is not a number"),
+])
+def test_a_bad_row_is_refused_in_one_line_that_names_it(capsys, tmp_path, rows, message):
+    path = tmp_path / "history.csv"
+    path.write_text("start,contacts\n" + "\n".join(rows) + "\n")
+    code = main(["forecast", str(path), "--out", str(tmp_path / "f.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_offsets_written_without_a_colon_or_minutes_are_offsets():
+    from roadie.engine.forecast import history_from_frame
+
+    days = [f"2026-03-{d:02d}" for d in range(2, 16)]
+    with_colon = pd.DataFrame({"start": [f"{d}T{t}:00+01:00" for d in days
+                                         for t in ("08:00", "08:30")], "contacts": 2})
+    for style in ("+0100", "+01"):
+        other = with_colon.assign(start=with_colon["start"].str.replace("+01:00", style))
+        mine = history_from_frame(other, interval_minutes=30)["all"]
+        theirs = history_from_frame(with_colon, interval_minutes=30)["all"]
+        assert np.array_equal(mine.values, theirs.values) and mine.start == theirs.start
+
+
+def test_an_unknown_time_zone_is_refused_by_its_option(capsys):
+    from pathlib import Path
+
+    history = Path(__file__).resolve().parents[2] / "examples" / "planning" / "history.csv"
+    code = main(["forecast", str(history), "--tz", "Mars/Olympus"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == (
+        "roadie forecast: --tz: unknown time zone 'Mars/Olympus' (e.g. Europe/Paris)")

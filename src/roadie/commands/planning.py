@@ -343,6 +343,12 @@ def _forecast_config(args: argparse.Namespace):
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
             raise CommandError(f"cannot read opening hours {args.opening!r}")
         open_from, open_until = dt.time(h1, m1), dt.time(h2, m2)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(args.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"--tz: unknown time zone {args.tz!r} (e.g. Europe/Paris)") from None
     country = None if str(args.country).lower() in ("", "none") else args.country.upper()
     if country is not None:
         import holidays

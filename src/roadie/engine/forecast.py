@@ -184,6 +184,8 @@ def history_from_frame(
     """Turn rows ``start, contacts[, brand][, channel]`` into one DayMatrix per series.
 
     ``start`` is an ISO 8601 time (an offset is honoured; a naive time is read in ``tz``).
+    Without a ``contacts`` column the frame is a call log: each row is one contact arriving
+    at ``start`` (to the second), counted in the interval it falls in.
     Intervals absent inside a day are zero. A whole day absent between the first and the last
     is *closed* when it is declared so (``closed_days``, ``closed_weekdays``), when its
     weekday has data on fewer than half of its dates (the weekend of a Monday-to-Friday
@@ -195,37 +197,63 @@ def history_from_frame(
     """
     if interval_minutes not in (5, 6, 10, 15, 20, 30, 60):
         raise HistoryError("the interval must be one of 5, 6, 10, 15, 20, 30 or 60 minutes")
-    missing = {"start", "contacts"} - set(frame.columns)
-    if missing:
-        raise HistoryError(f"history lacks column(s): {', '.join(sorted(missing))}")
+    if "start" not in frame.columns:
+        found = ", ".join(map(str, frame.columns))
+        raise HistoryError(f"history lacks column start (columns found: {found})")
     unknown = set(frame.columns) - {"start", "contacts", "brand", "channel"}
     if unknown:
         raise HistoryError(f"unknown history column(s): {', '.join(sorted(unknown))}")
     if frame.empty:
         raise HistoryError("the history is empty")
-    contacts = pd.to_numeric(frame["contacts"], errors="coerce")
+    # no contacts column: a call log, one row per contact (its arrival time)
+    call_log = "contacts" not in frame.columns
+    if call_log:
+        contacts = pd.Series(1.0, frame.index)
+    else:
+        contacts = pd.to_numeric(frame["contacts"], errors="coerce")
     if contacts.isna().any():
         row = int(np.flatnonzero(contacts.isna().to_numpy())[0]) + 2
         raise HistoryError(f"line {row}: contacts is not a number")
     if (contacts < 0).any():
         row = int(np.flatnonzero((contacts < 0).to_numpy())[0]) + 2
         raise HistoryError(f"line {row}: contacts is negative")
+    if not np.isfinite(contacts.to_numpy(float)).all():
+        row = int(np.flatnonzero(~np.isfinite(contacts.to_numpy(float)))[0]) + 2
+        raise HistoryError(f"line {row}: contacts is not a finite number")
+    for column in ("start", "brand", "channel"):
+        if column in frame:
+            empty = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+            if empty.any():
+                raise HistoryError(f"line {int(np.flatnonzero(empty.to_numpy())[0]) + 2}: "
+                                   f"{column} is empty")
     zone = ZoneInfo(tz)
-    text = frame["start"].astype(str).str.strip()
-    offset = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    text = frame["start"].astype(str).str.strip().str.replace(r"z$", "Z", regex=True)
+    # an offset (Z, +01, +0100, +01:00) after a time of day
+    offset = text.str.contains(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$",
+                               regex=True)
     if offset.any() and not offset.all():
-        raise HistoryError("start times mix local times and times with an offset")
+        row = int(np.flatnonzero((offset != offset.iloc[0]).to_numpy())[0])
+        kinds = ("a local time", "a time with an offset")
+        raise HistoryError(
+            f"line {row + 2}: start {text.iloc[row]!r} is {kinds[int(offset.iloc[row])]}, "
+            f"line 2's is {kinds[int(offset.iloc[0])]} (do not mix the two in one file)")
     try:
         stamps = pd.to_datetime(text, format="ISO8601", utc=bool(offset.all()))
     except (ValueError, TypeError) as exc:
-        raise HistoryError(f"cannot read the start times: {exc}") from None
+        bad = pd.to_datetime(text, format="ISO8601", utc=bool(offset.all()), errors="coerce")
+        if bad.isna().any():
+            row = int(np.flatnonzero(bad.isna().to_numpy())[0])
+            raise HistoryError(f"line {row + 2}: cannot read the start time "
+                               f"{text.iloc[row]!r} (write e.g. 2026-03-02T08:00:00+01:00)"
+                               ) from None
+        raise HistoryError(f"cannot read the start times: {str(exc).splitlines()[0]}") from None
     local = stamps.dt.tz_convert(zone).dt.tz_localize(None) if offset.all() else stamps
     brand = frame["brand"].astype(str) if "brand" in frame else pd.Series("all", frame.index)
     channel = frame["channel"].astype(str) if "channel" in frame else None
     key = brand if channel is None else brand + "/" + channel
     minutes = local.dt.hour * 60 + local.dt.minute
     native = _native_step(minutes.to_numpy())
-    if interval_minutes % native:
+    if not call_log and interval_minutes % native:
         raise HistoryError(
             f"history comes in {native}-minute intervals, which do not add up to "
             f"{interval_minutes}-minute intervals"
