@@ -370,13 +370,15 @@ def test_a_bad_row_is_refused_in_one_line_that_names_it(capsys, tmp_path, rows, 
 def test_offsets_written_without_a_colon_or_minutes_are_offsets():
     from roadie.engine.forecast import history_from_frame
 
-    days = [f"2026-03-{d:02d}" for d in range(2, 16)]
-    with_colon = pd.DataFrame({"start": [f"{d}T{t}:00+01:00" for d in days
-                                         for t in ("08:00", "08:30")], "contacts": 2})
-    for style in ("+0100", "+01"):
-        other = with_colon.assign(start=with_colon["start"].str.replace("+01:00", style))
+    # UTC times in July: 06:00 UTC is 08:00 in Paris
+    days = [f"2026-07-{d:02d}" for d in range(6, 20)]
+    with_colon = pd.DataFrame({"start": [f"{d}T{t}:00+00:00" for d in days
+                                         for t in ("06:00", "06:30")], "contacts": 2})
+    theirs = history_from_frame(with_colon, interval_minutes=30)["all"]
+    assert theirs.values[0, 16] == 2  # the 08:00 slot
+    for style in ("+0000", "+00", "z"):
+        other = with_colon.assign(start=with_colon["start"].str.replace("+00:00", style))
         mine = history_from_frame(other, interval_minutes=30)["all"]
-        theirs = history_from_frame(with_colon, interval_minutes=30)["all"]
         assert np.array_equal(mine.values, theirs.values) and mine.start == theirs.start
 
 
