@@ -390,3 +390,23 @@ def test_an_unknown_time_zone_is_refused_by_its_option(capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == (
         "roadie forecast: --tz: unknown time zone 'Mars/Olympus' (e.g. Europe/Paris)")
+
+
+def test_a_small_series_with_its_empty_intervals_omitted_is_not_taken_for_coarser_data():
+    from roadie.engine.forecast import HistoryError, history_from_frame
+
+    # a quarter-hour export of a small brand: three weeks of rows at 09:00 and 11:00 only
+    days = [dt.date(2026, 3, 2) + dt.timedelta(days=i) for i in range(21)]
+    sparse = pd.DataFrame({"start": [f"{d}T{t}:00+01:00" for d in days for t in ("09:00",
+                                                                                "11:00")],
+                           "contacts": 1})
+    matrix = history_from_frame(sparse, interval_minutes=15)["all"]
+    assert matrix.values.sum() == 42 and matrix.values[:, [36, 44]].sum() == 42
+    # an hourly export over the day is refused at the quarter hour, as before
+    hourly = pd.DataFrame({"start": [f"{d}T{h:02d}:00:00+01:00" for d in days
+                                     for h in range(8, 20)], "contacts": 3})
+    with pytest.raises(HistoryError, match="60-minute intervals, which do not add up to 15"):
+        history_from_frame(hourly, interval_minutes=15)
+    daily = pd.DataFrame({"start": [f"{d}T00:00:00+01:00" for d in days], "contacts": 80})
+    with pytest.raises(HistoryError, match="every row starts at 00:00"):
+        history_from_frame(daily, interval_minutes=30)

@@ -126,8 +126,8 @@ def test_bad_history_is_refused():
         history_from_frame(frame.assign(contacts=-1), interval_minutes=30)
     with pytest.raises(HistoryError, match="do not add up"):
         history_from_frame(frame, interval_minutes=15)
-    with pytest.raises(HistoryError, match="lacks column"):
-        history_from_frame(frame.drop(columns="contacts"), interval_minutes=30)
+    with pytest.raises(HistoryError, match="lacks column start"):
+        history_from_frame(frame.drop(columns="start"), interval_minutes=30)
 
 
 @pytest.mark.skipif(not BANK.exists(), reason="shared bank data not present")

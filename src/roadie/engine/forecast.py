@@ -253,7 +253,17 @@ def history_from_frame(
     key = brand if channel is None else brand + "/" + channel
     minutes = local.dt.hour * 60 + local.dt.minute
     native = _native_step(minutes.to_numpy())
-    if not call_log and interval_minutes % native:
+    starts = np.unique(minutes.to_numpy())
+    if not call_log and starts.size < 2 and interval_minutes < 24 * 60:
+        raise HistoryError(
+            f"every row starts at {int(starts[0]) // 60:02d}:{int(starts[0]) % 60:02d}, so the "
+            f"history's own interval cannot be told (daily figures cannot be forecast in "
+            f"{interval_minutes}-minute intervals)")
+    # a step the rows' few distinct start times fall on by chance (a small series with its
+    # empty intervals omitted) is not the file's interval: refused only when the chance that
+    # rows of a finer file all land on it is under 1 %
+    chance = (math.gcd(native, interval_minutes) / native) ** starts.size
+    if not call_log and interval_minutes % native and chance < 0.01:
         raise HistoryError(
             f"history comes in {native}-minute intervals, which do not add up to "
             f"{interval_minutes}-minute intervals"
