@@ -412,3 +412,27 @@ def test_a_small_series_with_its_empty_intervals_omitted_is_not_taken_for_coarse
     daily = pd.DataFrame({"start": [f"{d}T00:00:00+01:00" for d in days], "contacts": 80})
     with pytest.raises(HistoryError, match="every row starts at 00:00"):
         history_from_frame(daily, interval_minutes=30)
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(export=exports(), opts=options())
+def test_plan_of_any_export_is_made_or_refused_in_one_line(tmp_path_factory, capsys, export,
+                                                           opts):
+    folder = tmp_path_factory.mktemp("plan")
+    history = export.frame()
+    history.to_csv(folder / "history.csv", index=False)
+    argv = ["plan", *_argv(export, {**opts, "horizon": "3d"}, folder / "history.csv"),
+            "--out", str(folder / "out"), "--time-limit", "2"]
+    code = main(argv)
+    err = capsys.readouterr().err
+    refusal = _expected_refusal(history, export, opts)
+    if refusal is not None and (code != 0 or refusal != "intervals"):
+        _one_line_refusal(code, err)
+        assert refusal in err.strip().splitlines()[-1], err
+        return
+    assert code == 0, err
+    forecast = pd.read_csv(folder / "out" / "forecast.csv")
+    assert set(forecast["series"]) == _names(history)
+    assert (forecast.drop(columns=["series", "start"]).to_numpy(float) >= 0).all()

@@ -701,8 +701,10 @@ def backtest(
     first_origin = n - horizon_days - (folds - 1) * step_days
     if first_origin < 14:
         raise HistoryError(
-            f"series {series}: too little history for {folds} folds of {horizon_days} days"
-        )
+            f"series {series}: too little history for {folds} fold{'s' * (folds > 1)} of "
+            f"{horizon_days} day{'s' * (horizon_days > 1)} ({n} days; it needs "
+            f"{14 + horizon_days + (folds - 1) * step_days}: fewer --folds or a shorter "
+            "--horizon)")
     missing = history.missing_mask
     err = nerr = actual_sum = 0.0
     count = 0
