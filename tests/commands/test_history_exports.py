@@ -246,6 +246,7 @@ def test_forecast_of_any_export_is_sensible_or_refused_in_one_line(tmp_path_fact
     if refusal is not None and (code != 0 or refusal != "intervals"):
         _one_line_refusal(code, err)
         assert refusal in err.strip().splitlines()[-1], err
+        assert not out.exists()  # a refusal writes nothing
         return
     assert code == 0, err
     _check_forecast(pd.read_csv(out), history, export, opts, _names(history))
@@ -436,3 +437,11 @@ def test_plan_of_any_export_is_made_or_refused_in_one_line(tmp_path_factory, cap
     forecast = pd.read_csv(folder / "out" / "forecast.csv")
     assert set(forecast["series"]) == _names(history)
     assert (forecast.drop(columns=["series", "start"]).to_numpy(float) >= 0).all()
+
+
+def test_folds_that_do_not_fit_are_refused_before_anything_is_written(capsys, tmp_path):
+    code, _, err = _forecast_csv(capsys, tmp_path, _counts(dt.date(2026, 3, 2), 26),
+                                 "--backtest", "--folds", "4", "--horizon", "7d")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "series b0/call: too little history for 4 folds of 7 days (26 days; it needs 42" in err
+    assert not list(tmp_path.glob("*.out.csv"))

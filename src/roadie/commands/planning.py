@@ -419,6 +419,16 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             means[name] = mean
     except (HistoryError, ValueError) as exc:
         raise CommandError(str(exc)) from None
+    rows = []  # the back-test's, before anything is written (a refusal writes nothing)
+    if args.backtest:
+        if args.folds < 1:
+            raise CommandError("--folds must be at least 1")
+        try:
+            for name, matrix in history.items():
+                rows.append(backtest(matrix, horizon_days=horizon, folds=args.folds,
+                                     config=replace(config, quantile=None), series=name))
+        except (HistoryError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
     # forecast: the point forecast (scored by the back-test); mean: the expected count,
     # which staffing takes; then the quantiles (docs/planning.md)
     frame = to_frame(points, tz=args.tz)
@@ -458,15 +468,6 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                 print(f"series {name}: {small} smaller level change{'s' * (small > 1)} (under "
                       f"{round((REPORT_SHIFT_AT - 1) * 100)} %) also acted on", file=note)
     if args.backtest:
-        if args.folds < 1:
-            raise CommandError("--folds must be at least 1")
-        rows = []
-        try:
-            for name, matrix in history.items():
-                rows.append(backtest(matrix, horizon_days=horizon, folds=args.folds,
-                                     config=replace(config, quantile=None), series=name))
-        except (HistoryError, ValueError) as exc:
-            raise CommandError(str(exc)) from None
         print(f"back-test: {args.folds} origins a week apart, {horizon}-day horizon")
         print("wMAPE and MASE of the mean (staffing); point wMAPE: of the point forecast "
               "(the forecast column); q90/q10 about: the share beyond the quantile is 10 % "
