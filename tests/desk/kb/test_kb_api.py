@@ -120,3 +120,27 @@ def test_article_list_and_search_cost_a_fixed_number_of_queries(api_client, peop
         assert len(client.get("/api/kb/articles", {"brand": "meubles-co"}).json()) == 34
     with django_assert_max_num_queries(9):
         assert len(client.get("/api/kb/search", {"brand": "meubles-co", "q": "livraison", "limit": 20}).json()) == 20
+
+
+def test_search_hits_are_those_of_search_with_every_field(api_client, people, furniture, bank, make_article,
+                                                          django_assert_max_num_queries):
+    """The API fetches only the fields its hits show (``api.HIT_FIELDS``): the same hits as
+    ``search()`` with the whole articles, and no query per hit."""
+    from django.urls import reverse
+
+    from roadie.desk.kb.search import search
+
+    for n in range(12):
+        make_article(brand=furniture, slug=f"meuble-{n}", title=f"Meubles livrés {n}", category="Livraison",
+                     summary=f"Résumé {n}", body=f"Les meubles sont livrés en {n + 2} semaines. " * (n + 1))
+    client = api_client(people["operator"])
+    for q, brand in [("meubles livrés semaines", "meubles-co"), ("livriason", "meubles-co"), ("card", None)]:
+        params = {"q": q, "limit": 10, "mode": "fulltext", **({"brand": brand} if brand else {})}
+        with django_assert_max_num_queries(9):
+            got = client.get("/api/kb/search", params).json()
+        brand_ids = [furniture.pk] if brand else [furniture.pk, bank.pk]
+        expected = [{"brand": h.article.brand.slug, "slug": h.article.slug, "title": h.article.title,
+                     "category": h.article.category, "snippet": h.snippet, "score": h.score,
+                     "url": reverse("kb-article", args=[h.article.brand.slug, h.article.slug])}
+                    for h in search(brand_ids, q, limit=10, mode="fulltext")]
+        assert got and got == expected, q

@@ -132,6 +132,10 @@ def _forbidden(call, *args, **kwargs):
         raise HttpError(403, str(exc) or "forbidden") from None
 
 
+# What a hit of the API reads of its article (``_url`` included): nothing else is fetched.
+HIT_FIELDS = ("brand__slug", "slug", "title", "category")
+
+
 @router.get("/kb/search", response=list[HitOut])
 def search_articles(request: HttpRequest, filters: Query[SearchFilter]):
     """Ranked search over the published articles of the brands this user may read (or of
@@ -140,7 +144,8 @@ def search_articles(request: HttpRequest, filters: Query[SearchFilter]):
         raise HttpError(422, f"mode must be one of {', '.join(MODES)}")
     brand_ids = access.searchable_brand_ids(request.auth, filters.brand)
     try:
-        hits = search(brand_ids, filters.q, limit=max(1, min(filters.limit, 50)), mode=filters.mode)
+        hits = search(brand_ids, filters.q, limit=max(1, min(filters.limit, 50)), mode=filters.mode,
+                      fields=HIT_FIELDS)
     except ValueError as exc:
         raise HttpError(422, str(exc)) from None
     return [{"brand": h.article.brand.slug, "slug": h.article.slug, "title": h.article.title,

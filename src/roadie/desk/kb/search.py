@@ -286,14 +286,21 @@ def ranked_ids(brand_ids: list[int], query: str, *, limit: int = 10, mode: str =
     return fuse([ft.ids, sem.ids])[:limit], ft.stems
 
 
-def search(brand_ids: list[int], query: str, *, limit: int = 10, mode: str = "hybrid") -> list[Hit]:
-    """Hits best first, with a highlighted snippet each."""
+def search(brand_ids: list[int], query: str, *, limit: int = 10, mode: str = "hybrid",
+           fields: tuple[str, ...] = ()) -> list[Hit]:
+    """Hits best first, with a highlighted snippet each. ``fields``: the only fields of the
+    article (and ``brand__...`` of its brand) that the caller reads, if it says so (any
+    other costs a query when read); else every field but the rendered HTML and the embedding."""
     limit = max(1, min(int(limit), 100))
     ranked, extra = ranked_ids(list(brand_ids), query, limit=limit, mode=mode)
-    # The rendered HTML and the embedding are not shown with a hit: not read either. No
-    # ORDER BY (the model's ordering would join and sort the brand's name for a dict by id).
-    articles = (Article.objects.select_related("brand").defer("html", "embedding").order_by()
-                .in_bulk([i for i, _ in ranked]))
+    # No ORDER BY (the model's ordering would join and sort the brand's name for a dict by id).
+    articles = Article.objects.select_related("brand").order_by()
+    if fields:
+        articles = articles.only("brand", *fields, "summary", "body")  # the snippet's text
+    else:
+        # The rendered HTML and the embedding are not shown with a hit: not read either.
+        articles = articles.defer("html", "embedding")
+    articles = articles.in_bulk([i for i, _ in ranked])
     qstems = {s for w in query_words(query) for s in stems_of(w)} | extra
     hits = []
     for article_id, score in ranked:
