@@ -140,12 +140,29 @@ def options(draw) -> dict:
         "closed": draw(st.sampled_from(["", "sun", "sat,sun", "2026-12-25", "wed"])),
         "country": draw(st.sampled_from(["FR", "US", "IL", "none", "XX"])),
         "tz": draw(st.sampled_from([None, None, None, "Mars/Olympus"])),  # None: the export's
+        # a special period: none, on every series, on one, on no series of the file, or bad
+        "special": draw(st.sampled_from([None, None, "all", "b0", "nobody", "bad"])),
     }
+
+
+def _special(export: Export, opts: dict, path) -> list[str]:
+    """``--special FILE``: a sale from the history's last fortnight to a week ahead."""
+    if not opts.get("special"):
+        return []
+    last = export.first_day + dt.timedelta(days=export.days - 1)
+    first, until = last - dt.timedelta(days=14), last + dt.timedelta(days=7)
+    series = {"all": "", "b0": f"b0/{export.series[0].channel}", "nobody": "nobody/call",
+              "bad": ""}[opts["special"]]
+    uplift = "-1" if opts["special"] == "bad" else "1.5"
+    path.write_text("name,first_day,last_day,uplift,series\n"
+                    f"sale,{first},{until},{uplift},{series}\n")
+    return ["--special", str(path)]
 
 
 def _argv(export: Export, opts: dict, path) -> list[str]:
     argv = [str(path), "--interval", str(opts["interval"]), "--horizon", opts["horizon"],
-            "--country", opts["country"], "--tz", opts.get("tz") or export.tz]
+            "--country", opts["country"], "--tz", opts.get("tz") or export.tz,
+            *_special(export, opts, path.with_name("special.csv"))]
     if opts["quantile"] is not None:
         argv += ["--quantile", str(opts["quantile"])]
     if opts["open"]:
@@ -198,6 +215,13 @@ def _check_forecast(frame: pd.DataFrame, history: pd.DataFrame, export: Export, 
     closed_dates, closed_weekdays = _closed_days(opts)
     shut = day.map(lambda d: d in closed_dates or d.weekday() in closed_weekdays)
     assert (values[shut.to_numpy()] == 0).all()
+    if opts["open"]:  # nothing outside the declared opening hours
+        start, end = (int(t[:2]) * 60 + int(t[3:]) for t in opts["open"].split("-"))
+        wall = pd.to_datetime(frame["start"].str[11:16], format="%H:%M")
+        minute = (wall.dt.hour * 60 + wall.dt.minute).to_numpy()
+        inside = (minute >= start) & (minute < end) if end > start else (
+            (minute >= start) | (minute < end))
+        assert (values[~inside] == 0).all()
 
 
 def _names(history: pd.DataFrame) -> set[str]:
@@ -210,10 +234,14 @@ def _expected_refusal(history: pd.DataFrame, export: Export, opts: dict) -> str 
         return "--tz"
     if opts["country"] == "XX":
         return "country"
+    if opts.get("special") == "bad":
+        return "special.csv line 2: uplift must be positive"
     if opts["interval"] % export.native:
         # (a file whose few distinct start times could fall on the coarser step by chance
         # is read at --interval)
         return "intervals"
+    if opts.get("special") == "nobody":
+        return "special.csv line 2: no history for series nobody/call"
     days = _local_days(history["start"], export.tz)
     for name, part in days.groupby(history["brand"] + "/" + history["channel"]):
         if (max(part) - min(part)).days + 1 < 7:
@@ -445,3 +473,14 @@ def test_folds_that_do_not_fit_are_refused_before_anything_is_written(capsys, tm
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "series b0/call: too little history for 4 folds of 7 days (26 days; it needs 42" in err
     assert not list(tmp_path.glob("*.out.csv"))
+
+
+def test_a_special_period_of_a_series_the_history_lacks_is_refused(capsys, tmp_path):
+    special = tmp_path / "special.csv"
+    special.write_text("name,first_day,last_day,uplift,series\n"
+                       "sale,2026-03-20,2026-03-27,1.5,b0/call\n"
+                       "sale,2026-03-20,2026-03-27,1.5,bo/call\n")
+    code, _, err = _forecast_csv(capsys, tmp_path, _counts(dt.date(2026, 3, 2), 19),
+                                 "--special", str(special))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "special.csv line 3: no history for series bo/call (the series: b0/call)" in err

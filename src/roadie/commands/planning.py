@@ -276,6 +276,10 @@ def _load_history(args: argparse.Namespace, config):
                                      country=config.country, holiday_days=config.holiday_days)
     except HistoryError as exc:
         raise CommandError(f"{args.history}: {exc}") from None
+    for line, period in enumerate(config.special_periods, start=2):  # one per row, in order
+        if period.series is not None and period.series not in history:
+            raise CommandError(f"{args.special} line {line}: no history for series "
+                               f"{period.series} (the series: {', '.join(sorted(history))})")
     for name, matrix in history.items():
         gaps = matrix.missing_dates
         if gaps:
