@@ -484,3 +484,41 @@ def test_a_special_period_of_a_series_the_history_lacks_is_refused(capsys, tmp_p
                                  "--special", str(special))
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "special.csv line 3: no history for series bo/call (the series: b0/call)" in err
+
+
+def _naive_all_day(first: dt.date, days: int, zone: str = "Europe/Paris") -> pd.DataFrame:
+    """Half-hourly naive local times round the clock, as a wall clock writes them: on the
+    autumn change 02:00 and 02:30 come twice, on the spring one they do not exist."""
+    tz = ZoneInfo(zone)
+    rows = []
+    moment = dt.datetime.combine(first, dt.time(), tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time(), tz).astimezone(dt.UTC)
+    while moment < end:
+        rows.append((moment.astimezone(tz).replace(tzinfo=None).isoformat(), 2))
+        moment += dt.timedelta(minutes=30)
+    return pd.DataFrame(rows, columns=["start", "contacts"])
+
+
+def test_an_export_appended_twice_is_refused_but_the_autumn_hour_is_not(capsys, tmp_path):
+    autumn = _naive_all_day(dt.date(2026, 10, 12), 21)  # the clocks go back on 25 October
+    assert autumn["start"].duplicated().sum() == 2
+    code, text, err = _forecast_csv(capsys, tmp_path, autumn, "--horizon", "1d")
+    assert code == 0, err
+    twice = pd.concat([autumn, autumn.iloc[100:110]], ignore_index=True)
+    code, _, err = _forecast_csv(capsys, tmp_path, twice)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert (f"line {len(autumn) + 2}: a second row for series all at "
+            f"{autumn['start'][100]} (line 102; an export appended twice?)") in err
+    # a call log has one row per contact: two at the same second are two contacts
+    log = pd.DataFrame({"start": ["2026-03-02T08:00:05"] * 2 + [
+        f"2026-03-{d:02d}T{h}:10:00" for d in range(2, 12) for h in (9, 10, 11)]})
+    code, _, err = _forecast_csv(capsys, tmp_path, log, "--horizon", "1d")
+    assert code == 0, err
+
+
+def test_a_year_without_any_row_names_the_stray_line(capsys, tmp_path):
+    counts = _counts(dt.date(2026, 3, 2), 21)
+    stray = counts.iloc[[5]].assign(start=counts["start"].iloc[5].replace("2026", "2062"))
+    code, _, err = _forecast_csv(capsys, tmp_path, pd.concat([counts, stray]))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"line {len(counts) + 2}: no row at all between 2026-03-20 and 2062-03-02" in err

@@ -276,6 +276,7 @@ def _load_history(args: argparse.Namespace, config):
                                      country=config.country, holiday_days=config.holiday_days)
     except HistoryError as exc:
         raise CommandError(f"{args.history}: {exc}") from None
+    _refuse_repeated_rows(frame, args)
     for line, period in enumerate(config.special_periods, start=2):  # one per row, in order
         if period.series is not None and period.series not in history:
             raise CommandError(f"{args.special} line {line}: no history for series "
@@ -289,6 +290,39 @@ def _load_history(args: argparse.Namespace, config):
                   f"open, no data) left out of the forecast and the back-test: {shown}{more}"
                   " (--fill-gaps copies the week before instead)", file=sys.stderr)
     return history
+
+
+def _refuse_repeated_rows(frame, args: argparse.Namespace) -> None:
+    """A counts export holds one row per series and interval: a second row for the same
+    series and start (an export appended twice) would be added up silently, so it is refused.
+    The local times repeated by the autumn daylight-saving change are not repeats; a call log
+    (no ``contacts`` column) holds one row per contact and is not checked."""
+    from zoneinfo import ZoneInfo
+
+    if "contacts" not in frame.columns:
+        return
+    key = [c for c in ("brand", "channel") if c in frame.columns]
+    starts = frame["start"].astype(str).str.strip()
+    table = frame[key].astype(str).assign(start=starts)
+    repeated = table.duplicated(keep="first")
+    if not repeated.any():
+        return
+    zone = ZoneInfo(args.tz)
+    counts = table[table.duplicated(keep=False)].value_counts()
+    for row in np.flatnonzero(repeated.to_numpy()):
+        text = starts.iloc[row]
+        try:
+            wall = dt.datetime.fromisoformat(text)
+        except ValueError:
+            wall = None
+        if wall is not None and wall.tzinfo is None and counts[tuple(table.iloc[row])] == 2 \
+                and wall.replace(tzinfo=zone, fold=0).utcoffset() != wall.replace(
+                    tzinfo=zone, fold=1).utcoffset():
+            continue  # the hour the clocks go back shows twice in local times
+        first = int(np.flatnonzero((table == table.iloc[row]).all(axis=1).to_numpy())[0])
+        series = "/".join(table.iloc[row][key]) or "all"
+        raise CommandError(f"{args.history} line {row + 2}: a second row for series {series} "
+                           f"at {text} (line {first + 2}; an export appended twice?)")
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -268,6 +268,7 @@ def history_from_frame(
             f"history comes in {native}-minute intervals, which do not add up to "
             f"{interval_minutes}-minute intervals"
         )
+    _refuse_stray_rows(local.dt.normalize())
     slots = 24 * 60 // interval_minutes
     result: dict[str, DayMatrix] = {}
     data = pd.DataFrame(
@@ -305,6 +306,27 @@ def history_from_frame(
                                       closed if closed.any() else None,
                                       gaps if gaps.any() else None)
     return result
+
+
+# a year with no row at all between two rows of the file: one side is a typing error (2062
+# for 2026), not a history
+STRAY_GAP_DAYS = 366
+
+
+def _refuse_stray_rows(days: pd.Series) -> None:
+    """Refuse a file whose rows (all series together) leave more than ``STRAY_GAP_DAYS``
+    days without a row, naming the line of the row on the side with fewer rows."""
+    order = np.argsort(days.to_numpy(), kind="stable")
+    ordered = days.to_numpy()[order]
+    gaps = np.diff(ordered).astype("timedelta64[D]").astype(int)
+    if not gaps.size or gaps.max() <= STRAY_GAP_DAYS:
+        return
+    at = int(np.argmax(gaps))
+    row = int(order[at] if at + 1 <= ordered.size - at - 1 else order[at + 1])
+    before = pd.Timestamp(ordered[at]).date()
+    after = pd.Timestamp(ordered[at + 1]).date()
+    raise HistoryError(f"line {row + 2}: no row at all between {before} and {after} "
+                       f"({int(gaps[at])} days): is the year of that start a typing error?")
 
 
 def _native_step(minutes: np.ndarray) -> int:
