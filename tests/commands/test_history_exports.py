@@ -230,12 +230,12 @@ def _names(history: pd.DataFrame) -> set[str]:
 
 def _expected_refusal(history: pd.DataFrame, export: Export, opts: dict) -> str | None:
     """The refusals a user must get for this input (None: it must be forecast)."""
+    if opts.get("special") == "bad":
+        return "special.csv line 2: uplift must be positive"
     if opts.get("tz"):
         return "--tz"
     if opts["country"] == "XX":
         return "country"
-    if opts.get("special") == "bad":
-        return "special.csv line 2: uplift must be positive"
     if opts["interval"] % export.native:
         # (a file whose few distinct start times could fall on the coarser step by chance
         # is read at --interval)
