@@ -45,8 +45,8 @@ from roadie.engine.forecast_topdown import (
     weekday_medians,
 )
 
-__all__ = ["AutoModel", "auto_predict", "fit_auto", "level_breaks", "point_table",
-           "topdown_tables", "weekday_baseline"]
+__all__ = ["AutoModel", "CalibrationBlock", "auto_predict", "calibration_data", "fit_auto",
+           "level_breaks", "point_table", "recalibrated", "topdown_tables", "weekday_baseline"]
 
 DAILY = (
     *(("mean", k) for k in (1, 2, 4, 8)),
@@ -560,6 +560,7 @@ class _Fold:
     actual: np.ndarray
     td_daily: np.ndarray  # top-down daily candidates [c, w]
     td_prof: np.ndarray  # top-down profile candidates [p, w, s]
+    days: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # window index per row
 
     def combination(self, winners, k: int) -> np.ndarray:
         parts = [self.daily[c, self.wd, None] * self.prof[p, self.wd, :] for c, p in winners]
@@ -589,7 +590,7 @@ def _fold(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray, totals:
     td_daily = topdown_daily(td_totals[:origin], weekdays[:origin], idx)
     td_prof = topdown_profiles(values[:origin], idx)
     return _Fold(origin, weight, daily, prof, means, medians, weekdays[span], values[span],
-                 td_daily, td_prof)
+                 td_daily, td_prof, span)
 
 
 def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
@@ -627,6 +628,44 @@ def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray, slot: np.ndarray) 
                 weights=tuple(wt[band == b] for b in range(count)))
 
 
+@dataclass(frozen=True)
+class CalibrationBlock:
+    """One origin's errors among those that calibrate a model's quantiles (read-only, for
+    diagnostics): the chosen mean's forecast of its days and what came, on the re-levelled
+    window."""
+
+    source: str  # "inner" (an inner origin) or "late" (fourth revision: after the latest one)
+    origin: int  # index into the window of the first day forecast
+    days: np.ndarray  # index into the window of each row (regular days only)
+    mean: np.ndarray  # days x slots
+    actual: np.ndarray  # days x slots
+    weight: float  # the fold weight the calibration gives these errors
+
+
+def calibration_data(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
+                     ) -> tuple[AutoModel, tuple[CalibrationBlock, ...]]:
+    """:func:`fit_auto`'s model (the same) and the errors its quantiles were calibrated on,
+    per origin, in the order the calibration takes them."""
+    blocks: list[CalibrationBlock] = []
+    return _fit_auto(values, weekdays, regular, blocks), tuple(blocks)
+
+
+def recalibrated(model: AutoModel, blocks: tuple[CalibrationBlock, ...] | list) -> AutoModel:
+    """``model`` with its quantiles calibrated as :func:`fit_auto` does, on ``blocks`` instead
+    (for a leave-one-out diagnostic); empty when ``blocks`` has no open interval."""
+    return replace(model, **_calibration([(b.mean, b.actual, b.weight) for b in blocks]))
+
+
+def _calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
+    """The calibration of :func:`_calibrate` on (forecast, actual, weight) blocks."""
+    mu = np.concatenate([p[0].ravel() for p in used])
+    y = np.concatenate([p[1].ravel() for p in used])
+    wt = np.concatenate([np.full(p[1].size, p[2]) for p in used])
+    slot = np.concatenate([np.broadcast_to(np.arange(p[1].shape[1]), p[1].shape).ravel()
+                           for p in used])
+    return _calibrate(mu, y, wt, slot)
+
+
 def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
     """Find the level shifts of the window, re-level it, choose the best candidate of each
     family on its inner folds (7-day horizon); then, on honest inner errors (each inner
@@ -636,6 +675,12 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     calibrate the quantiles on the errors of the chosen mean at the inner origins with at
     least half the window before them and at every origin after the latest inner one
     (docs/planning.md, "Third revision" to "Fifth revision")."""
+    return _fit_auto(values, weekdays, regular, None)
+
+
+def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
+              blocks: list[CalibrationBlock] | None) -> AutoModel:
+    """:func:`fit_auto`; ``blocks``, when given, receives the calibration's errors."""
     n = values.shape[0]
     breaks, relevel, level_var = _level_breaks(values.sum(axis=1), weekdays, regular)
     values = values * relevel[:, None]
@@ -727,15 +772,12 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
             out.append((forecast, fold.actual, 1.0))
         return out
 
-    def calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
-        mu = np.concatenate([p[0].ravel() for p in used])
-        y = np.concatenate([p[1].ravel() for p in used])
-        wt = np.concatenate([np.full(p[1].size, p[2]) for p in used])
-        slot = np.concatenate([np.broadcast_to(np.arange(p[1].shape[1]), p[1].shape).ravel()
-                               for p in used])
-        return _calibrate(mu, y, wt, slot)
-
+    calibration = _calibration
     pairs = pairs_of(mean_option)
+    if blocks is not None:
+        sources = [("inner", folds[j]) for j in calib] + [("late", f) for f, _ in extra]
+        blocks.extend(CalibrationBlock(source, f.origin, f.days, p[0], p[1], p[2])
+                      for (source, f), p in zip(sources, pairs, strict=True))
     model = AutoModel(chosen=chosen, inner_error=error(mean_option), breaks=breaks,
                       relevel=relevel, level_var=level_var,
                       mean_choice=("combination", "mean-k", "", "top-down")[mean_option],
