@@ -18,10 +18,10 @@ Definitions (written before the run):
   forecast).
 - **Kind of test day** (the first that applies): ``recent change``: the window's latest level
   change acted on (``AutoModel.breaks``) began at most 14 days before the test day (so the
-  window holds at most a week of the new level before the fold); ``holiday``: the day is a
-  public holiday of the series' country; ``next to holiday/closure``: the day before or after
-  a public holiday or an unusual closure (a closed day on a weekday open on most days of the
-  history; a weekly closed day such as the weekend of an export is not one); ``older
+  window holds at most a week of the new level before the fold); ``holiday/closure itself``:
+  the day is a public holiday of the series' country or an unusual closure (a closed day on a
+  weekday open on most days of the history; a weekly closed day such as the weekend of an
+  export is not one); ``next to holiday/closure``: the day before or after one; ``older
   change``: the window had a change acted on, earlier than that; ``regular``: none of these.
 - **Calibration errors**: the errors the model's quantiles were calibrated on
   (``CalibrationBlock``: the chosen mean's forecast of the regular days at the inner origins
@@ -75,7 +75,8 @@ from roadie.engine.forecast import (  # noqa: E402
 HORIZON = forecast_data.HORIZON_DAYS  # 7
 HISTORY_DAYS = 7 * forecast_data.HISTORY_WEEKS  # 112
 RECENT_DAYS = 14
-KINDS = ("regular", "next to holiday/closure", "holiday", "older change", "recent change")
+KINDS = ("regular", "next to holiday/closure", "holiday/closure itself", "older change",
+         "recent change")
 SOURCES = ("inner", "late")
 
 
@@ -201,8 +202,8 @@ def pair(s: forecast_data.Series, interval: int, capture: Capture) -> dict:
             d = origin + i
             if last_break is not None and d - last_break <= RECENT_DAYS:
                 kind = "recent change"
-            elif holiday[d]:
-                kind = "holiday"
+            elif special[d]:
+                kind = "holiday/closure itself"
             elif special[max(d - 1, 0)] or (d + 1 < n and special[d + 1]):
                 kind = "next to holiday/closure"
             elif last_break is not None:
