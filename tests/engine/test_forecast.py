@@ -542,6 +542,37 @@ def test_a_short_window_calibrates_on_every_origin_and_day_it_allows(history):
     assert fit_auto(m.values, weekdays, regular).calibration_days == 8 * 7 + 21
 
 
+
+def test_the_calibration_errors_read_back_are_those_the_quantiles_were_fitted_on(history):
+    """calibration_data gives fit_auto's model (the same quantiles) and its calibration errors
+    by origin: the inner origins, then the late ones, as many (origin, day) pairs as the model
+    counts; recalibrating on all of them gives the model's quantiles back, and on fewer, other
+    quantiles."""
+    from roadie.engine.forecast_auto import calibration_data, fit_auto, recalibrated
+
+    m = history["brand-a/call"]
+    weekdays = np.array([d.weekday() for d in m.dates])
+    regular = np.ones(m.days, bool)
+    model = fit_auto(m.values, weekdays, regular)
+    read, blocks = calibration_data(m.values, weekdays, regular)
+    mu = np.linspace(0.5, 30.0, m.values.shape[1])
+    assert read.describe() == model.describe()
+    for level in (0.1, 0.5, 0.9):
+        assert np.array_equal(read.quantile(mu, level), model.quantile(mu, level))
+    assert [b.source for b in blocks] == ["inner"] * 8 + ["late"] * 6
+    assert sum(b.days.size for b in blocks) == model.calibration_days
+    for b in blocks:
+        assert b.mean.shape == b.actual.shape == (b.days.size, m.values.shape[1])
+        # what came, on the window re-levelled at its changes
+        assert np.allclose(b.actual, m.values[b.days] * model.relevel[b.days, None])
+        assert b.days.min() >= b.origin
+    again = recalibrated(model, blocks)
+    assert np.array_equal(again.quantile(mu, 0.9), model.quantile(mu, 0.9))
+    fewer = recalibrated(model, blocks[:2])
+    assert fewer.calibration_days == model.calibration_days  # only the calibration changes
+    assert not np.array_equal(fewer.quantile(mu, 0.9), model.quantile(mu, 0.9))
+
+
 def _coverage(per_day: list[tuple[int, int]]) -> BacktestResult:
     """A back-test result whose days had (open intervals, intervals above the 90 % quantile);
     none at it exactly, and the 10 % side the mirror image."""
