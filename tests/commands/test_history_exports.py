@@ -522,3 +522,13 @@ def test_a_year_without_any_row_names_the_stray_line(capsys, tmp_path):
     code, _, err = _forecast_csv(capsys, tmp_path, pd.concat([counts, stray]))
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"line {len(counts) + 2}: no row at all between 2026-03-20 and 2062-03-02" in err
+
+
+def test_a_semicolon_separated_export_is_refused_as_such(capsys, tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("start;contacts\n2026-03-02T08:00:00;3\n")
+    code = main(["forecast", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == (
+        f"roadie forecast: {path}: its columns are separated by semicolons; roadie reads "
+        "comma-separated CSV")

@@ -757,6 +757,11 @@ def _read_csv(path: Path):
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in frame.columns[0]:
+                raise CommandError(f"{path}: its columns are separated by {name}; roadie reads "
+                                   "comma-separated CSV")
     return frame
 
 
