@@ -2,7 +2,7 @@
 roadie each, one thread and connection each) book 50 slots of 4 seats (200 seats), each client
 trying 5 slots in random order, against a uvicorn server with two web processes.
 
-Peer: a naive read-then-write booking written by us for this benchmark (bench/booking/urls.py:
+Peer: a naive read-then-write booking written by us for this benchmark (bench/booking/booking_urls.py:
 count the slot's bookings, insert if under the seats), served by the same server in the same
 run on its own 50 slots. Figures: bookings per second, p50/p99 request latency, overbookings
 (bookings beyond the seats: must be 0 for roadie).
