@@ -1,13 +1,14 @@
 """Check that the figures of docs/benchmarks.md's tables are in the output of the run they name.
 
 For each Markdown table of the page, the runs it names are the run labels (``run-YYYYMMDD-…``,
-``dispatch-scale-N``, ``desk-pages-N``) written in the table itself or, failing that, in the
-text since the previous table, or since the last heading; ``bench/results/<label>.md`` holds each run's whole output. Every
+``dispatch-scale-N``, ``desk-pages-N``) written in the table itself and in the text since the
+previous table (failing that, since its heading and the headings above it); ``bench/results/<label>.md`` holds each run's whole output. Every
 number of the table is looked for in those files, allowing the usual rewriting of a figure on
 the page: thousands separators, rounding to the digits the page shows (21,395 → 21,400), ms
 written as s or the other way round, a fraction as a percentage, and a count in millions. What is left is printed, table by table, for a reader to
 judge: a ratio or a difference the page computes from two figures of the file is expected
-there; a time or a count is not. Tables that name no run with an output file are listed too.
+there; a time or a count is not. Tables that name no run with an output file are listed too,
+apart from those whose header row says "output not kept" (history, labelled as such).
 
 It reads files and prints; it changes nothing and exits 0 unless asked (``--strict``: exit 1 if
 any figure is missing). Run by hand, from the checkout::
@@ -40,13 +41,17 @@ class Table:
     line: int
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
+    history: bool = False  # its header row says "output not kept"
 
 
 def tables(text: str, start: str | None) -> list[Table]:
-    """The page's tables with the runs each names (in the table, else since the last heading)."""
+    """The page's tables, each with the runs it names and those of the text around it: the text
+    since the previous table, or failing that, since the heading (and its parent headings)."""
     lines = text.splitlines()
     found: list[Table] = []
-    heading, section, context, current = "(top)", [], [], None
+    heading, current = "(top)", None
+    levels: dict[int, list[str]] = {}  # runs named under each open heading level
+    context: list[str] = []  # runs named since the last table or heading
     active = start is None
     for number, line in enumerate(lines, 1):
         if not active:
@@ -54,17 +59,21 @@ def tables(text: str, start: str | None) -> list[Table]:
             if not active:
                 continue
         if line.startswith("#"):
-            heading, section, context, current = line.strip("# "), [], [], None
+            level = len(line) - len(line.lstrip("#"))
+            levels = {k: v for k, v in levels.items() if k < level}
+            levels[level] = []
+            heading, context, current = line.strip("# "), [], None
             continue
         if line.startswith("|"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if current is None:
                 current = Table(heading, number)
                 found.append(current)
-                current.runs = RUN.findall(line)
+                # the page's title (level 1) heads the page's own table of runs: not inherited
+                above = [run for k in sorted(levels) if k > 1 for run in levels[k]]
+                current.runs = RUN.findall(line) + (context or above)
+                current.history = "output not kept" in line
                 current.rows.append((number, cells))  # the header row names columns and runs
-                # failing runs named in the table: the text since the last table, else the heading's
-                current.context = list(context or section)  # type: ignore[attr-defined]
             elif not all(SKIP_CELL.match(c) for c in cells):
                 current.rows.append((number, cells))
                 current.runs += RUN.findall(line)
@@ -72,11 +81,11 @@ def tables(text: str, start: str | None) -> list[Table]:
         if current is not None:
             current = None
             context = []
-        context += RUN.findall(line)
-        section += RUN.findall(line)
+        named = RUN.findall(line)
+        context += named
+        if levels:
+            levels[max(levels)] += named
     for table in found:
-        if not table.runs:
-            table.runs = table.context  # type: ignore[attr-defined]
         table.runs = list(dict.fromkeys(table.runs))
     return found
 
@@ -142,8 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     any_missing = False
     for table in tables(page.read_text(encoding="utf-8"), args.start):
-        files, missing = check(table)
         where = f"line {table.line} ({table.heading})"
+        if table.history:
+            print(f"{where}: history, its output not kept (so labelled): not checked")
+            continue
+        files, missing = check(table)
         if not files:
             named = ", ".join(table.runs) or "none"
             print(f"{where}: no output file for the runs it names ({named})")
