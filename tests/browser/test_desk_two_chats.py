@@ -30,7 +30,7 @@ def test_two_chats_at_once_and_j_k_between_them(live_roadie, login_as):
     agent = login_as("camille")
     if agent.locator("#presence").get_attribute("data-presence") != "available":
         agent.get_by_role("button", name="Set Available").click()
-    expect(agent.locator("#presence")).to_have_attribute("data-presence", "available")
+    expect(agent.locator("#presence")).to_have_attribute("data-presence", "available", timeout=15_000)
     tag = uuid.uuid4().hex[:6]
     ids = []
     for n in (1, 2):
