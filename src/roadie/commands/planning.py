@@ -523,14 +523,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                          f" {yes(r.about_calibrated(upper=False)):>9}")
             print(f"{r.series:<24} {r.wmape:>8.3f} {r.mase:>7.3f} {r.naive_wmape:>12.3f} "
                   f"{r.naive_mase:>11.3f}{band}")
-        _print_bar(history, rows, horizon=horizon, folds=args.folds,
-                   config=replace(config, quantile=None))
         if len(rows) > 1:
             mean = lambda xs: float(np.nanmean(xs))  # noqa: E731
             print(f"{'overall (mean)':<24} {mean([r.wmape for r in rows]):>8.3f} "
                   f"{mean([r.mase for r in rows]):>7.3f} "
                   f"{mean([r.naive_wmape for r in rows]):>12.3f} "
                   f"{mean([r.naive_mase for r in rows]):>11.3f}")
+        _print_bar(history, rows, horizon=horizon, folds=args.folds,
+                   config=replace(config, quantile=None))
     return 0
 
 
