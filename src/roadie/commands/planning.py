@@ -414,7 +414,6 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         HistoryError,
         backtest,
         forecast_distribution,
-        forecast_series,
         level_shifts,
         to_frame,
     )
@@ -422,7 +421,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
     history = _load_history(args, config)
-    points, means, choices = {}, {}, {}
+    points, means, choices, adjacent = {}, {}, {}, {}
     levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
                           not in QUANTILES else ())
     bands: dict[float, dict] = {q: {} for q in levels} if args.method == "auto" else {}
@@ -450,11 +449,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                     bands[q][name] = cut(result.quantiles[q])
                 points[name] = cut(result.point)
                 choices[name] = result.model
-            else:
-                mean = cut(forecast_series(matrix, horizon_days=ahead, config=config,
-                                           series=name))
+            else:  # the older methods (no quantile): the mean is the point
+                result = forecast_distribution(matrix, horizon_days=ahead, config=config,
+                                               series=name)
+                mean = cut(result.mean)
                 points[name] = mean
             means[name] = mean
+            adjacent[name] = result.adjacent
     except (HistoryError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     rows = []  # the back-test's, before anything is written (a refusal writes nothing)
@@ -479,8 +480,15 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         print(f"{len(points)} series, {horizon} days -> {args.out}")
     elif not args.backtest:
         frame.to_csv(sys.stdout, index=False)
+    note = sys.stdout if args.out is not None or args.backtest else sys.stderr
+    for name, found in adjacent.items():  # days next to a closure (docs/planning.md)
+        applied = found.applied(since=latest) if found is not None else {}
+        parts = [f"days {side}{' a closure' * (not k)} x{factor:.2f} (median of "
+                 f"{found.counts[side]}{' in the history' * (not k)})"
+                 for k, (side, factor) in enumerate(applied.items())]
+        if parts:
+            print(f"series {name}: {', '.join(parts)}", file=note)
     if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
-        note = sys.stdout if args.out is not None or args.backtest else sys.stderr
         for name, matrix in history.items():
             model = choices.get(name)
             if model is not None:  # what the inner origins chose (docs/planning.md)

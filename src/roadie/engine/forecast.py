@@ -17,6 +17,11 @@ forecast(day, interval) = daily total(day) x intraday profile(weekday, interval)
   measured against the regular level and the median ratio becomes the holiday factor (a
   holiday the centre closed on a weekday it usually opens is a ratio of 0); with no holiday
   in the history a holiday is forecast like a Sunday.
+- *Days next to a closure* (a closed holiday or a declared closing on a weekday the centre
+  usually opens; not its regular weekend): the first open day after it and the last open day
+  before it are left out of every fit, like holidays, and forecast at the median ratio of
+  the history's own days after (before) a closure to their weekday's level, as ordinary
+  days when it has none (:class:`AdjacentDays`).
 - *Missing days* (usually open, no data: :attr:`DayMatrix.missing`) are left out of every
   fit, like holidays, and never scored by :func:`backtest`.
 - *Special periods* (sales, launches): declared with an uplift factor; the history is divided
@@ -32,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -44,6 +49,7 @@ METHODS = ("auto", "blend", "ets", "weekday_mean")
 QUANTILES = (0.1, 0.5, 0.9)
 
 __all__ = [
+    "AdjacentDays",
     "BacktestResult",
     "DayMatrix",
     "ForecastConfig",
@@ -145,6 +151,25 @@ class ForecastConfig:
 
 
 @dataclass(frozen=True)
+class AdjacentDays:
+    """Days next to a closure (docs/planning.md, "Sixth revision", item 1), per side
+    ("after", "before"): the factor the forecast's such days were multiplied by (the median
+    of the history's own such days' ratios to their weekday's regular level; None when the
+    history has none, and then they are ordinary days), how many history days that median is
+    of, and the forecast's days it applies to."""
+
+    factors: dict[str, float | None]
+    counts: dict[str, int]
+    days: dict[str, tuple[dt.date, ...]]
+
+    def applied(self, since: dt.date | None = None) -> dict[str, float]:
+        """The factors that multiplied at least one forecast day (on or after ``since``)."""
+        return {side: factor for side, factor in self.factors.items()
+                if factor is not None
+                and any(since is None or d >= since for d in self.days[side])}
+
+
+@dataclass(frozen=True)
 class Forecast:
     """One series' forecast: the expected counts (``mean``, what staffing takes), the point
     forecast (``point``, the one number per interval the back-test scores: chosen per series
@@ -156,6 +181,14 @@ class Forecast:
     point: DayMatrix
     quantiles: dict[float, DayMatrix]
     model: object | None = None  # forecast_auto.AutoModel for the default method
+    adjacent: AdjacentDays | None = None  # the days next to a closure and their factors
+
+    @property
+    def adjacent_factors(self) -> dict[str, float | None]:
+        """'after' and 'before' a closure: the factor used, None when the history had none."""
+        if self.adjacent is None:
+            return {"after": None, "before": None}
+        return dict(self.adjacent.factors)
 
     @property
     def choice(self) -> str:
@@ -433,6 +466,16 @@ def forecast_with(
 
 def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str,
               levels: tuple[float, ...], base=None) -> Forecast:
+    """The forecast of ``horizon_days`` days after ``history``, on its calendar (the
+    holidays, closings, special periods and days next to a closure, :func:`_days`)."""
+    days = _days(history, config, series, horizon_days)
+    result = _forecast_on(history, days, horizon_days=horizon_days, config=config,
+                          series=series, levels=levels, base=base)
+    return replace(result, adjacent=days.adjacent)
+
+
+def _forecast_on(history: DayMatrix, days: _Days, *, horizon_days: int, config: ForecastConfig,
+                 series: str, levels: tuple[float, ...], base=None) -> Forecast:
     from roadie.engine.forecast_auto import auto_predict, fit_auto, point_table
 
     if horizon_days < 1:
@@ -446,16 +489,10 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     n_days, slots = values.shape
     if n_days < 7:
         raise HistoryError(f"series {series}: at least one week of history is needed")
-    dates = history.dates
-    future = [dates[-1] + dt.timedelta(days=i + 1) for i in range(horizon_days)]
-    holiday = _holiday_set(config.country, dates + future) | set(config.holiday_days)
-    weekdays = np.array([d.weekday() for d in dates])
-    uplift = np.array([_uplift(config, d, series) for d in dates])
-    is_holiday = np.array([d in holiday for d in dates])
-    closed, missing = _closed_and_missing(history, config, is_holiday)
-    regular = ~is_holiday & (uplift == 1.0) & ~closed & ~missing
+    future, holiday, weekdays = days.future[:horizon_days], days.holiday, days.weekdays
+    uplift, is_holiday, closed, missing = days.uplift, days.is_holiday, days.closed, days.missing
+    regular, level, near = days.regular, days.level, days.near
     totals = values.sum(axis=1)
-    level = _weekday_level(totals, weekdays, regular, n_days, config.profile_weeks)
     future_weekdays = np.array([d.weekday() for d in future])
 
     model = None
@@ -479,7 +516,8 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     else:
         # daily totals, irregular days replaced by their weekday level (deflated by uplift)
         clean = totals / uplift
-        clean = np.where(is_holiday | closed | missing, level[weekdays], clean)
+        clean = np.where(is_holiday | closed | missing | days.adjacent_mask, level[weekdays],
+                         clean)
         daily = _daily_model(clean, weekdays, horizon_days, config)
         # intraday profiles per weekday from the last regular weeks
         profiles = np.zeros((7, slots))
@@ -491,18 +529,16 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
                     profiles[w] = profile / profile.sum()
         day_profiles = profiles[future_weekdays]
 
-    # holiday factor from the history's own holidays (expected = weekday level; a holiday the
-    # centre closed on a weekday it usually opens counts 0), else Sunday
-    ratios = [0.0 if closed[i] else totals[i] / level[weekdays[i]]
-              for i in np.flatnonzero(is_holiday & ~missing) if level[weekdays[i]] > 0]
-    holiday_factor = float(np.median(ratios)) if ratios else None
+    # holiday factor from the history's own holidays (else Sunday), and days next to a
+    # closure at theirs (1 elsewhere): :func:`_days`
+    holiday_factor = days.holiday_factor
 
     mask = _open_mask(config, slots)
     sundays = np.flatnonzero(future_weekdays == 6)
 
     def ahead(daily: np.ndarray, day_profiles: np.ndarray) -> np.ndarray:
         """Daily totals x profiles over the horizon, with the opening hours, closings,
-        holidays and special periods applied."""
+        holidays, days next to a closure and special periods applied."""
         if mask is not None:
             day_profiles = day_profiles * mask
             sums = day_profiles.sum(axis=1, keepdims=True)
@@ -513,7 +549,7 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
             w = future_weekdays[i]
             if day in config.closed_days or w in config.closed_weekdays:
                 continue
-            total = daily[i]
+            total = daily[i] * near[i]
             profile = day_profiles[i]
             if day in holiday:
                 if holiday_factor is not None:
@@ -552,13 +588,8 @@ def level_shifts(history: DayMatrix, *, config: ForecastConfig, series: str = "a
     from roadie.engine.forecast_auto import level_breaks
 
     dates = history.dates
-    holiday = _holiday_set(config.country, dates) | set(config.holiday_days)
-    is_holiday = np.array([d in holiday for d in dates])
-    closed, missing = _closed_and_missing(history, config, is_holiday)
-    regular = ~closed & ~missing & ~is_holiday & np.array(
-        [_uplift(config, d, series) == 1.0 for d in dates])
-    weekdays = np.array([d.weekday() for d in dates])
-    breaks, relevel = level_breaks(history.values.sum(axis=1), weekdays, regular)
+    days = _days(history, config, series, 0)
+    breaks, relevel = level_breaks(history.values.sum(axis=1), days.weekdays, days.regular)
     return tuple((dates[b], float(relevel[b - 1])) for b in breaks)
 
 
@@ -572,6 +603,135 @@ def _closed_and_missing(history: DayMatrix, config: ForecastConfig, is_holiday: 
     closed = history.closed_mask | (missing & is_holiday) | np.array(
         [d in config.closed_days or d.weekday() in config.closed_weekdays for d in dates])
     return closed, missing & ~closed
+
+
+# days next to a closure are irregular days (docs/planning.md, "Sixth revision", item 1); off
+# only where a test compares with the forecast before that rule
+_ADJACENT_DAYS = True
+# closures are looked for this many days past the horizon too (the horizon's last open day
+# is the day before a closure just after it, past a weekend), so that the history's days do
+# not depend on the horizon
+_LOOK_PAST = 7
+
+
+@dataclass(frozen=True)
+class _Days:
+    """One forecast's calendar: per history day its weekday, uplift and masks, the regular
+    days (those every fit uses), the weekday level and the holiday factor; ``future`` runs
+    ``_LOOK_PAST`` days past the horizon, ``near`` over the horizon only."""
+
+    future: list[dt.date]
+    holiday: set[dt.date]
+    weekdays: np.ndarray
+    uplift: np.ndarray
+    is_holiday: np.ndarray
+    closed: np.ndarray
+    missing: np.ndarray
+    adjacent_mask: np.ndarray  # history days after or before a closure
+    regular: np.ndarray
+    level: np.ndarray
+    holiday_factor: float | None
+    near: np.ndarray  # per horizon day: its factor as a day after / before a closure, else 1
+    adjacent: AdjacentDays
+
+
+def _days(history: DayMatrix, config: ForecastConfig, series: str, horizon_days: int
+          ) -> _Days:
+    """The calendar of a forecast of ``horizon_days`` days after ``history``.
+
+    A day is regular when it is no holiday, no special period, not closed, not missing and
+    not next to a closure. A *closure* is a closed day on a weekday the centre usually opens
+    (open on at least half of that weekday's days in the history): in the history a closed
+    day (declared, a closed holiday, the history's own), in the future a declared closing or
+    a public holiday when the holiday factor is 0. The day after (before) it is the first
+    (last) open day after (before) it, over the history and the future together; a day both
+    is a day after; a holiday, a missing day or a special period's day is neither. Each
+    history day after (before) a closure is a ratio of its total to its weekday's level; the
+    forecast's such days are multiplied by the median ratio (by 1 when there is none)."""
+    dates = history.dates
+    n = len(dates)
+    horizon = max(horizon_days, 0)
+    future = [history.start + dt.timedelta(days=n + i) for i in range(horizon + _LOOK_PAST)]
+    holiday = _holiday_set(config.country, dates + future) | set(config.holiday_days)
+    weekdays = np.array([d.weekday() for d in dates])
+    uplift = np.array([_uplift(config, d, series) for d in dates])
+    is_holiday = np.array([d in holiday for d in dates], dtype=bool)
+    closed, missing = _closed_and_missing(history, config, is_holiday)
+    plain = ~is_holiday & (uplift == 1.0) & ~closed & ~missing
+    totals = history.values.sum(axis=1)
+    weeks = config.profile_weeks
+    after = before = np.zeros(n + len(future), bool)
+    if _ADJACENT_DAYS and n:
+        usually_open = np.array([bool((weekdays == w).any())
+                                 and float(np.mean(~closed[weekdays == w])) >= 0.5
+                                 for w in range(7)])
+        future_weekdays = np.array([d.weekday() for d in future])
+        future_holiday = np.array([d in holiday for d in future], dtype=bool)
+        declared = np.array([d in config.closed_days or d.weekday() in config.closed_weekdays
+                             for d in future], dtype=bool)
+        # whether the future's holidays are closed: the holiday factor before this rule
+        closed_holidays = _holiday_factor(
+            totals, weekdays, _weekday_level(totals, weekdays, plain, n, weeks), is_holiday,
+            closed, missing) == 0.0
+        future_closed = declared | (future_holiday & closed_holidays)
+        every_closed = np.concatenate([closed, future_closed | ~usually_open[future_weekdays]])
+        closure = np.concatenate([closed, future_closed]) & usually_open[
+            np.concatenate([weekdays, future_weekdays])]
+        special = np.array([_uplift(config, d, series) != 1.0 for d in future], dtype=bool)
+        unmarked = np.concatenate([is_holiday | missing | (uplift != 1.0),
+                                   future_holiday | special])
+        after, before = _next_to_closures(every_closed, closure, unmarked)
+    adjacent_mask = after[:n] | before[:n]
+    regular = plain & ~adjacent_mask
+    level = _weekday_level(totals, weekdays, regular, n, weeks)
+    factors, counts, marked = {}, {}, {}
+    near = np.ones(horizon)
+    for side, mask in (("after", after), ("before", before)):
+        ratios = [totals[i] / level[weekdays[i]] for i in np.flatnonzero(mask[:n])
+                  if level[weekdays[i]] > 0]
+        factors[side] = float(np.median(ratios)) if ratios else None
+        counts[side] = len(ratios)
+        ahead = mask[n: n + horizon]
+        marked[side] = tuple(d for d, m in zip(future[:horizon], ahead, strict=True) if m)
+        if factors[side] is not None:
+            near[ahead] = factors[side]
+    return _Days(
+        future=future, holiday=holiday, weekdays=weekdays, uplift=uplift,
+        is_holiday=is_holiday, closed=closed, missing=missing, adjacent_mask=adjacent_mask,
+        regular=regular, level=level,
+        holiday_factor=_holiday_factor(totals, weekdays, level, is_holiday, closed, missing),
+        near=near, adjacent=AdjacentDays(factors, counts, marked))
+
+
+def _holiday_factor(totals: np.ndarray, weekdays: np.ndarray, level: np.ndarray,
+                    is_holiday: np.ndarray, closed: np.ndarray, missing: np.ndarray
+                    ) -> float | None:
+    """The median ratio of the history's holidays to their weekday's level (a holiday the
+    centre closed on counts 0, a missing one not at all); None when there is none."""
+    ratios = [0.0 if closed[i] else totals[i] / level[weekdays[i]]
+              for i in np.flatnonzero(is_holiday & ~missing) if level[weekdays[i]] > 0]
+    return float(np.median(ratios)) if ratios else None
+
+
+def _next_to_closures(closed: np.ndarray, closure: np.ndarray, unmarked: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per day, whether it is the day after / the day before a closure: the first / the last
+    day not ``closed`` after / before one; a day both is a day after, an ``unmarked`` day
+    neither."""
+    after = np.zeros(closed.size, bool)
+    before = np.zeros(closed.size, bool)
+    for c in np.flatnonzero(closure):
+        j = c + 1
+        while j < closed.size and closed[j]:
+            j += 1
+        if j < closed.size:
+            after[j] = True
+        j = c - 1
+        while j >= 0 and closed[j]:
+            j -= 1
+        if j >= 0:
+            before[j] = True
+    return after & ~unmarked, before & ~after & ~unmarked
 
 
 def _uplift(config: ForecastConfig, day: dt.date, series: str) -> float:
