@@ -5,13 +5,16 @@ left out of every fit and forecast at the median ratio of the history's own such
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from roadie.engine import forecast as forecast_module
+from roadie.engine import forecast_irregular
 from roadie.engine.forecast import (
     ForecastConfig,
     baseline,
@@ -31,8 +34,7 @@ BEFORE, AFTER, ORDINARY_MONDAY = dt.date(2025, 7, 3), dt.date(2025, 7, 7), dt.da
 US_CONFIG = ForecastConfig(interval_minutes=60, country="US")
 
 
-def _export(*, surge: float = 1.0, holidays=US, seed: int = 7, last: dt.date = LAST
-            ) -> pd.DataFrame:
+def _export(*, surge: float = 1.0, holidays=US, seed: int = 7) -> pd.DataFrame:
     """A Monday-to-Friday centre's hourly export (09:00-18:00, several hundred contacts a
     day, Mondays busier): no rows on weekends and on the public holidays (closed), and the
     first open day after each closed holiday gets ``surge`` times its volume (the extra
@@ -45,7 +47,7 @@ def _export(*, surge: float = 1.0, holidays=US, seed: int = 7, last: dt.date = L
     week = np.array([650.0, 500.0, 500.0, 475.0, 450.0])
     rows, backlog = [], False
     day = FIRST
-    while day <= last:
+    while day <= LAST:
         w = day.weekday()
         if w < 5 and day in holidays:
             backlog = True
@@ -63,6 +65,10 @@ def _history(frame: pd.DataFrame, country: str | None = "US"):
     return history_from_frame(frame, interval_minutes=60, tz=TZ, country=country)["all"]
 
 
+# the same centre with no holiday at all: no closure, only its weekends closed
+_NO_HOLIDAY = _history(_export(holidays=()), country=None)
+
+
 def _totals(result) -> dict[dt.date, float]:
     return dict(zip(result.mean.dates, result.mean.values.sum(axis=1), strict=True))
 
@@ -71,7 +77,7 @@ def _without_rule(monkeypatch, run):
     """``run()`` with days next to a closure treated as ordinary days (the forecast before
     the rule)."""
     with monkeypatch.context() as m:
-        m.setattr(forecast_module, "_ADJACENT_DAYS", False)
+        m.setattr(forecast_irregular, "_ADJACENT_DAYS", False)
         return run()
 
 
@@ -138,7 +144,7 @@ def test_a_series_with_no_closure_forecasts_as_before_the_rule(monkeypatch):
 
 
 def test_the_weekend_of_a_monday_to_friday_export_is_not_a_closure(monkeypatch):
-    history = _history(_export(holidays=()), country=None)
+    history = _NO_HOLIDAY
     config = ForecastConfig(interval_minutes=60, country=None)
     assert history.closed_mask.sum() > 0  # the weekends: closed, never open
     result = forecast_distribution(history, horizon_days=14, config=config)
@@ -151,7 +157,7 @@ def test_the_weekend_of_a_monday_to_friday_export_is_not_a_closure(monkeypatch):
 
 
 def test_a_declared_closing_marks_its_neighbours_and_a_history_without_any_gives_factor_1():
-    history = _history(_export(holidays=()), country=None)
+    history = _NO_HOLIDAY
     plain_config = ForecastConfig(interval_minutes=60, country=None)
     # Wednesday 9 and Friday 11 July closed: Thursday is after one and before the other (a
     # day after), Monday 14 the day after Friday's past the weekend, Tuesday 8 the day before
@@ -166,13 +172,20 @@ def test_a_declared_closing_marks_its_neighbours_and_a_history_without_any_gives
     totals, plain_totals = _totals(result), _totals(plain)
     for day, total in totals.items():
         assert total == (0.0 if day in closings else plain_totals[day])
+    # a closing on the forecast's first day: the history's last day is the day before it,
+    # left out of the fit and measured (an ordinary Wednesday: about 1)
+    first = ForecastConfig(interval_minutes=60, country=None,
+                           closed_days=frozenset({LAST + dt.timedelta(days=1)}))
+    result = forecast_distribution(history, horizon_days=14, config=first)
+    assert result.adjacent.counts == {"after": 0, "before": 1}
+    assert result.adjacent.days == {"after": (LAST + dt.timedelta(days=2),), "before": ()}
+    assert result.adjacent_factors["before"] == pytest.approx(1.0, abs=0.15)
 
 
 def test_a_declared_closing_in_the_history_is_a_closure_too():
     """A closing declared on a Wednesday of the history (the centre opened that day, but the
     configuration says it did not) makes the Thursday after it a day after a closure."""
-    frame = _export(holidays=(), surge=1.0)
-    history = _history(frame, country=None)
+    history = _NO_HOLIDAY
     closing = dt.date(2025, 6, 11)
     config = ForecastConfig(interval_minutes=60, country=None, closed_days=frozenset(
         {closing, dt.date(2025, 7, 9)}))
@@ -200,3 +213,41 @@ def test_the_baselines_through_forecast_with_get_the_same_treatment(monkeypatch)
     off_plain = _without_rule(monkeypatch, lambda: mean_k(flat, 14).sum(axis=1))
     assert off[friday] > 1.05 * off_plain[friday]
     assert got[friday] <= 1.01 * plain[friday]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.integers(1, 20), max_size=5))
+def test_declared_closings_mark_the_nearest_open_days_and_change_nothing_else(offsets):
+    """Whatever days of the next three weeks but the first are declared closed, on a history
+    with no closure (so that no day of it is next to one): the days after (before) are the first (last) open weekdays after (before) each
+    closing, a day both is a day after, and every other day's forecast is as without them."""
+    closings = frozenset(LAST + dt.timedelta(days=k + 1) for k in offsets)
+    config = ForecastConfig(interval_minutes=60, country=None, method="weekday_mean",
+                            closed_days=closings)
+    result = forecast_distribution(_NO_HOLIDAY, horizon_days=21, config=config)
+    plain = forecast_distribution(_NO_HOLIDAY, horizon_days=21, config=replace(
+        config, closed_days=frozenset()))
+    days = result.mean.dates
+
+    def open_(d):  # in the forecast or the history's last days (all open on weekdays)
+        return d.weekday() < 5 and d not in closings
+
+    after, before = set(), set()
+    for c in closings:
+        if c.weekday() >= 5:  # a weekend day is not a closure (never open)
+            continue
+        d = c + dt.timedelta(days=1)
+        while not open_(d):
+            d += dt.timedelta(days=1)
+        after.add(d)
+        d = c - dt.timedelta(days=1)
+        while not open_(d):
+            d -= dt.timedelta(days=1)
+        before.add(d)
+    horizon = set(days)
+    assert set(result.adjacent.days["after"]) == after & horizon
+    assert set(result.adjacent.days["before"]) == (before - after) & horizon
+    assert result.adjacent_factors == {"after": None, "before": None}
+    for i, d in enumerate(days):
+        expected = 0.0 * plain.mean.values[i] if d in closings else plain.mean.values[i]
+        assert np.array_equal(result.mean.values[i], expected), d
