@@ -38,16 +38,12 @@ import datetime as dt
 import math
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-if TYPE_CHECKING:
-    from roadie.engine.forecast_irregular import Days
 
 METHODS = ("auto", "blend", "ets", "weekday_mean")
 QUANTILES = (0.1, 0.5, 0.9)
@@ -439,10 +435,15 @@ def forecast_distribution(
 ) -> Forecast:
     """The mean, the point forecast and the quantiles, with the model that made them (for
     the older methods the point is the mean and there are no quantiles)."""
+    from roadie.engine.forecast_irregular import irregular_days
+
     if config.method != "auto":
         levels = ()
-    return _forecast(history, horizon_days=horizon_days, config=config, series=series,
-                     levels=levels)
+    result = _forecast(history, horizon_days=horizon_days, config=config, series=series,
+                       levels=levels)
+    # the days next to a closure and their factors (the same calendar _forecast used)
+    return replace(result, adjacent=irregular_days(history, config, series,
+                                                   horizon_days).adjacent)
 
 
 def point_forecast(mean: DayMatrix, median: DayMatrix) -> DayMatrix:
@@ -470,19 +471,6 @@ def forecast_with(
 
 def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str,
               levels: tuple[float, ...], base=None) -> Forecast:
-    """The forecast of ``horizon_days`` days after ``history``, on its calendar (the
-    holidays, closings, special periods and days next to a closure:
-    :func:`roadie.engine.forecast_irregular.irregular_days`)."""
-    from roadie.engine.forecast_irregular import irregular_days
-
-    days = irregular_days(history, config, series, horizon_days)
-    result = _forecast_on(history, days, horizon_days=horizon_days, config=config,
-                          series=series, levels=levels, base=base)
-    return replace(result, adjacent=days.adjacent)
-
-
-def _forecast_on(history: DayMatrix, days: Days, *, horizon_days: int, config: ForecastConfig,
-                 series: str, levels: tuple[float, ...], base=None) -> Forecast:
     from roadie.engine.forecast_auto import auto_predict, fit_auto, point_table
 
     if horizon_days < 1:
@@ -496,6 +484,10 @@ def _forecast_on(history: DayMatrix, days: Days, *, horizon_days: int, config: F
     n_days, slots = values.shape
     if n_days < 7:
         raise HistoryError(f"series {series}: at least one week of history is needed")
+    # the calendar: holidays, closings, special periods, days next to a closure
+    from roadie.engine.forecast_irregular import irregular_days
+
+    days = irregular_days(history, config, series, horizon_days)
     future, holiday, weekdays = days.future[:horizon_days], days.holiday, days.weekdays
     uplift, is_holiday, closed, missing = days.uplift, days.is_holiday, days.closed, days.missing
     regular, level, near = days.regular, days.level, days.near
