@@ -461,10 +461,11 @@ def forecast_with(
 ) -> DayMatrix:
     """Another model inside roadie's treatment of holidays, closings and special periods:
     ``base(clean, weekdays, regular, future_weekdays)`` returns ``horizon_days x slots``
-    counts from the history whose irregular days (holidays, closings, special periods) were
-    replaced by the mean of their last four regular same weekdays; its forecast is then
-    adjusted for the future's holidays, closings and periods as roadie's own (used by the
-    back-test to give baselines and peers the same holidays)."""
+    counts from the history whose irregular days (holidays, closings, special periods, days
+    next to a closure) were replaced by the mean of their last four regular same weekdays;
+    its forecast is then adjusted for the future's holidays, closings, days next to a
+    closure and periods as roadie's own (used by the back-test to give baselines and peers
+    the same holidays)."""
     return _forecast(history, horizon_days=horizon_days, config=config, series=series,
                      levels=(), base=base).mean
 
