@@ -504,7 +504,8 @@ def test_the_quantiles_are_calibrated_per_band_of_the_day():
     """Fourth revision: the conformal correction is per band of the interval of the day. A
     day whose afternoon is overdispersed and whose morning is Poisson gets a wider afternoon
     90 % quantile, and fresh draws exceed each band's about 10 % of the time."""
-    from roadie.engine.forecast_auto import AutoModel, _calibrate, _nb
+    from roadie.engine.forecast_auto import AutoModel
+    from roadie.engine.forecast_quantiles import _calibrate, _nb
 
     rng = np.random.default_rng(11)
     days, slots, mu = 200, 20, 6.0

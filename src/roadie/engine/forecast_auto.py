@@ -20,9 +20,10 @@ after it is looked at, so a back-test is honest.
    revision: a top-down family (:mod:`roadie.engine.forecast_topdown`, its level restricted
    to the days since a change of the one-step-error CUSUM) whose winner may be the mean
    (lower honest error than the combination) and whose median rule may be the point.
-4. *Quantiles*: negative binomial around the chosen mean (kappa by moments), its levels
-   conformally corrected per band of forecast size, both on the honest errors of the inner
-   origins with at least half the window before them.
+4. *Quantiles* (:mod:`roadie.engine.forecast_quantiles`): negative binomial around the chosen
+   mean (kappa by moments), its levels conformally corrected per band of the interval of the
+   day, both on the honest errors of the inner origins with at least half the window before
+   them (and of the origins after the latest inner one).
 
 The simple baselines of the back-test report (mean / median of the last k same weekdays per
 interval, k chosen the same way) are here too, so that both sides are scored alike.
@@ -36,6 +37,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import stats
 
+from roadie.engine.forecast_quantiles import (
+    CalibrationBlock,
+    calibrated_level,
+    count_quantile,
+    fit_calibration,
+)
 from roadie.engine.forecast_topdown import (
     TD_DAILY,
     TD_PROFILES,
@@ -66,9 +73,6 @@ PROFILES = tuple((m, g, s) for m in PROFILE_DAYS for g in PROFILE_GROUPS for s i
 INTERVAL_K = (1, 2, 3, 4, 5, 6, 8, 10, 12)  # per-interval mean of the last k same weekdays
 INNER_FOLDS = 12
 DECAY = 0.9  # weight of an inner fold one week older
-# fourth revision: quantile levels per band of the interval of the day (equal numbers of
-# calibration errors, >= 200 each), not of forecast size
-BANDS, BAND_SIZE = 4, 200
 SHAPE_WEEKS = 12
 # level shifts: CUSUM on the log daily level, 1 % critical value of sup|Brownian bridge|
 CUSUM_CRITICAL = 1.63
@@ -154,43 +158,19 @@ class AutoModel:
         return self
 
     def calibrated_level(self, level: float, band: int) -> float:
-        """The level of the negative binomial that gives the quantile ``level`` in ``band``:
-        where the non-randomised PIT distribution of the in-sample errors (Czado, Gneiting
-        and Held 2009: uniform when the model is right, for counts too) reaches ``level``,
-        raised (p >= 0.5) or lowered (p < 0.5) as for one more, unseen, error."""
+        """The level of the negative binomial that gives the quantile ``level`` in ``band``
+        (:func:`roadie.engine.forecast_quantiles.calibrated_level`)."""
         if not self.weights:
             return level
-        low, high, w = self.pit_low[band], self.pit_high[band], self.weights[band]
-        if not w.size:
-            return level
-        total = float(w.sum())
-        extra = total / w.size
-        target = min(level * (total + extra) / total, 1.0) if level >= 0.5 \
-            else level * total / (total + extra)
-        width = np.maximum(high - low, 1e-12)
-
-        def share(v: float) -> float:  # the PIT distribution at v: u if calibrated
-            return float(np.sum(w * np.clip((v - low) / width, 0.0, 1.0))) / total
-
-        lo, hi = 0.0, 1.0
-        for _ in range(50):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if share(mid) >= target else (mid, hi)
-        return hi
+        return calibrated_level(level, self.pit_low[band], self.pit_high[band],
+                                self.weights[band])
 
     def quantile(self, mu: np.ndarray, level: float) -> np.ndarray:
         """Per interval of mean ``mu`` (its last axis: the intervals of the day), the count
-        quantile ``level``: 0 where mu is 0."""
-        if not 0.0 < level < 1.0:
-            raise ValueError("a quantile level must be between 0 and 1")
-        mu = np.asarray(mu, dtype=float)
-        slot = np.broadcast_to(np.arange(mu.shape[-1]), mu.shape) if mu.ndim else np.zeros(())
-        band = np.searchsorted(self.edges, slot, side="right")
-        count = max(len(self.weights), 1)
-        levels = np.array([self.calibrated_level(level, b) for b in range(count)])
-        p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
-        q = _nb_ppf(p, mu, self.kappa + self.level_var)
-        return np.where(mu > 0, np.maximum(q, 0.0), 0.0)
+        quantile ``level``: 0 where mu is 0 (wider after a change: ``level_var``)."""
+        return count_quantile(mu, level, kappa=self.kappa + self.level_var, edges=self.edges,
+                              pit_low=self.pit_low, pit_high=self.pit_high,
+                              weights=self.weights)
 
 
 def _describe_topdown(choice: tuple) -> str:
@@ -199,20 +179,6 @@ def _describe_topdown(choice: tuple) -> str:
              else f"smoothed level (half-life {half_life} open days) x weekday pattern")
     return (f"{total} x profile of {m} same weekdays"
             f"{f' shrunk by {tau:g} per interval' if tau else ''}")
-
-
-def _nb(mu: np.ndarray, kappa: float):
-    """The negative binomial of mean ``mu`` and variance mu + kappa mu^2 (Poisson: kappa 0)."""
-    mu = np.maximum(np.asarray(mu, dtype=float), 1e-12)
-    if kappa < 1e-8:
-        return stats.poisson(mu)
-    n = 1.0 / kappa
-    return stats.nbinom(n, n / (n + mu))
-
-
-def _nb_ppf(p: np.ndarray, mu: np.ndarray, kappa: float) -> np.ndarray:
-    q = np.asarray(_nb(mu, kappa).ppf(p), dtype=float)
-    return np.where(np.isfinite(q), q, 0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,46 +568,6 @@ def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray, slot: np.ndarray) -> dict:
-    """kappa by moments and the PIT values per band of the interval of the day (``slot``:
-    each error's index in its day; for AutoModel)."""
-    open_ = mu > 0
-    mu, y, wt, slot = mu[open_], y[open_], wt[open_], slot[open_]
-    if not mu.size:
-        return {}
-    kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
-                0.0)
-    dist = _nb(mu, kappa)
-    low, high = np.asarray(dist.cdf(y - 1.0), float), np.asarray(dist.cdf(y), float)
-    edges = np.zeros(0)
-    band = np.zeros(mu.size, int)
-    count = 1
-    if mu.size >= 2 * BAND_SIZE:
-        count = min(BANDS, mu.size // BAND_SIZE)
-        # edges between slots (x.5), so that every slot falls in one band; equal counts
-        edges = np.unique(np.floor(np.quantile(slot, np.arange(1, count) / count)) + 0.5)
-        count = edges.size + 1
-        band = np.searchsorted(edges, slot, side="right")
-    return dict(kappa=kappa, edges=edges,
-                pit_low=tuple(low[band == b] for b in range(count)),
-                pit_high=tuple(high[band == b] for b in range(count)),
-                weights=tuple(wt[band == b] for b in range(count)))
-
-
-@dataclass(frozen=True)
-class CalibrationBlock:
-    """One origin's errors among those that calibrate a model's quantiles (read-only, for
-    diagnostics): the chosen mean's forecast of its days and what came, on the re-levelled
-    window."""
-
-    source: str  # "inner" (an inner origin) or "late" (fourth revision: after the latest one)
-    origin: int  # index into the window of the first day forecast
-    days: np.ndarray  # index into the window of each row (regular days only)
-    mean: np.ndarray  # days x slots
-    actual: np.ndarray  # days x slots
-    weight: float  # the fold weight the calibration gives these errors
-
-
 def calibration_data(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
                      ) -> tuple[AutoModel, tuple[CalibrationBlock, ...]]:
     """:func:`fit_auto`'s model (the same) and the errors its quantiles were calibrated on,
@@ -653,17 +579,7 @@ def calibration_data(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarr
 def recalibrated(model: AutoModel, blocks: tuple[CalibrationBlock, ...] | list) -> AutoModel:
     """``model`` with its quantiles calibrated as :func:`fit_auto` does, on ``blocks`` instead
     (for a leave-one-out diagnostic); empty when ``blocks`` has no open interval."""
-    return replace(model, **_calibration([(b.mean, b.actual, b.weight) for b in blocks]))
-
-
-def _calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
-    """The calibration of :func:`_calibrate` on (forecast, actual, weight) blocks."""
-    mu = np.concatenate([p[0].ravel() for p in used])
-    y = np.concatenate([p[1].ravel() for p in used])
-    wt = np.concatenate([np.full(p[1].size, p[2]) for p in used])
-    slot = np.concatenate([np.broadcast_to(np.arange(p[1].shape[1]), p[1].shape).ravel()
-                           for p in used])
-    return _calibrate(mu, y, wt, slot)
+    return replace(model, **fit_calibration([(b.mean, b.actual, b.weight) for b in blocks]))
 
 
 def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
@@ -772,7 +688,7 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
             out.append((forecast, fold.actual, 1.0))
         return out
 
-    calibration = _calibration
+    calibration = fit_calibration
     pairs = pairs_of(mean_option)
     if blocks is not None:
         sources = [("inner", folds[j]) for j in calib] + [("late", f) for f, _ in extra]
