@@ -532,23 +532,23 @@ def test_the_quantiles_are_calibrated_per_band_of_the_day():
 def test_a_short_window_calibrates_on_every_origin_and_day_it_allows(history):
     """On 14 days (one inner origin, day 7) the quantiles are calibrated on the origins of
     days 7 to 13, each to the window's end: 7 + 6 + ... + 1 = 28 (origin, day) pairs. On 16
-    weeks: the 8 weekly inner origins with half the window before them (7 days each) and the
-    6 origins after the latest one (21 pairs)."""
+    weeks (inner origins a week apart, sixth revision): the 8 weekly inner origins with half
+    the window before them (7 days each) alone."""
     from roadie.engine.forecast_auto import fit_auto
 
     m = history["brand-a/call"]
     weekdays = np.array([d.weekday() for d in m.dates])
     regular = np.ones(m.days, bool)
     assert fit_auto(m.values[:14], weekdays[:14], regular[:14]).calibration_days == 28
-    assert fit_auto(m.values, weekdays, regular).calibration_days == 8 * 7 + 21
+    assert fit_auto(m.values, weekdays, regular).calibration_days == 8 * 7
 
 
 
 def test_the_calibration_errors_read_back_are_those_the_quantiles_were_fitted_on(history):
     """calibration_data gives fit_auto's model (the same quantiles) and its calibration errors
-    by origin: the inner origins, then the late ones, as many (origin, day) pairs as the model
-    counts; recalibrating on all of them gives the model's quantiles back, and on fewer, other
-    quantiles."""
+    by origin: on 16 weeks the 8 inner origins alone (sixth revision), as many (origin, day)
+    pairs as the model counts; recalibrating on all of them gives the model's quantiles back,
+    and on fewer, other quantiles."""
     from roadie.engine.forecast_auto import calibration_data, fit_auto, recalibrated
 
     m = history["brand-a/call"]
@@ -560,7 +560,7 @@ def test_the_calibration_errors_read_back_are_those_the_quantiles_were_fitted_on
     assert read.describe() == model.describe()
     for level in (0.1, 0.5, 0.9):
         assert np.array_equal(read.quantile(mu, level), model.quantile(mu, level))
-    assert [b.source for b in blocks] == ["inner"] * 8 + ["late"] * 6
+    assert [b.source for b in blocks] == ["inner"] * 8
     assert sum(b.days.size for b in blocks) == model.calibration_days
     for b in blocks:
         assert b.mean.shape == b.actual.shape == (b.days.size, m.values.shape[1])

@@ -23,7 +23,8 @@ after it is looked at, so a back-test is honest.
 4. *Quantiles* (:mod:`roadie.engine.forecast_quantiles`): negative binomial around the chosen
    mean (kappa by moments), its levels conformally corrected per band of the interval of the
    day, both on the honest errors of the inner origins with at least half the window before
-   them (and of the origins after the latest inner one).
+   them (on windows under 13 weeks, whose inner origins are closer than a week, also of the
+   origins after the latest inner one: sixth revision, item 2).
 
 The simple baselines of the back-test report (mean / median of the last k same weekdays per
 interval, k chosen the same way) are here too, so that both sides are scored alike.
@@ -473,14 +474,23 @@ def _profile_candidates(values: np.ndarray, idx: list[np.ndarray],
     return out
 
 
+def _inner_step(n: int, horizon: int) -> int:
+    """Days between the inner origins of a window of ``n`` days: 7 when it is long enough for
+    ``INNER_FOLDS`` origins a week apart (13 weeks for a 7-day horizon), otherwise fewer
+    (down to 1); 0 when it has no inner origin."""
+    last = n - horizon
+    if last < 7:
+        return 0
+    return min(7, max(1, (last - 7) // max(INNER_FOLDS - 1, 1)))
+
+
 def _inner_origins(n: int, horizon: int) -> list[int]:
     """Origins inside the window, each with at least a week before it and ``horizon`` days
     after it: up to ``INNER_FOLDS``, a week apart when the window is long enough, otherwise
-    closer (down to a day apart), the latest first."""
-    last = n - horizon
-    if last < 7:
+    closer (down to a day apart, :func:`_inner_step`), the latest first."""
+    last, step = n - horizon, _inner_step(n, horizon)
+    if not step:
         return []
-    step = min(7, max(1, (last - 7) // max(INNER_FOLDS - 1, 1)))
     return [last - step * j for j in range(INNER_FOLDS) if last - step * j >= 7]
 
 
@@ -589,8 +599,10 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     the top-down family's winner or the mean-k baseline) and the point forecast (the median
     rule of the mean, the mean, the top-down winner's median or the median-k baseline), and
     calibrate the quantiles on the errors of the chosen mean at the inner origins with at
-    least half the window before them and at every origin after the latest inner one
-    (docs/planning.md, "Third revision" to "Fifth revision")."""
+    least half the window before them: alone when the inner origins are a week apart (13
+    weeks of history or more: every error a 7-day forecast's, like the forecast's), and on a
+    shorter window with those of every origin after the latest inner one too
+    (docs/planning.md, "Third revision" to "Sixth revision")."""
     return _fit_auto(values, weekdays, regular, None)
 
 
@@ -661,13 +673,17 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
     elif mean_option == 3:
         chosen = (("topdown", TD_DAILY[td[0]], TD_PROFILES[td[1]]),)
     # calibration: the honest errors of a forecast at the origins with at least half the
-    # window before them (the latest origin when none has) and, fourth revision, at every
-    # origin after the latest inner one (a day apart, to the window's last day: the horizon
-    # cut there), each forecast with the winners of the inner origins whose days all came
-    # before it (of all inner origins when none did)
+    # window before them (the latest origin when none has); on a window whose inner origins
+    # are closer than a week (under 13 weeks), fourth revision, also at every origin after the
+    # latest inner one (a day apart, to the window's last day: the horizon cut there), each
+    # forecast with the winners of the inner origins whose days all came before it (of all
+    # inner origins when none did). Sixth revision, item 2: with inner origins a week apart,
+    # every calibration error is a 7-day forecast's, like the forecast's own, and those late
+    # origins (the same last days forecast up to six times) are left out.
     calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
     extra = []
-    for origin in range(folds[0].origin + 1, n):
+    late = range(folds[0].origin + 1, n) if _inner_step(n, horizon) < 7 else range(0)
+    for origin in late:
         fold = _fold(values, weekdays, regular, totals, origin=origin, end=n, weight=1.0,
                      td_totals=td_totals)
         if fold is None:
