@@ -19,7 +19,9 @@ after it is looked at, so a back-test is honest.
    (:func:`_better`); the point forecast is the median rule or the mean, the lower. Fifth
    revision: a top-down family (:mod:`roadie.engine.forecast_topdown`, its level restricted
    to the days since a change of the one-step-error CUSUM) whose winner may be the mean
-   (lower honest error than the combination) and whose median rule may be the point.
+   (lower honest error than the combination) and whose median rule may be the point. Sixth
+   revision: the point forecast may be the equal-weight average of that choice and the
+   median-k baseline's median rule (lower honest error).
 4. *Quantiles* (:mod:`roadie.engine.forecast_quantiles`): negative binomial around the chosen
    mean (kappa by moments), its levels conformally corrected per band of the interval of the
    day, both on the honest errors of the inner origins with at least half the window before
@@ -54,7 +56,8 @@ from roadie.engine.forecast_topdown import (
 )
 
 __all__ = ["AutoModel", "CalibrationBlock", "auto_predict", "calibration_data", "fit_auto",
-           "level_breaks", "point_table", "recalibrated", "topdown_tables", "weekday_baseline"]
+           "level_breaks", "median_k_table", "point_table", "recalibrated", "topdown_tables",
+           "weekday_baseline"]
 
 DAILY = (
     *(("mean", k) for k in (1, 2, 4, 8)),
@@ -118,6 +121,9 @@ class AutoModel:
     mean_choice: str = "combination"
     point: str = "median"
     median_k: int = 5
+    # sixth revision, item 3: the point forecast is the equal-weight average of ``point`` (then
+    # "median", "mean" or "topdown-median") and the median-k baseline's median rule
+    point_mix: bool = False
     calibration_days: int = 0  # the (origin, day) pairs whose errors calibrate the quantiles
     # fifth revision: the top-down family's winner (daily kind, profile kind), the factor per
     # day that restricts its level to the days since a change of the one-step-error test,
@@ -143,13 +149,24 @@ class AutoModel:
                          f"{' smoothed' if smooth else ''}")
         shifts = f"level shifts at day(s) {', '.join(map(str, self.breaks))}; " if self.breaks \
             else ""
+        median_k = (f"the median of the last {self.median_k} same weekdays per interval (their "
+                    "mean where that is 0)")
         point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
-                 "median-k": f"the median of the last {self.median_k} same weekdays per "
-                             "interval (their mean where that is 0)",
+                 "median-k": median_k,
                  "topdown-median": f"the median of the top-down {_describe_topdown(self.topdown)}"
                                    " (its mean where that is 0)"}[self.point]
+        if self.point_mix:
+            own = "the median of the mean (its mean where that is 0)" \
+                if self.point == "median" else point
+            point = f"the average of {own} and {median_k}"
         return (shifts + f"mean: {self.mean_choice} of " + "; ".join(parts)
                 + f"; point forecast: {point}")
+
+    @property
+    def point_choice(self) -> str:
+        """The point forecast's choice as the back-test counts it: ``point``, or
+        ``point+median-k`` for its average with the median-k baseline."""
+        return f"{self.point}+median-k" if self.point_mix else self.point
 
     def point_model(self) -> AutoModel:
         """The model whose quantiles give the point forecast's median: this one, or, for
@@ -597,7 +614,8 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     family on its inner folds (7-day horizon); then, on honest inner errors (each inner
     origin forecast with the winners of the other origins), choose the mean (the combination,
     the top-down family's winner or the mean-k baseline) and the point forecast (the median
-    rule of the mean, the mean, the top-down winner's median or the median-k baseline), and
+    rule of the mean, the mean or the top-down winner's median, alone or averaged with the
+    median-k baseline's median rule, or that baseline alone beyond noise), and
     calibrate the quantiles on the errors of the chosen mean at the inner origins with at
     least half the window before them: alone when the inner origins are a week apart (13
     weeks of history or more: every error a 7-day forecast's, like the forecast's), and on a
@@ -719,30 +737,43 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
     if not honest:
         return model
 
-    def median_errors_of(option: int) -> np.ndarray:
-        """The median rule of ``option`` at each inner origin, from quantiles calibrated on
-        the other origins' honest errors of that option."""
+    def median_rule_of(option: int) -> list[np.ndarray]:
+        """The median rule of ``option`` at each inner origin (its median, or its mean where
+        that is 0), from quantiles calibrated on the other origins' honest errors of that
+        option."""
         out = []
-        for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
+        for j, fc in enumerate(forecasts):
             others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
             inner = replace(model, level_var=0.0, **calibration(
                 [(forecasts[i][option], folds[i].actual, folds[i].weight) for i in others]))
             q50 = inner.quantile(fc[option], 0.5)
-            out.append(f.weight * float(
-                np.abs(np.where(q50 > 0, q50, fc[option]) - f.actual).sum()))
-        return np.array(out)
+            out.append(np.where(q50 > 0, q50, fc[option]))
+        return out
+
+    def errors_at(points: list[np.ndarray]) -> np.ndarray:  # per inner origin, weighted
+        return np.array([f.weight * float(np.abs(p - f.actual).sum())
+                         for f, p in zip(folds, points, strict=True)])
 
     # the point forecast: the lowest honest error of the mean's median rule, the mean and
     # (fifth revision, when the mean is not already the top-down family) the top-down
-    # winner's median rule (ties in that order); the median-k baseline replaces it only
-    # beyond noise
-    own = {"median": median_errors_of(mean_option), "mean": errors_of(mean_option)}
+    # winner's median rule (ties in that order)
+    own_points = {"median": median_rule_of(mean_option),
+                  "mean": [fc[mean_option] for fc in forecasts]}
     if mean_option != 3:
-        own["topdown-median"] = median_errors_of(3)
+        own_points["topdown-median"] = median_rule_of(3)
+    own = {name: errors_at(points) for name, points in own_points.items()}
     point = min(own, key=lambda name: float(own[name].sum()))
-    if _better(errors_of(2), own[point]):
-        point = "median-k"
-    return replace(model, point=point, td_calibration=calibration(pairs_of(3)))
+    # sixth revision, item 3: the equal-weight average of that point forecast and the median-k
+    # rule (k chosen without the origin) replaces it when its honest error is lower (ties:
+    # the model's); it contains the model's forecast, so it need not win beyond noise
+    mixed = errors_at([0.5 * p + 0.5 * fc[2]
+                       for p, fc in zip(own_points[point], forecasts, strict=True)])
+    point_mix = float(mixed.sum()) < float(own[point].sum())
+    # the median-k baseline alone replaces the chosen point forecast only beyond noise
+    if _better(errors_of(2), mixed if point_mix else own[point]):
+        point, point_mix = "median-k", False
+    return replace(model, point=point, point_mix=point_mix,
+                   td_calibration=calibration(pairs_of(3)))
 
 
 def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
@@ -761,19 +792,29 @@ def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
 
 def point_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
                 regular: np.ndarray) -> np.ndarray | None:
-    """The ``7 x slots`` table of the point forecast when it is the median-k baseline, or of
-    the top-down winner's mean when it is that one's median (its quantiles from
+    """The ``7 x slots`` table of the point forecast (of its own part, ``model.point``, when
+    it is averaged with the median-k baseline) when it is the median-k baseline, or of the
+    top-down winner's mean when it is that one's median (its quantiles from
     ``model.point_model()``), on the re-levelled window; else None (the point is the mean or
     its median rule)."""
-    if model.point not in ("median-k", "topdown-median"):
+    if model.point == "median-k":
+        return median_k_table(model, values, weekdays, regular)
+    if model.point != "topdown-median":
         return None
     if model.relevel.size == values.shape[0]:
         values = values * model.relevel[:, None]
-    idx = _by_weekday(weekdays, regular)
-    if model.point == "topdown-median":
-        return _tables(("topdown", *model.topdown), values, weekdays, regular, idx,
-                       model.td_relevel)
-    return _median_rule(values, idx, model.median_k)
+    return _tables(("topdown", *model.topdown), values, weekdays, regular,
+                   _by_weekday(weekdays, regular), model.td_relevel)
+
+
+def median_k_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
+                   regular: np.ndarray) -> np.ndarray:
+    """The median-k baseline's ``7 x slots`` median rule (k = ``model.median_k``) on the
+    re-levelled window: the median of each interval over the last k regular same weekdays, or
+    their mean where that is 0."""
+    if model.relevel.size == values.shape[0]:
+        values = values * model.relevel[:, None]
+    return _median_rule(values, _by_weekday(weekdays, regular), model.median_k)
 
 
 def topdown_tables(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
