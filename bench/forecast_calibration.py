@@ -25,8 +25,9 @@ Definitions (written before the run):
   change``: the window had a change acted on, earlier than that; ``regular``: none of these.
 - **Calibration errors**: the errors the model's quantiles were calibrated on
   (``CalibrationBlock``: the chosen mean's forecast of the regular days at the inner origins
-  with at least half the window before them, source ``inner``, and at every origin after the
-  latest inner one, source ``late``; on the re-levelled window). Their horizon day is the
+  with at least half the window before them, source ``inner``, and, on windows under 13 weeks
+  (inner origins closer than a week; sixth revision), at every origin after the latest inner
+  one, source ``late``; on the re-levelled window). Their horizon day is the
   calendar day after their origin.
 - **Honest shares on the calibration errors** (leave-one-origin-out): each block's intervals
   are compared with the 10 % and 90 % quantiles of the model recalibrated

@@ -90,9 +90,11 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
     assert list(frame.columns) == ["series", "start", "forecast", "mean", "q10", "q50", "q90"]
     assert (frame["q10"] <= frame["q50"]).all() and (frame["q50"] <= frame["q90"]).all()
     # the point forecast, chosen per series and named on stdout: the median (the mean where
-    # the median is a degenerate 0), or the mean
+    # the median is a degenerate 0), or the mean, ... or (sixth revision) the average of one
+    # of them and the median of the last k same weekdays
     chosen = dict(re.findall(r"series (\S+): mean from .*; point forecast: (its median|the "
-                             r"mean|the median of the last|the median of the top-down)", out))
+                             r"mean|the median of the last|the median of the top-down|the "
+                             r"average of)", out))
     assert set(chosen) == set(frame["series"])
     for name, point in chosen.items():
         part = frame[frame["series"] == name]
@@ -102,6 +104,8 @@ def test_forecast_writes_csv_and_backtest(capsys, tmp_path):
             sparse = (part["q50"] == 0) & (part["mean"] > 0)
             assert (part.loc[sparse, "forecast"] == part.loc[sparse, "mean"]).all()
             assert (part.loc[~sparse, "forecast"] == part.loc[~sparse, "q50"]).all()
+        elif point == "the average of":  # never 0 where contacts are expected
+            assert (part.loc[part["mean"] > 0.01, "forecast"] > 0).all()
     assert set(frame["series"]) == {"maison-alba/call", "maison-alba/email", "velo-nord/chat"}
     assert len(frame) == 3 * 14 * 48
     code, out, _ = run(capsys, "forecast", str(EXAMPLES / "history.csv"), "--horizon", "1w",

@@ -492,11 +492,16 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         for name, matrix in history.items():
             model = choices.get(name)
             if model is not None:  # what the inner origins chose (docs/planning.md)
+                median_k = (f"the median of the last {model.median_k} same weekdays"
+                            " (their mean where that is 0)")
                 point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
-                         "median-k": f"the median of the last {model.median_k} same weekdays"
-                                     " (their mean where that is 0)",
+                         "median-k": median_k,
                          "topdown-median": "the median of the top-down family"
                                            " (its mean where that is 0)"}[model.point]
+                if model.point_mix:  # sixth revision: averaged with the median-k baseline
+                    own = "the median of the mean (its mean where that is 0)" \
+                        if model.point == "median" else point
+                    point = f"the average of {own} and {median_k}"
                 mean_of = {"combination": "the combination of the four families",
                            "top-down": "the top-down family",
                            }.get(model.mean_choice,

@@ -173,9 +173,10 @@ class AdjacentDays:
 class Forecast:
     """One series' forecast: the expected counts (``mean``, what staffing takes), the point
     forecast (``point``, the one number per interval the back-test scores: chosen per series
-    among the median rule, the mean, the top-down family's median and the median-k
-    baseline, docs/planning.md "Third" and "Fifth revision"), the quantiles by level, and
-    the default method's model (None otherwise)."""
+    among the median rule, the mean, the top-down family's median, one of those averaged with
+    the median-k baseline and the median-k baseline, docs/planning.md "Third", "Fifth" and
+    "Sixth revision"), the quantiles by level, and the default method's model (None
+    otherwise)."""
 
     mean: DayMatrix
     point: DayMatrix
@@ -192,10 +193,11 @@ class Forecast:
 
     @property
     def choice(self) -> str:
-        """``mean/point`` as chosen, e.g. ``combination/median``; "-" for other methods."""
+        """``mean/point`` as chosen, e.g. ``combination/median`` (``combination/median+median-k``
+        for its average with the median-k baseline); "-" for other methods."""
         if self.model is None:
             return "-"
-        return f"{self.model.mean_choice}/{self.model.point}"
+        return f"{self.model.mean_choice}/{self.model.point_choice}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,7 +474,7 @@ def forecast_with(
 
 def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, series: str,
               levels: tuple[float, ...], base=None) -> Forecast:
-    from roadie.engine.forecast_auto import auto_predict, fit_auto, point_table
+    from roadie.engine.forecast_auto import auto_predict, fit_auto, median_k_table, point_table
 
     if horizon_days < 1:
         raise ValueError("the horizon must be at least one day")
@@ -565,18 +567,26 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
     quantiles = {q: DayMatrix(future[0], history.interval_minutes, model.quantile(out, q))
                  for q in levels}
     point = mean
+
+    def table_ahead(table: np.ndarray) -> DayMatrix:  # a 7 x slots table, through ahead()
+        table = table[future_weekdays]
+        totals_ = table.sum(axis=1)
+        return DayMatrix(future[0], history.interval_minutes, ahead(totals_, np.divide(
+            table, totals_[:, None], out=np.zeros_like(table), where=totals_[:, None] > 0)))
+
     if model is not None and model.point == "median":
         point = point_forecast(mean, DayMatrix(future[0], history.interval_minutes,
                                                model.quantile(out, 0.5)))
     elif model is not None and model.point in ("median-k", "topdown-median"):
-        table = point_table(model, values, weekdays, regular)[future_weekdays]
-        totals_ = table.sum(axis=1)
-        point = DayMatrix(future[0], history.interval_minutes, ahead(totals_, np.divide(
-            table, totals_[:, None], out=np.zeros_like(table), where=totals_[:, None] > 0)))
+        point = table_ahead(point_table(model, values, weekdays, regular))
         if model.point == "topdown-median":  # its median rule, from its own calibration
             point = point_forecast(point, DayMatrix(
                 future[0], history.interval_minutes,
                 model.point_model().quantile(point.values, 0.5)))
+    if model is not None and model.point_mix:  # sixth revision: its average with median-k
+        baseline = table_ahead(median_k_table(model, values, weekdays, regular))
+        point = DayMatrix(future[0], history.interval_minutes,
+                          0.5 * point.values + 0.5 * baseline.values)
     return Forecast(mean=mean, point=point, quantiles=quantiles, model=model)
 
 

@@ -19,10 +19,14 @@ after it is looked at, so a back-test is honest.
    (:func:`_better`); the point forecast is the median rule or the mean, the lower. Fifth
    revision: a top-down family (:mod:`roadie.engine.forecast_topdown`, its level restricted
    to the days since a change of the one-step-error CUSUM) whose winner may be the mean
-   (lower honest error than the combination) and whose median rule may be the point.
-4. *Quantiles*: negative binomial around the chosen mean (kappa by moments), its levels
-   conformally corrected per band of forecast size, both on the honest errors of the inner
-   origins with at least half the window before them.
+   (lower honest error than the combination) and whose median rule may be the point. Sixth
+   revision: the point forecast may be the equal-weight average of that choice and the
+   median-k baseline's median rule (lower honest error).
+4. *Quantiles* (:mod:`roadie.engine.forecast_quantiles`): negative binomial around the chosen
+   mean (kappa by moments), its levels conformally corrected per band of the interval of the
+   day, both on the honest errors of the inner origins with at least half the window before
+   them (on windows under 13 weeks, whose inner origins are closer than a week, also of the
+   origins after the latest inner one: sixth revision, item 2).
 
 The simple baselines of the back-test report (mean / median of the last k same weekdays per
 interval, k chosen the same way) are here too, so that both sides are scored alike.
@@ -36,6 +40,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import stats
 
+from roadie.engine.forecast_quantiles import (
+    CalibrationBlock,
+    calibrated_level,
+    count_quantile,
+    fit_calibration,
+)
 from roadie.engine.forecast_topdown import (
     TD_DAILY,
     TD_PROFILES,
@@ -46,7 +56,8 @@ from roadie.engine.forecast_topdown import (
 )
 
 __all__ = ["AutoModel", "CalibrationBlock", "auto_predict", "calibration_data", "fit_auto",
-           "level_breaks", "point_table", "recalibrated", "topdown_tables", "weekday_baseline"]
+           "level_breaks", "median_k_table", "point_table", "recalibrated", "topdown_tables",
+           "weekday_baseline"]
 
 DAILY = (
     *(("mean", k) for k in (1, 2, 4, 8)),
@@ -66,9 +77,6 @@ PROFILES = tuple((m, g, s) for m in PROFILE_DAYS for g in PROFILE_GROUPS for s i
 INTERVAL_K = (1, 2, 3, 4, 5, 6, 8, 10, 12)  # per-interval mean of the last k same weekdays
 INNER_FOLDS = 12
 DECAY = 0.9  # weight of an inner fold one week older
-# fourth revision: quantile levels per band of the interval of the day (equal numbers of
-# calibration errors, >= 200 each), not of forecast size
-BANDS, BAND_SIZE = 4, 200
 SHAPE_WEEKS = 12
 # level shifts: CUSUM on the log daily level, 1 % critical value of sup|Brownian bridge|
 CUSUM_CRITICAL = 1.63
@@ -113,6 +121,9 @@ class AutoModel:
     mean_choice: str = "combination"
     point: str = "median"
     median_k: int = 5
+    # sixth revision, item 3: the point forecast is the equal-weight average of ``point`` (then
+    # "median", "mean" or "topdown-median") and the median-k baseline's median rule
+    point_mix: bool = False
     calibration_days: int = 0  # the (origin, day) pairs whose errors calibrate the quantiles
     # fifth revision: the top-down family's winner (daily kind, profile kind), the factor per
     # day that restricts its level to the days since a change of the one-step-error test,
@@ -138,13 +149,24 @@ class AutoModel:
                          f"{' smoothed' if smooth else ''}")
         shifts = f"level shifts at day(s) {', '.join(map(str, self.breaks))}; " if self.breaks \
             else ""
+        median_k = (f"the median of the last {self.median_k} same weekdays per interval (their "
+                    "mean where that is 0)")
         point = {"median": "its median (the mean where that is 0)", "mean": "the mean",
-                 "median-k": f"the median of the last {self.median_k} same weekdays per "
-                             "interval (their mean where that is 0)",
+                 "median-k": median_k,
                  "topdown-median": f"the median of the top-down {_describe_topdown(self.topdown)}"
                                    " (its mean where that is 0)"}[self.point]
+        if self.point_mix:
+            own = "the median of the mean (its mean where that is 0)" \
+                if self.point == "median" else point
+            point = f"the average of {own} and {median_k}"
         return (shifts + f"mean: {self.mean_choice} of " + "; ".join(parts)
                 + f"; point forecast: {point}")
+
+    @property
+    def point_choice(self) -> str:
+        """The point forecast's choice as the back-test counts it: ``point``, or
+        ``point+median-k`` for its average with the median-k baseline."""
+        return f"{self.point}+median-k" if self.point_mix else self.point
 
     def point_model(self) -> AutoModel:
         """The model whose quantiles give the point forecast's median: this one, or, for
@@ -154,43 +176,19 @@ class AutoModel:
         return self
 
     def calibrated_level(self, level: float, band: int) -> float:
-        """The level of the negative binomial that gives the quantile ``level`` in ``band``:
-        where the non-randomised PIT distribution of the in-sample errors (Czado, Gneiting
-        and Held 2009: uniform when the model is right, for counts too) reaches ``level``,
-        raised (p >= 0.5) or lowered (p < 0.5) as for one more, unseen, error."""
+        """The level of the negative binomial that gives the quantile ``level`` in ``band``
+        (:func:`roadie.engine.forecast_quantiles.calibrated_level`)."""
         if not self.weights:
             return level
-        low, high, w = self.pit_low[band], self.pit_high[band], self.weights[band]
-        if not w.size:
-            return level
-        total = float(w.sum())
-        extra = total / w.size
-        target = min(level * (total + extra) / total, 1.0) if level >= 0.5 \
-            else level * total / (total + extra)
-        width = np.maximum(high - low, 1e-12)
-
-        def share(v: float) -> float:  # the PIT distribution at v: u if calibrated
-            return float(np.sum(w * np.clip((v - low) / width, 0.0, 1.0))) / total
-
-        lo, hi = 0.0, 1.0
-        for _ in range(50):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if share(mid) >= target else (mid, hi)
-        return hi
+        return calibrated_level(level, self.pit_low[band], self.pit_high[band],
+                                self.weights[band])
 
     def quantile(self, mu: np.ndarray, level: float) -> np.ndarray:
         """Per interval of mean ``mu`` (its last axis: the intervals of the day), the count
-        quantile ``level``: 0 where mu is 0."""
-        if not 0.0 < level < 1.0:
-            raise ValueError("a quantile level must be between 0 and 1")
-        mu = np.asarray(mu, dtype=float)
-        slot = np.broadcast_to(np.arange(mu.shape[-1]), mu.shape) if mu.ndim else np.zeros(())
-        band = np.searchsorted(self.edges, slot, side="right")
-        count = max(len(self.weights), 1)
-        levels = np.array([self.calibrated_level(level, b) for b in range(count)])
-        p = np.clip(levels[np.minimum(band, count - 1)], 1e-12, 1.0 - 1e-9)
-        q = _nb_ppf(p, mu, self.kappa + self.level_var)
-        return np.where(mu > 0, np.maximum(q, 0.0), 0.0)
+        quantile ``level``: 0 where mu is 0 (wider after a change: ``level_var``)."""
+        return count_quantile(mu, level, kappa=self.kappa + self.level_var, edges=self.edges,
+                              pit_low=self.pit_low, pit_high=self.pit_high,
+                              weights=self.weights)
 
 
 def _describe_topdown(choice: tuple) -> str:
@@ -199,20 +197,6 @@ def _describe_topdown(choice: tuple) -> str:
              else f"smoothed level (half-life {half_life} open days) x weekday pattern")
     return (f"{total} x profile of {m} same weekdays"
             f"{f' shrunk by {tau:g} per interval' if tau else ''}")
-
-
-def _nb(mu: np.ndarray, kappa: float):
-    """The negative binomial of mean ``mu`` and variance mu + kappa mu^2 (Poisson: kappa 0)."""
-    mu = np.maximum(np.asarray(mu, dtype=float), 1e-12)
-    if kappa < 1e-8:
-        return stats.poisson(mu)
-    n = 1.0 / kappa
-    return stats.nbinom(n, n / (n + mu))
-
-
-def _nb_ppf(p: np.ndarray, mu: np.ndarray, kappa: float) -> np.ndarray:
-    q = np.asarray(_nb(mu, kappa).ppf(p), dtype=float)
-    return np.where(np.isfinite(q), q, 0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,14 +491,23 @@ def _profile_candidates(values: np.ndarray, idx: list[np.ndarray],
     return out
 
 
+def _inner_step(n: int, horizon: int) -> int:
+    """Days between the inner origins of a window of ``n`` days: 7 when it is long enough for
+    ``INNER_FOLDS`` origins a week apart (13 weeks for a 7-day horizon), otherwise fewer
+    (down to 1); 0 when it has no inner origin."""
+    last = n - horizon
+    if last < 7:
+        return 0
+    return min(7, max(1, (last - 7) // max(INNER_FOLDS - 1, 1)))
+
+
 def _inner_origins(n: int, horizon: int) -> list[int]:
     """Origins inside the window, each with at least a week before it and ``horizon`` days
     after it: up to ``INNER_FOLDS``, a week apart when the window is long enough, otherwise
-    closer (down to a day apart), the latest first."""
-    last = n - horizon
-    if last < 7:
+    closer (down to a day apart, :func:`_inner_step`), the latest first."""
+    last, step = n - horizon, _inner_step(n, horizon)
+    if not step:
         return []
-    step = min(7, max(1, (last - 7) // max(INNER_FOLDS - 1, 1)))
     return [last - step * j for j in range(INNER_FOLDS) if last - step * j >= 7]
 
 
@@ -602,46 +595,6 @@ def _winners(errors: np.ndarray, families: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _calibrate(mu: np.ndarray, y: np.ndarray, wt: np.ndarray, slot: np.ndarray) -> dict:
-    """kappa by moments and the PIT values per band of the interval of the day (``slot``:
-    each error's index in its day; for AutoModel)."""
-    open_ = mu > 0
-    mu, y, wt, slot = mu[open_], y[open_], wt[open_], slot[open_]
-    if not mu.size:
-        return {}
-    kappa = max(float(np.sum(wt * ((y - mu) ** 2 - mu)) / max(np.sum(wt * mu * mu), 1e-12)),
-                0.0)
-    dist = _nb(mu, kappa)
-    low, high = np.asarray(dist.cdf(y - 1.0), float), np.asarray(dist.cdf(y), float)
-    edges = np.zeros(0)
-    band = np.zeros(mu.size, int)
-    count = 1
-    if mu.size >= 2 * BAND_SIZE:
-        count = min(BANDS, mu.size // BAND_SIZE)
-        # edges between slots (x.5), so that every slot falls in one band; equal counts
-        edges = np.unique(np.floor(np.quantile(slot, np.arange(1, count) / count)) + 0.5)
-        count = edges.size + 1
-        band = np.searchsorted(edges, slot, side="right")
-    return dict(kappa=kappa, edges=edges,
-                pit_low=tuple(low[band == b] for b in range(count)),
-                pit_high=tuple(high[band == b] for b in range(count)),
-                weights=tuple(wt[band == b] for b in range(count)))
-
-
-@dataclass(frozen=True)
-class CalibrationBlock:
-    """One origin's errors among those that calibrate a model's quantiles (read-only, for
-    diagnostics): the chosen mean's forecast of its days and what came, on the re-levelled
-    window."""
-
-    source: str  # "inner" (an inner origin) or "late" (fourth revision: after the latest one)
-    origin: int  # index into the window of the first day forecast
-    days: np.ndarray  # index into the window of each row (regular days only)
-    mean: np.ndarray  # days x slots
-    actual: np.ndarray  # days x slots
-    weight: float  # the fold weight the calibration gives these errors
-
-
 def calibration_data(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray
                      ) -> tuple[AutoModel, tuple[CalibrationBlock, ...]]:
     """:func:`fit_auto`'s model (the same) and the errors its quantiles were calibrated on,
@@ -653,17 +606,7 @@ def calibration_data(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarr
 def recalibrated(model: AutoModel, blocks: tuple[CalibrationBlock, ...] | list) -> AutoModel:
     """``model`` with its quantiles calibrated as :func:`fit_auto` does, on ``blocks`` instead
     (for a leave-one-out diagnostic); empty when ``blocks`` has no open interval."""
-    return replace(model, **_calibration([(b.mean, b.actual, b.weight) for b in blocks]))
-
-
-def _calibration(used: list[tuple[np.ndarray, np.ndarray, float]]) -> dict:
-    """The calibration of :func:`_calibrate` on (forecast, actual, weight) blocks."""
-    mu = np.concatenate([p[0].ravel() for p in used])
-    y = np.concatenate([p[1].ravel() for p in used])
-    wt = np.concatenate([np.full(p[1].size, p[2]) for p in used])
-    slot = np.concatenate([np.broadcast_to(np.arange(p[1].shape[1]), p[1].shape).ravel()
-                           for p in used])
-    return _calibrate(mu, y, wt, slot)
+    return replace(model, **fit_calibration([(b.mean, b.actual, b.weight) for b in blocks]))
 
 
 def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> AutoModel:
@@ -671,10 +614,13 @@ def fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray) -> A
     family on its inner folds (7-day horizon); then, on honest inner errors (each inner
     origin forecast with the winners of the other origins), choose the mean (the combination,
     the top-down family's winner or the mean-k baseline) and the point forecast (the median
-    rule of the mean, the mean, the top-down winner's median or the median-k baseline), and
+    rule of the mean, the mean or the top-down winner's median, alone or averaged with the
+    median-k baseline's median rule, or that baseline alone beyond noise), and
     calibrate the quantiles on the errors of the chosen mean at the inner origins with at
-    least half the window before them and at every origin after the latest inner one
-    (docs/planning.md, "Third revision" to "Fifth revision")."""
+    least half the window before them: alone when the inner origins are a week apart (13
+    weeks of history or more: every error a 7-day forecast's, like the forecast's), and on a
+    shorter window with those of every origin after the latest inner one too
+    (docs/planning.md, "Third revision" to "Sixth revision")."""
     return _fit_auto(values, weekdays, regular, None)
 
 
@@ -745,13 +691,17 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
     elif mean_option == 3:
         chosen = (("topdown", TD_DAILY[td[0]], TD_PROFILES[td[1]]),)
     # calibration: the honest errors of a forecast at the origins with at least half the
-    # window before them (the latest origin when none has) and, fourth revision, at every
-    # origin after the latest inner one (a day apart, to the window's last day: the horizon
-    # cut there), each forecast with the winners of the inner origins whose days all came
-    # before it (of all inner origins when none did)
+    # window before them (the latest origin when none has); on a window whose inner origins
+    # are closer than a week (under 13 weeks), fourth revision, also at every origin after the
+    # latest inner one (a day apart, to the window's last day: the horizon cut there), each
+    # forecast with the winners of the inner origins whose days all came before it (of all
+    # inner origins when none did). Sixth revision, item 2: with inner origins a week apart,
+    # every calibration error is a 7-day forecast's, like the forecast's own, and those late
+    # origins (the same last days forecast up to six times) are left out.
     calib = [j for j, f in enumerate(folds) if 2 * f.origin >= n] or [0]
     extra = []
-    for origin in range(folds[0].origin + 1, n):
+    late = range(folds[0].origin + 1, n) if _inner_step(n, horizon) < 7 else range(0)
+    for origin in late:
         fold = _fold(values, weekdays, regular, totals, origin=origin, end=n, weight=1.0,
                      td_totals=td_totals)
         if fold is None:
@@ -772,7 +722,7 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
             out.append((forecast, fold.actual, 1.0))
         return out
 
-    calibration = _calibration
+    calibration = fit_calibration
     pairs = pairs_of(mean_option)
     if blocks is not None:
         sources = [("inner", folds[j]) for j in calib] + [("late", f) for f, _ in extra]
@@ -787,30 +737,43 @@ def _fit_auto(values: np.ndarray, weekdays: np.ndarray, regular: np.ndarray,
     if not honest:
         return model
 
-    def median_errors_of(option: int) -> np.ndarray:
-        """The median rule of ``option`` at each inner origin, from quantiles calibrated on
-        the other origins' honest errors of that option."""
+    def median_rule_of(option: int) -> list[np.ndarray]:
+        """The median rule of ``option`` at each inner origin (its median, or its mean where
+        that is 0), from quantiles calibrated on the other origins' honest errors of that
+        option."""
         out = []
-        for j, (f, fc) in enumerate(zip(folds, forecasts, strict=True)):
+        for j, fc in enumerate(forecasts):
             others = [i for i in calib if i != j] or [i for i in range(len(folds)) if i != j]
             inner = replace(model, level_var=0.0, **calibration(
                 [(forecasts[i][option], folds[i].actual, folds[i].weight) for i in others]))
             q50 = inner.quantile(fc[option], 0.5)
-            out.append(f.weight * float(
-                np.abs(np.where(q50 > 0, q50, fc[option]) - f.actual).sum()))
-        return np.array(out)
+            out.append(np.where(q50 > 0, q50, fc[option]))
+        return out
+
+    def errors_at(points: list[np.ndarray]) -> np.ndarray:  # per inner origin, weighted
+        return np.array([f.weight * float(np.abs(p - f.actual).sum())
+                         for f, p in zip(folds, points, strict=True)])
 
     # the point forecast: the lowest honest error of the mean's median rule, the mean and
     # (fifth revision, when the mean is not already the top-down family) the top-down
-    # winner's median rule (ties in that order); the median-k baseline replaces it only
-    # beyond noise
-    own = {"median": median_errors_of(mean_option), "mean": errors_of(mean_option)}
+    # winner's median rule (ties in that order)
+    own_points = {"median": median_rule_of(mean_option),
+                  "mean": [fc[mean_option] for fc in forecasts]}
     if mean_option != 3:
-        own["topdown-median"] = median_errors_of(3)
+        own_points["topdown-median"] = median_rule_of(3)
+    own = {name: errors_at(points) for name, points in own_points.items()}
     point = min(own, key=lambda name: float(own[name].sum()))
-    if _better(errors_of(2), own[point]):
-        point = "median-k"
-    return replace(model, point=point, td_calibration=calibration(pairs_of(3)))
+    # sixth revision, item 3: the equal-weight average of that point forecast and the median-k
+    # rule (k chosen without the origin) replaces it when its honest error is lower (ties:
+    # the model's); it contains the model's forecast, so it need not win beyond noise
+    mixed = errors_at([0.5 * p + 0.5 * fc[2]
+                       for p, fc in zip(own_points[point], forecasts, strict=True)])
+    point_mix = float(mixed.sum()) < float(own[point].sum())
+    # the median-k baseline alone replaces the chosen point forecast only beyond noise
+    if _better(errors_of(2), mixed if point_mix else own[point]):
+        point, point_mix = "median-k", False
+    return replace(model, point=point, point_mix=point_mix,
+                   td_calibration=calibration(pairs_of(3)))
 
 
 def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
@@ -829,19 +792,29 @@ def _better(challenger: np.ndarray, default: np.ndarray) -> bool:
 
 def point_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
                 regular: np.ndarray) -> np.ndarray | None:
-    """The ``7 x slots`` table of the point forecast when it is the median-k baseline, or of
-    the top-down winner's mean when it is that one's median (its quantiles from
+    """The ``7 x slots`` table of the point forecast (of its own part, ``model.point``, when
+    it is averaged with the median-k baseline) when it is the median-k baseline, or of the
+    top-down winner's mean when it is that one's median (its quantiles from
     ``model.point_model()``), on the re-levelled window; else None (the point is the mean or
     its median rule)."""
-    if model.point not in ("median-k", "topdown-median"):
+    if model.point == "median-k":
+        return median_k_table(model, values, weekdays, regular)
+    if model.point != "topdown-median":
         return None
     if model.relevel.size == values.shape[0]:
         values = values * model.relevel[:, None]
-    idx = _by_weekday(weekdays, regular)
-    if model.point == "topdown-median":
-        return _tables(("topdown", *model.topdown), values, weekdays, regular, idx,
-                       model.td_relevel)
-    return _median_rule(values, idx, model.median_k)
+    return _tables(("topdown", *model.topdown), values, weekdays, regular,
+                   _by_weekday(weekdays, regular), model.td_relevel)
+
+
+def median_k_table(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
+                   regular: np.ndarray) -> np.ndarray:
+    """The median-k baseline's ``7 x slots`` median rule (k = ``model.median_k``) on the
+    re-levelled window: the median of each interval over the last k regular same weekdays, or
+    their mean where that is 0."""
+    if model.relevel.size == values.shape[0]:
+        values = values * model.relevel[:, None]
+    return _median_rule(values, _by_weekday(weekdays, regular), model.median_k)
 
 
 def topdown_tables(model: AutoModel, values: np.ndarray, weekdays: np.ndarray,
