@@ -255,7 +255,8 @@ def main() -> int:
     n = tally["pairs"]
     skipped = " (peer skipped)" if args.no_peer else ""
     print()
-    print(f"Series x interval pairs: {n}, of which {held['pairs']} held out (us-bank).")
+    print(f"Series x interval pairs: {n}, of which {held['pairs']} held out"
+          + (" (us-bank)." if held["pairs"] else "."))
     print()
     print("| roadie's | pairs | >= 20 % better than the seasonal naive | no worse than the "
           "better baseline | no worse than statsforecast | bar met |")
