@@ -421,7 +421,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
     history = _load_history(args, config)
-    points, means, choices, adjacent = {}, {}, {}, {}
+    points, means, choices, adjacent, own_holidays = {}, {}, {}, {}, {}
     levels = QUANTILES + ((config.quantile,) if config.quantile and config.quantile
                           not in QUANTILES else ())
     bands: dict[float, dict] = {q: {} for q in levels} if args.method == "auto" else {}
@@ -456,6 +456,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                 points[name] = mean
             means[name] = mean
             adjacent[name] = result.adjacent
+            own_holidays[name] = result.holiday_factors or {}
     except (HistoryError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     rows = []  # the back-test's, before anything is written (a refusal writes nothing)
@@ -488,6 +489,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                  for k, (side, factor) in enumerate(applied.items())]
         if parts:
             print(f"series {name}: {', '.join(parts)}", file=note)
+    for name, factors in own_holidays.items():  # holidays from their own last year
+        own = [f"{day.isoformat()} x{f.factor:.2f} ({f.own.isoformat()})"
+               for day, f in sorted(factors.items()) if f.source == "own" and day >= latest]
+        if own:
+            print(f"series {name}: {len(own)} holiday{'s' * (len(own) > 1)} forecast from "
+                  f"{'their' if len(own) > 1 else 'its'} own last year: {', '.join(own)}",
+                  file=note)
     if args.method == "auto":  # the level shifts acted on (stderr when stdout is the CSV)
         for name, matrix in history.items():
             model = choices.get(name)

@@ -16,7 +16,9 @@ forecast(day, interval) = daily total(day) x intraday profile(weekday, interval)
 - *Public holidays* (the ``holidays`` package, France by default): in the history they are
   measured against the regular level and the median ratio becomes the holiday factor (a
   holiday the centre closed on a weekday it usually opens is a ratio of 0); with no holiday
-  in the history a holiday is forecast like a Sunday.
+  in the history a holiday is forecast like a Sunday. A holiday whose last occurrence is in
+  the history (same name, 300 to 400 days before) takes its own ratio instead: 0 if closed,
+  else its total over the median of the regular same weekdays within 28 days of it.
 - *Days next to a closure* (a closed holiday or a declared closing on a weekday the centre
   usually opens; not its regular weekend): the first open day after it and the last open day
   before it are left out of every fit, like holidays, and forecast at the median ratio of
@@ -183,6 +185,8 @@ class Forecast:
     quantiles: dict[float, DayMatrix]
     model: object | None = None  # forecast_auto.AutoModel for the default method
     adjacent: AdjacentDays | None = None  # the days next to a closure and their factors
+    # per future holiday: (factor, "own" | "median" | "sunday", the day its own ratio is of)
+    holiday_factors: dict[dt.date, tuple] | None = None
 
     @property
     def adjacent_factors(self) -> dict[str, float | None]:
@@ -443,9 +447,10 @@ def forecast_distribution(
         levels = ()
     result = _forecast(history, horizon_days=horizon_days, config=config, series=series,
                        levels=levels)
-    # the days next to a closure and their factors (the same calendar _forecast used)
-    return replace(result, adjacent=irregular_days(history, config, series,
-                                                   horizon_days).adjacent)
+    # the days next to a closure and the holidays' factors (the calendar _forecast used)
+    days = irregular_days(history, config, series, horizon_days)
+    return replace(result, adjacent=days.adjacent, holiday_factors={
+        d: f for d, f in days.holiday_factors.items() if d in days.future[:horizon_days]})
 
 
 def point_forecast(mean: DayMatrix, median: DayMatrix) -> DayMatrix:
@@ -531,9 +536,10 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
                     profiles[w] = profile / profile.sum()
         day_profiles = profiles[future_weekdays]
 
-    # holiday factor from the history's own holidays (else Sunday), and days next to a
-    # closure at theirs (1 elsewhere): forecast_irregular
-    holiday_factor = days.holiday_factor
+    # each holiday's factor: its own a year before, else the median over the history's
+    # holidays (None: like a Sunday), and days next to a closure at theirs (1 elsewhere):
+    # forecast_irregular
+    holiday_factors = days.holiday_factors
 
     mask = _open_mask(config, slots)
     sundays = np.flatnonzero(future_weekdays == 6)
@@ -554,8 +560,8 @@ def _forecast(history: DayMatrix, *, horizon_days: int, config: ForecastConfig, 
             total = daily[i] * near[i]
             profile = day_profiles[i]
             if day in holiday:
-                if holiday_factor is not None:
-                    total = total * holiday_factor
+                if holiday_factors[day].factor is not None:
+                    total = total * holiday_factors[day].factor
                 else:  # like a Sunday
                     total = daily[sundays[0]] if sundays.size else level[6]
                     profile = day_profiles[sundays[0]] if sundays.size else profile
