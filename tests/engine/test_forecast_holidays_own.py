@@ -243,3 +243,52 @@ def test_any_short_history_is_forecast_as_before(days, ends, seed, closed):
         m.setattr(forecast_irregular, "_OWN_HOLIDAYS", False)
         before = forecast_distribution(history, horizon_days=28, config=CONFIG)
     assert _same(now, before)
+
+
+# the commit before own holidays (main at the sixth revision's back-test)
+_BEFORE = "338bc52c5837bc6bda3fc1775a8e286e5e0ced74"
+_SCRIPT = """
+import sys, datetime as dt, numpy as np, pandas as pd
+from roadie.engine.forecast import ForecastConfig, forecast_distribution, history_from_frame
+frame = pd.read_csv(sys.argv[1])
+out = {}
+for days, horizon, method in ((112, 7, "auto"), (112, 84, "blend"), (250, 28, "auto")):
+    history = history_from_frame(frame, interval_minutes=60, tz="Europe/Paris",
+                                 country="FR")["all"]
+    history = history.slice(history.days - days, history.days)
+    r = forecast_distribution(history, horizon_days=horizon,
+                              config=ForecastConfig(interval_minutes=60, method=method))
+    key = f"{days}-{horizon}-{method}"
+    out[key + "-mean"], out[key + "-point"] = r.mean.values, r.point.values
+    for q, m in r.quantiles.items():
+        out[f"{key}-q{q}"] = m.values
+np.savez(sys.argv[2], **out)
+"""
+
+
+def test_short_histories_are_forecast_byte_for_byte_as_by_the_commit_before(tmp_path):
+    """The same script on this code and on the commit before own holidays (its source
+    from git), on a history ending before May's holidays: the same bytes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", _BEFORE, "src"],
+                             capture_output=True)
+    if archive.returncode:
+        pytest.skip(f"no git or no commit {_BEFORE}")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    frame = tmp_path / "history.csv"
+    _export(LAST - dt.timedelta(days=300), LAST).to_csv(frame, index=False)
+    results = {}
+    for name, src in (("old", old / "src"), ("new", repo / "src")):
+        subprocess.run([sys.executable, "-c", _SCRIPT, str(frame), str(tmp_path / name)],
+                       check=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"})
+        results[name] = np.load(tmp_path / f"{name}.npz")
+    assert sorted(results["old"].files) == sorted(results["new"].files)
+    assert len(results["old"].files) > 6
+    for key in results["old"].files:
+        assert results["old"][key].tobytes() == results["new"][key].tobytes(), key
