@@ -23,6 +23,17 @@
     });
   }
 
+  // A panel is not replaced while a pointer is pressed either: a click is a press and a
+  // release on the same element, so a panel replaced in between would swallow it (the button
+  // pressed is gone when it is released). A refresh that answers meanwhile lands on release.
+  let pressed = false;
+  let waiting = [];
+  document.addEventListener("pointerdown", () => { pressed = true; }, true);
+  const release = () => setTimeout(() => { pressed = false; waiting.splice(0).forEach((go) => go()); }, 0);
+  ["pointerup", "pointercancel", "dragend"].forEach((kind) => document.addEventListener(kind, release, true));
+  window.addEventListener("blur", release);
+  const released = () => (pressed ? new Promise((go) => waiting.push(go)) : Promise.resolve());
+
   async function refresh(panel) {
     // Never replace a panel while the user is typing in it.
     if (panel.contains(document.activeElement) && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
@@ -34,7 +45,8 @@
     const response = await fetch(panel.dataset.livePanel, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
     if (!response.ok || !panel.isConnected) return;
     const html = await response.text();
-    if (latest.get(panel) !== number) return;
+    await released();
+    if (latest.get(panel) !== number || !panel.isConnected) return;
     // Nor when the user started typing in it while the answer was on its way.
     if (panel.contains(document.activeElement) && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return;
     panel.innerHTML = html;
