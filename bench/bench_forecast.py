@@ -37,13 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import forecast_data  # noqa: E402
 
-from roadie.engine.forecast import (  # noqa: E402
-    DayMatrix,
-    ForecastConfig,
-    backtest,
-    baseline,
-    forecast_with,
-)
+from roadie.engine.forecast import DayMatrix, ForecastConfig, forecast_with  # noqa: E402
+from roadie.engine.forecast_backtest import backtest, baseline  # noqa: E402
 
 PEER_MODELS = ("MSTL", "AutoETS", "AutoARIMA", "AutoTheta")
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import forecast_data  # noqa: E402
 
 from roadie.engine.forecast import _holiday_set  # noqa: E402
-from roadie.engine.forecast_auto import level_breaks  # noqa: E402
+from roadie.engine.forecast_shifts import level_breaks  # noqa: E402
 
 
 def main() -> int:

@@ -66,12 +66,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import forecast_data  # noqa: E402
 
 import roadie.engine.forecast_auto as forecast_auto  # noqa: E402
-from roadie.engine.forecast import (  # noqa: E402
-    DayMatrix,
-    ForecastConfig,
-    backtest,
-    forecast_distribution,
-)
+from roadie.engine.forecast import DayMatrix, ForecastConfig, forecast_distribution  # noqa: E402
+from roadie.engine.forecast_backtest import backtest  # noqa: E402
 
 HORIZON = forecast_data.HORIZON_DAYS  # 7
 HISTORY_DAYS = 7 * forecast_data.HISTORY_WEEKS  # 112

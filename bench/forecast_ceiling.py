@@ -65,13 +65,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import forecast_data  # noqa: E402
 
-from roadie.engine.forecast import (  # noqa: E402
-    DayMatrix,
-    ForecastConfig,
-    backtest,
-    forecast_with,
-    seasonal_naive,
-)
+from roadie.engine.forecast import DayMatrix, ForecastConfig, forecast_with  # noqa: E402
+from roadie.engine.forecast_backtest import backtest, seasonal_naive  # noqa: E402
 
 HORIZON = forecast_data.HORIZON_DAYS  # 7
 HISTORY_WEEKS = forecast_data.HISTORY_WEEKS  # 16

@@ -13,21 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roadie.engine.forecast import (
-    BacktestResult,
     DayMatrix,
     ForecastConfig,
     HistoryError,
     SpecialPeriod,
-    backtest,
-    baseline,
     forecast_distribution,
     forecast_quantiles,
     forecast_series,
     history_from_frame,
-    seasonal_naive,
     synthetic_history,
     to_frame,
 )
+from roadie.engine.forecast_backtest import BacktestResult, backtest, baseline, seasonal_naive
 
 BANK = next((p for p in (Path(__file__).resolve().parents[3] / "shared",
                          Path("/work/shared")) if p.exists()), Path("/nonexistent")) \
@@ -217,7 +214,7 @@ def _poisson_week(n: int, *, daily: float, seed: int, shift_day: int | None = No
 
 
 def test_a_level_shift_is_found_where_it_is_and_the_past_is_relevelled():
-    from roadie.engine.forecast_auto import level_breaks
+    from roadie.engine.forecast_shifts import level_breaks
 
     for seed, factor in ((1, 1.5), (2, 0.6), (3, 1.3)):
         totals, weekdays, regular = _poisson_week(112, daily=400, seed=seed, shift_day=98,
@@ -229,7 +226,7 @@ def test_a_level_shift_is_found_where_it_is_and_the_past_is_relevelled():
 
 
 def test_a_stable_series_is_seldom_cut():
-    from roadie.engine.forecast_auto import level_breaks
+    from roadie.engine.forecast_shifts import level_breaks
 
     cut = 0
     for seed in range(100):
@@ -260,7 +257,7 @@ def test_after_a_level_shift_the_forecast_and_its_quantiles_follow_the_new_level
 @given(st.lists(st.integers(0, 2000), min_size=14, max_size=140),
        st.integers(0, 6), st.integers(0, 6))
 def test_relevelling_factors_are_positive_and_leave_the_last_level_alone(counts, closed, shift):
-    from roadie.engine.forecast_auto import MIN_SEGMENT, RECENT_MIN, level_breaks
+    from roadie.engine.forecast_shifts import MIN_SEGMENT, RECENT_MIN, level_breaks
 
     totals = np.array(counts, float)
     weekdays = (np.arange(totals.size) + shift) % 7
@@ -281,7 +278,7 @@ def test_relevelling_factors_are_positive_and_leave_the_last_level_alone(counts,
 @pytest.mark.parametrize("daily", [100, 400])
 @pytest.mark.parametrize("factor", [1.5, 0.6])
 def test_a_level_shift_is_picked_up_after_three_open_days(daily, factor):
-    from roadie.engine.forecast_auto import level_breaks
+    from roadie.engine.forecast_shifts import level_breaks
 
     found = 0
     for seed in range(20):
@@ -392,7 +389,7 @@ def test_drift_is_not_cut_like_a_shift():
     """A level that wanders (AR(1) log level, rho 0.9, 8 % sd) on 400 calls a day: the
     change-point tests scale by the long-run variance, so such a series is seldom cut, while
     a x1.5 step on the same noise is still found."""
-    from roadie.engine.forecast_auto import level_breaks
+    from roadie.engine.forecast_shifts import level_breaks
 
     rng = np.random.default_rng(0)
     week = np.array([1.25, 1.05, 1.0, 1.0, 0.95, 0.6, 0.0])
@@ -416,7 +413,7 @@ def test_drift_is_not_cut_like_a_shift():
 def test_quantiles_widen_just_after_a_change_and_narrow_as_days_accumulate():
     """After a detected change the current level rests on the days since it: its variance
     (long-run variance / open days since the change) widens the quantiles, less and less."""
-    from roadie.engine.forecast_auto import _level_breaks
+    from roadie.engine.forecast_shifts import level_breaks_with_variance
 
     variances = []
     for since in (3, 8, 20):
@@ -424,12 +421,12 @@ def test_quantiles_widen_just_after_a_change_and_narrow_as_days_accumulate():
         first = int(np.flatnonzero(regular)[-since])
         totals, weekdays, regular = _poisson_week(112, daily=400, seed=4, shift_day=first,
                                                   factor=1.5)
-        breaks, _, level_var = _level_breaks(totals, weekdays, regular)
+        breaks, _, level_var = level_breaks_with_variance(totals, weekdays, regular)
         assert breaks and breaks[-1] == first
         variances.append(level_var)
     assert variances[0] > variances[1] > variances[2] > 0
     stable, weekdays, regular = _poisson_week(112, daily=400, seed=4)
-    assert _level_breaks(stable, weekdays, regular)[2] == 0.0
+    assert level_breaks_with_variance(stable, weekdays, regular)[2] == 0.0
 
 
 def _per_interval_truth(seed: int, *, weeks: int = 20, daily: float = 300.0) -> DayMatrix:

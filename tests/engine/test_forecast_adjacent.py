@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from roadie.engine import forecast_irregular
 from roadie.engine.forecast import (
     ForecastConfig,
-    baseline,
     forecast_distribution,
     history_from_frame,
     synthetic_history,
 )
+from roadie.engine.forecast_backtest import baseline
 
 TZ = "America/New_York"
 US = holidays_lib.country_holidays("US", years=range(2024, 2027))

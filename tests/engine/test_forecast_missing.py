@@ -16,13 +16,11 @@ from hypothesis import strategies as st
 from roadie.engine.forecast import (
     DayMatrix,
     ForecastConfig,
-    backtest,
-    baseline,
     forecast_distribution,
     forecast_series,
     history_from_frame,
-    seasonal_naive,
 )
+from roadie.engine.forecast_backtest import backtest, baseline, seasonal_naive
 
 TZ = "America/New_York"
 US = holidays_lib.country_holidays("US", years=range(2024, 2027))

@@ -412,11 +412,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from roadie.engine.forecast import (
         QUANTILES,
         HistoryError,
-        backtest,
         forecast_distribution,
         level_shifts,
         to_frame,
     )
+    from roadie.engine.forecast_backtest import backtest
 
     horizon = _horizon_days(args.horizon)
     config = _forecast_config(args)
@@ -560,7 +560,7 @@ def _print_bar(history, rows, *, horizon: int, folds: int, config) -> None:
     (the point forecast with the default method) at least 20 % better than the seasonal naive
     and no worse than the better of the two simple baselines, the mean and the median of the
     last k same weekdays per interval (k chosen inside each training window)."""
-    from roadie.engine.forecast import backtest, baseline
+    from roadie.engine.forecast_backtest import backtest, baseline
 
     print("against the baselines (mean k, median k: of the last k same weekdays per interval,"
           " k chosen in each training window); bar: at least 20 % better than the seasonal"
