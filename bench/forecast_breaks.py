@@ -1,7 +1,7 @@
 """Diagnostic: how often the default method's change-point tests cut the bank's series.
 
 For each yearly series of bench/forecast_data.py, every 16-week window ending every 14 days:
-the number of level changes that ``forecast_auto.level_breaks`` finds (Israeli holidays and
+the number of level changes that ``forecast_shifts.level_breaks`` finds (Israeli holidays and
 closed days left out, as in the back-test). A level that drifts should be followed by the
 recency-weighted families, not cut; a real shift should be cut once.
 
