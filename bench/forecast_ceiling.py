@@ -5,8 +5,8 @@ and 16 weeks of history of bench/bench_forecast.py; each series' public holidays
 days through roadie's own treatment), per series x interval pair:
 
 1. **Seasonal naive**: same interval a week before, wMAPE = sum |actual - naive| / sum actual
-   over the test folds, as ``roadie.engine.forecast_backtest.backtest`` computes it (the script checks
-   that its own figure equals the back-test's).
+   over the test folds, as ``roadie.engine.forecast_backtest.backtest`` computes it (the
+   script checks that its own figure equals the back-test's).
 2. **Oracle daily total**: a forecast that knows each test day's actual total T (which no
    forecast can know) and spreads it over the day by the intraday profile of that weekday
    pooled over the last 8 regular same weekdays of the fold's training window (a profile a
@@ -202,8 +202,8 @@ def main() -> int:
     print(f"The back-test's series and folds ({HISTORY_WEEKS} weeks of history, {HORIZON}-day "
           "horizon, each series' holidays). Gains are 1 - wMAPE / wMAPE of the seasonal "
           "naive. `naive`: the seasonal naive's wMAPE (`= back-test`: equal to "
-          "roadie.engine.forecast_backtest.backtest's). `roadie point`, `roadie mean`: roadie's point "
-          "forecast and mean, recomputed on the same folds by backtest. `oracle`: the actual "
+          "roadie.engine.forecast_backtest.backtest's). `roadie point`, `roadie mean`: roadie's "
+          "point forecast and mean, recomputed on the same folds by backtest. `oracle`: the actual "
           f"total of each test day x the weekday profile of the last {PROFILE_WEEKS} regular "
           "same weekdays of the training window, scored on the actual counts as (a) that "
           "rate, (b) the Poisson median rule (median where at least 1, else the rate), (c) "
